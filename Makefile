@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make run` and `make test` (README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run install test test-postgres test-browser lint translations extract-messages db-upgrade clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall when the dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d portal/translations
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k N_ --no-location --sort-output -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -q -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --ignore-obsolete
+
+db-upgrade: install
+	$(FLASK) db upgrade
+
+run: db-upgrade
+	$(FLASK) portal demo --if-empty
+	@echo "Serving the portal on http://127.0.0.1:5000"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+test-postgres: install
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -q
+
+test-browser: install
+	@test -x /usr/bin/chromium || { echo "Debian's chromium is missing: apt-get install chromium fonts-wqy-microhei"; exit 1; }
+	$(BIN)/pytest -q -m browser tests_browser
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

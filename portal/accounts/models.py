@@ -1,0 +1,155 @@
+"""Users, their roles and personal API tokens (DOMAIN.md §12)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Enum, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import utcnow
+from ..domain.accounts import LoginState
+from ..domain.roles import Role
+from ..extensions import db
+from ..db import UTCDateTime
+
+# Argon2id: memory-hard, so a stolen table is slow to crack on GPUs.
+_hasher = PasswordHasher()
+
+TOKEN_PREFIX = "ptl_"
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    __audited__ = True
+    __audit_exclude__ = frozenset({"password_hash", "failed_logins", "locked_until", "session_version",
+                                   "last_login_at"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20,
+                                            values_callable=lambda e: [m.value for m in e]))
+    distributor_id: Mapped[int | None] = mapped_column(ForeignKey("distributors.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Bumped on logout, deactivation and password change: every session cookie that carries an
+    # older number stops working (see get_id and the user loader).
+    session_version: Mapped[int] = mapped_column(default=1)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    distributor = relationship("Distributor", back_populates="users")
+
+    # Flask-Login's interface.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    # Roles.
+    @property
+    def is_head_office(self) -> bool:
+        return self.role.is_head_office
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    # Passwords.
+    def set_password(self, password: str) -> None:
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    @property
+    def login_state(self) -> LoginState:
+        return LoginState(self.failed_logins, self.locked_until)
+
+    @login_state.setter
+    def login_state(self, state: LoginState) -> None:
+        self.failed_logins = state.failed_logins
+        self.locked_until = state.locked_until
+
+    def end_sessions(self) -> None:
+        self.session_version += 1
+
+    @classmethod
+    def by_username(cls, username: str) -> User | None:
+        return db.session.scalar(select(cls).where(cls.username == username.strip()))
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+def verify_dummy_password() -> None:
+    """Spend the time of a real check, so an unknown user name is not revealed by speed."""
+    try:
+        _hasher.verify(_DUMMY_HASH, "not the password")
+    except VerificationError:
+        pass
+
+
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_token(token: str) -> str:
+    # Tokens are 32 random bytes, so a fast hash is enough; only the hash is stored.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(db.Model):
+    """A personal bearer token for /api/v1 (API.md): shown once, stored hashed, revocable."""
+
+    __tablename__ = "api_tokens"
+    __audited__ = True
+    __audit_exclude__ = frozenset({"token_hash", "last_used_at"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user = relationship(User)
+
+    @classmethod
+    def access_scope(cls, user: User) -> Any:
+        """A token is its owner's alone, whatever the role."""
+        return cls.user_id == user.id
+
+    @staticmethod
+    def new_secret() -> str:
+        return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+    @classmethod
+    def user_for(cls, secret: str) -> User | None:
+        token = db.session.scalar(
+            select(cls).where(cls.token_hash == hash_token(secret), cls.revoked_at.is_(None))
+        )
+        if token is None or not token.user.active:
+            return None
+        return token.user

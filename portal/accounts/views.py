@@ -1,0 +1,117 @@
+"""Signing in and out, and each user's own profile: password and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from ..domain.errors import DomainError
+from ..errors import domain_message
+from ..extensions import db, limiter
+from ..forms import apply_domain_error
+from ..security import loads, public, signed_in
+from . import services
+from .forms import ChangePasswordForm, LoginForm, TokenForm
+from .models import ApiToken
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit("30 per minute", methods=["POST"])
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data, form.password.data)
+        except DomainError as error:
+            form.password.errors = [domain_message(error)]
+            return render_template("accounts/login.html", form=form), 422
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+@signed_in
+def logout() -> Any:
+    # Ending every session of this user, not only this cookie: a copied cookie stops working.
+    services.end_sessions(current_user._get_current_object())
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@signed_in
+def profile() -> Any:
+    return _profile_again()
+
+
+@bp.post("/profile/password")
+@signed_in
+def change_password() -> Any:
+    form = ChangePasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current_password.data, form.new_password.data)
+        except DomainError as error:
+            if not apply_domain_error(form, error, "new_password"):
+                flash(domain_message(error), "danger")
+        else:
+            login_user(user)  # this browser stays signed in; every other session ends
+            flash(_("Your password has been changed. Other sessions have been signed out."), "success")
+            return redirect(url_for("accounts.profile"))
+    return _profile_again(password_form=form)
+
+
+@bp.post("/profile/tokens")
+@signed_in
+def create_token() -> Any:
+    form = TokenForm(prefix="token")
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            new_token = services.create_token(current_user._get_current_object(), form.name.data)
+        except DomainError as error:
+            apply_domain_error(form, error, "name")
+        else:
+            flash(_("Copy the token now: it is shown only once."), "warning")
+            form = TokenForm(prefix="token", formdata=None)
+    return _profile_again(token_form=form, new_token=new_token)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@signed_in
+@loads(ApiToken, "token_id", as_="token")
+def revoke_token(token: ApiToken) -> Any:
+    services.revoke_token(token)
+    flash(_("The token has been revoked."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+def _profile_again(**forms: Any) -> Any:
+    forms.setdefault("password_form", ChangePasswordForm(prefix="pw", formdata=None))
+    forms.setdefault("token_form", TokenForm(prefix="token", formdata=None))
+    forms.setdefault("new_token", None)
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
+    ).all()
+    status = 200 if not any(f.errors for f in (forms["password_form"], forms["token_form"])) else 422
+    return render_template("accounts/profile.html", tokens=tokens, **forms), status

@@ -1,0 +1,131 @@
+"""Administration of users: create, edit, deactivate, reset passwords (DOMAIN.md §12: admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..accounts import services
+from ..accounts.forms import NewUserForm, ResetPasswordForm, UserForm
+from ..accounts.models import User
+from ..distributors.models import Distributor
+from ..domain.errors import DomainError
+from ..domain.roles import Role
+from ..errors import domain_message
+from ..extensions import db
+from ..forms import apply_domain_error
+from ..pagination import paginate
+from ..security import loads, roles_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _fill_choices(form: UserForm) -> None:
+    form.role.choices = [(r.value, _(r.label)) for r in Role]
+    distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
+                                      .order_by(Distributor.code)).all()
+    form.distributor_id.choices = [("", _("— none (head office) —"))] + [
+        (str(d.id), f"{d.code} {d.name}") for d in distributors
+    ]
+
+
+def _user_data(form: UserForm) -> services.UserData:
+    return services.UserData(
+        username=form.username.data or "",
+        role=Role(form.role.data),
+        full_name=form.full_name.data or "",
+        email=form.email.data or "",
+        distributor_id=int(form.distributor_id.data) if form.distributor_id.data else None,
+        active=bool(form.active.data),
+    )
+
+
+@bp.get("/users")
+@roles_required(Role.ADMIN)
+def users() -> Any:
+    statement = select(User).order_by(User.username)
+    role = request.args.get("role", "")
+    if role in {r.value for r in Role}:
+        statement = statement.where(User.role == Role(role))
+    query = request.args.get("q", "").strip()
+    if query:
+        statement = statement.where(User.username.ilike(f"%{query}%") | User.full_name.ilike(f"%{query}%"))
+    page = paginate(statement)
+    return render_template("admin/users.html", page=page, roles=list(Role), role=role, q=query)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_user() -> Any:
+    form = NewUserForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(_user_data(form), form.password.data)
+        except DomainError as error:
+            if not apply_domain_error(form, error, "password"):
+                flash(domain_message(error), "danger")
+        else:
+            flash(_("User %(name)s created.", name=user.username), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None), 422 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@loads(User, "user_id")
+def edit_user(user: User) -> Any:
+    form = UserForm(obj=user if request.method == "GET" else None)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.distributor_id.data = str(user.distributor_id or "")
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, _user_data(form))
+        except DomainError as error:
+            if not apply_domain_error(form, error):
+                flash(domain_message(error), "danger")
+        else:
+            flash(_("User %(name)s saved.", name=user.username), "success")
+            return redirect(url_for("admin.users"))
+    reset_form = ResetPasswordForm(formdata=None)
+    return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form), (
+        422 if form.errors else 200
+    )
+
+
+@bp.post("/users/<int:user_id>/password")
+@roles_required(Role.ADMIN)
+@loads(User, "user_id")
+def reset_password(user: User) -> Any:
+    reset_form = ResetPasswordForm()
+    if reset_form.validate_on_submit():
+        try:
+            services.reset_password(user, reset_form.password.data)
+        except DomainError as error:
+            apply_domain_error(reset_form, error, "password")
+        else:
+            flash(_("The password of %(name)s has been reset; their sessions have ended.", name=user.username),
+                  "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    form = UserForm(obj=user)
+    _fill_choices(form)
+    form.role.data = user.role.value
+    form.distributor_id.data = str(user.distributor_id or "")
+    return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form), 422
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required(Role.ADMIN)
+@loads(User, "user_id")
+def set_active(user: User) -> Any:
+    active = request.form.get("active") == "1"
+    services.set_active(user, active)
+    message = _("%(name)s can sign in again.", name=user.username) if active else _(
+        "%(name)s is deactivated and signed out everywhere.", name=user.username)
+    flash(message, "success")
+    return redirect(url_for("admin.users"))

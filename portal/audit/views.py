@@ -1,0 +1,54 @@
+"""Head office browses the audit trail, filtered by table, record, person and date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+
+from ..clock import BUSINESS_TZ
+from ..domain.roles import HEAD_OFFICE
+from ..extensions import db
+from ..pagination import paginate
+from ..security import roles_required
+from .models import AuditEvent
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@bp.get("/")
+@roles_required(*HEAD_OFFICE)
+def index() -> Any:
+    args = request.args
+    statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    table = args.get("table", "")
+    if table:
+        statement = statement.where(AuditEvent.table_name == table)
+    record = args.get("record", "").strip()
+    if record:
+        statement = statement.where(AuditEvent.record_id == record)
+    actor = args.get("actor", "").strip()
+    if actor:
+        statement = statement.where(AuditEvent.actor_name == actor)
+    action = args.get("action", "")
+    if action in {"insert", "update", "delete"}:
+        statement = statement.where(AuditEvent.action == action)
+    since, until = _day(args.get("since", "")), _day(args.get("until", ""))
+    if since:  # business dates are Asia/Shanghai days
+        statement = statement.where(AuditEvent.at >= datetime.combine(since, time(), BUSINESS_TZ))
+    if until:
+        statement = statement.where(
+            AuditEvent.at < datetime.combine(until + timedelta(days=1), time(), BUSINESS_TZ))
+    tables = db.session.scalars(select(AuditEvent.table_name).distinct().order_by(AuditEvent.table_name)).all()
+    return render_template("audit/index.html", page=paginate(statement), tables=tables,
+                           filters={"table": table, "record": record, "actor": actor, "action": action,
+                                    "since": args.get("since", ""), "until": args.get("until", "")})

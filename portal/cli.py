@@ -1,0 +1,74 @@
+"""``flask --app wsgi portal <command>``: administration from the shell."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from .accounts import services as accounts
+from .accounts.models import User
+from .audit.tracking import acting_as
+from .domain.errors import DomainError
+from .domain.roles import Role
+from .extensions import db
+
+portal_cli = AppGroup("portal", help="Distributor portal administration.")
+
+
+@portal_cli.command("create-admin")
+@click.option("--username", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_admin(username: str, password: str) -> None:
+    """Create an administrator account."""
+    with acting_as(None, "cli"):
+        try:
+            user = accounts.create_user(accounts.UserData(username=username, role=Role.ADMIN), password)
+        except DomainError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"Administrator {user.username} created.")
+
+
+@portal_cli.command("token")
+@click.argument("username")
+@click.option("--name", default="command line", help="What the token is for.")
+def token(username: str, name: str) -> None:
+    """Print a new API token for USERNAME (shown once; only its hash is kept)."""
+    user = User.by_username(username)
+    if user is None or not user.active:
+        raise click.ClickException(f"No active user {username!r}.")
+    with acting_as(None, "cli"):
+        click.echo(accounts.create_token(user, name))
+
+
+@portal_cli.command("seed-regions")
+def seed_regions() -> None:
+    """Load or refresh China's provinces, cities and districts (GB/T 2260) from the cpca package."""
+    from .regions.services import seed_regions as seed
+
+    with acting_as(None, "cli"):
+        result = seed()
+    click.echo(f"Regions: {result.created} added, {result.updated} updated.")
+
+
+@portal_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def demo(if_empty: bool) -> None:
+    """Fill an empty database with demo distributors, users of every role and the region tree."""
+    from .demo import DEMO_LOGINS, load_demo
+
+    if db.session.scalar(select(func.count()).select_from(User)):
+        if if_empty:
+            click.echo("The database already has users: demo data not loaded.")
+            _print_logins(DEMO_LOGINS)
+            return
+        raise click.ClickException("The database is not empty; demo data goes into an empty database only.")
+    with acting_as(None, "demo"):
+        load_demo()
+    _print_logins(DEMO_LOGINS)
+
+
+def _print_logins(logins: list[tuple[str, str, str]]) -> None:
+    click.echo("Demo logins (user name / password):")
+    for username, password, who in logins:
+        click.echo(f"  {username:<12} {password:<16} {who}")

@@ -1,0 +1,84 @@
+"""Configuration, read from the environment in this one place.
+
+``DATABASE_URL``  default: SQLite under instance/; production: postgresql+psycopg://…
+``SECRET_KEY``    required in production (32+ characters); in development one is generated once
+                  and kept in instance/secret_key
+``PORTAL_ENV``    "production" turns on the production checks and secure cookies
+``REDIS_URL``     optional: rate-limit storage shared across gunicorn workers
+``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_USER``, ``SMTP_PASSWORD``, ``MAIL_FROM``   optional e-mail
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+INSECURE_KEYS = {"", "dev", "changeme", "change-me", "secret", "development"}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+class Config:
+    PORTAL_ENV = os.environ.get("PORTAL_ENV", "development")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25") or 25)
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "portal@localhost")
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 0
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    PER_PAGE = 25
+    API_MAX_PER_PAGE = 200
+
+
+class TestConfig(Config):
+    TESTING = True
+    PORTAL_ENV = "test"
+    SECRET_KEY = "test-secret-key-" + "x" * 32
+    RATELIMIT_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+
+
+def finalize(config: dict, instance_path: str) -> None:
+    """Fill the defaults that depend on the instance folder and refuse an unsafe production setup."""
+    instance = Path(instance_path)
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        instance.mkdir(parents=True, exist_ok=True)
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'portal.sqlite3'}"
+    production = config.get("PORTAL_ENV") == "production"
+    key = config.get("SECRET_KEY") or ""
+    if production:
+        if key.lower() in INSECURE_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} "
+                "characters in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        config["SESSION_COOKIE_SECURE"] = True
+    elif not key:
+        config["SECRET_KEY"] = _development_key(instance)
+
+
+def _development_key(instance: Path) -> str:
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

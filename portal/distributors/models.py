@@ -1,0 +1,46 @@
+"""Distributors: the regional agent companies that sign agreements (DOMAIN.md §1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Enum, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import utcnow
+from ..db import UTCDateTime
+from ..domain.distributors import DistributorStatus, Level
+from ..extensions import db
+
+
+def _enum(enum_cls: type) -> Enum:
+    return Enum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Distributor(db.Model):
+    __tablename__ = "distributors"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    level: Mapped[Level] = mapped_column(_enum(Level), index=True)
+    status: Mapped[DistributorStatus] = mapped_column(_enum(DistributorStatus), index=True,
+                                                      default=DistributorStatus.ACTIVE)
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    region_code: Mapped[str | None] = mapped_column(String(6), db.ForeignKey("regions.code"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    users = relationship("User", back_populates="distributor")
+    region = relationship("Region")
+
+    @classmethod
+    def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:
+        return cls.id == distributor_id
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

@@ -1,0 +1,103 @@
+"""Distributors: head office manages them; a distributor user sees its own company."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..domain.distributors import DistributorStatus, Level
+from ..domain.errors import DomainError
+from ..domain.roles import Role
+from ..errors import domain_message
+from ..forms import apply_domain_error
+from ..pagination import paginate
+from ..security import EVERYONE, HEAD_OFFICE, loads, roles_required, scoped
+from .forms import DistributorForm
+from .models import Distributor
+from .services import DistributorData, create_distributor, update_distributor
+
+bp = Blueprint("distributors", __name__, url_prefix="/distributors")
+
+MANAGERS = (Role.SALES, Role.ADMIN)
+
+
+def _choices(form: DistributorForm) -> None:
+    form.level.choices = [(v.value, _(v.label)) for v in Level]
+    form.status.choices = [(v.value, _(v.label)) for v in DistributorStatus]
+
+
+def _data(form: DistributorForm) -> DistributorData:
+    return DistributorData(
+        code=form.code.data or "", name=form.name.data or "", credit_code=form.credit_code.data or "",
+        level=Level(form.level.data), status=DistributorStatus(form.status.data),
+        contact_name=form.contact_name.data or "", contact_phone=form.contact_phone.data or "",
+        contact_email=form.contact_email.data or "", address=form.address.data or "",
+        region_code=form.region_code.data or None,
+    )
+
+
+@bp.get("/")
+@roles_required(*HEAD_OFFICE)
+def index() -> Any:
+    statement = scoped(select(Distributor), Distributor).order_by(Distributor.code)
+    level = request.args.get("level", "")
+    status = request.args.get("status", "")
+    query = request.args.get("q", "").strip()
+    if level in {v.value for v in Level}:
+        statement = statement.where(Distributor.level == Level(level))
+    if status in {v.value for v in DistributorStatus}:
+        statement = statement.where(Distributor.status == DistributorStatus(status))
+    if query:
+        statement = statement.where(Distributor.name.ilike(f"%{query}%") | Distributor.code.ilike(f"%{query}%"))
+    return render_template("distributors/index.html", page=paginate(statement), levels=list(Level),
+                           statuses=list(DistributorStatus), level=level, status=status, q=query)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def new() -> Any:
+    form = DistributorForm()
+    _choices(form)
+    if form.validate_on_submit():
+        try:
+            distributor = create_distributor(_data(form))
+        except DomainError as error:
+            if not apply_domain_error(form, error):
+                flash(domain_message(error), "danger")
+        else:
+            flash(_("Distributor %(name)s created.", name=distributor.name), "success")
+            return redirect(url_for("distributors.show", distributor_id=distributor.id))
+    return render_template("distributors/form.html", form=form, distributor=None), 422 if form.errors else 200
+
+
+@bp.get("/<int:distributor_id>")
+@roles_required(*EVERYONE)
+@loads(Distributor, "distributor_id")
+def show(distributor: Distributor) -> Any:
+    return render_template("distributors/show.html", distributor=distributor)
+
+
+@bp.route("/<int:distributor_id>/edit", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+@loads(Distributor, "distributor_id")
+def edit(distributor: Distributor) -> Any:
+    form = DistributorForm(obj=distributor if request.method == "GET" else None)
+    _choices(form)
+    if request.method == "GET":
+        form.level.data = distributor.level.value
+        form.status.data = distributor.status.value
+    if form.validate_on_submit():
+        try:
+            update_distributor(distributor, _data(form))
+        except DomainError as error:
+            if not apply_domain_error(form, error):
+                flash(domain_message(error), "danger")
+        else:
+            flash(_("Distributor %(name)s saved.", name=distributor.name), "success")
+            return redirect(url_for("distributors.show", distributor_id=distributor.id))
+    return render_template("distributors/form.html", form=form, distributor=distributor), (
+        422 if form.errors else 200
+    )

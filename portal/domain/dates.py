@@ -1,0 +1,47 @@
+"""Calendar periods as the PRC Civil Code counts them (DOMAIN.md §2, Civil Code Arts. 200-204).
+
+The day of the event is not counted (Art. 201): "within 3 days of 5 March" ends on 8 March, so a
+period of days is ``start + days``. A period of months ends on the same-numbered day of the last
+month, or that month's last day where it has none (Art. 202). The last day counts in full (Art.
+203): a deadline is met when the event's date is on or before the due date.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+
+def add_months(start: date, months: int) -> date:
+    """The end of a period of ``months`` months that starts after ``start`` (Art. 202).
+
+    15 months from 2025-11-30 ends 2027-02-28; from 2022-11-29 it ends 2024-02-29.
+    """
+    month_index = start.year * 12 + (start.month - 1) + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    return date(year, month, min(start.day, last_day))
+
+
+def add_days(start: date, days: int) -> date:
+    """The end of a period of ``days`` days after ``start`` (Art. 201: the start day is not counted)."""
+    return start + timedelta(days=days)
+
+
+def is_met(event_on: date, due_on: date) -> bool:
+    """A deadline is met when the event happened on or before the due date (Art. 203)."""
+    return event_on <= due_on
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """The calendar quarter ``(year, n)`` that ``day`` falls in."""
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    """First and last day of a calendar quarter."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter must be 1-4, not {quarter}")
+    first = date(year, 3 * quarter - 2, 1)
+    return first, add_months(first, 3) - timedelta(days=1)

@@ -1,0 +1,57 @@
+"""Form pieces shared by every area: money input, and putting domain errors onto fields."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from wtforms import Field, StringField
+from wtforms.validators import ValidationError
+
+from .domain.errors import DomainError
+from .domain.money import parse_money
+
+
+class MoneyField(StringField):
+    """A ¥ amount typed by a person: at most two decimals, thousands separators allowed;
+    NaN, Infinity, exponents and negatives refused with a clear message (DOMAIN.md §2)."""
+
+    data: Decimal | None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.raw = valuelist[0] if valuelist else ""
+        self.data = None
+        if not self.raw.strip():
+            return
+        try:
+            self.data = parse_money(self.raw)
+        except DomainError as error:
+            raise ValueError(_(error.message, **error.params)) from error
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return f"{self.data:.2f}" if self.data is not None else ""
+
+
+def apply_domain_error(form: Any, error: DomainError, default_field: str | None = None) -> bool:
+    """Show a domain error next to its field; returns False when it has none (flash it instead)."""
+    name = error.field or default_field
+    field: Field | None = getattr(form, name, None) if name else None
+    if field is None:
+        return False
+    field.errors = [*field.errors, _(error.message, **error.params)]
+    return True
+
+
+def domain_validator(check: Any) -> Any:
+    """Turn a domain check (raising InvalidValue) into a WTForms validator."""
+
+    def validate(form: Any, field: Field) -> None:
+        try:
+            field.data = check(field.data)
+        except DomainError as error:
+            raise ValidationError(_(error.message, **error.params)) from error
+
+    return validate

@@ -1,0 +1,145 @@
+"""Who may use which route, declared on the view and enforced in one place.
+
+Every view carries an :class:`AccessRule`, set by an intent-named decorator:
+
+    @public                                   anyone, signed in or not
+    @roles_required(Role.SALES, Role.ADMIN)   signed-in users with one of these roles
+    @signed_in                                any signed-in user
+    @loads(Distributor, "distributor_id")     fetch the record named in the URL, scoped
+
+:func:`enforce_access` runs before every request. A view without a rule is refused (deny by
+default) and ``tests/test_access.py`` fails for it. ``@loads`` is the one distributor-scope
+mechanism: for a distributor user the record is fetched with the model's
+``distributor_scope(distributor_id)`` clause, so another distributor's record answers 404 exactly
+like a missing one; the view receives the loaded record instead of the id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from .domain.roles import EVERYONE, HEAD_OFFICE, Role
+from .extensions import db, login_manager
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["EVERYONE", "HEAD_OFFICE", "AccessRule", "Loader", "Role", "loads", "public",
+           "roles_required", "signed_in"]
+
+
+@dataclass(frozen=True)
+class Loader:
+    model: Any
+    arg: str
+    by: str = "id"
+    as_: str = ""
+
+    @property
+    def target(self) -> str:
+        return self.as_ or self.model.__name__.lower()
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    public: bool = False
+    roles: frozenset[Role] = frozenset()
+    loaders: tuple[Loader, ...] = field(default=())
+
+    def allows(self, role: Role) -> bool:
+        return role in self.roles
+
+
+def _rule_of(view: Callable[..., Any]) -> AccessRule | None:
+    return getattr(view, "access_rule", None)
+
+
+def _set_rule(view: F, rule: AccessRule) -> F:
+    view.access_rule = rule  # type: ignore[attr-defined]
+    return view
+
+
+def public(view: F) -> F:
+    """Anyone may use this view, signed in or not (login page, health check, static files)."""
+    return _set_rule(view, replace(_rule_of(view) or AccessRule(), public=True))
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        return _set_rule(view, replace(_rule_of(view) or AccessRule(), roles=frozenset(roles)))
+
+    return decorate
+
+
+signed_in = roles_required(*EVERYONE)
+head_office = roles_required(*HEAD_OFFICE)
+
+
+def loads(model: Any, arg: str, *, by: str = "id", as_: str = "") -> Callable[[F], F]:
+    """Fetch ``model`` whose ``by`` column equals the URL's ``arg`` and pass it to the view.
+
+    Distributor users only find records inside their own distributor's scope; everyone else
+    (and anything missing) gets 404.
+    """
+
+    def decorate(view: F) -> F:
+        rule = _rule_of(view) or AccessRule()
+        return _set_rule(view, replace(rule, loaders=(Loader(model, arg, by, as_), *rule.loaders)))
+
+    return decorate
+
+
+def scope_clause(model: Any, user: Any) -> Any:
+    """The WHERE clause that keeps a user inside its own distributor, or None for head office.
+
+    A model whose records belong to one user (API tokens) defines ``access_scope(user)`` instead.
+    """
+    own = getattr(model, "access_scope", None)
+    if own is not None:
+        return own(user)
+    if user.role is not Role.DISTRIBUTOR:
+        return None
+    scope = getattr(model, "distributor_scope", None)
+    if scope is None:
+        raise TypeError(f"{model.__name__} has no distributor_scope; distributor users cannot load it")
+    return scope(user.distributor_id)
+
+
+def scoped(statement: Any, model: Any, user: Any = None) -> Any:
+    """Apply the caller's distributor scope to a SELECT on ``model`` (lists use this)."""
+    clause = scope_clause(model, user or current_user)
+    return statement if clause is None else statement.where(clause)
+
+
+def enforce_access() -> Any:
+    if request.endpoint is None:  # no route matched: Flask answers 404/405 itself
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    rule = _rule_of(view) if view else None
+    if rule is None:
+        current_app.logger.error("endpoint %s declares no access rule; refused", request.endpoint)
+        abort(403)
+    if rule.public:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not rule.allows(current_user.role):
+        abort(403)
+    args = request.view_args if request.view_args is not None else {}
+    for loader in rule.loaders:
+        column = getattr(loader.model, loader.by)
+        statement = select(loader.model).where(column == args.get(loader.arg))
+        clause = scope_clause(loader.model, current_user)
+        if clause is not None:
+            statement = statement.where(clause)
+        record = db.session.scalar(statement)
+        if record is None:
+            abort(404)
+        args.pop(loader.arg, None)
+        args[loader.target] = record
+    return None

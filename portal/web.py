@@ -1,0 +1,111 @@
+"""Request plumbing: who is signing in, which session to trust, and the security headers."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Flask, g, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+
+from . import security
+from .clock import utcnow
+from .extensions import db, login_manager
+
+API_PREFIX = "/api/"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+class PortalSessionInterface(SecureCookieSessionInterface):
+    """The API is stateless: it neither reads nor sets the session cookie, so a browser's cookie
+    can never authorise an API call (and the API needs no CSRF token)."""
+
+    def open_session(self, app: Flask, request: Any) -> Any:
+        if request.path.startswith(API_PREFIX):
+            return self.null_session_class()
+        return super().open_session(app, request)
+
+
+def load_user_from_session(user_id: str) -> Any:
+    from .accounts.models import User
+
+    ident, _, version = user_id.partition(".")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_version != int(version):
+        return None  # logged out elsewhere, deactivated, or password changed
+    return user
+
+
+def load_user_from_token(req: Any) -> Any:
+    from .accounts.models import ApiToken, hash_token
+
+    if not req.path.startswith(API_PREFIX):
+        return None
+    scheme, _, secret = req.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    user = ApiToken.user_for(secret.strip())
+    if user is not None:
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.token_hash == hash_token(secret.strip()))
+            .values(last_used_at=utcnow())
+        )
+        db.session.commit()
+    return user
+
+
+def unauthorized() -> Any:
+    if is_api_request():
+        from .errors import api_error
+
+        return api_error(401, "unauthorized", _l("Send a valid API token: Authorization: Bearer <token>."))
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return str(g.csp_nonce)
+
+
+def security_headers(response: Any) -> Any:
+    nonce = csp_nonce()
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = PortalSessionInterface()
+    login_manager.user_loader(load_user_from_session)
+    login_manager.request_loader(load_user_from_token)
+    login_manager.unauthorized_handler(unauthorized)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    send_static = app.view_functions["static"]
+
+    @security.public
+    def static(filename: str) -> Any:
+        return send_static(filename=filename)
+
+    app.view_functions["static"] = static
+    app.before_request(security.enforce_access)
+    app.after_request(security_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
