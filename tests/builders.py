@@ -30,8 +30,8 @@ def make_distributor(*, code: str | None = None, name: str | None = None, level:
                      **fields: Any) -> Distributor:
     n = next(_serial)
     return create_distributor(DistributorData(
-        code=code or f"D{n:04d}", name=name or f"测试经销商{n}有限公司", credit_code=fields.pop("credit_code", credit_code(n)),
-        level=level, **fields,
+        code=code or f"D{n:04d}", name=name or f"测试经销商{n}有限公司",
+        credit_code=fields.pop("credit_code", credit_code(n)), level=level, **fields,
     ))
 
 

@@ -7,13 +7,17 @@ PostgreSQL (``make test-postgres``). A run that cannot reach the database it was
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import delete, func, select
+from sqlalchemy import create_engine, delete, func, select, text
 
 from portal import create_app
 from portal.config import TestConfig
@@ -22,14 +26,50 @@ from portal.extensions import db
 from . import builders
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    Tests hold an app context to use the database; without this, requests would share that
+    context's ``g`` (and Flask-Login's cached user) and its SQLAlchemy session. The test's own
+    transaction ends first, as a finished request's would: on SQLite every transaction takes the
+    write lock at BEGIN (portal/db.py), so an open one would make the request wait.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        if _cv_app.get(None) is not None:
+            db.session.commit()
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+def database_url() -> Iterator[str]:
+    """A database of this run's own: a fresh SQLite file, or a fresh schema on PostgreSQL, so that
+    two runs on one machine (two developers, or a developer and CI) never see each other's rows."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        folder = tempfile.mkdtemp(prefix="portal-test-")
+        yield f"sqlite:///{folder}/test.sqlite3"
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    schema = f"test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(url)
+    with engine.begin() as connection:  # fails the run, loudly, when PostgreSQL is unreachable
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def _app(database_url: str) -> Iterator[Flask]:
     app = create_app(TestConfig)
+    app.test_client_class = IsolatedClient
     app.config.update(SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=False)
     with app.app_context():
         db.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from datetime import datetime
@@ -13,10 +14,10 @@ from sqlalchemy import Enum, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
+from ..db import UTCDateTime
 from ..domain.accounts import LoginState
 from ..domain.roles import Role
 from ..extensions import db
-from ..db import UTCDateTime
 
 # Argon2id: memory-hard, so a stolen table is slow to crack on GPUs.
 _hasher = PasswordHasher()
@@ -105,10 +106,8 @@ class User(db.Model):
 
 def verify_dummy_password() -> None:
     """Spend the time of a real check, so an unknown user name is not revealed by speed."""
-    try:
+    with contextlib.suppress(VerificationError):
         _hasher.verify(_DUMMY_HASH, "not the password")
-    except VerificationError:
-        pass
 
 
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))

@@ -16,7 +16,7 @@ FEN = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 # Plain digits, an optional thousands separator every three digits, at most two decimals.
-_MONEY_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?$")
+_MONEY_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?$", re.ASCII)
 
 
 def round_fen(amount: Decimal) -> Decimal:
@@ -61,7 +61,7 @@ def parse_money(text: str | None, *, allow_zero: bool = True) -> Decimal:
     if raw.startswith("-"):
         raise InvalidValue(N_("The amount cannot be negative."))
     if not _MONEY_RE.match(raw):
-        if re.match(r"^[\d,]*\.\d{3,}$", raw):
+        if re.match(r"^[\d,]*\.\d{3,}$", raw, re.ASCII):
             raise InvalidValue(N_("Enter at most two decimals (fen)."))
         raise InvalidValue(N_("Enter an amount in digits, such as 1200.00."))
     try:

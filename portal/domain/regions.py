@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from .errors import N_, InvalidValue
 
-_CODE_RE = re.compile(r"^[1-9]\d{5}$")
+_CODE_RE = re.compile(r"^[1-9]\d{5}$", re.ASCII)
 
 
 class RegionLevel(StrEnum):
@@ -33,7 +33,7 @@ class RegionLevel(StrEnum):
 def normalize_code(text: str) -> str:
     """Six-digit GB/T 2260 code; a 12-digit statistical code is cut to its first six digits."""
     raw = (text or "").strip()
-    if re.fullmatch(r"\d{12}", raw):
+    if re.fullmatch(r"\d{12}", raw, re.ASCII):
         raw = raw[:6]
     if not _CODE_RE.match(raw):
         raise InvalidValue(N_("A region code has six digits (GB/T 2260), such as 330100."))

@@ -13,8 +13,8 @@ from importlib import metadata
 
 from sqlalchemy import select
 
-from ..domain.errors import N_
-from ..domain.regions import RegionLevel, level_of, normalize_code, parent_code
+from ..domain.errors import N_, DomainError, InvalidValue
+from ..domain.regions import RegionLevel, ancestor_codes, level_of, normalize_code, parent_code
 from ..extensions import db
 from .models import Region
 
@@ -85,8 +85,8 @@ def import_regions(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
     for line, row in rows:
         try:
             code = normalize_code(row.get("code", ""))
-        except Exception:  # noqa: BLE001 - InvalidValue: reported per row below
-            result.errors.append(RowError(line, "code", N_("A region code has six digits (GB/T 2260), such as 330100.")))
+        except InvalidValue as error:
+            result.errors.append(RowError(line, "code", error.message))
             continue
         if code in seen:
             result.errors.append(RowError(line, "code", N_("Code %(code)s is also on line %(line)s."),
@@ -100,7 +100,7 @@ def import_regions(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
         parent = row.get("parent_code") or None
         clean.append((line, RegionRow(code, name, row.get("longitude", ""), row.get("latitude", "")), parent))
     known = set(existing) | set(seen)
-    for line, region_row, parent in clean:
+    for line, _region_row, parent in clean:
         if parent is not None and parent not in known:
             result.errors.append(RowError(line, "parent_code", N_("There is no region with code %(code)s."),
                                           {"code": parent}))
@@ -109,6 +109,37 @@ def import_regions(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
     _apply([row for _, row, _ in clean], {row.code: p for _, row, p in clean}, existing, result)
     db.session.commit()
     return result
+
+
+class RegionExists(DomainError):
+    code = "duplicate"
+
+
+def create_region(code: str, name: str, parent: str | None = None) -> Region:
+    """Add one region. Its parent must be one of its GB/T 2260 ancestors and exist; left out, it is
+    the nearest existing ancestor, as an import does. A code already present is refused (409)."""
+    try:
+        code = normalize_code(code)
+    except InvalidValue as error:
+        raise InvalidValue(error.message, field="code", **error.params) from error
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidValue(N_("Enter a name of at most 100 characters."), field="name")
+    if db.session.get(Region, code) is not None:
+        raise RegionExists(N_("There is already a region with code %(code)s."), field="code", code=code)
+    ancestors = ancestor_codes(code)
+    known = set(db.session.scalars(select(Region.code).where(Region.code.in_(ancestors))))
+    if parent is None:
+        parent = parent_code(code, known)
+    elif parent not in ancestors:
+        raise InvalidValue(N_("%(parent)s is not the province or city of %(code)s."), field="parent_code",
+                           parent=parent, code=code)
+    elif parent not in known:
+        raise InvalidValue(N_("There is no region with code %(code)s."), field="parent_code", code=parent)
+    region = Region(code=code, name=name, level=level_of(code), parent_code=parent)
+    db.session.add(region)
+    db.session.commit()
+    return region
 
 
 def seed_regions() -> ImportResult:

@@ -1,0 +1,123 @@
+"""CSRF on every form, and the security headers on every response (foundation issue)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.accounts.models import User
+from portal.distributors.models import Distributor
+from portal.domain.roles import Role
+from portal.extensions import db
+
+from .builders import PASSWORD, make_distributor, make_user
+
+
+@pytest.fixture
+def csrf_app(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def csrf_token(page: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
+                     page).group(1) or ""
+
+
+def signed_in_with_csrf(app, user):
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'value="([^"]+)"', page[page.index('name="csrf_token"') - 200:]).group(1)
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    return client
+
+
+def token_from(client, url):
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def test_a_login_without_the_csrf_token_is_refused(csrf_app):
+    user = make_user()
+    response = csrf_app.test_client().post("/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "expired or came from another site" in response.get_data(as_text=True)
+
+
+def test_a_state_change_without_the_csrf_token_changes_nothing(csrf_app):
+    admin = make_user(role=Role.ADMIN)
+    victim = make_user(role=Role.SALES)
+    client = signed_in_with_csrf(csrf_app, admin)
+    response = client.post(f"/admin/users/{victim.id}/active", data={"active": "0"})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(User, victim.id).active is True
+
+
+def test_the_same_change_with_the_token_goes_through(csrf_app):
+    admin = make_user(role=Role.ADMIN)
+    victim = make_user(role=Role.SALES)
+    client = signed_in_with_csrf(csrf_app, admin)
+    token = token_from(client, "/admin/users")
+    response = client.post(f"/admin/users/{victim.id}/active", data={"active": "0", "csrf_token": token})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, victim.id).active is False
+
+
+def test_signing_out_needs_the_token_too(csrf_app):
+    user = make_user()
+    client = signed_in_with_csrf(csrf_app, user)
+    assert client.post("/logout").status_code == 400
+    assert client.get("/profile").status_code == 200
+
+
+def test_a_form_posted_without_the_token_by_a_sales_user_saves_nothing(csrf_app):
+    sales = make_user(role=Role.SALES)
+    distributor = make_distributor(name="原名有限公司")
+    client = signed_in_with_csrf(csrf_app, sales)
+    client.post(f"/distributors/{distributor.id}/edit", data={
+        "code": distributor.code, "name": "篡改", "credit_code": distributor.credit_code,
+        "level": "level1", "status": "active"})
+    db.session.expire_all()
+    assert db.session.get(Distributor, distributor.id).name == "原名有限公司"
+
+
+def test_pages_carry_the_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "base-uri 'self'" in csp
+    assert "unsafe-inline" not in csp.split("script-src", 1)[1].split(";", 1)[0]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    body = response.get_data(as_text=True)
+    assert all(f'nonce="{nonce}"' in tag for tag in re.findall(r"<script[^>]*>", body))
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_the_nonce_changes_with_every_response(client):
+    first = client.get("/login").headers["Content-Security-Policy"]
+    second = client.get("/login").headers["Content-Security-Policy"]
+    assert first != second
+
+
+def test_hsts_when_served_over_https(client):
+    response = client.get("/login", base_url="https://portal.example")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_no_template_loads_anything_from_another_site():
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    offenders = [str(p) for p in templates.rglob("*.html")
+                 if re.search(r'(src|href)="(https?:)?//', p.read_text())]
+    assert offenders == []
+    inline = [str(p) for p in templates.rglob("*.html")
+              if re.search(r"<script(?![^>]*nonce=)[^>]*>|\son(click|load|change|submit)=|style=\"", p.read_text())]
+    assert inline == [], "inline scripts, handlers or styles break the CSP"
