@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from wtforms import Field, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from .domain.errors import DomainError
 from .domain.money import parse_money
+
+
+def enum_choices(enum: type[Enum]) -> list[SelectChoice]:
+    """Choices for a select of an enum's members, labelled in the user's language at render time."""
+    return [SelectChoice(member.value, lazy_gettext(member.label)) for member in enum]  # type: ignore[attr-defined]
 
 
 class MoneyField(StringField):

@@ -66,6 +66,19 @@ def database_url() -> Iterator[str]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2 with its production cost takes a tenth of a second per hash; tests need hundreds."""
+    from argon2 import PasswordHasher
+
+    from portal.accounts import models
+
+    production = models._hasher
+    models._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    models._hasher = production
+
+
 @pytest.fixture(scope="session")
 def _app(database_url: str) -> Iterator[Flask]:
     app = create_app(TestConfig)
@@ -119,3 +132,26 @@ def count_rows(app: Flask) -> Any:
         return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
 
     return count
+
+
+@pytest.fixture
+def count_statements(app: Flask) -> Any:
+    """``with count_statements() as statements: …`` then ``len(statements)``: SQL sent to the database."""
+    import contextlib
+
+    from sqlalchemy import event
+
+    @contextlib.contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting

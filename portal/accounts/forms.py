@@ -6,6 +6,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ..domain.roles import Role
+from ..forms import enum_choices
 
 
 class LoginForm(FlaskForm):
@@ -30,7 +31,7 @@ class UserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
     full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=100)])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role], validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=enum_choices(Role), validators=[DataRequired()])
     distributor_id = SelectField(_l("Distributor"), coerce=str, validators=[Optional()])
     active = BooleanField(_l("Active"), default=True)
 

@@ -7,6 +7,8 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from ..accounts import services
 from ..accounts.forms import NewUserForm, ResetPasswordForm, UserForm
@@ -24,11 +26,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _fill_choices(form: UserForm) -> None:
-    form.role.choices = [(r.value, _(r.label)) for r in Role]
     distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
                                       .order_by(Distributor.code)).all()
-    form.distributor_id.choices = [("", _("— none (head office) —"))] + [
-        (str(d.id), f"{d.code} {d.name}") for d in distributors
+    form.distributor_id.choices = [SelectChoice("", _("— none (head office) —"))] + [
+        SelectChoice(str(d.id), f"{d.code} {d.name}") for d in distributors
     ]
 
 
@@ -46,7 +47,7 @@ def _user_data(form: UserForm) -> services.UserData:
 @bp.get("/users")
 @roles_required(Role.ADMIN)
 def users() -> Any:
-    statement = select(User).order_by(User.username)
+    statement = select(User).options(selectinload(User.distributor)).order_by(User.username)
     role = request.args.get("role", "")
     if role in {r.value for r in Role}:
         statement = statement.where(User.role == Role(role))

@@ -6,7 +6,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from ..domain.distributors import DistributorStatus, Level, normalize_credit_code
-from ..forms import domain_validator
+from ..forms import domain_validator, enum_choices
 
 
 class DistributorForm(FlaskForm):
@@ -17,8 +17,8 @@ class DistributorForm(FlaskForm):
     name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
     credit_code = StringField(_l("Unified social credit code"),
                               validators=[DataRequired(), domain_validator(normalize_credit_code)])
-    level = SelectField(_l("Level"), choices=[(v.value, v.value) for v in Level])
-    status = SelectField(_l("Status"), choices=[(v.value, v.value) for v in DistributorStatus])
+    level = SelectField(_l("Level"), choices=enum_choices(Level))
+    status = SelectField(_l("Status"), choices=enum_choices(DistributorStatus))
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
     contact_phone = StringField(_l("Contact phone"), validators=[
         Optional(), Length(max=40),

@@ -24,11 +24,6 @@ bp = Blueprint("distributors", __name__, url_prefix="/distributors")
 MANAGERS = (Role.SALES, Role.ADMIN)
 
 
-def _choices(form: DistributorForm) -> None:
-    form.level.choices = [(v.value, _(v.label)) for v in Level]
-    form.status.choices = [(v.value, _(v.label)) for v in DistributorStatus]
-
-
 def _data(form: DistributorForm) -> DistributorData:
     return DistributorData(
         code=form.code.data or "", name=form.name.data or "", credit_code=form.credit_code.data or "",
@@ -60,7 +55,6 @@ def index() -> Any:
 @roles_required(*MANAGERS)
 def new() -> Any:
     form = DistributorForm()
-    _choices(form)
     if form.validate_on_submit():
         try:
             distributor = create_distributor(_data(form))
@@ -85,7 +79,6 @@ def show(distributor: Distributor) -> Any:
 @loads(Distributor, "distributor_id")
 def edit(distributor: Distributor) -> Any:
     form = DistributorForm(obj=distributor if request.method == "GET" else None)
-    _choices(form)
     if request.method == "GET":
         form.level.data = distributor.level.value
         form.status.data = distributor.status.value
