@@ -67,6 +67,21 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _compiled_translations() -> None:
+    """Compile the catalogs as `make translations` does, so a bare `pytest` sees both languages."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parents[1] / "portal" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source, mo.open("wb") as target:
+                write_mo(target, read_po(source))
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _cheap_password_hashing() -> Iterator[None]:
     """Argon2 with its production cost takes a tenth of a second per hash; tests need hundreds."""
     from argon2 import PasswordHasher
