@@ -1,0 +1,222 @@
+"""The frame under every page: configuration, the database settings, money columns, the clock,
+error pages and the command line."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text
+from werkzeug.datastructures import MultiDict
+
+from portal import clock, create_app
+from portal.accounts.models import ApiToken, User
+from portal.config import ConfigError, TestConfig
+from portal.db import Money, Percent
+from portal.distributors.models import Distributor
+from portal.domain.roles import Role
+from portal.extensions import db
+
+from .builders import make_user
+
+
+@pytest.mark.parametrize("key", [None, "", "dev", "changeme", "short-key"])
+def test_production_refuses_a_missing_default_or_short_secret_key(key, tmp_path):
+    config = {"PORTAL_ENV": "production", "SECRET_KEY": key, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app(config)
+
+
+def test_production_with_a_strong_key_starts_with_secure_cookies():
+    app = create_app({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 48, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_development_generates_a_key_once_and_keeps_it(tmp_path, monkeypatch):
+    from portal.config import finalize
+
+    first: dict = {"PORTAL_ENV": "development", "SECRET_KEY": ""}
+    second: dict = {"PORTAL_ENV": "development", "SECRET_KEY": ""}
+    finalize(first, str(tmp_path))
+    finalize(second, str(tmp_path))
+    assert len(first["SECRET_KEY"]) >= 32
+    assert first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+
+
+def test_sqlite_runs_with_foreign_keys_wal_a_busy_timeout_and_immediate_transactions(tmp_path):
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'probe.sqlite3'}")
+    begun: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda conn, cursor, statement, *a: begun.append(statement))
+    with engine.begin() as connection:
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+    engine.dispose()
+    assert "BEGIN IMMEDIATE" in begun  # a writer takes the lock before it reads: no lost update
+
+
+def test_a_foreign_key_is_enforced(app):
+    from sqlalchemy.exc import IntegrityError
+
+    db.session.add(User(username="ghost", role=Role.DISTRIBUTOR, distributor_id=987654, password_hash="x"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+@pytest.fixture
+def money_table(app):
+    metadata = MetaData()
+    table = Table("money_probe", metadata, Column("id", Integer, primary_key=True),
+                  Column("amount", Money()), Column("percent", Percent()))
+    metadata.create_all(db.engine)
+    yield table
+    metadata.drop_all(db.engine)
+
+
+@pytest.mark.parametrize(("stored", "read"), [
+    (Decimal("0.10"), Decimal("0.10")),
+    (Decimal("12345678901.23"), Decimal("12345678901.23")),
+    (Decimal("0.005"), Decimal("0.01")),  # half-up to the fen on the way in
+    (Decimal("-3.50"), Decimal("-3.50")),
+])
+def test_money_columns_keep_decimal_exact_as_whole_fen(money_table, stored, read):
+    with db.engine.begin() as connection:
+        connection.execute(insert(money_table).values(id=1, amount=stored, percent=Decimal("30.00")))
+        amount, percent = connection.execute(select(money_table.c.amount, money_table.c.percent)).one()
+        raw = connection.execute(text("SELECT amount, percent FROM money_probe")).one()
+    assert amount == read
+    assert isinstance(amount, Decimal)
+    assert percent == Decimal("30.00")
+    assert raw == (int(read * 100), 3000)  # whole fen, hundredths of a percent
+
+
+def test_money_columns_refuse_floats(money_table):
+    from sqlalchemy.exc import StatementError
+
+    with pytest.raises(StatementError, match="Decimal"), db.engine.begin() as connection:
+        connection.execute(insert(money_table).values(id=2, amount=0.1))
+
+
+@pytest.mark.parametrize(("utc", "business_day"), [
+    (datetime(2026, 3, 4, 15, 59, tzinfo=UTC), date(2026, 3, 4)),
+    (datetime(2026, 3, 4, 16, 0, tzinfo=UTC), date(2026, 3, 5)),  # midnight in Shanghai
+    (datetime(2026, 12, 31, 16, 30, tzinfo=UTC), date(2027, 1, 1)),
+])
+def test_today_is_the_shanghai_date_whatever_the_servers_zone(monkeypatch, utc, business_day):
+    monkeypatch.setattr(clock, "utcnow", lambda: utc)
+    assert clock.today() == business_day
+
+
+def test_money_field_keeps_what_was_typed_and_explains(app):
+    from flask_wtf import FlaskForm
+
+    from portal.forms import MoneyField
+
+    class PaymentForm(FlaskForm):
+        amount = MoneyField("amount")
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        for typed, ok in (("1,200.50", True), ("NaN", False), ("1e5", False), ("-1", False), ("1.999", False)):
+            form = PaymentForm(formdata=MultiDict({"amount": typed}))
+            assert form.validate() is ok, typed
+            assert form.amount._value() == typed
+        good = PaymentForm(formdata=MultiDict({"amount": "1,200.50"}))
+        good.validate()
+        assert good.amount.data == Decimal("1200.50")
+
+
+@pytest.mark.parametrize(("language", "text"), [("zh", "此处没有内容"), ("en", "There is nothing here")])
+def test_the_404_page_speaks_the_users_language(client, language, text):
+    response = client.get("/no/such/page", headers={"Accept-Language": language})
+    assert response.status_code == 404
+    assert text in response.get_data(as_text=True)
+
+
+def test_an_unexpected_error_shows_the_500_page_not_a_trace():
+    app = create_app(TestConfig)
+    app.config.update(SQLALCHEMY_DATABASE_URI="sqlite://", TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    from portal.security import public
+
+    @app.get("/boom")
+    @public
+    def boom():
+        raise RuntimeError("kaboom")
+
+    response = app.test_client().get("/boom", headers={"Accept-Language": "en"})
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Something went wrong" in body
+    assert "kaboom" not in body
+
+
+def test_create_admin_and_token_commands(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["portal", "create-admin", "--username", "boss", "--password", "a-long-password"])
+    assert result.exit_code == 0, result.output
+    boss = db.session.scalar(select(User).where(User.username == "boss"))
+    assert boss.role is Role.ADMIN
+    result = runner.invoke(args=["portal", "token", "boss"])
+    assert result.exit_code == 0
+    assert result.output.strip().startswith("ptl_")
+    assert ApiToken.user_for(result.output.strip()).id == boss.id
+    assert runner.invoke(args=["portal", "create-admin", "--username", "boss2", "--password", "short"]).exit_code == 1
+    assert runner.invoke(args=["portal", "token", "nobody"]).exit_code == 1
+
+
+def test_demo_fills_an_empty_database_once(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["portal", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "hz-agent" in result.output
+    assert db.session.scalar(select(Distributor).where(Distributor.code == "HZ001")).name == "杭州云帆科技有限公司"
+    roles = set(db.session.scalars(select(User.role)))
+    assert roles == set(Role)
+    assert runner.invoke(args=["portal", "demo", "--if-empty"]).exit_code == 0
+    assert runner.invoke(args=["portal", "demo"]).exit_code == 1
+
+
+def test_each_demo_login_works(app):
+    from portal.demo import DEMO_LOGINS
+    from portal.demo import load_demo as load
+
+    load()
+    for username, password, _who in DEMO_LOGINS:
+        response = app.test_client().post("/login", data={"username": username, "password": password})
+        assert response.status_code == 302, username
+
+
+def test_a_user_made_here_can_sign_in(login):
+    assert login(make_user(role=Role.FINANCE)).get("/").status_code == 200
+
+
+def test_two_sqlite_writers_never_lose_an_update(tmp_path):
+    """Each writer reads a counter and writes it back + 1; BEGIN IMMEDIATE makes them take turns."""
+    import threading
+
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'race.sqlite3'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER)"))
+        connection.execute(text("INSERT INTO counter VALUES (1, 0)"))
+
+    def bump() -> None:
+        for _ in range(10):
+            with engine.begin() as connection:
+                value = connection.execute(text("SELECT value FROM counter WHERE id = 1")).scalar()
+                connection.execute(text("UPDATE counter SET value = :v WHERE id = 1"), {"v": value + 1})
+
+    threads = [threading.Thread(target=bump) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT value FROM counter")).scalar() == 40
+    engine.dispose()
