@@ -53,7 +53,8 @@ class TestConfig(Config):
     PORTAL_ENV = "test"
     SECRET_KEY = "test-secret-key-" + "x" * 32
     RATELIMIT_ENABLED = False
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+    # In memory unless a test names its own database: a test never touches instance/.
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
 
 
 def finalize(config: dict, instance_path: str) -> None:

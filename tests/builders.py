@@ -10,6 +10,7 @@ from stdnum.cn import uscc
 
 from portal.accounts.models import ApiToken, User
 from portal.accounts.services import UserData, create_token, create_user
+from portal.config import TestConfig
 from portal.distributors.models import Distributor
 from portal.distributors.services import DistributorData, create_distributor
 from portal.domain.distributors import Level
@@ -18,6 +19,13 @@ from portal.extensions import db
 from portal.regions.models import Region
 
 PASSWORD = "correct-horse-battery"
+
+
+def app_config(**settings: Any) -> type:
+    """TestConfig with these settings, to hand to create_app (Flask-SQLAlchemy reads the database
+    URL while the app is created, so changing the config afterwards would be too late)."""
+    return type("RunConfig", (TestConfig,), settings)
+
 _serial = itertools.count(1)
 
 

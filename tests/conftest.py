@@ -17,13 +17,13 @@ import pytest
 from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, delete, func, select, text
+from sqlalchemy import create_engine, delete, func, make_url, select, text
 
 from portal import create_app
-from portal.config import TestConfig
 from portal.extensions import db
 
 from . import builders
+from .builders import app_config
 
 
 class IsolatedClient(FlaskClient):
@@ -34,6 +34,11 @@ class IsolatedClient(FlaskClient):
     transaction ends first, as a finished request's would: on SQLite every transaction takes the
     write lock at BEGIN (portal/db.py), so an open one would make the request wait.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Tests read the English messages (the msgids); tests/test_translations.py covers Chinese.
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         if _cv_app.get(None) is not None:
@@ -96,10 +101,12 @@ def _cheap_password_hashing() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def _app(database_url: str) -> Iterator[Flask]:
-    app = create_app(TestConfig)
+    # The URL must be in the config before create_app: Flask-SQLAlchemy builds its engine there.
+    app = create_app(app_config(SQLALCHEMY_DATABASE_URI=database_url))
     app.test_client_class = IsolatedClient
-    app.config.update(SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=False)
+    app.config["WTF_CSRF_ENABLED"] = False
     with app.app_context():
+        assert db.engine.url.database == make_url(database_url).database, "tests must never use instance/"
         db.engine.dispose()
         db.drop_all()
         db.create_all()

@@ -12,13 +12,13 @@ from werkzeug.datastructures import MultiDict
 
 from portal import clock, create_app
 from portal.accounts.models import ApiToken, User
-from portal.config import ConfigError, TestConfig
+from portal.config import ConfigError
 from portal.db import Money, Percent
 from portal.distributors.models import Distributor
 from portal.domain.roles import Role
 from portal.extensions import db
 
-from .builders import make_user
+from .builders import app_config, make_user
 
 
 @pytest.mark.parametrize("key", [None, "", "dev", "changeme", "short-key"])
@@ -138,8 +138,7 @@ def test_the_404_page_speaks_the_users_language(client, language, text):
 
 
 def test_an_unexpected_error_shows_the_500_page_not_a_trace():
-    app = create_app(TestConfig)
-    app.config.update(SQLALCHEMY_DATABASE_URI="sqlite://", TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    app = create_app(app_config(TESTING=False, PROPAGATE_EXCEPTIONS=False))
 
     from portal.security import public
 

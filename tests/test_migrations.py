@@ -14,8 +14,9 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from portal import create_app
-from portal.config import TestConfig
 from portal.extensions import db
+
+from .builders import app_config
 
 
 @pytest.fixture
@@ -36,8 +37,7 @@ def empty_database_url() -> Iterator[str]:
 
 
 def test_upgrade_from_empty_matches_the_models_and_downgrades_to_empty(empty_database_url):
-    app = create_app(TestConfig)
-    app.config["SQLALCHEMY_DATABASE_URI"] = empty_database_url
+    app = create_app(app_config(SQLALCHEMY_DATABASE_URI=empty_database_url))
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:

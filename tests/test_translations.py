@@ -46,7 +46,7 @@ def test_every_message_is_translated(source_messages, language):
 
 
 def test_chinese_is_the_default_and_english_follows_the_browser(client):
-    assert "登录" in client.get("/login").get_data(as_text=True)
+    assert "登录" in client.get("/login", headers={"Accept-Language": ""}).get_data(as_text=True)
     english = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
     assert "Sign in" in english
     assert '<html lang="en">' in english
@@ -70,5 +70,6 @@ def test_domain_messages_reach_the_user_translated(client):
     from .builders import make_user
 
     user = make_user()
-    response = client.post("/login", data={"username": user.username, "password": "wrong-password"})
+    response = client.post("/login", data={"username": user.username, "password": "wrong-password"},
+                           headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     assert "用户名或密码错误" in response.get_data(as_text=True)

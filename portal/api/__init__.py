@@ -1,5 +1,12 @@
-"""The JSON API under /api/v1 (API.md)."""
+"""The JSON API under /api/v1 (API.md).
 
-from flask import Blueprint
+Authentication is a bearer token only (``web.load_user_from_token``); the session cookie is never
+read here, so the API needs no CSRF token. Each resource has its own module; every route carries
+an access rule from :mod:`portal.security` and an :func:`~portal.api.core.api_doc` annotation
+from which :mod:`portal.api.openapi` builds the OpenAPI document.
+"""
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from . import distributors, openapi, regions, users  # noqa: F401  (each adds its routes to bp)
+from .blueprint import bp
+
+__all__ = ["bp"]

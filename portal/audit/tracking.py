@@ -77,7 +77,7 @@ def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
         history = state.attrs[key].history
         if action == "insert":
             value = getattr(obj, key)
-            if value is not None:
+            if value not in (None, ""):
                 changes[key] = [None, _plain(value)]
         elif action == "delete":
             before = history.deleted[0] if history.deleted else getattr(obj, key)

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select, text
 
 from ..accounts.models import User
+from ..api.openapi import build_spec
 from ..distributors.models import Distributor
 from ..domain.roles import Role
 from ..extensions import db
@@ -60,4 +61,4 @@ def healthz() -> Any:
 @public
 def api_docs() -> Any:
     """The human-readable page of the OpenAPI document served at /api/v1/openapi.json."""
-    return render_template("main/api_docs.html")
+    return render_template("main/api_docs.html", spec=build_spec())
