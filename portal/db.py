@@ -23,6 +23,10 @@ NAMING_CONVENTION = {
 }
 
 
+# Integer primary keys are 32-bit on PostgreSQL: a larger id cannot name a record.
+MAX_ID = 2_147_483_647
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -24,6 +24,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from .db import MAX_ID
 from .domain.roles import EVERYONE, HEAD_OFFICE, Role
 from .extensions import db, login_manager
 
@@ -132,8 +133,11 @@ def enforce_access() -> Any:
         abort(403)
     args = request.view_args if request.view_args is not None else {}
     for loader in rule.loaders:
+        value = args.get(loader.arg)
+        if isinstance(value, int) and not 0 < value <= MAX_ID:
+            abort(404)  # cannot exist, and the query would fail on PostgreSQL's integer column
         column = getattr(loader.model, loader.by)
-        statement = select(loader.model).where(column == args.get(loader.arg))
+        statement = select(loader.model).where(column == value)
         clause = scope_clause(loader.model, current_user)
         if clause is not None:
             statement = statement.where(clause)

@@ -168,3 +168,10 @@ def test_a_distributor_user_without_a_distributor_sees_nothing(app, login):
     assert page.status_code == 200
     assert "not linked to a distributor" in page.get_data(as_text=True)
     assert client.get(f"/distributors/{someone.id}").status_code == 404
+
+
+@pytest.mark.parametrize("huge", ["2147483648", "99999999999999999999"])
+def test_an_id_too_large_for_the_database_is_simply_not_found(app, login, huge):
+    client = login(make_user(role=Role.SALES))
+    assert client.get(f"/distributors/{huge}").status_code == 404
+    assert client.post(f"/distributors/{huge}/edit", data={}).status_code == 404

@@ -145,10 +145,16 @@ class ApiToken(db.Model):
         return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
     @classmethod
-    def user_for(cls, secret: str) -> User | None:
+    def find(cls, secret: str) -> ApiToken | None:
+        """The live token with this secret whose owner may still sign in, or None."""
         token = db.session.scalar(
             select(cls).where(cls.token_hash == hash_token(secret), cls.revoked_at.is_(None))
         )
         if token is None or not token.user.active:
             return None
-        return token.user
+        return token
+
+    @classmethod
+    def user_for(cls, secret: str) -> User | None:
+        token = cls.find(secret)
+        return token.user if token else None

@@ -15,7 +15,7 @@ from ..domain.accounts import (
     check_password_policy,
     is_locked,
 )
-from ..domain.errors import N_, DomainError, InvalidValue
+from ..domain.errors import N_, DomainError, Duplicate, InvalidValue
 from ..domain.roles import Role
 from ..extensions import db
 from .models import ApiToken, User, hash_token, verify_dummy_password
@@ -84,7 +84,7 @@ def _check_user_data(data: UserData, user: User | None = None) -> None:
         )
     )
     if taken:
-        raise InvalidValue(N_("This user name is taken."), field="username")
+        raise Duplicate(N_("This user name is taken."), field="username")
     if data.role is Role.DISTRIBUTOR:
         if data.distributor_id is None:
             raise InvalidValue(N_("A distributor user belongs to a distributor: choose one."),

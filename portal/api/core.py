@@ -39,6 +39,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ..clock import to_business_time
+from ..db import MAX_ID
 from ..domain.errors import DomainError
 from ..domain.money import parse_money, parse_percent
 from ..errors import domain_message
@@ -50,7 +51,6 @@ M = TypeVar("M", bound=BaseModel)
 MAX_PER_PAGE = 200
 # Integer primary keys: anything larger is refused before it reaches the database, where it
 # would overflow the column (PostgreSQL) or the driver (SQLite) and fail with a 500.
-MAX_ID = 2_147_483_647
 
 
 class ApiError(Exception):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy import func, select
 
 from ..domain.distributors import DistributorStatus, Level, normalize_credit_code
-from ..domain.errors import N_, InvalidValue
+from ..domain.errors import N_, Duplicate, InvalidValue
 from ..extensions import db
 from ..regions.models import Region
 from .models import Distributor
@@ -32,10 +32,10 @@ def _check(data: DistributorData, current: Distributor | None) -> DistributorDat
     other = -1 if current is None else current.id
     if db.session.scalar(select(func.count()).select_from(Distributor).where(
             func.upper(Distributor.code) == data.code.strip().upper(), Distributor.id != other)):
-        raise InvalidValue(N_("Another distributor has this code."), field="code")
+        raise Duplicate(N_("Another distributor has this code."), field="code")
     if db.session.scalar(select(func.count()).select_from(Distributor).where(
             Distributor.credit_code == credit_code, Distributor.id != other)):
-        raise InvalidValue(N_("Another distributor has this unified social credit code."), field="credit_code")
+        raise Duplicate(N_("Another distributor has this unified social credit code."), field="credit_code")
     if data.region_code and db.session.get(Region, data.region_code) is None:
         raise InvalidValue(N_("There is no region with this code."), field="region_code")
     return DistributorData(**{

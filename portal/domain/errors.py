@@ -30,3 +30,9 @@ class InvalidValue(DomainError):
     """A value the user typed cannot be accepted (forms: field error; API: 422)."""
 
     code = "invalid"
+
+
+class Duplicate(DomainError):
+    """The value is already taken by another record (a code, a name, a bank reference): 409."""
+
+    code = "duplicate"

@@ -13,7 +13,7 @@ from importlib import metadata
 
 from sqlalchemy import select
 
-from ..domain.errors import N_, DomainError, InvalidValue
+from ..domain.errors import N_, Duplicate, InvalidValue
 from ..domain.regions import RegionLevel, ancestor_codes, level_of, normalize_code, parent_code
 from ..extensions import db
 from .models import Region
@@ -111,8 +111,7 @@ def import_regions(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
     return result
 
 
-class RegionExists(DomainError):
-    code = "duplicate"
+
 
 
 def create_region(code: str, name: str, parent: str | None = None) -> Region:
@@ -126,7 +125,7 @@ def create_region(code: str, name: str, parent: str | None = None) -> Region:
     if not name or len(name) > 100:
         raise InvalidValue(N_("Enter a name of at most 100 characters."), field="name")
     if db.session.get(Region, code) is not None:
-        raise RegionExists(N_("There is already a region with code %(code)s."), field="code", code=code)
+        raise Duplicate(N_("There is already a region with code %(code)s."), field="code", code=code)
     ancestors = ancestor_codes(code)
     known = set(db.session.scalars(select(Region.code).where(Region.code.in_(ancestors))))
     if parent is None:

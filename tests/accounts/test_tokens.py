@@ -3,6 +3,7 @@
 import re
 
 from portal.accounts.models import ApiToken
+from portal.accounts.services import create_token
 from portal.domain.roles import Role
 from portal.extensions import db
 
@@ -45,3 +46,17 @@ def test_nobody_revokes_another_users_token(login):
     assert admin.post(f"/profile/tokens/{token.id}/revoke").status_code == 404
     db.session.expire_all()
     assert db.session.get(ApiToken, token.id).revoked_at is None
+
+
+def test_using_a_token_records_when_but_not_on_every_call(app, count_statements):
+    user = make_user(role=Role.SALES)
+    secret = create_token(user, "ERP")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/distributors", headers=headers).status_code == 200
+    db.session.expire_all()
+    first_use = db.session.scalar(db.select(ApiToken)).last_used_at
+    assert first_use is not None
+    with count_statements() as statements:
+        client.get("/api/v1/distributors", headers=headers)
+    assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements)

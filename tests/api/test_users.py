@@ -96,6 +96,6 @@ def test_a_taken_user_name_is_refused_whatever_its_case(api, count_rows):
 
     response = caller.post(LIST, json={"username": "li.si", "role": "sales", "password": PASSWORD})
 
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert error_of(response)["fields"] == {"username": ["This user name is taken."]}
     assert count_rows(User) == 2
