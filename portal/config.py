@@ -5,6 +5,8 @@
                   and kept in instance/secret_key
 ``PORTAL_ENV``    "production" turns on the production checks and secure cookies
 ``REDIS_URL``     optional: rate-limit storage shared across gunicorn workers
+``PROXY_COUNT``   how many reverse proxies stand in front (default 0): their X-Forwarded-For/-Proto
+                  headers are trusted, so HTTPS and the client address are seen
 ``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_USER``, ``SMTP_PASSWORD``, ``MAIL_FROM``   optional e-mail
 """
 
@@ -27,6 +29,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0") or 0)
     SMTP_HOST = os.environ.get("SMTP_HOST", "")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25") or 25)
     SMTP_USER = os.environ.get("SMTP_USER", "")

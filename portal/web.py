@@ -95,6 +95,11 @@ def security_headers(response: Any) -> Any:
 
 
 def init_app(app: Flask) -> None:
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     app.session_interface = PortalSessionInterface()
     login_manager.user_loader(load_user_from_session)
     login_manager.request_loader(load_user_from_token)

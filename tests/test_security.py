@@ -121,3 +121,15 @@ def test_no_template_loads_anything_from_another_site():
     inline = [str(p) for p in templates.rglob("*.html")
               if re.search(r"<script(?![^>]*nonce=)[^>]*>|\son(click|load|change|submit)=|style=\"", p.read_text())]
     assert inline == [], "inline scripts, handlers or styles break the CSP"
+
+
+def test_behind_a_proxy_the_forwarded_https_is_honoured():
+    from portal import create_app
+
+    from .builders import app_config
+
+    app = create_app(app_config(PROXY_COUNT=1))
+    response = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" in response.headers
+    untrusted = create_app(app_config()).test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in untrusted.headers
