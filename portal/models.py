@@ -1,8 +1,13 @@
 """Every table, imported in one place so Alembic and create_all see them all."""
 
-from .accounts.models import ApiToken, User
+from .accounts.models import ApiToken
+from .agreements.models import Agreement, AgreementTerms, SubAgentRequest, Territory, agreement_products
 from .audit.models import AuditEvent
 from .distributors.models import Distributor
+from .notices.models import Notice, NoticeCounter
+from .pricing.models import PriceList, PriceListItem
+from .products.models import Product
 from .regions.models import Region
 
-__all__ = ["ApiToken", "AuditEvent", "Distributor", "Region", "User"]
+__all__ = ["Agreement", "AgreementTerms", "ApiToken", "AuditEvent", "Distributor", "Notice", "NoticeCounter",
+           "PriceList", "PriceListItem", "Product", "Region", "SubAgentRequest", "Territory", "agreement_products"]

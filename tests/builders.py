@@ -4,6 +4,7 @@ so test data obeys the same rules (STYLE.md habit 5)."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 from stdnum.cn import uscc
@@ -66,19 +67,27 @@ def make_token(user: User, name: str = "test") -> str:
 
 
 # For the access guard: a record of each scoped model that belongs to ``other`` (another
-# distributor). A model loaded by @loads on a route a distributor may use must be listed here, or
-# tests/test_access.py fails and says so.
+# distributor). A model loaded by @loads on a route a distributor may use must have a builder, or
+# tests/test_access.py fails and says so. Areas register theirs in tests/<area>/builders.py with
+# @foreign_record(Model); test_access imports every such module.
+FOREIGN_RECORDS: dict[type, Callable[[Distributor], Any]] = {}
+
+
+def foreign_record(model: type) -> Callable[[Callable[[Distributor], Any]], Callable[[Distributor], Any]]:
+    def register(builder: Callable[[Distributor], Any]) -> Callable[[Distributor], Any]:
+        FOREIGN_RECORDS[model] = builder
+        return builder
+
+    return register
+
+
+@foreign_record(Distributor)
 def foreign_distributor(other: Distributor) -> Distributor:
     return other
 
 
+@foreign_record(ApiToken)
 def foreign_api_token(other: Distributor) -> ApiToken:
     owner = make_user(role=Role.DISTRIBUTOR, distributor=other)
     create_token(owner, "theirs")
     return db.session.scalar(db.select(ApiToken).where(ApiToken.user_id == owner.id))
-
-
-FOREIGN_RECORDS = {
-    Distributor: foreign_distributor,
-    ApiToken: foreign_api_token,
-}

@@ -11,6 +11,8 @@ It walks ``app.url_map``, so every route a later issue adds is covered without e
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +28,10 @@ from portal.security import AccessRule
 from .builders import FOREIGN_RECORDS, make_distributor, make_token, make_user
 
 SAFE = {"HEAD", "OPTIONS"}
+
+# Every area's foreign-record builders (tests/<area>/builders.py) register themselves on import.
+for _module in sorted(Path(__file__).parent.glob("*/builders.py")):
+    importlib.import_module(f"tests.{_module.parent.name}.builders")
 
 
 def endpoints_without_rule(app: Flask) -> list[str]:

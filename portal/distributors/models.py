@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Enum, String
+from sqlalchemy import ColumnElement, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
-from ..db import UTCDateTime
+from ..db import UTCDateTime, enum_column
 from ..domain.distributors import DistributorStatus, Level
 from ..extensions import db
-
-
-def _enum(enum_cls: type) -> Enum:
-    return Enum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Distributor(db.Model):
@@ -25,8 +21,8 @@ class Distributor(db.Model):
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
-    level: Mapped[Level] = mapped_column(_enum(Level), index=True)
-    status: Mapped[DistributorStatus] = mapped_column(_enum(DistributorStatus), index=True,
+    level: Mapped[Level] = mapped_column(enum_column(Level), index=True)
+    status: Mapped[DistributorStatus] = mapped_column(enum_column(DistributorStatus), index=True,
                                                       default=DistributorStatus.ACTIVE)
     contact_name: Mapped[str] = mapped_column(String(100), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")

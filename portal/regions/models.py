@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..db import enum_column
 from ..domain.regions import RegionLevel
 from ..extensions import db
 
@@ -15,10 +16,7 @@ class Region(db.Model):
 
     code: Mapped[str] = mapped_column(String(6), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
-    level: Mapped[RegionLevel] = mapped_column(
-        Enum(RegionLevel, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
-        index=True,
-    )
+    level: Mapped[RegionLevel] = mapped_column(enum_column(RegionLevel), index=True)
     parent_code: Mapped[str | None] = mapped_column(String(6), ForeignKey("regions.code"), index=True)
     longitude: Mapped[str] = mapped_column(String(20), default="")
     latitude: Mapped[str] = mapped_column(String(20), default="")

@@ -1,0 +1,150 @@
+"""Agreements and their terms (DOMAIN.md §3).
+
+Every number the contract fixes is a term stored per agreement, with the seed contract's value as
+default. Terms of an active agreement change only through an amendment with an effective date;
+every rule applies the version in force on the date of its event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from .errors import N_, DomainError, InvalidValue
+
+
+class AgreementStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    TERMINATED = "terminated"
+
+    @property
+    def label(self) -> str:
+        return {
+            AgreementStatus.DRAFT: N_("Draft"),
+            AgreementStatus.ACTIVE: N_("Active"),
+            AgreementStatus.EXPIRED: N_("Expired"),
+            AgreementStatus.TERMINATED: N_("Terminated"),
+        }[self]
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The agreement's numbers, named as API.md names them; defaults are the seed's values."""
+
+    first_order_min: Decimal = Decimal("50000.00")  # §2.1, paid in full before shipment
+    quarterly_quota: Decimal = Decimal("50000.00")  # §2.1, per calendar quarter
+    deposit_percent: Decimal = Decimal("30.00")  # §6.3.1
+    deposit_due_days: int = 3  # §6.3.1
+    delivery_days: int = 30  # §6.4.1, from receipt of the deposit
+    warranty_months: int = 15  # §6.5.1, from the shipping date
+    repair_fee_cap_percent: Decimal = Decimal("20.00")  # §6.5.3, of the agent price
+    post_repair_warranty_months: int = 6  # §6.5.3
+    repair_turnaround_days: int = 30  # §6.5.4, from receipt of the batch
+    repair_fee_due_days: int = 7  # §6.5.4, after head office's notice
+    revocation_notice_months: int = 1  # §4.5
+    monthly_report_due_day: int = 10  # §4.3 (portal default: the 10th of the following month)
+    repair_batch_window_days: int = 10  # §6.5.4 "每月初" (portal default: days 1-10)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+SEED_TERMS = Terms()
+TERM_NAMES = tuple(f.name for f in fields(Terms))
+MONEY_TERMS = ("first_order_min", "quarterly_quota")
+PERCENT_TERMS = ("deposit_percent", "repair_fee_cap_percent")
+# Bounds that keep a typed term sensible (whole days, months, the day of a month).
+INT_TERM_BOUNDS = {
+    "deposit_due_days": (0, 365),
+    "delivery_days": (0, 365),
+    "warranty_months": (0, 120),
+    "post_repair_warranty_months": (0, 120),
+    "repair_turnaround_days": (1, 365),
+    "repair_fee_due_days": (0, 365),
+    "revocation_notice_months": (0, 24),
+    "monthly_report_due_day": (1, 28),
+    "repair_batch_window_days": (1, 28),
+}
+
+
+def check_terms(terms: Terms) -> None:
+    """Refuse terms that no contract would set (negative money, a percentage over 100 …)."""
+    for name in MONEY_TERMS:
+        if getattr(terms, name) < 0:
+            raise InvalidValue(N_("The amount cannot be negative."), field=name)
+    for name in PERCENT_TERMS:
+        value = getattr(terms, name)
+        if not Decimal(0) <= value <= Decimal(100):
+            raise InvalidValue(N_("Enter a percentage from 0 to 100."), field=name)
+    for name, (low, high) in INT_TERM_BOUNDS.items():
+        value = getattr(terms, name)
+        if not low <= value <= high:
+            raise InvalidValue(N_("Enter a whole number from %(low)s to %(high)s."), field=name, low=low, high=high)
+
+
+def terms_in_force(versions: Sequence[tuple[date, Terms]], on: date) -> Terms:
+    """The version with the latest effective date on or before ``on``.
+
+    ``versions`` are (effective_from, terms); the first version is the signed terms and also
+    governs anything dated before it (an order placed before the start is refused elsewhere).
+    """
+    if not versions:
+        return SEED_TERMS
+    ordered = sorted(versions, key=lambda version: version[0])
+    chosen = ordered[0][1]
+    for effective_from, terms in ordered:
+        if effective_from <= on:
+            chosen = terms
+    return chosen
+
+
+def check_dates(signed_on: date, starts_on: date, ends_on: date) -> None:
+    """An agreement's dates make sense: it ends after it starts, and it was signed before it ends."""
+    if ends_on < starts_on:
+        raise InvalidValue(N_("The end date must be on or after the start date."), field="ends_on")
+    if signed_on > ends_on:
+        raise InvalidValue(N_("An agreement cannot be signed after it ends."), field="signed_on")
+
+
+def overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
+    """Two periods, both ends inclusive, share at least one day."""
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def status_on(status: AgreementStatus, ends_on: date, on: date) -> AgreementStatus:
+    """The status as read on ``on``: an active agreement past its end date is expired, even before
+    the daily command has marked it (the last day counts in full, Civil Code Art. 203)."""
+    if status is AgreementStatus.ACTIVE and on > ends_on:
+        return AgreementStatus.EXPIRED
+    return status
+
+
+def check_activation(status: AgreementStatus, signed_on: date, starts_on: date, ends_on: date, on: date,
+                     other_active_periods: Sequence[tuple[date, date]]) -> None:
+    """A draft may be activated when its dates make sense, it has not already ended, and the
+    distributor has no other active agreement over the same days."""
+    if status is not AgreementStatus.DRAFT:
+        raise DomainError(N_("Only a draft agreement can be activated."))
+    check_dates(signed_on, starts_on, ends_on)
+    if ends_on < on:
+        raise DomainError(N_("This agreement ended on %(ends_on)s; it cannot be activated."), ends_on=ends_on)
+    if any(overlaps((starts_on, ends_on), period) for period in other_active_periods):
+        raise DomainError(N_("The distributor already has an active agreement for some of these dates."))
+
+
+def check_amendment(status: AgreementStatus, starts_on: date, ends_on: date, effective_from: date,
+                    existing: Sequence[date]) -> None:
+    """An amendment changes the terms of an active agreement from a date inside its term."""
+    if status is not AgreementStatus.ACTIVE:
+        raise DomainError(N_("Only an active agreement is amended; edit a draft directly."))
+    if not starts_on < effective_from <= ends_on:
+        raise InvalidValue(N_("The amendment must take effect after the start and on or before the end."),
+                           field="effective_from")
+    if effective_from in existing:
+        raise InvalidValue(N_("Another version of the terms takes effect on this date."), field="effective_from")
