@@ -42,6 +42,10 @@ DISTRIBUTORS = [
 
 
 def load_demo() -> None:
+    """Load every area's demo data, in the order the areas build on each other."""
+    from .clock import today
+    from .products import demo as products_demo
+
     seed_regions()
     created = {d.code: create_distributor(d) for d in DISTRIBUTORS}
     create_user(UserData("admin", Role.ADMIN, full_name="系统管理员 Admin"), DEMO_PASSWORD)
@@ -51,3 +55,21 @@ def load_demo() -> None:
                          distributor_id=created["HZ001"].id), DEMO_PASSWORD)
     create_user(UserData("sz-agent", Role.DISTRIBUTOR, full_name="王婷",
                          distributor_id=created["SZ002"].id), DEMO_PASSWORD)
+    products_demo.load()
+    on = today()
+    # Later areas: each module's load(today) builds on the ones before it.
+    for area_demo in _area_demos():
+        area_demo.load(on)
+
+
+def _area_demos() -> list:
+    """Demo modules of the areas, in order (price lists, then agreements, then notices)."""
+    import importlib
+
+    modules = []
+    for name in ("pricing", "agreements", "notices"):
+        try:
+            modules.append(importlib.import_module(f".{name}.demo", __package__))
+        except ModuleNotFoundError:
+            continue
+    return modules

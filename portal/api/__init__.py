@@ -6,7 +6,17 @@ an access rule from :mod:`portal.security` and an :func:`~portal.api.core.api_do
 from which :mod:`portal.api.openapi` builds the OpenAPI document.
 """
 
-from . import distributors, openapi, regions, users  # noqa: F401  (each adds its routes to bp)
+from . import (  # noqa: F401  (each adds its routes to bp)
+    agreements,
+    distributors,
+    notices,
+    openapi,
+    price_lists,
+    products,
+    regions,
+    sub_agents,
+    users,
+)
 from .blueprint import bp
 
 __all__ = ["bp"]
