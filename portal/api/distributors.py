@@ -12,12 +12,12 @@ from typing import Annotated, Any
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
-from sqlalchemy import select
 
 from ..distributors import services
 from ..distributors.models import Distributor
+from ..distributors.queries import distributors_matching
 from ..domain.distributors import DistributorStatus, Level, normalize_credit_code
-from ..security import EVERYONE, Role, loads, roles_required, scoped
+from ..security import EVERYONE, Role, loads, roles_required
 from .blueprint import bp
 from .core import (
     BodyModel,
@@ -107,16 +107,8 @@ def list_distributors() -> Any:
     Ordered by code. A distributor user sees only its own company.
     """
     query = parse_query(DistributorQuery)
-    statement = scoped(select(Distributor), Distributor).order_by(Distributor.code)
-    if query.level:
-        statement = statement.where(Distributor.level == query.level)
-    if query.status:
-        statement = statement.where(Distributor.status == query.status)
-    if query.region_code:
-        statement = statement.where(Distributor.region_code == query.region_code)
-    if query.q:
-        pattern = f"%{query.q}%"
-        statement = statement.where(Distributor.name.ilike(pattern) | Distributor.code.ilike(pattern))
+    statement = distributors_matching(level=query.level, status=query.status, region_code=query.region_code,
+                                      q=query.q)
     return page_of(DistributorOut, statement)
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..domain.distributors import DistributorStatus, Level
 from ..domain.errors import DomainError
@@ -14,9 +13,10 @@ from ..domain.roles import Role
 from ..errors import domain_message
 from ..forms import apply_domain_error
 from ..pagination import paginate
-from ..security import EVERYONE, HEAD_OFFICE, loads, roles_required, scoped
+from ..security import EVERYONE, HEAD_OFFICE, loads, roles_required
 from .forms import DistributorForm
 from .models import Distributor
+from .queries import distributors_matching
 from .services import DistributorData, create_distributor, update_distributor
 
 bp = Blueprint("distributors", __name__, url_prefix="/distributors")
@@ -37,16 +37,14 @@ def _data(form: DistributorForm) -> DistributorData:
 @bp.get("/")
 @roles_required(*HEAD_OFFICE)
 def index() -> Any:
-    statement = scoped(select(Distributor), Distributor).order_by(Distributor.code)
     level = request.args.get("level", "")
     status = request.args.get("status", "")
     query = request.args.get("q", "").strip()
-    if level in {v.value for v in Level}:
-        statement = statement.where(Distributor.level == Level(level))
-    if status in {v.value for v in DistributorStatus}:
-        statement = statement.where(Distributor.status == DistributorStatus(status))
-    if query:
-        statement = statement.where(Distributor.name.ilike(f"%{query}%") | Distributor.code.ilike(f"%{query}%"))
+    statement = distributors_matching(
+        level=Level(level) if level in {v.value for v in Level} else None,
+        status=DistributorStatus(status) if status in {v.value for v in DistributorStatus} else None,
+        q=query,
+    )
     return render_template("distributors/index.html", page=paginate(statement), levels=list(Level),
                            statuses=list(DistributorStatus), level=level, status=status, q=query)
 
