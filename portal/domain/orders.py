@@ -1,0 +1,221 @@
+"""Purchase orders and their payments (DOMAIN.md §6; contract §2.1, §6.2-6.4).
+
+States: draft → submitted → confirmed → deposit paid → paid in full → partly shipped → shipped
+→ closed; cancelled from draft, submitted or confirmed. One transition table says which step is
+possible from which state and who may take it; an impossible step raises a DomainError that the
+pages show as a message and the API answers with 409.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from .dates import add_days
+from .errors import N_, DomainError, InvalidValue
+from .money import round_fen, split
+from .roles import Role
+
+FULL = Decimal("100.00")
+
+
+class OrderStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CONFIRMED = "confirmed"
+    DEPOSIT_PAID = "deposit_paid"
+    PAID_IN_FULL = "paid_in_full"
+    PARTLY_SHIPPED = "partly_shipped"
+    SHIPPED = "shipped"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return ORDER_STATUS_LABELS[self]
+
+
+ORDER_STATUS_LABELS = {
+    OrderStatus.DRAFT: N_("Draft"),
+    OrderStatus.SUBMITTED: N_("Submitted"),
+    OrderStatus.CONFIRMED: N_("Confirmed"),
+    OrderStatus.DEPOSIT_PAID: N_("Deposit paid"),
+    OrderStatus.PAID_IN_FULL: N_("Paid in full"),
+    OrderStatus.PARTLY_SHIPPED: N_("Partly shipped"),
+    OrderStatus.SHIPPED: N_("Shipped"),
+    OrderStatus.CLOSED: N_("Closed"),
+    OrderStatus.CANCELLED: N_("Cancelled"),
+}
+
+
+class OrderEvent(StrEnum):
+    SUBMIT = "submit"
+    CONFIRM = "confirm"
+    SHIP_PART = "ship_part"
+    SHIP_ALL = "ship_all"
+    CLOSE = "close"
+    CANCEL = "cancel"
+
+
+S, E = OrderStatus, OrderEvent
+DISTRIBUTOR, SALES, FINANCE, ADMIN = Role.DISTRIBUTOR, Role.SALES, Role.FINANCE, Role.ADMIN
+
+# (from, event) → (to, who may take the step). Payments move an order between confirmed, deposit
+# paid and paid in full by themselves: see status_from_payments.
+TRANSITIONS: dict[tuple[OrderStatus, OrderEvent], tuple[OrderStatus, frozenset[Role]]] = {
+    (S.DRAFT, E.SUBMIT): (S.SUBMITTED, frozenset({DISTRIBUTOR, SALES, ADMIN})),
+    (S.DRAFT, E.CANCEL): (S.CANCELLED, frozenset({DISTRIBUTOR, SALES, ADMIN})),
+    (S.SUBMITTED, E.CONFIRM): (S.CONFIRMED, frozenset({SALES, ADMIN})),
+    (S.SUBMITTED, E.CANCEL): (S.CANCELLED, frozenset({DISTRIBUTOR, SALES, ADMIN})),
+    (S.CONFIRMED, E.CANCEL): (S.CANCELLED, frozenset({SALES, ADMIN})),  # with a reason, e.g. deposit late
+    (S.PAID_IN_FULL, E.SHIP_PART): (S.PARTLY_SHIPPED, frozenset({SALES, ADMIN})),
+    (S.PAID_IN_FULL, E.SHIP_ALL): (S.SHIPPED, frozenset({SALES, ADMIN})),
+    (S.PARTLY_SHIPPED, E.SHIP_PART): (S.PARTLY_SHIPPED, frozenset({SALES, ADMIN})),
+    (S.PARTLY_SHIPPED, E.SHIP_ALL): (S.SHIPPED, frozenset({SALES, ADMIN})),
+    (S.SHIPPED, E.CLOSE): (S.CLOSED, frozenset({SALES, ADMIN})),
+}
+
+REFUSALS = {
+    E.SUBMIT: N_("Only a draft order can be submitted."),
+    E.CONFIRM: N_("Only a submitted order can be confirmed."),
+    E.CANCEL: N_("This order can no longer be cancelled."),
+    E.SHIP_PART: N_("Nothing ships before the order is paid in full."),
+    E.SHIP_ALL: N_("Nothing ships before the order is paid in full."),
+    E.CLOSE: N_("Only a fully shipped order can be closed."),
+}
+
+
+def transition(status: OrderStatus, event: OrderEvent, role: Role) -> OrderStatus:
+    """The state after ``event``, or a DomainError saying why the step is not possible."""
+    step = TRANSITIONS.get((status, event))
+    if step is None:
+        raise DomainError(REFUSALS.get(event, N_("This step is not possible in the order's current state.")))
+    target, roles = step
+    if role not in roles:
+        raise DomainError(N_("Your role cannot take this step."))
+    return target
+
+
+PAYABLE = frozenset({S.CONFIRMED, S.DEPOSIT_PAID, S.PAID_IN_FULL})
+
+
+def status_from_payments(status: OrderStatus, state: PaymentState) -> OrderStatus:
+    """Confirmed, deposit paid or paid in full, as the payments not voided say. Shipped, closed and
+    cancelled orders keep their state (a void that would un-pay a shipped order is refused)."""
+    if status not in PAYABLE:
+        return status
+    if state.paid_in_full_on is not None:
+        return S.PAID_IN_FULL
+    if state.deposit_paid_on is not None:
+        return S.DEPOSIT_PAID
+    return S.CONFIRMED
+
+
+def can(status: OrderStatus, event: OrderEvent, role: Role) -> bool:
+    step = TRANSITIONS.get((status, event))
+    return step is not None and role in step[1]
+
+
+@dataclass(frozen=True)
+class Line:
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return round_fen(self.unit_price * self.quantity)
+
+
+def check_quantity(quantity: int) -> int:
+    """§6.2.1: whole, positive quantities."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise InvalidValue(N_("Enter a whole number of units, at least 1."), field="quantity")
+    if quantity > 1_000_000:
+        raise InvalidValue(N_("Enter at most 1,000,000 units."), field="quantity")
+    return quantity
+
+
+def order_total(lines: Iterable[Line]) -> Decimal:
+    return sum((line.amount for line in lines), Decimal("0.00"))
+
+
+def check_first_order(total: Decimal, first_order_min: Decimal) -> None:
+    """§2.1: the agreement's first order totals at least the first-order minimum."""
+    if total < first_order_min:
+        raise DomainError(N_("A first order must total at least %(minimum)s."), minimum=first_order_min)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    deposit_amount: Decimal
+    balance_amount: Decimal
+    deposit_due_on: date
+
+
+def confirm(total: Decimal, *, is_first_order: bool, deposit_percent: Decimal, deposit_due_days: int,
+            confirmed_on: date) -> Confirmation:
+    """§6.3.1: deposit = round(total × deposit %), balance = the rest, due 3 days after confirmation;
+    §2.1: a first order is paid in full up front (its deposit is 100%)."""
+    deposit, balance = split(total, FULL if is_first_order else deposit_percent)
+    return Confirmation(deposit, balance, add_days(confirmed_on, deposit_due_days))
+
+
+@dataclass(frozen=True)
+class Payment:
+    amount: Decimal
+    received_on: date
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    paid_amount: Decimal
+    deposit_paid_on: date | None
+    paid_in_full_on: date | None
+
+
+def payment_state(payments: Sequence[Payment], *, deposit: Decimal, total: Decimal) -> PaymentState:
+    """§6: the deposit is paid on the date the paid amount first reaches the deposit; paid in full
+    likewise. ``payments`` are those not voided, in any order."""
+    paid = Decimal("0.00")
+    deposit_paid_on = paid_in_full_on = None
+    for payment in sorted(payments, key=lambda p: p.received_on):
+        paid += payment.amount
+        if deposit_paid_on is None and paid >= deposit:
+            deposit_paid_on = payment.received_on
+        if paid_in_full_on is None and paid >= total:
+            paid_in_full_on = payment.received_on
+    return PaymentState(paid, deposit_paid_on, paid_in_full_on)
+
+
+def delivery_due_on(state: PaymentState, delivery_days: int) -> date | None:
+    """§6.3.1, §6.4.1: max(deposit paid + 30 days, paid in full): late payment postpones delivery,
+    and nothing ships before full payment."""
+    if state.deposit_paid_on is None or state.paid_in_full_on is None:
+        return None
+    return max(add_days(state.deposit_paid_on, delivery_days), state.paid_in_full_on)
+
+
+def deposit_is_late(deposit_due_on: date, deposit_paid_on: date | None, on: date) -> bool:
+    """Late when paid after the due date, or still unpaid after it."""
+    if deposit_paid_on is not None:
+        return deposit_paid_on > deposit_due_on
+    return on > deposit_due_on
+
+
+def check_payment(amount: Decimal, received_on: date, *, confirmed_on: date | None, paid: Decimal,
+                  total: Decimal, today: date) -> None:
+    """A payment is positive, not in the future, not before confirmation, and never over-pays."""
+    if amount <= 0:
+        raise InvalidValue(N_("The amount must be more than zero."), field="amount")
+    if received_on > today:
+        raise InvalidValue(N_("A payment cannot be received in the future."), field="received_on")
+    if confirmed_on is None:
+        raise DomainError(N_("Payments are booked against confirmed orders only."))
+    if received_on < confirmed_on:
+        raise InvalidValue(N_("A payment cannot be received before the order was confirmed."), field="received_on")
+    if paid + amount > total:
+        raise DomainError(N_("This payment would take the paid amount to %(after)s, over the order total %(total)s."),
+                          field="amount", after=paid + amount, total=total)

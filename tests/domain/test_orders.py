@@ -1,0 +1,182 @@
+"""DOMAIN.md §6: the order lifecycle, deposit and balance, payments and the delivery due date."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from portal.domain.errors import DomainError, InvalidValue
+from portal.domain.orders import (
+    TRANSITIONS,
+    Line,
+    OrderEvent,
+    OrderStatus,
+    Payment,
+    PaymentState,
+    check_first_order,
+    check_payment,
+    check_quantity,
+    confirm,
+    delivery_due_on,
+    deposit_is_late,
+    order_total,
+    payment_state,
+    status_from_payments,
+    transition,
+)
+from portal.domain.roles import Role
+
+D = Decimal
+S, E = OrderStatus, OrderEvent
+
+
+@pytest.mark.parametrize(
+    ("status", "event", "role", "after"),
+    [
+        (S.DRAFT, E.SUBMIT, Role.DISTRIBUTOR, S.SUBMITTED),
+        (S.DRAFT, E.CANCEL, Role.DISTRIBUTOR, S.CANCELLED),
+        (S.SUBMITTED, E.CANCEL, Role.DISTRIBUTOR, S.CANCELLED),
+        (S.SUBMITTED, E.CANCEL, Role.SALES, S.CANCELLED),
+        (S.SUBMITTED, E.CONFIRM, Role.SALES, S.CONFIRMED),
+        (S.CONFIRMED, E.CANCEL, Role.SALES, S.CANCELLED),  # e.g. deposit overdue
+        (S.PAID_IN_FULL, E.SHIP_PART, Role.SALES, S.PARTLY_SHIPPED),
+        (S.PAID_IN_FULL, E.SHIP_ALL, Role.SALES, S.SHIPPED),
+        (S.PARTLY_SHIPPED, E.SHIP_PART, Role.SALES, S.PARTLY_SHIPPED),
+        (S.PARTLY_SHIPPED, E.SHIP_ALL, Role.SALES, S.SHIPPED),
+        (S.SHIPPED, E.CLOSE, Role.SALES, S.CLOSED),
+    ],
+)
+def test_allowed_steps(status, event, role, after):
+    assert transition(status, event, role) is after
+
+
+@pytest.mark.parametrize(
+    ("status", "event", "role", "message"),
+    [
+        (S.CONFIRMED, E.CANCEL, Role.DISTRIBUTOR, "role"),  # only head office cancels after confirmation
+        (S.SUBMITTED, E.CONFIRM, Role.FINANCE, "role"),  # finance cannot confirm orders
+        (S.SUBMITTED, E.CONFIRM, Role.DISTRIBUTOR, "role"),
+        (S.CONFIRMED, E.CONFIRM, Role.SALES, "submitted"),  # confirming twice
+        (S.CONFIRMED, E.SHIP_ALL, Role.SALES, "paid in full"),  # shipping an unpaid order
+        (S.DEPOSIT_PAID, E.SHIP_PART, Role.SALES, "paid in full"),
+        (S.DEPOSIT_PAID, E.CANCEL, Role.SALES, "no longer"),
+        (S.SHIPPED, E.CANCEL, Role.SALES, "no longer"),
+        (S.CANCELLED, E.SUBMIT, Role.DISTRIBUTOR, "draft"),
+        (S.PARTLY_SHIPPED, E.CLOSE, Role.SALES, "fully shipped"),
+    ],
+)
+def test_impossible_steps_are_refused_with_a_reason(status, event, role, message):
+    with pytest.raises(DomainError, match=message):
+        transition(status, event, role)
+
+
+def test_closed_and_cancelled_are_final_and_deposit_paid_is_left_by_payments_alone():
+    assert {status for status, _ in TRANSITIONS} == set(S) - {S.CLOSED, S.CANCELLED, S.DEPOSIT_PAID}
+
+
+@pytest.mark.parametrize("quantity", [0, -1, True, 2.5, "3"])
+def test_quantities_are_whole_and_positive(quantity):
+    with pytest.raises(InvalidValue):
+        check_quantity(quantity)
+
+
+def test_line_amounts_and_the_total():
+    lines = [Line(3, D("1999.99")), Line(10, D("0.35"))]
+    assert [line.amount for line in lines] == [D("5999.97"), D("3.50")]
+    assert order_total(lines) == D("6003.47")
+
+
+@pytest.mark.parametrize(("total", "ok"), [(D("49999.99"), False), (D("50000.00"), True)])
+def test_the_first_order_is_at_least_the_minimum(total, ok):
+    if ok:
+        check_first_order(total, D("50000.00"))
+    else:
+        with pytest.raises(DomainError, match="at least"):
+            check_first_order(total, D("50000.00"))
+
+
+@pytest.mark.parametrize(
+    ("total", "first", "deposit", "balance"),
+    [
+        (D("60000.00"), False, D("18000.00"), D("42000.00")),  # §6.3.1: 30% / 70%
+        (D("100.05"), False, D("30.02"), D("70.03")),  # half-up; the parts add up
+        (D("33333.33"), False, D("10000.00"), D("23333.33")),
+        (D("60000.00"), True, D("60000.00"), D("0.00")),  # §2.1: first order paid in full
+    ],
+)
+def test_confirmation_splits_deposit_and_balance(total, first, deposit, balance):
+    result = confirm(total, is_first_order=first, deposit_percent=D("30.00"), deposit_due_days=3,
+                     confirmed_on=date(2026, 3, 5))
+    assert (result.deposit_amount, result.balance_amount) == (deposit, balance)
+    assert result.deposit_amount + result.balance_amount == total
+    assert result.deposit_due_on == date(2026, 3, 8)  # §2: 3 days after 5 March is 8 March
+
+
+def test_deposit_and_full_payment_dates_follow_the_running_total():
+    payments = [Payment(D("10000.00"), date(2026, 3, 6)), Payment(D("8000.00"), date(2026, 3, 9)),
+                Payment(D("42000.00"), date(2026, 4, 20))]
+    state = payment_state(payments, deposit=D("18000.00"), total=D("60000.00"))
+    assert state == PaymentState(D("60000.00"), date(2026, 3, 9), date(2026, 4, 20))
+
+
+def test_nothing_is_paid_until_the_amount_is_reached():
+    state = payment_state([Payment(D("17999.99"), date(2026, 3, 6))], deposit=D("18000.00"), total=D("60000.00"))
+    assert (state.deposit_paid_on, state.paid_in_full_on) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("deposit_paid_on", "paid_in_full_on", "due"),
+    [
+        (date(2026, 3, 6), date(2026, 3, 20), date(2026, 4, 5)),  # deposit + 30 days
+        (date(2026, 3, 6), date(2026, 4, 20), date(2026, 4, 20)),  # balance late: due when paid in full
+        (date(2026, 3, 12), date(2026, 3, 20), date(2026, 4, 11)),  # a late deposit moves delivery
+        (date(2026, 3, 6), None, None),
+    ],
+)
+def test_delivery_due_is_the_later_of_deposit_plus_30_days_and_full_payment(deposit_paid_on, paid_in_full_on, due):
+    state = PaymentState(D("0"), deposit_paid_on, paid_in_full_on)
+    assert delivery_due_on(state, 30) == due
+
+
+@pytest.mark.parametrize(
+    ("paid_on", "today", "late"),
+    [(date(2026, 3, 8), date(2026, 3, 20), False), (date(2026, 3, 9), date(2026, 3, 20), True),
+     (None, date(2026, 3, 8), False), (None, date(2026, 3, 9), True)],
+)
+def test_a_deposit_is_late_after_its_due_date(paid_on, today, late):
+    assert deposit_is_late(date(2026, 3, 8), paid_on, today) is late
+
+
+@pytest.mark.parametrize(
+    ("status", "state", "after"),
+    [
+        (S.CONFIRMED, PaymentState(D("1"), None, None), S.CONFIRMED),
+        (S.CONFIRMED, PaymentState(D("1"), date(2026, 3, 6), None), S.DEPOSIT_PAID),
+        (S.CONFIRMED, PaymentState(D("1"), date(2026, 3, 6), date(2026, 3, 6)), S.PAID_IN_FULL),
+        (S.PAID_IN_FULL, PaymentState(D("1"), date(2026, 3, 6), None), S.DEPOSIT_PAID),  # a void
+        (S.DEPOSIT_PAID, PaymentState(D("0"), None, None), S.CONFIRMED),
+        (S.SHIPPED, PaymentState(D("1"), None, None), S.SHIPPED),
+    ],
+)
+def test_payments_move_the_order_between_confirmed_deposit_paid_and_paid_in_full(status, state, after):
+    assert status_from_payments(status, state) is after
+
+
+@pytest.mark.parametrize(
+    ("amount", "received_on", "paid", "message"),
+    [
+        (D("0.00"), date(2026, 3, 6), D("0"), "more than zero"),
+        (D("100.00"), date(2026, 3, 21), D("0"), "future"),
+        (D("100.00"), date(2026, 3, 4), D("0"), "before the order was confirmed"),
+        (D("0.01"), date(2026, 3, 6), D("60000.00"), "over the order total"),
+    ],
+)
+def test_bad_payments_are_refused(amount, received_on, paid, message):
+    with pytest.raises(DomainError, match=message):
+        check_payment(amount, received_on, confirmed_on=date(2026, 3, 5), paid=paid, total=D("60000.00"),
+                      today=date(2026, 3, 20))
+
+
+def test_the_exact_rest_is_accepted():
+    check_payment(D("42000.00"), date(2026, 3, 20), confirmed_on=date(2026, 3, 5), paid=D("18000.00"),
+                  total=D("60000.00"), today=date(2026, 3, 20))
