@@ -5,9 +5,11 @@ from .agreements.models import Agreement, AgreementTerms, SubAgentRequest, Terri
 from .audit.models import AuditEvent
 from .distributors.models import Distributor
 from .notices.models import Notice, NoticeCounter
+from .orders.models import Board, Order, OrderLine, Payment, Shipment, ShipmentLine
 from .pricing.models import PriceList, PriceListItem
 from .products.models import Product
 from .regions.models import Region
 
-__all__ = ["Agreement", "AgreementTerms", "ApiToken", "AuditEvent", "Distributor", "Notice", "NoticeCounter",
-           "PriceList", "PriceListItem", "Product", "Region", "SubAgentRequest", "Territory", "agreement_products"]
+__all__ = ["Agreement", "AgreementTerms", "ApiToken", "AuditEvent", "Board", "Distributor", "Notice",
+           "NoticeCounter", "Order", "OrderLine", "Payment", "PriceList", "PriceListItem", "Product", "Region",
+           "Shipment", "ShipmentLine", "SubAgentRequest", "Territory", "agreement_products"]
