@@ -67,16 +67,19 @@ def register_blueprints(app: Flask) -> None:
     from .agreements.views import bp as agreements_bp
     from .api import bp as api_bp
     from .audit.views import bp as audit_bp
+    from .boards.views import bp as boards_bp
     from .distributors.views import bp as distributors_bp
     from .extensions import csrf
     from .main.views import bp as main_bp
     from .notices.views import bp as notices_bp
+    from .orders.views import bp as orders_bp
     from .pricing.views import bp as pricing_bp
     from .products.views import bp as products_bp
+    from .receivables.views import bp as receivables_bp
     from .regions.views import bp as regions_bp
 
     for blueprint in (main_bp, accounts_bp, admin_bp, distributors_bp, regions_bp, audit_bp, products_bp,
-                      pricing_bp, agreements_bp, notices_bp):
+                      pricing_bp, agreements_bp, notices_bp, orders_bp, receivables_bp, boards_bp):
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens only and never reads the session cookie
     # (see web.PortalSessionInterface), so cross-site requests carry no credentials: no CSRF token.

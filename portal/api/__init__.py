@@ -8,12 +8,16 @@ from which :mod:`portal.api.openapi` builds the OpenAPI document.
 
 from . import (  # noqa: F401  (each adds its routes to bp)
     agreements,
+    boards,
     distributors,
     notices,
     openapi,
+    orders,
+    payments,
     price_lists,
     products,
     regions,
+    shipments,
     sub_agents,
     users,
 )

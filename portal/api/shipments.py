@@ -1,0 +1,5 @@
+"""/api/v1 resources: shipments (API.md)."""
+
+from __future__ import annotations
+
+from .blueprint import bp  # noqa: F401
