@@ -7,7 +7,7 @@ never change (§6.1.2): orders copy the price at confirmation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,6 +19,9 @@ from .errors import N_, DomainError, InvalidValue
 from .money import parse_money
 
 K = TypeVar("K")
+
+# A price beyond this is a typing slip (and would not fit the fen column on PostgreSQL).
+MAX_PRICE = Decimal("99999999.99")
 
 
 class PriceListStatus(StrEnum):
@@ -45,6 +48,11 @@ class Prices:
         return self.price_level1 if level is Level.FIRST else self.price_level2
 
 
+def price_column(level: Level) -> str:
+    """The item column holding the agent price of ``level``."""
+    return "price_level1" if level is Level.FIRST else "price_level2"
+
+
 def in_force(published: Iterable[tuple[date, K]], on: date) -> K | None:
     """The key of the published list with the latest effective-from on or before ``on``."""
     best: tuple[date, K] | None = None
@@ -62,6 +70,12 @@ def status_on(status: PriceListStatus, effective_from: date, published_from: Seq
     return status
 
 
+def check_editable(status: PriceListStatus) -> None:
+    """Only a draft changes; a published list stays as the distributors were told (§6.1.2)."""
+    if status is not PriceListStatus.DRAFT:
+        raise DomainError(N_("Only a draft price list can be changed."))
+
+
 def check_publish(status: PriceListStatus, effective_from: date, item_count: int,
                   published_from: Sequence[date]) -> None:
     """Only a draft with items is published, and never behind a list already published for a
@@ -73,54 +87,113 @@ def check_publish(status: PriceListStatus, effective_from: date, item_count: int
     latest = max(published_from, default=None)
     if latest is not None and effective_from <= latest:
         raise DomainError(N_("A price list effective from %(latest)s is already published; this one must take "
-                             "effect later."), latest=latest)
+                             "effect later."), field="effective_from", latest=latest)
+
+
+def check_prices(prices: Prices) -> list[InvalidValue]:
+    """Every problem of one item's prices, each naming its column (empty when they are good):
+    agent prices and resale floor above zero and sensible, and the floor at least each agent
+    price, since a distributor must be able to resell at the floor above what it paid (§5.1)."""
+    problems = []
+    for column in PRICE_COLUMNS:
+        value: Decimal = getattr(prices, column)
+        if value <= 0:
+            problems.append(InvalidValue(N_("The amount must be more than zero."), field=column))
+        elif value > MAX_PRICE:
+            problems.append(InvalidValue(N_("Enter an amount of at most %(limit)s."), field=column,
+                                         limit=f"{MAX_PRICE:,}"))
+    if not problems and prices.min_resale_price < max(prices.price_level1, prices.price_level2):
+        problems.append(InvalidValue(N_("The minimum resale price is below an agent price."),
+                                     field="min_resale_price"))
+    return problems
 
 
 @dataclass
 class RowProblem:
+    """One problem of an imported row: its number as the spreadsheet shows it (the header is row
+    1) and its column."""
+
     row: int
     column: str
     message: str
     params: dict[str, str] = field(default_factory=dict)
 
 
+class RowsRefused(InvalidValue):
+    """An import (or a list of items sent to the API) with bad rows: nothing is saved."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__(N_("Nothing was saved: %(count)s problems in the rows."), field=None, count=len(problems))
+        self.problems = problems
+
+
 IMPORT_COLUMNS = ("sku", "price_level1", "price_level2", "min_resale_price")
 PRICE_COLUMNS = IMPORT_COLUMNS[1:]
 
 
-def check_rows(rows: Sequence[tuple[int, dict[str, str]]], known_skus: set[str]
+def header_columns(header: Sequence[str]) -> tuple[dict[str, int], list[RowProblem]]:
+    """Where each import column is in the first row (names in any case; other columns are help
+    text and ignored). Every missing or repeated column is a problem of row 1."""
+    positions: dict[str, int] = {}
+    problems: list[RowProblem] = []
+    for index, cell in enumerate(header):
+        name = cell.strip().lstrip("\ufeff").lower()
+        if name in IMPORT_COLUMNS:
+            if name in positions:
+                problems.append(RowProblem(1, name, N_("The column %(column)s appears twice."), {"column": name}))
+            positions[name] = index
+    for name in IMPORT_COLUMNS:
+        if name not in positions:
+            problems.append(RowProblem(1, name, N_("The first row must name the column %(column)s."),
+                                       {"column": name}))
+    return positions, problems
+
+
+def check_rows(rows: Sequence[tuple[int, Mapping[str, str]]], known_skus: set[str],
+               inactive_skus: frozenset[str] | set[str] = frozenset()
                ) -> tuple[dict[str, Prices], list[RowProblem]]:
     """Validate imported rows (row number as the file shows it, cells as text).
 
     Every problem of every row is reported; the prices are only good when there is none.
+    SKUs are compared in capitals, as products keep them. ``known_skus`` are the products that
+    exist; those also in ``inactive_skus`` are no longer sold and cannot be priced.
     """
     problems: list[RowProblem] = []
     good: dict[str, Prices] = {}
     first_row_of: dict[str, int] = {}
     for number, cells in rows:
-        sku = (cells.get("sku") or "").strip()
+        raw_sku = (cells.get("sku") or "").strip()
+        sku = raw_sku.upper()
+        sku_ok = False
         if not sku:
             problems.append(RowProblem(number, "sku", N_("Enter the SKU.")))
         elif sku not in known_skus:
-            problems.append(RowProblem(number, "sku", N_("Unknown SKU %(sku)s."), {"sku": sku}))
+            problems.append(RowProblem(number, "sku", N_("Unknown SKU %(sku)s."), {"sku": raw_sku}))
         elif sku in first_row_of:
             problems.append(RowProblem(number, "sku", N_("SKU %(sku)s is also on row %(row)s."),
                                        {"sku": sku, "row": str(first_row_of[sku])}))
+        elif sku in inactive_skus:
+            first_row_of[sku] = number
+            problems.append(RowProblem(number, "sku", N_("Product %(sku)s is inactive and cannot be priced."),
+                                       {"sku": sku}))
         else:
             first_row_of[sku] = number
+            sku_ok = True
         values: dict[str, Decimal] = {}
         for column in PRICE_COLUMNS:
             try:
-                values[column] = parse_money(cells.get(column), allow_zero=False)
+                values[column] = parse_money(cells.get(column))
             except InvalidValue as error:
-                problems.append(RowProblem(number, column, error.message, {k: str(v) for k, v in error.params.items()}))
-        if len(values) == len(PRICE_COLUMNS):
-            floor = values["min_resale_price"]
-            if floor < max(values["price_level1"], values["price_level2"]):
-                problems.append(RowProblem(number, "min_resale_price",
-                                           N_("The minimum resale price is below an agent price.")))
-            elif sku and sku in known_skus and first_row_of.get(sku) == number:
-                good[sku] = Prices(values["price_level1"], values["price_level2"], floor)
+                problems.append(RowProblem(number, column, error.message,
+                                           {k: str(v) for k, v in error.params.items()}))
+        if len(values) < len(PRICE_COLUMNS):
+            continue
+        prices = Prices(values["price_level1"], values["price_level2"], values["min_resale_price"])
+        price_problems = check_prices(prices)
+        problems.extend(RowProblem(number, p.field or "", p.message, {k: str(v) for k, v in p.params.items()})
+                        for p in price_problems)
+        if sku_ok and not price_problems:
+            good[sku] = prices
     return good, problems
 
 
@@ -131,6 +204,19 @@ class Change(StrEnum):
     DOWN = "down"
     SAME = "same"
 
+    @property
+    def label(self) -> str:
+        return {
+            Change.ADDED: N_("Added"),
+            Change.REMOVED: N_("Removed"),
+            Change.UP: N_("Up"),
+            Change.DOWN: N_("Down"),
+            Change.SAME: N_("Unchanged"),
+        }[self]
+
+
+ZERO = Decimal("0.00")
+
 
 @dataclass(frozen=True)
 class PriceChange:
@@ -138,14 +224,37 @@ class PriceChange:
     change: Change
     old: Prices | None
     new: Prices | None
-    delta_level1: Decimal = Decimal("0.00")
-    delta_level2: Decimal = Decimal("0.00")
+    delta_level1: Decimal = ZERO
+    delta_level2: Decimal = ZERO
+    delta_min_resale: Decimal = ZERO
+
+    def delta(self, level: Level) -> Decimal:
+        return self.delta_level1 if level is Level.FIRST else self.delta_level2
+
+    def percent(self, level: Level) -> Decimal | None:
+        """The agent price's change in percent of the old price, to two decimals."""
+        if self.old is None or self.new is None:
+            return None
+        before = self.old.agent_price(level)
+        return (self.delta(level) * 100 / before).quantize(Decimal("0.01")) if before else None
 
 
-def compare(old: dict[str, Prices], new: dict[str, Prices]) -> list[PriceChange]:
-    """What changed from one list to the next, item by item (added, removed, up, down, same).
+def _direction(*deltas: Decimal) -> Change:
+    for delta in deltas:
+        if delta > 0:
+            return Change.UP
+        if delta < 0:
+            return Change.DOWN
+    return Change.SAME
 
-    Up or down follows the first-level agent price, then the second-level one."""
+
+def compare(old: Mapping[str, Prices], new: Mapping[str, Prices], level: Level | None = None) -> list[PriceChange]:
+    """What changed from one list to the next, item by item (added, removed, up, down, same),
+    by SKU.
+
+    Up or down follows the first-level agent price, then the second-level one, then the resale
+    floor; for a distributor (``level`` given) it follows its own level's agent price, then the
+    floor, so it never reads a direction off the other level's price."""
     changes = []
     for sku in sorted(set(old) | set(new)):
         before, after = old.get(sku), new.get(sku)
@@ -156,16 +265,18 @@ def compare(old: dict[str, Prices], new: dict[str, Prices]) -> list[PriceChange]
         else:
             d1 = after.price_level1 - before.price_level1
             d2 = after.price_level2 - before.price_level2
-            direction = d1 or d2
-            kind = Change.UP if direction > 0 else Change.DOWN if direction < 0 else Change.SAME
-            if kind is Change.SAME and after.min_resale_price != before.min_resale_price:
-                kind = Change.UP if after.min_resale_price > before.min_resale_price else Change.DOWN
-            changes.append(PriceChange(sku, kind, before, after, d1, d2))
+            dm = after.min_resale_price - before.min_resale_price
+            own = (d1, d2) if level is None else (d1 if level is Level.FIRST else d2,)
+            kind = _direction(*own, dm)
+            changes.append(PriceChange(sku, kind, before, after, d1, d2, dm))
     return changes
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape_cell(value: str) -> str:
     """Exported text that a spreadsheet would run as a formula is written as text (CSV injection)."""
-    if value and value[0] in ("=", "+", "-", "@", "\t", "\r"):
+    if value and value[0] in FORMULA_STARTS:
         return "'" + value
     return value

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Date, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ColumnElement, Date, ForeignKey, String, UniqueConstraint, false, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..clock import utcnow
 from ..db import Money, UTCDateTime, enum_column
@@ -33,7 +33,10 @@ class PriceList(db.Model):
 
     @classmethod
     def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:
-        """Distributors see published lists only (and only their level's price: the views' job)."""
+        """Distributors see published lists only (and only their level's price: the views' job).
+        A distributor user linked to no distributor sees none."""
+        if distributor_id is None:
+            return false()
         return cls.status == PriceListStatus.PUBLISHED
 
     def __str__(self) -> str:
@@ -58,3 +61,12 @@ class PriceListItem(db.Model):
     @property
     def prices(self) -> Prices:
         return Prices(self.price_level1, self.price_level2, self.min_resale_price)
+
+
+# How many items a list has, read with the list when a query asks for it (undefer), so a page of
+# lists costs one statement rather than one per list.
+PriceList.item_count = column_property(
+    select(func.count(PriceListItem.id)).where(PriceListItem.price_list_id == PriceList.id)
+    .correlate_except(PriceListItem).scalar_subquery(),
+    deferred=True,
+)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from ..forms import MoneyField
+
+
+class PriceListForm(FlaskForm):
+    version = StringField(_l("Version"), validators=[DataRequired(), Length(max=60)])
+    effective_from = DateField(_l("Effective from"), validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+
+class NewPriceListForm(PriceListForm):
+    # Choices are the existing lists, set by the view (SelectChoice, WTForms 3.3).
+    copy_from = SelectField(_l("Start with the items of"), choices=[])
+
+
+class ItemPricesForm(FlaskForm):
+    price_level1 = MoneyField(_l("First-level agent price"), validators=[InputRequired()])
+    price_level2 = MoneyField(_l("Second-level agent price"), validators=[InputRequired()])
+    min_resale_price = MoneyField(_l("Minimum resale price"), validators=[InputRequired()])
+
+
+class ItemForm(ItemPricesForm):
+    sku = StringField(_l("SKU"), validators=[DataRequired(), Length(max=40)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Price file (.xlsx or .csv)"), validators=[FileRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
