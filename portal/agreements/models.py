@@ -6,12 +6,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ColumnElement, Date, ForeignKey, Index, String, Table, UniqueConstraint, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    UniqueConstraint,
+    and_,
+    false,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
 from ..db import Money, Percent, UTCDateTime, enum_column
-from ..domain.agreements import AgreementStatus, Terms
+from ..domain.agreements import AgreementStatus, Terms, binding_period, terms_in_force
 from ..domain.agreements import status_on as agreement_status_on
 from ..domain.distributors import Level
 from ..domain.subagents import SubAgentStatus
@@ -42,6 +55,8 @@ class Agreement(db.Model):
     status: Mapped[AgreementStatus] = mapped_column(enum_column(AgreementStatus), index=True,
                                                     default=AgreementStatus.DRAFT)
     activated_on: Mapped[date | None] = mapped_column(Date)
+    # The effective date of a termination notice: the first day the agreement no longer binds.
+    # The status reads "terminated" from that day on (status_on), before the daily command too.
     terminated_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -56,13 +71,53 @@ class Agreement(db.Model):
     def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:
         return cls.distributor_id == distributor_id
 
+    @classmethod
+    def status_is(cls, status: AgreementStatus, on: date) -> ColumnElement[bool]:
+        """SQL for ``status_on(on) == status`` (domain.agreements.status_on), so a list filtered
+        by status agrees with the status each row shows, whatever the daily command stored."""
+        activated = cls.status != AgreementStatus.DRAFT
+        terminated = and_(cls.terminated_on.is_not(None), cls.terminated_on <= on)
+        if status is AgreementStatus.DRAFT:
+            return cls.status == AgreementStatus.DRAFT
+        if status is AgreementStatus.TERMINATED:
+            return and_(activated, terminated)
+        if status is AgreementStatus.EXPIRED:
+            return and_(activated, ~terminated, cls.ends_on < on)
+        if status is AgreementStatus.ACTIVE:
+            return and_(activated, ~terminated, cls.ends_on >= on)
+        return false()
+
+    @classmethod
+    def binds_on(cls, on: date) -> ColumnElement[bool]:
+        """SQL: the agreement binds both sides on ``on`` (activated, within its term, before a
+        termination takes effect). Later areas use it: orders, reports, assessments."""
+        return and_(cls.status != AgreementStatus.DRAFT, cls.starts_on <= on, cls.ends_on >= on,
+                    or_(cls.terminated_on.is_(None), cls.terminated_on > on))
+
     def status_on(self, on: date) -> AgreementStatus:
-        return agreement_status_on(self.status, self.ends_on, on)
+        """The status on ``on`` read off the dates (see domain.agreements)."""
+        return agreement_status_on(self.status, self.ends_on, on, self.terminated_on)
+
+    def binding_period(self) -> tuple[date, date] | None:
+        return binding_period(self.status, self.starts_on, self.ends_on, self.terminated_on)
+
+    def binds(self, on: date) -> bool:
+        period = self.binding_period()
+        return period is not None and period[0] <= on <= period[1]
 
     def terms_on(self, on: date) -> Terms:
-        from ..domain.agreements import terms_in_force
-
+        """The terms in force on ``on``: the latest version effective on or before it (the signed
+        terms for any earlier day). Every rule applies the version in force on its event's date."""
         return terms_in_force([(v.effective_from, v.terms) for v in self.term_versions], on)
+
+    def version_on(self, on: date) -> AgreementTerms | None:
+        """The stored version whose terms :meth:`terms_on` returns."""
+        ordered = sorted(self.term_versions, key=lambda version: version.effective_from)
+        chosen = ordered[0] if ordered else None
+        for version in ordered:
+            if version.effective_from <= on:
+                chosen = version
+        return chosen
 
     def grants(self) -> list[Grant]:
         return [t.grant for t in self.territories]
@@ -128,6 +183,7 @@ class Territory(db.Model):
 
     agreement: Mapped[Agreement] = relationship(back_populates="territories")
     region = relationship("Region")
+    revocation_notice = relationship("Notice")
 
     @classmethod
     def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:
@@ -136,6 +192,10 @@ class Territory(db.Model):
     @property
     def grant(self) -> Grant:
         return Grant(self.region_code, self.granted_on, self.revoked_effective_on)
+
+    def is_granted(self, on: date) -> bool:
+        """Granted on ``on`` (a notified revocation ends it at the start of its effective date)."""
+        return self.grant.is_granted(on)
 
 
 class SubAgentRequest(db.Model):
@@ -161,6 +221,8 @@ class SubAgentRequest(db.Model):
 
     distributor = relationship("Distributor")
     region = relationship("Region")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
 
     @classmethod
     def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:

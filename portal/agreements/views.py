@@ -1,7 +1,473 @@
-"""Pages of the agreements area."""
+"""Pages of the agreements area: agreements and their terms, territories, sub-agent requests.
+
+Head-office sales (and administrators) create and change; finance reads; a distributor reads its
+own agreements and territories and requests sub-agents. Records come through ``@loads`` and lists
+through ``scoped()``, so a distributor never reaches another's. Statuses shown are read off the
+dates on today's Asia/Shanghai date (``Agreement.status_on``), right before the daily command ran.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from ..clock import today
+from ..distributors.models import Distributor
+from ..domain.agreements import AgreementStatus, last_day
+from ..domain.distributors import Level
+from ..domain.errors import DomainError
+from ..domain.regions import ancestor_codes
+from ..domain.roles import EVERYONE, HEAD_OFFICE, Role
+from ..domain.subagents import SubAgentStatus
+from ..domain.territories import descendant_prefix
+from ..errors import domain_message
+from ..extensions import db
+from ..forms import apply_domain_error
+from ..pagination import paginate
+from ..products.models import Product
+from ..regions.models import Region
+from ..security import loads, roles_required, scoped
+from . import services
+from .forms import (
+    TERM_LABELS,
+    ActivationForm,
+    AgreementForm,
+    AmendmentForm,
+    DecisionForm,
+    GrantForm,
+    RemoveForm,
+    RevocationForm,
+    SubAgentForm,
+    TerminationForm,
+)
+from .models import Agreement, SubAgentRequest, Territory
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
+
+MANAGERS = (Role.SALES, Role.ADMIN)
+
+
+def _status_arg(enum: Any) -> Any:
+    value = request.args.get("status", "")
+    return enum(value) if value in {m.value for m in enum} else None
+
+
+def _refused(form: Any) -> int:
+    """422 when a field is wrong; 409 when only a rule or the record's state refused the step."""
+    if not form.errors:
+        return 200
+    return 422 if any(name for name in form.errors if name) else 409
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+
+
+# --- Agreements ---------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@roles_required(*EVERYONE)
+def index() -> Any:
+    on = today()
+    statement = (scoped(select(Agreement), Agreement)
+                 .options(selectinload(Agreement.distributor))
+                 .order_by(Agreement.starts_on.desc(), Agreement.number))
+    status = _status_arg(AgreementStatus)
+    if status is not None:
+        statement = statement.where(Agreement.status_is(status, on))
+    distributor_id = _int_arg("distributor_id")
+    if distributor_id is not None:
+        statement = statement.where(Agreement.distributor_id == distributor_id)
+    level = request.args.get("level", "")
+    if level in {v.value for v in Level}:
+        statement = statement.where(Agreement.level == Level(level))
+    query = request.args.get("q", "").strip()
+    if query:
+        statement = statement.where(Agreement.number.ilike(f"%{query}%"))
+    distributors = []
+    if current_user.role is not Role.DISTRIBUTOR:
+        distributors = list(db.session.scalars(select(Distributor).order_by(Distributor.code)))
+    return render_template("agreements/index.html", page=paginate(statement), on=on, statuses=list(AgreementStatus),
+                           status=status.value if status else "", levels=list(Level), level=level, q=query,
+                           distributors=distributors, distributor_id=distributor_id)
+
+
+def _agreement_form(agreement: Agreement | None) -> AgreementForm:
+    form = AgreementForm(obj=None)
+    distributors = list(db.session.scalars(select(Distributor).order_by(Distributor.code)))
+    products = list(db.session.scalars(select(Product).where(Product.active.is_(True)).order_by(Product.sku)))
+    if agreement is not None:  # keep authorised products that are no longer sold visible
+        products += [p for p in agreement.products if p not in products]
+    form.set_choices(distributors, products, get_locale())
+    if request.method == "GET":
+        if agreement is None:
+            form.fill_terms(services.SEED_TERMS)
+            form.level.data = Level.SECOND.value
+            preset = request.args.get("distributor_id", "")
+            if preset:
+                form.distributor_id.data = preset
+                chosen = next((d for d in distributors if str(d.id) == preset), None)
+                if chosen is not None:
+                    form.level.data = chosen.level.value
+        else:
+            form.number.data = agreement.number
+            form.distributor_id.data = str(agreement.distributor_id)
+            form.level.data = agreement.level.value
+            form.signed_on.data, form.starts_on.data, form.ends_on.data = (
+                agreement.signed_on, agreement.starts_on, agreement.ends_on)
+            form.products.data = [p.sku for p in agreement.products]
+            form.fill_terms(agreement.term_versions[0].terms)
+    return form
+
+
+def _agreement_data(form: AgreementForm) -> services.AgreementData:
+    return services.AgreementData(
+        number=form.number.data or "", distributor_id=int(form.distributor_id.data or 0),
+        level=Level(form.level.data), signed_on=form.signed_on.data, starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data, terms=form.terms(), skus=tuple(form.products.data or ()),
+    )
+
+
+def _save(form: AgreementForm, agreement: Agreement | None) -> Any:
+    """Create or update from a valid form; a refused value goes back onto its field (422)."""
+    try:
+        if agreement is None:
+            agreement = services.create_agreement(_agreement_data(form))
+            flash(_("Draft agreement %(number)s created.", number=agreement.number), "success")
+        else:
+            services.update_draft(agreement, _agreement_data(form))
+            flash(_("Agreement %(number)s saved.", number=agreement.number), "success")
+    except DomainError as error:
+        db.session.rollback()
+        if not apply_domain_error(form, error):
+            form.form_errors.append(domain_message(error))
+        return None
+    return redirect(url_for("agreements.show", agreement_id=agreement.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def new() -> Any:
+    form = _agreement_form(None)
+    if form.validate_on_submit() and (done := _save(form, None)) is not None:
+        return done
+    return render_template("agreements/form.html", form=form, agreement=None), _refused(form)
+
+
+@bp.route("/<int:agreement_id>/edit", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+@loads(Agreement, "agreement_id")
+def edit(agreement: Agreement) -> Any:
+    if agreement.status is not AgreementStatus.DRAFT:
+        return _show(agreement, _("Only a draft agreement can be edited; amend the terms of an active one."), 409)
+    form = _agreement_form(agreement)
+    if form.validate_on_submit() and (done := _save(form, agreement)) is not None:
+        return done
+    return render_template("agreements/form.html", form=form, agreement=agreement), _refused(form)
+
+
+def _show(agreement: Agreement, error: str | None = None, status: int = 200) -> Any:
+    on = today()
+    return render_template(
+        "agreements/show.html", agreement=agreement, on=on, status=agreement.status_on(on),
+        terms=agreement.terms_on(on), version=agreement.version_on(on),
+        granted=[t for t in db.session.scalars(
+            select(Territory).where(Territory.agreement_id == agreement.id)
+            .options(selectinload(Territory.region)).order_by(Territory.region_code)) if t.is_granted(on)],
+        termination_notice=services.termination_notice(agreement) if agreement.terminated_on else None,
+        activation_form=ActivationForm(), error=error,
+    ), status
+
+
+@bp.get("/<int:agreement_id>")
+@roles_required(*EVERYONE)
+@loads(Agreement, "agreement_id")
+def show(agreement: Agreement) -> Any:
+    return _show(agreement)
+
+
+@bp.post("/<int:agreement_id>/activate")
+@roles_required(*MANAGERS)
+@loads(Agreement, "agreement_id")
+def activate(agreement: Agreement) -> Any:
+    if not ActivationForm().validate_on_submit():
+        abort(400)
+    try:
+        services.activate_agreement(agreement, today())
+    except DomainError as error:
+        db.session.rollback()
+        return _show(agreement, domain_message(error), 409)
+    flash(_("Agreement %(number)s is active.", number=agreement.number), "success")
+    return redirect(url_for("agreements.show", agreement_id=agreement.id))
+
+
+@bp.get("/<int:agreement_id>/terms")
+@roles_required(*EVERYONE)
+@loads(Agreement, "agreement_id")
+def terms(agreement: Agreement) -> Any:
+    """Every version of the terms, side by side: the signed terms and each amendment."""
+    on = today()
+    return render_template("agreements/terms.html", agreement=agreement, versions=agreement.term_versions,
+                           current=agreement.version_on(on), labels=TERM_LABELS, on=on)
+
+
+@bp.route("/<int:agreement_id>/amend", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+@loads(Agreement, "agreement_id")
+def amend(agreement: Agreement) -> Any:
+    on = today()
+    form = AmendmentForm()
+    if request.method == "GET":
+        form.fill_terms(agreement.terms_on(on))
+    if form.validate_on_submit():
+        try:
+            version = services.amend_agreement(agreement, form.effective_from.data, form.terms(),
+                                               form.note.data or "", on)
+        except DomainError as error:
+            db.session.rollback()
+            if not apply_domain_error(form, error):
+                form.form_errors.append(domain_message(error))
+        else:
+            flash(_("The amendment takes effect on %(day)s.", day=version.effective_from.isoformat()), "success")
+            return redirect(url_for("agreements.terms", agreement_id=agreement.id))
+    return render_template("agreements/amend.html", form=form, agreement=agreement, on=on), _refused(form)
+
+
+@bp.route("/<int:agreement_id>/terminate", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+@loads(Agreement, "agreement_id")
+def terminate(agreement: Agreement) -> Any:
+    on = today()
+    form = TerminationForm()
+    if request.method == "GET":
+        form.notice_on.data = on
+    if form.validate_on_submit():
+        try:
+            notice = services.terminate_agreement(agreement, form.notice_on.data, form.reason.data or "", on,
+                                                  at_once=form.at_once.data, issued_by_id=current_user.id)
+        except DomainError as error:
+            db.session.rollback()
+            if not apply_domain_error(form, error):
+                form.form_errors.append(domain_message(error))
+        else:
+            flash(_("Notice %(number)s issued: the agreement ends on %(day)s.", number=notice.number,
+                    day=notice.effective_on.isoformat() if notice.effective_on else ""), "success")
+            return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    return render_template("agreements/terminate.html", form=form, agreement=agreement,
+                           months=agreement.terms_on(on).revocation_notice_months), _refused(form)
+
+
+# --- Territories --------------------------------------------------------------------------------
+
+
+def _territories(agreement: Agreement, grant_form: GrantForm | None = None,
+                 revoke_form: RevocationForm | None = None, status: int = 200) -> Any:
+    on = today()
+    statement = (select(Territory).where(Territory.agreement_id == agreement.id)
+                 .options(selectinload(Territory.region), selectinload(Territory.revocation_notice))
+                 .order_by(Territory.region_code, Territory.granted_on))
+    page = paginate(statement)
+    holders = {}
+    if current_user.role is not Role.DISTRIBUTOR:  # others' agreements are head office's to see
+        holders = services.other_holders(agreement, [t for t in page.items if t.is_granted(on)], on)
+    if grant_form is None:
+        grant_form = GrantForm(formdata=None)
+        period_end = last_day(agreement.ends_on, agreement.terminated_on)
+        grant_form.granted_on.data = min(max(on, agreement.starts_on), period_end)
+    if revoke_form is None:
+        revoke_form = RevocationForm(formdata=None)
+        revoke_form.notice_on.data = on
+    agreement_status = agreement.status_on(on)
+    return render_template("agreements/territories.html", agreement=agreement, page=page, on=on, holders=holders,
+                           grant_form=grant_form, revoke_form=revoke_form, remove_form=RemoveForm(),
+                           status=agreement_status,
+                           months=agreement.terms_on(on).revocation_notice_months), status
+
+
+@bp.get("/<int:agreement_id>/territories")
+@roles_required(*EVERYONE)
+@loads(Agreement, "agreement_id")
+def territories(agreement: Agreement) -> Any:
+    return _territories(agreement)
+
+
+@bp.post("/<int:agreement_id>/territories")
+@roles_required(*MANAGERS)
+@loads(Agreement, "agreement_id")
+def grant(agreement: Agreement) -> Any:
+    form = GrantForm()
+    if form.validate_on_submit():
+        try:
+            territory = services.grant_territory(agreement, form.region_code.data or "", form.granted_on.data, today())
+        except DomainError as error:
+            db.session.rollback()
+            if not apply_domain_error(form, error):
+                form.form_errors.append(domain_message(error))
+        else:
+            flash(_("%(region)s granted from %(day)s.", region=str(territory.region),
+                    day=territory.granted_on.isoformat()), "success")
+            return redirect(url_for("agreements.territories", agreement_id=agreement.id))
+    return _territories(agreement, grant_form=form, status=_refused(form))
+
+
+@bp.post("/<int:agreement_id>/territories/revoke")
+@roles_required(*MANAGERS)
+@loads(Agreement, "agreement_id")
+def revoke(agreement: Agreement) -> Any:
+    form = RevocationForm()
+    if form.validate_on_submit():
+        try:
+            notice = services.revoke_territories(agreement, form.region_codes.data or [], form.notice_on.data,
+                                                 form.reason.data or "", issued_by_id=current_user.id)
+        except DomainError as error:
+            db.session.rollback()
+            if not apply_domain_error(form, error):
+                form.form_errors.append(domain_message(error))
+        else:
+            flash(_("Notice %(number)s issued: the revocation takes effect on %(day)s; until then the regions "
+                    "are still granted.", number=notice.number,
+                    day=notice.effective_on.isoformat() if notice.effective_on else ""), "success")
+            return redirect(url_for("agreements.territories", agreement_id=agreement.id))
+    return _territories(agreement, revoke_form=form, status=_refused(form))
+
+
+@bp.post("/territories/<int:territory_id>/remove")
+@roles_required(*MANAGERS)
+@loads(Territory, "territory_id")
+def remove(territory: Territory) -> Any:
+    if not RemoveForm().validate_on_submit():
+        abort(400)
+    agreement = territory.agreement
+    try:
+        services.remove_territory(territory)
+    except DomainError as error:
+        db.session.rollback()
+        flash(domain_message(error), "danger")
+        return _territories(agreement, status=409)
+    flash(_("Region removed from the draft."), "success")
+    return redirect(url_for("agreements.territories", agreement_id=agreement.id))
+
+
+@bp.get("/regions/")
+@roles_required(*HEAD_OFFICE)
+def find_region() -> Any:
+    code = request.args.get("code", "").strip()
+    if db.session.get(Region, code) is None:
+        flash(_("There is no region with this code."), "warning")
+        return redirect(url_for("agreements.index"))
+    return redirect(url_for("agreements.region", code=code))
+
+
+@bp.get("/regions/<code>")
+@roles_required(*HEAD_OFFICE)
+def region(code: str) -> Any:
+    """Every grant and revocation of one region across all agreements, and who holds the regions
+    above and below it today (head office only: it shows every distributor)."""
+    place = db.session.get(Region, code)
+    if place is None:
+        abort(404)
+    on = today()
+    history = (select(Territory).where(Territory.region_code == code)
+               .options(selectinload(Territory.agreement).selectinload(Agreement.distributor),
+                        selectinload(Territory.revocation_notice))
+               .order_by(Territory.granted_on.desc(), Territory.id.desc()))
+    related = (select(Territory).join(Agreement, Agreement.id == Territory.agreement_id)
+               .where(Territory.region_code != code, Agreement.binds_on(on), Territory.granted_on <= on,
+                      or_(Territory.revoked_effective_on.is_(None), Territory.revoked_effective_on > on),
+                      or_(Territory.region_code.in_(ancestor_codes(code)),
+                          Territory.region_code.startswith(descendant_prefix(code))))
+               .options(selectinload(Territory.agreement).selectinload(Agreement.distributor),
+                        selectinload(Territory.region))
+               .order_by(Territory.region_code).limit(100))
+    return render_template("agreements/region.html", place=place, page=paginate(history),
+                           related=list(db.session.scalars(related)), on=on)
+
+
+# --- Sub-agents ---------------------------------------------------------------------------------
+
+
+@bp.get("/sub-agents/")
+@roles_required(*EVERYONE)
+def sub_agents() -> Any:
+    """A distributor's own requests; head office's queue, filtered by status (awaiting by default)."""
+    head_office = current_user.role is not Role.DISTRIBUTOR
+    statement = (scoped(select(SubAgentRequest), SubAgentRequest)
+                 .options(selectinload(SubAgentRequest.distributor), selectinload(SubAgentRequest.region))
+                 .order_by(SubAgentRequest.requested_at.desc(), SubAgentRequest.id.desc()))
+    default = SubAgentStatus.REQUESTED.value if head_office else ""
+    chosen = request.args.get("status", default)
+    if chosen in {s.value for s in SubAgentStatus}:
+        statement = statement.where(SubAgentRequest.status == SubAgentStatus(chosen))
+    distributor_id = _int_arg("distributor_id")
+    if distributor_id is not None:
+        statement = statement.where(SubAgentRequest.distributor_id == distributor_id)
+    distributors = list(db.session.scalars(select(Distributor).order_by(Distributor.code))) if head_office else []
+    return render_template("agreements/sub_agents.html", page=paginate(statement), statuses=list(SubAgentStatus),
+                           status=chosen, distributors=distributors, distributor_id=distributor_id)
+
+
+@bp.route("/sub-agents/new", methods=["GET", "POST"])
+@roles_required(Role.DISTRIBUTOR)
+def new_sub_agent() -> Any:
+    if current_user.distributor_id is None:
+        abort(403)
+    form = SubAgentForm()
+    if form.validate_on_submit():
+        data = services.SubAgentData(name=form.name.data or "", region_code=form.region_code.data or "",
+                                     contact_name=form.contact_name.data or "",
+                                     contact_phone=form.contact_phone.data or "", note=form.note.data or "")
+        try:
+            sub_agent = services.request_sub_agent(current_user.distributor_id, data, current_user.id)
+        except DomainError as error:
+            db.session.rollback()
+            if not apply_domain_error(form, error):
+                form.form_errors.append(domain_message(error))
+        else:
+            flash(_("Request for %(name)s sent to head office.", name=sub_agent.name), "success")
+            return redirect(url_for("agreements.sub_agent", request_id=sub_agent.id))
+    return render_template("agreements/sub_agent_form.html", form=form), _refused(form)
+
+
+def _sub_agent_page(sub_agent: SubAgentRequest, form: DecisionForm | None = None, status: int = 200) -> Any:
+    on = today()
+    inside = None
+    if current_user.role is not Role.DISTRIBUTOR:
+        binding = db.session.scalars(select(Agreement).where(
+            Agreement.distributor_id == sub_agent.distributor_id, Agreement.binds_on(on)))
+        inside = any(services.in_territory(a, sub_agent.region_code, on) for a in binding)
+    return render_template("agreements/sub_agent.html", sub_agent=sub_agent, inside=inside,
+                           form=form or DecisionForm(formdata=None)), status
+
+
+@bp.get("/sub-agents/<int:request_id>")
+@roles_required(*EVERYONE)
+@loads(SubAgentRequest, "request_id", as_="sub_agent")
+def sub_agent(sub_agent: SubAgentRequest) -> Any:
+    return _sub_agent_page(sub_agent)
+
+
+@bp.post("/sub-agents/<int:request_id>/decide")
+@roles_required(*MANAGERS)
+@loads(SubAgentRequest, "request_id", as_="sub_agent")
+def decide(sub_agent: SubAgentRequest) -> Any:
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.decide_sub_agent(sub_agent, form.decision.data == "approve", form.reason.data or "",
+                                      current_user.id)
+        except DomainError as error:
+            db.session.rollback()
+            if not apply_domain_error(form, error):
+                form.form_errors.append(domain_message(error))
+            return _sub_agent_page(sub_agent, form, _refused(form))
+        flash(_("Decision recorded: %(status)s.", status=_(sub_agent.status.label)), "success")
+        return redirect(url_for("agreements.sub_agents"))
+    return _sub_agent_page(sub_agent, form, _refused(form))

@@ -3,17 +3,24 @@
 Every number the contract fixes is a term stored per agreement, with the seed contract's value as
 default. Terms of an active agreement change only through an amendment with an effective date;
 every rule applies the version in force on the date of its event.
+
+Status. Only ``draft`` is a decision stored for good; once activated, an agreement's status on a
+day is read off its dates (:func:`status_on`): active until its end date, expired after it, and
+terminated from the effective date of a termination notice (``terminated_on``, the first day it
+no longer binds). The stored status is what the daily ``expire-agreements`` command last wrote,
+so lists filtered in SQL and pages read before the command ran agree with each other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from .dates import add_months
 from .errors import N_, DomainError, InvalidValue
 
 
@@ -104,8 +111,21 @@ def terms_in_force(versions: Sequence[tuple[date, Terms]], on: date) -> Terms:
     return chosen
 
 
+# Dates outside this window are typing mistakes (0202 for 2026), not agreements.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+
+
+def check_plausible(day: date, field: str) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidValue(N_("Enter a date between %(earliest)s and %(latest)s."), field=field,
+                           earliest=EARLIEST.isoformat(), latest=LATEST.isoformat())
+
+
 def check_dates(signed_on: date, starts_on: date, ends_on: date) -> None:
     """An agreement's dates make sense: it ends after it starts, and it was signed before it ends."""
+    for name, day in (("signed_on", signed_on), ("starts_on", starts_on), ("ends_on", ends_on)):
+        check_plausible(day, name)
     if ends_on < starts_on:
         raise InvalidValue(N_("The end date must be on or after the start date."), field="ends_on")
     if signed_on > ends_on:
@@ -117,34 +137,98 @@ def overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
-def status_on(status: AgreementStatus, ends_on: date, on: date) -> AgreementStatus:
-    """The status as read on ``on``: an active agreement past its end date is expired, even before
-    the daily command has marked it (the last day counts in full, Civil Code Art. 203)."""
-    if status is AgreementStatus.ACTIVE and on > ends_on:
+def last_day(ends_on: date, terminated_on: date | None) -> date:
+    """The last day an activated agreement binds: its end date, or the day before a termination
+    takes effect."""
+    if terminated_on is not None and terminated_on <= ends_on:
+        return terminated_on - timedelta(days=1)
+    return ends_on
+
+
+def binding_period(status: AgreementStatus, starts_on: date, ends_on: date,
+                   terminated_on: date | None) -> tuple[date, date] | None:
+    """The days an agreement binds both sides (both ends inclusive), or None: a draft never binds,
+    and an agreement terminated before it started never did."""
+    if status is AgreementStatus.DRAFT:
+        return None
+    end = last_day(ends_on, terminated_on)
+    return (starts_on, end) if starts_on <= end else None
+
+
+def status_on(status: AgreementStatus, ends_on: date, on: date, terminated_on: date | None = None) -> AgreementStatus:
+    """The status as read on ``on``, whatever the daily command has stored so far.
+
+    A draft stays a draft. An activated agreement is terminated from ``terminated_on`` (the
+    notice's effective date), expired after ``ends_on`` (the last day counts in full, Civil Code
+    Art. 203), and active otherwise, including the days before it starts.
+    """
+    if status is AgreementStatus.DRAFT:
+        return status
+    if terminated_on is not None and on >= terminated_on:
+        return AgreementStatus.TERMINATED
+    if on > ends_on:
         return AgreementStatus.EXPIRED
-    return status
+    return AgreementStatus.ACTIVE
+
+
+def check_editable(status: AgreementStatus) -> None:
+    """Only a draft is edited; the terms of an active agreement change through an amendment."""
+    if status is not AgreementStatus.DRAFT:
+        raise DomainError(N_("Only a draft agreement can be edited; amend the terms of an active one."))
 
 
 def check_activation(status: AgreementStatus, signed_on: date, starts_on: date, ends_on: date, on: date,
-                     other_active_periods: Sequence[tuple[date, date]]) -> None:
-    """A draft may be activated when its dates make sense, it has not already ended, and the
-    distributor has no other active agreement over the same days."""
+                     other_active_periods: Sequence[tuple[date, date]], *, product_count: int = 1) -> None:
+    """A draft may be activated on ``on`` when its dates make sense, it has been signed and has not
+    already ended, it authorises at least one product, and the distributor has no other agreement
+    binding on any of the same days (``other_active_periods``, see :func:`binding_period`)."""
     if status is not AgreementStatus.DRAFT:
         raise DomainError(N_("Only a draft agreement can be activated."))
     check_dates(signed_on, starts_on, ends_on)
+    if signed_on > on:
+        raise DomainError(N_("This agreement is signed on %(signed_on)s; activate it from that day."),
+                          signed_on=signed_on.isoformat())
     if ends_on < on:
-        raise DomainError(N_("This agreement ended on %(ends_on)s; it cannot be activated."), ends_on=ends_on)
+        raise DomainError(N_("This agreement ended on %(ends_on)s; it cannot be activated."),
+                          ends_on=ends_on.isoformat())
+    if product_count < 1:
+        raise DomainError(N_("Authorise at least one product before activating the agreement."))
     if any(overlaps((starts_on, ends_on), period) for period in other_active_periods):
         raise DomainError(N_("The distributor already has an active agreement for some of these dates."))
 
 
 def check_amendment(status: AgreementStatus, starts_on: date, ends_on: date, effective_from: date,
-                    existing: Sequence[date]) -> None:
-    """An amendment changes the terms of an active agreement from a date inside its term."""
+                    existing: Sequence[date], *, on: date | None = None,
+                    terminated_on: date | None = None) -> None:
+    """An amendment changes the terms of an agreement active on ``on`` (the day it is recorded),
+    from a date inside its term: after the start, on or before the end (and before a termination
+    takes effect), and not before ``on`` — an amendment never rewrites terms already applied."""
     if status is not AgreementStatus.ACTIVE:
         raise DomainError(N_("Only an active agreement is amended; edit a draft directly."))
-    if not starts_on < effective_from <= ends_on:
+    check_plausible(effective_from, "effective_from")
+    if not starts_on < effective_from <= last_day(ends_on, terminated_on):
         raise InvalidValue(N_("The amendment must take effect after the start and on or before the end."),
                            field="effective_from")
+    if on is not None and effective_from < on:
+        raise InvalidValue(N_("An amendment cannot take effect before the day it is recorded (%(on)s)."),
+                           field="effective_from", on=on.isoformat())
     if effective_from in existing:
         raise InvalidValue(N_("Another version of the terms takes effect on this date."), field="effective_from")
+
+
+def termination_effective_on(notice_on: date, notice_months: int, *, at_once: bool = False) -> date:
+    """§4.5: a termination takes effect ``revocation_notice_months`` after the written notice;
+    §3.2: conduct that loses an end customer may terminate at once (on the notice date)."""
+    return notice_on if at_once else add_months(notice_on, notice_months)
+
+
+def check_termination(status: AgreementStatus, ends_on: date, notice_on: date, effective_on: date) -> None:
+    """``status`` is the status on the notice date. A termination that would only take effect after
+    the agreement has expired anyway is refused: the agreement simply runs out."""
+    if status is not AgreementStatus.ACTIVE:
+        raise DomainError(N_("Only an active agreement can be terminated."))
+    check_plausible(notice_on, "notice_on")
+    if effective_on > ends_on:
+        raise DomainError(N_("The agreement ends on %(ends_on)s, before this termination would take effect "
+                             "(%(effective_on)s); let it expire instead."),
+                          ends_on=ends_on.isoformat(), effective_on=effective_on.isoformat())
