@@ -45,11 +45,19 @@ class Notice(db.Model):
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     distributor = relationship("Distributor")
+    agreement = relationship("Agreement")
+    price_list = relationship("PriceList")
+    issued_by = relationship("User", foreign_keys=[issued_by_id])
     acknowledged_by = relationship("User", foreign_keys=[acknowledged_by_id])
 
     @classmethod
     def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:
         return cls.distributor_id == distributor_id
+
+    @property
+    def is_read(self) -> bool:
+        """Read means acknowledged: the distributor confirmed reading it (DOMAIN.md §11)."""
+        return self.acknowledged_at is not None
 
     def title(self, locale: object) -> str:
         return self.title_en if str(locale).startswith("en") else self.title_zh
@@ -59,8 +67,9 @@ class Notice(db.Model):
 
 
 class NoticeCounter(db.Model):
-    """The last sequence number used in a year. Issuing a notice locks this row (SELECT … FOR
-    UPDATE; SQLite's BEGIN IMMEDIATE), so two notices never get the same number."""
+    """The last sequence number used in a year. Issuing a notice increments it in one UPDATE, which
+    locks the row until the issuing transaction ends (SQLite: BEGIN IMMEDIATE serialises writers),
+    so two notices never get the same number (services.next_number)."""
 
     __tablename__ = "notice_counters"
 

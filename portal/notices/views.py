@@ -1,7 +1,146 @@
-"""Pages of the notices area."""
+"""Written notices (§11): a distributor's inbox, a notice, its A4 print view and its acknowledgement;
+head office's list of every notice with who read what, and its form for a written warning."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from ..agreements.models import Agreement
+from ..clock import today
+from ..distributors.models import Distributor
+from ..domain.agreements import AgreementStatus
+from ..domain.errors import DomainError
+from ..domain.notices import LANGUAGES, NoticeType, ReadState
+from ..domain.roles import Role
+from ..errors import domain_message
+from ..extensions import db
+from ..forms import apply_domain_error
+from ..pagination import paginate
+from ..security import EVERYONE, loads, roles_required
+from .forms import WarningForm
+from .models import Notice
+from .queries import notice_years, notices_matching, unread_count
+from .services import WarningData, acknowledge_notice, issue_warning
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
+
+ISSUERS = (Role.SALES, Role.ADMIN)
+
+
+@bp.app_context_processor
+def unread_notices() -> dict[str, Any]:
+    """``unread_notice_count()`` for the navigation: one COUNT per request, only when a
+    distributor user's page draws it (head office and signed-out pages send no query)."""
+
+    def count() -> int:
+        if "unread_notice_count" not in g:
+            g.unread_notice_count = unread_count(current_user)
+        return int(g.unread_notice_count)
+
+    return {"unread_notice_count": count}
+
+
+def _language() -> str:
+    """The language to show a notice's text in: ``?lang=`` when given, else the user's."""
+    chosen = request.args.get("lang", "")
+    return chosen if chosen in LANGUAGES else ("en" if str(get_locale()).startswith("en") else "zh")
+
+
+def _enum_arg(name: str, enum: type[Any]) -> Any:
+    value = request.args.get(name, "")
+    return enum(value) if value in {member.value for member in enum} else None
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and 0 < int(value) <= 2_147_483_647 else None
+
+
+@bp.get("/")
+@roles_required(*EVERYONE)
+def index() -> Any:
+    """A distributor's inbox (its own notices, newest first); head office's list of every notice."""
+    if current_user.role is Role.DISTRIBUTOR:
+        return render_template("notices/inbox.html", page=paginate(notices_matching()))
+    filters = {"distributor_id": _int_arg("distributor_id"), "notice_type": _enum_arg("type", NoticeType),
+               "read": _enum_arg("read", ReadState), "year": _int_arg("year")}
+    distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
+                                      .order_by(Distributor.code)).all()
+    return render_template("notices/index.html", page=paginate(notices_matching(**filters)), filters=filters,
+                           distributors=distributors, types=list(NoticeType), read_states=list(ReadState),
+                           years=notice_years())
+
+
+def _warning_choices(form: WarningForm) -> None:
+    distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
+                                      .order_by(Distributor.code)).all()
+    form.distributor_id.choices = [("", _("Choose…"))] + [(d.id, f"{d.code} {d.name}") for d in distributors]
+    agreements = db.session.execute(
+        select(Agreement.id, Agreement.number, Distributor.code)
+        .join(Distributor, Agreement.distributor_id == Distributor.id)
+        .where(Agreement.status != AgreementStatus.DRAFT)
+        .order_by(Distributor.code, Agreement.number)
+    ).all()
+    form.agreement_id.choices = [("", _("None"))] + [(a.id, f"{a.number} ({a.code})") for a in agreements]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*ISSUERS)
+def new() -> Any:
+    """Head office issues a written warning (警告通知) to a distributor."""
+    form = WarningForm()
+    _warning_choices(form)
+    if request.method == "GET" and _int_arg("distributor_id"):
+        form.distributor_id.data = _int_arg("distributor_id")
+    if form.validate_on_submit():
+        data = WarningData(distributor_id=form.distributor_id.data, message_zh=form.message_zh.data or "",
+                           message_en=form.message_en.data or "", agreement_id=form.agreement_id.data,
+                           effective_on=form.effective_on.data)
+        try:
+            notice = issue_warning(data, on=today(), issued_by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            if not apply_domain_error(form, error):
+                flash(domain_message(error), "danger")
+        else:
+            flash(_("Notice %(number)s issued.", number=notice.number), "success")
+            return redirect(url_for("notices.show", notice_id=notice.id))
+    return render_template("notices/new.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/<int:notice_id>")
+@roles_required(*EVERYONE)
+@loads(Notice, "notice_id")
+def show(notice: Notice) -> Any:
+    """One notice in the reader's language, with a link to the other one; who acknowledged when."""
+    return render_template("notices/show.html", notice=notice, language=_language())
+
+
+@bp.get("/<int:notice_id>/print")
+@roles_required(*EVERYONE)
+@loads(Notice, "notice_id")
+def printable(notice: Notice) -> Any:
+    """The notice on one A4 sheet, wholly in the notice's language (labels included)."""
+    language = _language()
+    with force_locale(language):
+        sheet = Markup(render_template("notices/_sheet.html", notice=notice, language=language))
+    return render_template("notices/print.html", notice=notice, language=language, sheet=sheet)
+
+
+@bp.post("/<int:notice_id>/acknowledge")
+@roles_required(Role.DISTRIBUTOR)
+@loads(Notice, "notice_id")
+def acknowledge(notice: Notice) -> Any:
+    """The distributor confirms reading the notice; a second confirmation changes nothing."""
+    if acknowledge_notice(notice, current_user):
+        flash(_("Thank you: notice %(number)s is acknowledged.", number=notice.number), "success")
+    else:
+        flash(_("This notice was already acknowledged."), "info")
+    return redirect(url_for("notices.show", notice_id=notice.id))

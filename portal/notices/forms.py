@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Optional
+
+from ..domain.notices import MESSAGE_MAX_LENGTH
+
+BOTH_LANGUAGES = _l("Write the message in both languages.")
+
+
+def _optional_id(value: object) -> int | None:
+    """A record id from a select, or None for the empty choice (or anything that is not an id)."""
+    text = str(value) if value is not None else ""
+    return int(text) if text.isdigit() else None
+
+
+class WarningForm(FlaskForm):
+    """Head office's written warning to one distributor (§11). The view fills the choices."""
+
+    distributor_id = SelectField(_l("Distributor"), coerce=_optional_id,
+                                 validators=[DataRequired(message=_l("Choose the distributor."))])
+    agreement_id = SelectField(_l("Agreement (optional)"), coerce=_optional_id, validate_choice=False)
+    message_zh = TextAreaField(_l("Message in Chinese"), validators=[DataRequired(message=BOTH_LANGUAGES)],
+                               render_kw={"rows": 6, "maxlength": MESSAGE_MAX_LENGTH, "lang": "zh-CN"})
+    message_en = TextAreaField(_l("Message in English"), validators=[DataRequired(message=BOTH_LANGUAGES)],
+                               render_kw={"rows": 6, "maxlength": MESSAGE_MAX_LENGTH, "lang": "en"})
+    effective_on = DateField(_l("Takes effect on (optional)"), validators=[Optional()])
