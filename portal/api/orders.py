@@ -1,5 +1,242 @@
-"""/api/v1 resources: orders (API.md)."""
+"""/api/v1/orders: purchase orders (API.md; DOMAIN.md §6).
+
+The same rules as the pages, through the same services: a distributor drafts and submits orders
+under its active agreement and cancels them before confirmation; head-office sales also confirms
+(prices lock from the list in force on the confirmation date) and cancels confirmed orders with a
+reason; finance reads. Another distributor's order answers 404; a rule or the order's state
+refusing the step, 409; a bad field, 422 naming it.
+"""
 
 from __future__ import annotations
 
-from .blueprint import bp  # noqa: F401
+from datetime import date
+from typing import Annotated, Any
+
+from flask import request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from pydantic import AliasPath, BaseModel, BeforeValidator, Field
+
+from ..clock import today
+from ..domain.agreements import check_plausible
+from ..domain.errors import N_, InvalidValue
+from ..domain.orders import OrderStatus, check_quantity
+from ..orders import services
+from ..orders.models import Order
+from ..orders.queries import agreement_in_scope, check_period, orders_matching, with_lines
+from ..security import EVERYONE, HEAD_OFFICE, Role, loads, roles_required
+from .blueprint import bp
+from .core import (
+    BodyModel,
+    Id,
+    Money,
+    OutModel,
+    QueryModel,
+    Timestamp,
+    api_doc,
+    domain_checked,
+    invalid,
+    one,
+    page_of,
+    parse_body,
+    parse_query,
+    text,
+)
+
+ORDERING = (Role.DISTRIBUTOR, Role.SALES, Role.ADMIN)
+CONFIRMING = (Role.SALES, Role.ADMIN)
+
+Period = Annotated[text(20), domain_checked(check_period),
+                   Field(description="The month (YYYY-MM) or quarter (YYYY-Qn) the order is for.",
+                         examples=["2026-03", "2026-Q2"])]
+Quantity = Annotated[int, domain_checked(check_quantity), Field(description="Whole units, 1 to 1,000,000.")]
+Sku = text(40, min_length=1)
+Notes = text(1000)
+Reason = text(500)
+# Whether the prices are locked, read off the confirmation date.
+Locked = Annotated[bool, BeforeValidator(lambda confirmed_on: confirmed_on is not None)]
+
+
+def _plausible(field: str) -> Any:
+    def check(value: date) -> date:
+        check_plausible(value, field)
+        return value
+
+    return domain_checked(check)
+
+
+class LineIn(BodyModel):
+    sku: Sku
+    quantity: Quantity
+
+
+class OrderIn(BodyModel):
+    agreement_id: Id = Field(description="One of the distributor's active agreements.")
+    period: Period = ""
+    wanted_delivery_on: Annotated[date, _plausible("wanted_delivery_on")] | None = None
+    notes: Notes = ""
+    lines: list[LineIn] = Field(min_length=1, max_length=500)
+
+
+class ConfirmIn(BodyModel):
+    confirmed_on: Annotated[date, _plausible("confirmed_on")] | None = Field(
+        default=None, description="Default today (Asia/Shanghai); never later than today.")
+
+
+class CancelIn(BodyModel):
+    reason: Reason = Field(default="", description="Required to cancel a confirmed order.")
+
+
+class LineOut(OutModel):
+    sku: str = Field(validation_alias=AliasPath("product", "sku"))
+    quantity: int
+    unit_price: Money = Field(description="Indicative until the order is confirmed, locked from then on.")
+    amount: Money
+    shipped_quantity: int
+
+
+class OrderOut(OutModel):
+    id: int
+    number: str
+    distributor_id: int
+    agreement_id: int
+    status: OrderStatus
+    period: str
+    wanted_delivery_on: date | None
+    notes: str
+    lines: list[LineOut]
+    total: Money
+    is_first_order: bool
+    prices_locked: Locked = Field(validation_alias="confirmed_on",
+                                  description="True once confirmed: the unit prices no longer change.")
+    deposit_amount: Money | None
+    balance_amount: Money | None
+    submitted_on: date | None
+    confirmed_on: date | None
+    deposit_due_on: date | None
+    deposit_paid_on: date | None
+    paid_in_full_on: date | None
+    delivery_due_on: date | None
+    paid_amount: Money
+    shipped_on: date | None
+    cancelled_on: date | None
+    cancel_reason: str
+    created_at: Timestamp
+
+
+class OrderQuery(QueryModel):
+    distributor_id: Id | None = Field(default=None, description="Head office only; a distributor sees its own.")
+    agreement_id: Id | None = None
+    status: OrderStatus | None = None
+    period: Period | None = None
+    confirmed_from: date | None = None
+    confirmed_to: date | None = None
+
+
+def _out(order: Order) -> Any:
+    return one(OrderOut, order)
+
+
+def _optional_body(model: type[BaseModel]) -> Any:
+    """Steps whose body is optional: an empty body means every default."""
+    return parse_body(model) if request.get_data(cache=True).strip() else model()
+
+
+@bp.get("/orders")
+@roles_required(*EVERYONE)
+@api_doc(query=OrderQuery, response=OrderOut, list_of=True)
+def list_orders() -> Any:
+    """List orders.
+
+    Newest first. A distributor user sees only its own company's orders.
+    """
+    query = parse_query(OrderQuery)
+    statement = orders_matching(
+        distributor_id=query.distributor_id if current_user.role in HEAD_OFFICE else None,
+        agreement_id=query.agreement_id, status=query.status, period=query.period,
+        confirmed_from=query.confirmed_from, confirmed_to=query.confirmed_to)
+    return page_of(OrderOut, with_lines(statement))
+
+
+@bp.post("/orders")
+@roles_required(*ORDERING)
+@api_doc(body=OrderIn, response=OrderOut, status=201, conflicts=True)
+def create_order() -> Any:
+    """Draft an order.
+
+    Under one of the distributor's active agreements (409 otherwise), for products the agreement
+    authorises, priced for information from the list in force today for the agreement's level.
+    Submit it with POST /orders/{id}/submit.
+    """
+    data = parse_body(OrderIn)
+    agreement = agreement_in_scope(data.agreement_id)
+    if agreement is None:
+        raise invalid({"agreement_id": [_("There is no agreement with this id.")]})
+    products = {product.sku: product.id for product in agreement.products}
+    lines = []
+    for index, line in enumerate(data.lines):
+        if line.sku not in products:
+            raise InvalidValue(N_("This agreement does not authorise that product."), field=f"lines.{index}.sku")
+        lines.append(services.LineRequest(products[line.sku], line.quantity))
+    on = today()
+    if data.wanted_delivery_on is not None and data.wanted_delivery_on < on:
+        raise InvalidValue(N_("The wanted delivery date cannot be in the past."), field="wanted_delivery_on")
+    order = services.create_order(agreement, lines, on=on, created_by_id=current_user.id, period=data.period,
+                                  wanted_delivery_on=data.wanted_delivery_on, notes=data.notes)
+    return one(OrderOut, order, 201, Location=url_for("api.get_order", order_id=order.id))
+
+
+@bp.get("/orders/<int:order_id>")
+@roles_required(*EVERYONE)
+@loads(Order, "order_id")
+@api_doc(response=OrderOut)
+def get_order(order: Order) -> Any:
+    """Show one order.
+
+    Another distributor's order answers 404, like a missing one.
+    """
+    return _out(order)
+
+
+@bp.post("/orders/<int:order_id>/submit")
+@roles_required(*ORDERING)
+@loads(Order, "order_id")
+@api_doc(response=OrderOut, conflicts=True)
+def submit_order(order: Order) -> Any:
+    """Submit a draft to head office.
+
+    The agreement's first order must total at least the first-order minimum (409). No body.
+    """
+    return _out(services.submit_order(order, current_user.role, today()))
+
+
+@bp.post("/orders/<int:order_id>/confirm")
+@roles_required(*CONFIRMING)
+@loads(Order, "order_id")
+@api_doc(body=ConfirmIn, response=OrderOut, conflicts=True)
+def confirm_order(order: Order) -> Any:
+    """Confirm a submitted order.
+
+    Head-office sales only. The unit prices lock from the price list in force on `confirmed_on`
+    (default today, never in the future) for the agreement's level; deposit (a first order: the
+    whole total), balance and the deposit due date follow. Confirming twice answers 409.
+    """
+    data = _optional_body(ConfirmIn)
+    confirmed_on = data.confirmed_on or today()
+    if confirmed_on > today():
+        raise InvalidValue(N_("This date is in the future; enter today or an earlier day."), field="confirmed_on")
+    return _out(services.confirm_order(order, current_user.role, confirmed_on))
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+@roles_required(*ORDERING)
+@loads(Order, "order_id")
+@api_doc(body=CancelIn, response=OrderOut, conflicts=True)
+def cancel_order(order: Order) -> Any:
+    """Cancel an order.
+
+    A distributor cancels its draft or submitted orders; head-office sales also a confirmed one,
+    with a `reason` (for example: the deposit is overdue). Anything later answers 409.
+    """
+    data = _optional_body(CancelIn)
+    return _out(services.cancel_order(order, current_user.role, today(), data.reason))

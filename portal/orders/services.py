@@ -77,7 +77,9 @@ def price_list_in_force(on: date) -> PriceList | None:
     return db.session.scalar(
         select(PriceList)
         .where(PriceList.status == PriceListStatus.PUBLISHED, PriceList.effective_from <= on)
-        .order_by(PriceList.effective_from.desc())
+        # Two published lists never share a date in practice; if they do, the later one counts,
+        # never whichever the database happens to return first.
+        .order_by(PriceList.effective_from.desc(), PriceList.id.desc())
         .limit(1)
     )
 
@@ -139,11 +141,16 @@ def _set_lines(order: Order, agreement: Agreement, lines: Sequence[LineRequest],
         skus = ", ".join(db.session.scalars(select(Product.sku).where(Product.id.in_(missing))))
         raise DomainError(N_("No price is in force for %(skus)s; head office must publish one first."),
                           field="lines", skus=skus)
-    order.lines = [
-        OrderLine(product_id=line.product_id, quantity=line.quantity, unit_price=prices[line.product_id],
-                  amount=Line(line.quantity, prices[line.product_id]).amount)
-        for line in lines
-    ]
+    # A product kept on an edited draft keeps its row (updated in place): replacing it with a new
+    # row would INSERT before the old one is DELETEd and break the (order, product) unique key.
+    existing = {line.product_id: line for line in order.lines}
+    rows = []
+    for line in lines:
+        row = existing.get(line.product_id) or OrderLine(product_id=line.product_id)
+        row.quantity, row.unit_price = line.quantity, prices[line.product_id]
+        row.amount = Line(line.quantity, row.unit_price).amount
+        rows.append(row)
+    order.lines = rows
     order.total = order_total(Line(line.quantity, line.unit_price) for line in order.lines)
 
 
@@ -338,8 +345,16 @@ def ship_replacement(lost: Shipment, lines: Sequence[ShipmentLineRequest], *, sh
     lost = _lock(Shipment, lost.id)
     if not lost.lost_or_damaged:
         raise DomainError(N_("Mark the shipment lost or damaged before sending replacements."))
+    if shipped_on < lost.shipped_on:
+        raise InvalidValue(N_("Replacements cannot ship before the shipment they replace."), field="shipped_on")
     order = lost.order
-    sent = {line.product_id: line.quantity for line in lost.lines}
+    # Each lost unit is replaced once: what earlier replacements sent is no longer owed.
+    replaced = dict(db.session.execute(
+        select(ShipmentLine.product_id, func.sum(ShipmentLine.quantity))
+        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+        .where(Shipment.replaces_shipment_id == lost.id)
+        .group_by(ShipmentLine.product_id)).all())
+    sent = {line.product_id: line.quantity - int(replaced.get(line.product_id) or 0) for line in lost.lines}
     shipment = _build_shipment(order, lines, sent, shipped_on, carrier, tracking_number)
     shipment.replaces_shipment_id = lost.id
     db.session.commit()
@@ -428,7 +443,7 @@ def remind_overdue_deposits(today: date, issued_by_id: int | None = None) -> lis
             continue
         notice = issue_notice(
             order.distributor, NoticeType.PAYMENT_REMINDER, today, agreement_id=order.agreement_id,
-            issued_by_id=issued_by_id, amount=order.deposit_amount, due_on=order.deposit_due_on,
+            issued_by_id=issued_by_id, amount=order.deposit_amount - order.paid_amount, due_on=order.deposit_due_on,
             reference=order.number,
             message_zh=f"订单 {order.number} 的定金 ¥{order.deposit_amount:,.2f} 应于 {order.deposit_due_on} 前支付，"
                        f"目前尚未收到（已付 ¥{order.paid_amount:,.2f}）。请尽快付款；定金逾期的订单可能被取消。",

@@ -1,7 +1,367 @@
-"""Pages of the orders area."""
+"""Purchase orders (DOMAIN.md §6): the list, the ordering page (a distributor, or sales on its
+behalf), an order's page with the steps its reader may take now, and those steps.
+
+Views stay thin: they read the form, call portal.orders.services and show what it refused on the
+field concerned, with what was typed (422 for a bad value, 409 when a rule or the order's state
+forbids the step). Payments and shipments are booked on the receivables and boards pages; this
+area only links to them (see :func:`has_page`).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..agreements.models import Agreement
+from ..clock import today
+from ..domain.errors import N_, DomainError, InvalidValue
+from ..domain.money import to_fen
+from ..domain.orders import (
+    PAYABLE,
+    Line,
+    OrderEvent,
+    OrderStatus,
+    can,
+    check_first_order,
+    order_total,
+)
+from ..domain.roles import Role
+from ..errors import domain_message
+from ..extensions import db
+from ..forms import apply_domain_error
+from ..i18n import day
+from ..pagination import paginate
+from ..products.models import Product
+from ..security import EVERYONE, HEAD_OFFICE, loads, roles_required
+from . import services
+from .forms import CancelForm, ConfirmForm, OrderForm
+from .models import Order
+from .queries import (
+    agreement_in_scope,
+    check_period,
+    delivery_state,
+    deposit_late,
+    distributor_choices,
+    order_in_full,
+    ordering_agreements,
+    orders_matching,
+    period_suggestions,
+    quota_meter,
+)
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+ORDERING = (Role.DISTRIBUTOR, Role.SALES, Role.ADMIN)  # draft, submit, cancel (§6, §12)
+CONFIRMING = (Role.SALES, Role.ADMIN)
+BOOKING = frozenset({Role.FINANCE, Role.ADMIN})  # payments are finance's (§12)
+MAX_INT = 2_147_483_647
+
+
+@bp.context_processor
+def links() -> dict[str, Any]:
+    """``has_page(endpoint)``: whether another area's page exists yet (payments, shipments and
+    boards are built on their own pages), so an order page links only to pages that answer."""
+
+    def has_page(endpoint: str) -> bool:
+        return endpoint in current_app.view_functions
+
+    return {"has_page": has_page}
+
+
+# --- reading the query string leniently (nonsense falls back to "no filter") ---------------------
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_INT else None
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _period_arg() -> str:
+    try:
+        return check_period(request.args.get("period", ""))
+    except DomainError:
+        return ""
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+@bp.get("/")
+@roles_required(*EVERYONE)
+def index() -> Any:
+    """A distributor's own orders; head office's orders of every distributor, filtered."""
+    status = request.args.get("status", "")
+    filters: dict[str, Any] = {
+        "distributor_id": _int_arg("distributor_id") if current_user.role in HEAD_OFFICE else None,
+        "status": OrderStatus(status) if status in {s.value for s in OrderStatus} else None,
+        "period": _period_arg(),
+        "confirmed_from": _date_arg("confirmed_from"),
+        "confirmed_to": _date_arg("confirmed_to"),
+    }
+    page = paginate(orders_matching(**filters))
+    on = today()
+    rows = [(order, delivery_state(order, on), deposit_late(order, on)) for order in page.items]
+    distributors = distributor_choices() if current_user.role in HEAD_OFFICE else []
+    return render_template("orders/index.html", page=page, rows=rows, filters=filters,
+                           statuses=list(OrderStatus), distributors=distributors,
+                           may_order=current_user.role in ORDERING)
+
+
+# --- the ordering page ---------------------------------------------------------------------------
+
+def _fill_lines(form: OrderForm, products: Sequence[Product], quantities: dict[int, int]) -> None:
+    for product in products:
+        form.lines.append_entry({"product_id": product.id, "quantity": quantities.get(product.id)})
+
+
+def _line_requests(form: OrderForm) -> list[services.LineRequest]:
+    """The lines with a quantity; a product left empty is not ordered."""
+    return [services.LineRequest(entry.product_id.data or 0, entry.quantity.data)
+            for entry in form.lines if entry.quantity.data is not None]
+
+
+def _refuse_small_first_order(agreement: Agreement, lines: Sequence[services.LineRequest],
+                              order: Order | None, on: date) -> None:
+    """§2.1, checked before anything is saved when the order is to be submitted at once: the
+    service checks it again on submitting, but by then the draft would already be stored. Lines the
+    service will refuse for another reason (unauthorised, unpriced) are left to it."""
+    if not lines or not services._is_first_order(agreement, excluding=order.id if order else None):
+        return
+    prices = services.agent_prices(services.price_list_in_force(on), [line.product_id for line in lines], agreement)
+    if any(line.product_id not in prices for line in lines):
+        return
+    total = order_total(Line(line.quantity, prices[line.product_id]) for line in lines)
+    check_first_order(total, agreement.terms_on(on).first_order_min)
+
+
+def _show_error(form: Any, error: DomainError) -> None:
+    """A refusal on its field when the form has one, else above the form (never lost)."""
+    if error.field in (None, "lines", "quantity") or not apply_domain_error(form, error):
+        form.form_errors.append(domain_message(error))
+
+
+def _products_of(agreement: Agreement, order: Order | None) -> list[Product]:
+    products = list(agreement.products)
+    if order is not None:  # a product the agreement no longer authorises still shows on its draft
+        known = {p.id for p in products}
+        products += [line.product for line in order.lines if line.product_id not in known]
+    return products
+
+
+def _render_form(form: OrderForm, agreement: Agreement | None, order: Order | None,
+                 options: Sequence[Agreement], status: int = 200) -> Any:
+    on = today()
+    context: dict[str, Any] = {"form": form, "agreement": agreement, "order": order, "options": options,
+                               "suggestions": period_suggestions(on)}
+    if agreement is not None:
+        products = {p.id: p for p in _products_of(agreement, order)}
+        price_list = services.price_list_in_force(on)
+        prices = services.agent_prices(price_list, list(products), agreement)
+        rows = []
+        for entry in form.lines:
+            product_id = entry.product_id.data or 0
+            price = prices.get(product_id)
+            quantity = entry.quantity.data
+            amount = Line(quantity, price).amount if price is not None and quantity else None
+            rows.append({"entry": entry, "product": products.get(product_id), "price": price, "amount": amount,
+                         "price_fen": to_fen(price) if price is not None else ""})
+        terms = agreement.terms_on(on)
+        meter = quota_meter(agreement, on)
+        total = sum((row["amount"] for row in rows if row["amount"] is not None), Decimal("0.00"))
+        context.update(
+            rows=rows, price_list=price_list, terms=terms, meter=meter, total=total,
+            is_first=services._is_first_order(agreement, excluding=order.id if order else None),
+            open_for_orders=agreement.binds(on),
+            fen={"ordered": to_fen(meter.ordered), "quota": to_fen(meter.quota),
+                 "with_order": min(to_fen(meter.ordered + total), to_fen(meter.quota)),
+                 "minimum": to_fen(terms.first_order_min)},
+            percent_with_order=(to_fen(meter.ordered + total) * 100 // to_fen(meter.quota)) if meter.quota > 0 else 0,
+        )
+    return render_template("orders/form.html", **context), status
+
+
+def _chosen_agreement(options: Sequence[Agreement]) -> Agreement | None:
+    """The agreement named by ``agreement_id`` (query string or form), inside the caller's scope
+    (another distributor's answers 404); without one, the only agreement one may order under."""
+    raw = request.values.get("agreement_id", "").strip()
+    if raw:
+        ident = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_INT else None
+        agreement = agreement_in_scope(ident) if ident else None
+        if agreement is None:
+            abort(404)
+        return agreement
+    return options[0] if len(options) == 1 else None
+
+
+def _save(form: OrderForm, agreement: Agreement, order: Order | None, on: date) -> Any:
+    """Save the draft (new or changed) and, when the user asked for it, submit it. Answers the
+    redirect to the order, or None when the form is to be shown again: nothing was saved."""
+    lines = _line_requests(form)
+    submitting = request.form.get("action") == "submit"
+    details: dict[str, Any] = {"period": form.period.data or "", "wanted_delivery_on": form.wanted_delivery_on.data,
+               "notes": (form.notes.data or "").strip()}
+    try:
+        if submitting:
+            _refuse_small_first_order(agreement, lines, order, on)
+        if order is None:
+            order = services.create_order(agreement, lines, on=on, created_by_id=current_user.id, **details)
+        else:
+            services.update_order(order, lines, on=on, **details)
+    except DomainError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        return None
+    if not submitting:
+        flash(_("Order %(number)s saved as a draft.", number=order.number), "success")
+    else:
+        try:
+            services.submit_order(order, current_user.role, on)
+        except DomainError as error:  # a rule checked only on submitting (the draft itself is saved)
+            db.session.rollback()
+            flash(_("Order %(number)s is saved as a draft but was not submitted: %(reason)s",
+                    number=order.number, reason=domain_message(error)), "danger")
+        else:
+            flash(_("Order %(number)s submitted to head office.", number=order.number), "success")
+    return redirect(url_for("orders.show", order_id=order.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*ORDERING)
+def new() -> Any:
+    """Draft an order: a distributor under its active agreement, or sales on a distributor's behalf."""
+    on = today()
+    options = ordering_agreements(on)
+    agreement = _chosen_agreement(options)
+    form = OrderForm()
+    if agreement is None:
+        return _render_form(form, None, None, options)
+    if request.method == "GET":
+        _fill_lines(form, agreement.products, {})
+    form.agreement_id.data = str(agreement.id)
+    if form.validate_on_submit() and (saved := _save(form, agreement, None, on)) is not None:
+        return saved
+    return _render_form(form, agreement, None, options, 422 if form.errors else 200)
+
+
+@bp.route("/<int:order_id>/edit", methods=["GET", "POST"])
+@roles_required(*ORDERING)
+@loads(Order, "order_id")
+def edit(order: Order) -> Any:
+    """Change a draft: its quantities, period, wanted delivery date and notes."""
+    if order.status is not OrderStatus.DRAFT:
+        raise DomainError(N_("Only a draft order can be changed."))
+    agreement = order.agreement
+    if request.method == "GET":
+        form = OrderForm(data={"period": order.period, "wanted_delivery_on": order.wanted_delivery_on,
+                               "notes": order.notes})
+        _fill_lines(form, _products_of(agreement, order), {line.product_id: line.quantity for line in order.lines})
+    else:
+        form = OrderForm()
+    form.agreement_id.data = str(agreement.id)
+    if form.validate_on_submit() and (saved := _save(form, agreement, order, today())) is not None:
+        return saved
+    return _render_form(form, agreement, order, [], 422 if form.errors else 200)
+
+
+# --- an order's page and its steps ---------------------------------------------------------------
+
+def _render_show(order: Order, *, confirm_form: ConfirmForm | None = None, cancel_form: CancelForm | None = None,
+                 refusal: str | None = None, status: int = 200) -> Any:
+    order = order_in_full(order.id)
+    on = today()
+    role = current_user.role
+    terms = order.agreement.terms_on(on)
+    undecided = order.status in (OrderStatus.DRAFT, OrderStatus.SUBMITTED)
+    is_first = services._is_first_order(order.agreement, excluding=order.id) if undecided else order.is_first_order
+    actions = {
+        # A draft is changed by whoever may submit it.
+        "edit": can(order.status, OrderEvent.SUBMIT, role),
+        "submit": can(order.status, OrderEvent.SUBMIT, role),
+        "confirm": can(order.status, OrderEvent.CONFIRM, role),
+        "cancel": can(order.status, OrderEvent.CANCEL, role),
+        "pay": role in BOOKING and order.status in PAYABLE and order.status is not OrderStatus.PAID_IN_FULL,
+        "void": role in BOOKING and order.status in PAYABLE,
+        "ship": can(order.status, OrderEvent.SHIP_PART, role),
+    }
+    if confirm_form is None:
+        confirm_form = ConfirmForm(formdata=None, data={"confirmed_on": on})
+    return render_template(
+        "orders/show.html", order=order, actions=actions, confirm_form=confirm_form,
+        cancel_form=cancel_form or CancelForm(formdata=None), refusal=refusal, terms=terms, is_first=is_first,
+        indicative=order.confirmed_on is None, delivery=delivery_state(order, on),
+        deposit_late=deposit_late(order, on), reason_needed=order.status is OrderStatus.CONFIRMED,
+        below_minimum=is_first and undecided and order.total < terms.first_order_min,
+    ), status
+
+
+def _refused(order: Order, error: DomainError, **forms: Any) -> Any:
+    db.session.rollback()
+    message = domain_message(error)
+    placed = any(apply_domain_error(form, error) for form in forms.values())
+    return _render_show(order, refusal=None if placed else message,
+                        status=422 if isinstance(error, InvalidValue) else 409, **forms)
+
+
+@bp.get("/<int:order_id>")
+@roles_required(*EVERYONE)
+@loads(Order, "order_id")
+def show(order: Order) -> Any:
+    return _render_show(order)
+
+
+@bp.post("/<int:order_id>/submit")
+@roles_required(*ORDERING)
+@loads(Order, "order_id")
+def submit(order: Order) -> Any:
+    """§6.2.1: submit a draft to head office; a first order must reach the first-order minimum."""
+    try:
+        services.submit_order(order, current_user.role, today())
+    except DomainError as error:
+        return _refused(order, error)
+    flash(_("Order %(number)s submitted to head office.", number=order.number), "success")
+    return redirect(url_for("orders.show", order_id=order.id))
+
+
+@bp.post("/<int:order_id>/confirm")
+@roles_required(*CONFIRMING)
+@loads(Order, "order_id")
+def confirm(order: Order) -> Any:
+    """§6.1.2, §6.3.1: sales confirms; prices lock from the list in force on the confirmation date."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _render_show(order, confirm_form=form, status=422)
+    try:
+        services.confirm_order(order, current_user.role, form.confirmed_on.data or today())
+    except DomainError as error:
+        return _refused(order, error, confirm_form=form)
+    flash(_("Order %(number)s confirmed: the prices are locked and the deposit is due on %(due)s.",
+            number=order.number, due=day(order.deposit_due_on)), "success")
+    return redirect(url_for("orders.show", order_id=order.id))
+
+
+@bp.post("/<int:order_id>/cancel")
+@roles_required(*ORDERING)
+@loads(Order, "order_id")
+def cancel(order: Order) -> Any:
+    """Cancel a draft or a submitted order; head office also a confirmed one, with a reason."""
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _render_show(order, cancel_form=form, status=422)
+    try:
+        services.cancel_order(order, current_user.role, today(), form.reason.data or "")
+    except DomainError as error:
+        return _refused(order, error, cancel_form=form)
+    flash(_("Order %(number)s cancelled.", number=order.number), "success")
+    return redirect(url_for("orders.show", order_id=order.id))

@@ -1,0 +1,292 @@
+"""/api/v1/orders (API.md): the same roles and rules as the pages. 403 for a role that may not take
+the step, 404 for another distributor's order, 409 when a rule or the order's state refuses, 422
+naming the bad field; a refused request changes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from portal.domain.orders import OrderStatus
+from portal.domain.roles import Role
+from portal.extensions import db
+from portal.orders import services
+from portal.orders.models import Order
+
+from ..api.conftest import ApiCaller
+from ..api.support import error_of
+from ..builders import make_token, make_user
+from .builders import make_active_agreement, make_order, make_price_list, make_product
+
+D = Decimal
+TODAY = date(2026, 3, 10)
+LIST = "/api/v1/orders"
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch: pytest.MonkeyPatch) -> date:
+    """"Today" in Asia/Shanghai is 10 March 2026 for these tests."""
+    monkeypatch.setattr("portal.clock.utcnow", lambda: datetime(2026, 3, 10, 4, 0, tzinfo=UTC))
+    return TODAY
+
+
+@pytest.fixture
+def api(client):
+    """``api(user)``: calls with a new token of that user, in English (as tests/api/conftest.py)."""
+    return lambda user: ApiCaller(client, make_token(user))
+
+
+@pytest.fixture
+def shop(app):
+    board, cable = make_product("PBX-EXT-16"), make_product("ACC-CBL", serialized=False)
+    make_price_list({board: ("1000.00", "1200.00", "1500.00"), cable: ("10.00", "12.00", "15.00")})
+    agreement = make_active_agreement(products=[board, cable])
+    return {
+        "agreement": agreement, "board": board, "cable": cable,
+        "agent": make_user(role=Role.DISTRIBUTOR, distributor=agreement.distributor),
+        "sales": make_user(role=Role.SALES), "finance": make_user(role=Role.FINANCE),
+    }
+
+
+def body(shop, **changes):
+    return {"agreement_id": shop["agreement"].id, "period": "2026-Q2", "wanted_delivery_on": "2026-04-01",
+            "lines": [{"sku": "PBX-EXT-16", "quantity": 50}, {"sku": "ACC-CBL", "quantity": 3}], **changes}
+
+
+def stored(order_id: int) -> Order:
+    db.session.expire_all()
+    return db.session.get(Order, order_id)
+
+
+def count_orders() -> int:
+    db.session.expire_all()
+    return db.session.query(Order).count()
+
+
+# --- drafting -------------------------------------------------------------------------------------
+
+def test_a_distributor_drafts_an_order_and_reads_the_documented_fields(shop, api):
+    caller = api(shop["agent"])
+
+    response = caller.post(LIST, json=body(shop))
+
+    assert response.status_code == 201, response.json
+    order = response.json
+    assert response.headers["Location"] == f"{LIST}/{order['id']}"
+    assert order["status"] == "draft"
+    assert order["lines"] == [
+        {"sku": "PBX-EXT-16", "quantity": 50, "unit_price": "1200.00", "amount": "60000.00", "shipped_quantity": 0},
+        {"sku": "ACC-CBL", "quantity": 3, "unit_price": "12.00", "amount": "36.00", "shipped_quantity": 0},
+    ]
+    assert order["total"] == "60036.00"
+    assert order["is_first_order"] is True
+    assert order["prices_locked"] is False
+    assert (order["period"], order["wanted_delivery_on"]) == ("2026-Q2", "2026-04-01")
+    for name in ("deposit_amount", "balance_amount", "confirmed_on", "deposit_due_on", "deposit_paid_on",
+                 "paid_in_full_on", "delivery_due_on"):
+        assert order[name] is None, name
+    assert order["paid_amount"] == "0.00"
+    assert caller.get(f"{LIST}/{order['id']}").json == order
+
+
+def test_the_whole_life_through_the_api(shop, api):
+    agent, sales = api(shop["agent"]), api(shop["sales"])
+    order_id = agent.post(LIST, json=body(shop)).json["id"]
+
+    submitted = agent.post(f"{LIST}/{order_id}/submit")
+    assert submitted.status_code == 200
+    assert submitted.json["status"] == "submitted"
+
+    confirmed = sales.post(f"{LIST}/{order_id}/confirm", json={"confirmed_on": "2026-03-10"})
+    assert confirmed.status_code == 200, confirmed.json
+    assert confirmed.json["status"] == "confirmed"
+    assert confirmed.json["prices_locked"] is True
+    assert (confirmed.json["deposit_amount"], confirmed.json["balance_amount"]) == ("60036.00", "0.00")  # first: 100%
+    assert confirmed.json["deposit_due_on"] == "2026-03-13"
+
+    cancelled = sales.post(f"{LIST}/{order_id}/cancel", json={"reason": "定金逾期"})
+    assert cancelled.status_code == 200
+    assert (cancelled.json["status"], cancelled.json["cancel_reason"]) == ("cancelled", "定金逾期")
+
+
+def test_confirm_defaults_to_today_and_takes_no_body(shop, api):
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, submit=True)
+    response = api(shop["sales"]).post(f"{LIST}/{order.id}/confirm")
+    assert response.status_code == 200
+    assert response.json["confirmed_on"] == "2026-03-10"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"lines": [{"sku": "PBX-EXT-16", "quantity": 0}]}, "lines.0.quantity"),
+        ({"lines": [{"sku": "PBX-EXT-16", "quantity": -5}]}, "lines.0.quantity"),
+        ({"lines": [{"sku": "PBX-EXT-16", "quantity": 1.5}]}, "lines.0.quantity"),
+        ({"lines": [{"sku": "PBX-EXT-16", "quantity": "3"}]}, "lines.0.quantity"),
+        ({"lines": [{"sku": "PBX-EXT-16", "quantity": 2_000_000}]}, "lines.0.quantity"),
+        ({"lines": []}, "lines"),
+        ({"lines": [{"sku": "PBX-EXT-16", "quantity": 1}, {"sku": "NOPE", "quantity": 1}]}, "lines.1.sku"),
+        ({"period": "2026-13"}, "period"),
+        ({"period": "Q1"}, "period"),
+        ({"wanted_delivery_on": "2026-02-30"}, "wanted_delivery_on"),
+        ({"wanted_delivery_on": "2026-03-01"}, "wanted_delivery_on"),  # in the past
+        ({"agreement_id": 0}, "agreement_id"),
+        ({"agreement_id": 987654}, "agreement_id"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_fields_answer_422_naming_them_and_nothing_is_saved(shop, api, changes, field):
+    response = api(shop["agent"]).post(LIST, json=body(shop, **changes))
+    assert response.status_code == 422, response.json
+    assert field in error_of(response)["fields"]
+    assert count_orders() == 0
+
+
+def test_the_same_product_twice_is_refused(shop, api):
+    lines = [{"sku": "PBX-EXT-16", "quantity": 1}, {"sku": "PBX-EXT-16", "quantity": 2}]
+    response = api(shop["agent"]).post(LIST, json=body(shop, lines=lines))
+    assert response.status_code == 422
+    assert "appears once" in error_of(response)["message"]
+    assert count_orders() == 0
+
+
+def test_an_unauthorised_product_is_refused(shop, api):
+    make_product("SECRET-1")
+    response = api(shop["agent"]).post(LIST, json=body(shop, lines=[{"sku": "SECRET-1", "quantity": 1}]))
+    assert response.status_code == 422
+    assert error_of(response)["fields"]["lines.0.sku"] == ["This agreement does not authorise that product."]
+    assert count_orders() == 0
+
+
+def test_an_inactive_agreement_answers_409(shop, api):
+    expired = make_active_agreement(shop["agreement"].distributor, products=[shop["board"]],
+                                    starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31))
+    response = api(shop["agent"]).post(LIST, json=body(shop, agreement_id=expired.id,
+                                                       lines=[{"sku": "PBX-EXT-16", "quantity": 50}]))
+    assert response.status_code == 409
+    assert error_of(response)["message"] == "Orders are placed only under an active agreement."
+    assert count_orders() == 0
+
+
+def test_another_distributors_agreement_is_unknown(shop, api):
+    theirs = make_active_agreement(products=[shop["board"]])
+    response = api(shop["agent"]).post(LIST, json=body(shop, agreement_id=theirs.id))
+    assert response.status_code == 422
+    assert "agreement_id" in error_of(response)["fields"]
+    assert count_orders() == 0
+
+
+def test_malformed_json_answers_400(shop, api):
+    response = api(shop["agent"]).post(LIST, data="{not json", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+
+
+# --- the rules of the steps -----------------------------------------------------------------------
+
+def test_a_first_order_below_the_minimum_cannot_be_submitted(shop, api):
+    caller = api(shop["agent"])
+    order_id = caller.post(LIST, json=body(shop, lines=[{"sku": "PBX-EXT-16", "quantity": 10}])).json["id"]
+    response = caller.post(f"{LIST}/{order_id}/submit")
+    assert response.status_code == 409
+    assert "A first order must total at least" in error_of(response)["message"]
+    assert stored(order_id).status is OrderStatus.DRAFT
+
+
+def test_confirming_twice_answers_409(shop, api):
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    response = api(shop["sales"]).post(f"{LIST}/{order.id}/confirm", json={"confirmed_on": "2026-03-10"})
+    assert response.status_code == 409
+    assert error_of(response)["message"] == "Only a submitted order can be confirmed."
+    assert stored(order.id).confirmed_on == date(2026, 3, 2)
+
+
+@pytest.mark.parametrize("confirmed_on", ["2026-03-11", "2027-01-01", "1999-12-31", "yesterday", 20260310])
+def test_a_bad_or_future_confirmation_date_answers_422(shop, api, confirmed_on):
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), submit=True)
+    response = api(shop["sales"]).post(f"{LIST}/{order.id}/confirm", json={"confirmed_on": confirmed_on})
+    assert response.status_code == 422
+    assert "confirmed_on" in error_of(response)["fields"]
+    assert stored(order.id).status is OrderStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.DISTRIBUTOR])
+def test_only_head_office_sales_confirms(shop, api, role):
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, submit=True)
+    caller = api(shop["finance"] if role is Role.FINANCE else shop["agent"])
+    response = caller.post(f"{LIST}/{order.id}/confirm", json={})
+    assert response.status_code == 403
+    assert stored(order.id).status is OrderStatus.SUBMITTED
+
+
+def test_finance_reads_but_does_not_order_or_cancel(shop, api):
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, submit=True)
+    caller = api(shop["finance"])
+    assert caller.get(f"{LIST}/{order.id}").status_code == 200
+    assert caller.post(LIST, json=body(shop)).status_code == 403
+    assert caller.post(f"{LIST}/{order.id}/cancel", json={}).status_code == 403
+    assert caller.post(f"{LIST}/{order.id}/submit").status_code == 403
+
+
+def test_a_distributor_cannot_cancel_a_confirmed_order_and_sales_needs_a_reason(shop, api):
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    refused = api(shop["agent"]).post(f"{LIST}/{order.id}/cancel", json={"reason": "不要了"})
+    assert refused.status_code == 409
+    no_reason = api(shop["sales"]).post(f"{LIST}/{order.id}/cancel", json={})
+    assert no_reason.status_code == 422
+    assert "reason" in error_of(no_reason)["fields"]
+    assert stored(order.id).status is OrderStatus.CONFIRMED
+
+
+def test_another_distributors_order_answers_404_like_a_missing_one(shop, api):
+    theirs = make_order(make_active_agreement(products=[shop["board"]]), {shop["board"]: 50}, on=TODAY)
+    caller = api(shop["agent"])
+    for response in (caller.get(f"{LIST}/{theirs.id}"), caller.post(f"{LIST}/{theirs.id}/submit"),
+                     caller.post(f"{LIST}/{theirs.id}/cancel", json={})):
+        assert response.status_code == 404
+        assert error_of(response) == error_of(caller.get(f"{LIST}/{theirs.id + 1000}"))
+    assert stored(theirs.id).status is OrderStatus.DRAFT
+
+
+# --- the list -------------------------------------------------------------------------------------
+
+def test_lists_are_scoped_filtered_and_paginated(shop, api):
+    mine = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    draft = services.create_order(shop["agreement"], [services.LineRequest(shop["cable"].id, 1)], on=TODAY,
+                                  created_by_id=None, period="2026-Q2")
+    other = make_active_agreement(products=[shop["board"]])
+    theirs = make_order(other, {shop["board"]: 50}, on=TODAY)
+
+    def numbers(caller, query=""):
+        response = caller.get(f"{LIST}{query}")
+        assert response.status_code == 200, response.json
+        return {item["number"] for item in response.json["items"]}
+
+    agent, sales = api(shop["agent"]), api(shop["sales"])
+    assert numbers(agent) == {mine.number, draft.number}
+    assert numbers(agent, f"?distributor_id={other.distributor_id}") == {mine.number, draft.number}  # own only
+    assert numbers(sales) == {mine.number, draft.number, theirs.number}
+    assert numbers(sales, f"?distributor_id={other.distributor_id}") == {theirs.number}
+    assert numbers(sales, "?status=draft") == {draft.number, theirs.number}
+    assert numbers(sales, "?period=2026-q2") == {draft.number}
+    assert numbers(sales, "?confirmed_from=2026-03-01&confirmed_to=2026-03-31") == {mine.number}
+    page = sales.get(f"{LIST}?per_page=2&page=2").json
+    assert (page["total"], page["pages"], page["page"], len(page["items"])) == (3, 2, 2, 1)
+    assert sales.get(f"{LIST}?status=lost").status_code == 422
+    assert sales.get(f"{LIST}?confirmed_from=soon").status_code == 422
+
+
+def test_the_list_costs_the_same_statements_for_few_or_many_orders(shop, api, count_statements):
+    caller = api(shop["sales"])
+    make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY)
+    caller.get(LIST)  # the token's first use is recorded once; count the calls after it
+    with count_statements() as few:
+        caller.get(LIST)
+    for _ in range(12):
+        make_order(make_active_agreement(products=[shop["board"], shop["cable"]]),
+                   {shop["board"]: 50, shop["cable"]: 1}, on=TODAY)
+    with count_statements() as many:
+        response = caller.get(LIST)
+    assert response.json["total"] == 13
+    assert len(many) == len(few)
