@@ -1,5 +1,131 @@
-"""/api/v1 resources: shipments (API.md)."""
+"""/api/v1 shipments: head-office sales ships paid orders; anyone who may see the order reads them.
+
+``POST /orders/{id}/shipments`` takes ``{"shipped_on", "lines": [{"sku", "quantity", "serials"}]}``
+and goes through :func:`portal.orders.services.ship_order`, as the page does: an unpaid order is
+refused (409), and so is a shipment with any bad serial (409, every bad serial listed under
+``fields.serials``); nothing ships while any is bad.
+"""
 
 from __future__ import annotations
 
-from .blueprint import bp  # noqa: F401
+from datetime import date
+from typing import Annotated, Any
+
+from flask_babel import gettext as _
+from flask_login import current_user
+from pydantic import Field, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..boards.shipping import check_shipped_on
+from ..clock import today
+from ..errors import domain_message
+from ..extensions import db
+from ..orders import services
+from ..orders.models import Order, Shipment, ShipmentLine
+from ..security import EVERYONE, Role, loads, roles_required
+from .blueprint import bp
+from .core import ApiError, BodyModel, OutModel, Timestamp, api_doc, invalid, one, page_of, parse_body, text
+
+SHIPPERS = (Role.SALES, Role.ADMIN)
+
+Sku = text(40, min_length=1)
+Serial = text(60, min_length=1)
+Carrier = text(100)
+
+
+class ShipmentLineIn(BodyModel):
+    sku: Sku
+    quantity: Annotated[int, Field(ge=1, le=1_000_000)]
+    serials: Annotated[list[Serial], Field(max_length=20_000)] = Field(
+        default_factory=list, description="Exactly one per unit of a serialized product; none otherwise.")
+
+
+class ShipmentIn(BodyModel):
+    shipped_on: date | None = Field(default=None, description="Default today; never later, never before the "
+                                                              "order was paid in full.")
+    carrier: Carrier = ""
+    tracking_number: Carrier = ""
+    lines: Annotated[list[ShipmentLineIn], Field(min_length=1)]
+
+
+class ShipmentLineOut(OutModel):
+    sku: str
+    quantity: int
+    serials: list[str]
+
+
+class ShipmentOut(OutModel):
+    id: int
+    order_id: int
+    shipped_on: date
+    carrier: str
+    tracking_number: str
+    lost_or_damaged: bool
+    loss_note: str
+    replaces_shipment_id: int | None = Field(description="Set on free replacement units for a lost shipment.")
+    created_at: Timestamp
+    lines: list[ShipmentLineOut]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_shipment(cls, value: Any) -> Any:
+        """A Shipment row: its lines with the serials of the boards it carried, per product."""
+        if not isinstance(value, Shipment):
+            return value
+        serials: dict[int, list[str]] = {}
+        for board in value.boards:
+            serials.setdefault(board.product_id, []).append(board.serial)
+        fields = {name: getattr(value, name) for name in cls.model_fields if name != "lines"}
+        return fields | {"lines": [{"sku": line.product.sku, "quantity": line.quantity,
+                                    "serials": serials.get(line.product_id, [])} for line in value.lines]}
+
+
+def _shipments(order_id: int) -> Any:
+    return (select(Shipment).where(Shipment.order_id == order_id)
+            .options(selectinload(Shipment.lines).joinedload(ShipmentLine.product), selectinload(Shipment.boards))
+            .order_by(Shipment.shipped_on, Shipment.id))
+
+
+@bp.get("/orders/<int:order_id>/shipments")
+@roles_required(*EVERYONE)
+@loads(Order, "order_id")
+@api_doc(response=ShipmentOut, list_of=True)
+def list_shipments(order: Order) -> Any:
+    """List the shipments of an order.
+
+    Oldest first, each with its lines and the serial numbers of the boards it carried; free
+    replacements name the shipment they replace. Another distributor's order answers 404.
+    """
+    return page_of(ShipmentOut, _shipments(order.id))
+
+
+@bp.post("/orders/<int:order_id>/shipments")
+@roles_required(*SHIPPERS)
+@loads(Order, "order_id")
+@api_doc(body=ShipmentIn, response=ShipmentOut, status=201, conflicts=True)
+def create_shipment(order: Order) -> Any:
+    """Ship some or all of the units left on an order.
+
+    Each board's warranty runs from ``shipped_on``. Refused: an order not paid in full (409); more
+    units than remain, or a SKU not on the order (422); any bad serial — too many or too few for
+    the quantity, listed twice, already shipped — (409, every one listed under ``fields.serials``).
+    """
+    data = parse_body(ShipmentIn)
+    shipped_on = check_shipped_on(data.shipped_on or today(), today())
+    by_sku = {line.product.sku.upper(): line.product_id for line in order.lines}
+    errors = {f"lines.{i}.sku": [_("This product is not on the order.")]
+              for i, line in enumerate(data.lines) if line.sku.upper() not in by_sku}
+    if errors:
+        raise invalid(errors)
+    requests = [services.ShipmentLineRequest(by_sku[line.sku.upper()], line.quantity, line.serials)
+                for line in data.lines]
+    try:
+        shipment = services.ship_order(order, requests, shipped_on=shipped_on, role=current_user.role,
+                                       carrier=data.carrier, tracking_number=data.tracking_number)
+    except services.SerialProblems as error:
+        db.session.rollback()
+        raise ApiError(409, error.code, domain_message(error),
+                       {"serials": [_(message, **params) for _serial, message, params in error.problems]}) from error
+    shipment = db.session.scalar(_shipments(order.id).where(Shipment.id == shipment.id))
+    return one(ShipmentOut, shipment, 201)

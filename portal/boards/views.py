@@ -1,7 +1,293 @@
-"""Pages of the boards area."""
+"""Boards (DOMAIN.md §6, §7.1): head-office sales ships paid orders with a serial number per board,
+records loss or damage in transit and ships free replacements; everyone looks up a board's
+coverage (a distributor its own boards only); head office sees its on-time delivery record."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..clock import today
+from ..distributors.models import Distributor
+from ..domain.errors import N_, DomainError
+from ..domain.orders import OrderStatus
+from ..domain.roles import EVERYONE, HEAD_OFFICE, Role
+from ..domain.warranty import CoverageClass
+from ..errors import domain_message
+from ..extensions import db
+from ..forms import apply_domain_error
+from ..orders import services
+from ..orders.models import Board, Order, Shipment
+from ..orders.services import SerialProblems, ShipmentLineRequest, normalize_serial
+from ..pagination import paginate
+from ..receivables.views import order_url
+from ..security import loads, roles_required, scoped
+from .forms import LossForm, ShipmentForm
+from .queries import (
+    DeliveryFilters,
+    DeliveryState,
+    board_products,
+    boards_matching,
+    days_past_due,
+    deliveries_matching,
+    delivery_counts,
+    delivery_state,
+    replaced_quantities,
+    shipments_of,
+)
+from .serials import read_serial_file
+from .shipping import (
+    Problem,
+    Target,
+    TypedLine,
+    check_shipped_on,
+    collect_lines,
+    order_targets,
+    pre_check_serials,
+    replacement_targets,
+)
 
 bp = Blueprint("boards", __name__, url_prefix="/boards")
+
+SHIPPERS = (Role.SALES, Role.ADMIN)
+SHIPPABLE = frozenset({OrderStatus.PAID_IN_FULL, OrderStatus.PARTLY_SHIPPED})
+
+
+@bp.context_processor
+def helpers() -> dict[str, Any]:
+    return {"order_url": order_url, "today": today(),
+            "may_ship": current_user.is_authenticated and current_user.role in SHIPPERS}
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and 0 < int(value) <= 2_147_483_647 else None
+
+
+def _date_arg(name: str) -> tuple[date | None, bool]:
+    """``?name=YYYY-MM-DD``: (the date or None, whether something unreadable was given)."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None, False
+    try:
+        return date.fromisoformat(raw), False
+    except ValueError:
+        return None, True
+
+
+BAD_DATE = N_("The date %(value)s is not a date in the form YYYY-MM-DD, such as 2026-03-05.")
+
+
+# --- boards -------------------------------------------------------------------------------------
+
+@bp.get("/")
+@roles_required(*EVERYONE)
+def index() -> Any:
+    """Boards in the caller's scope, filtered by product, coverage class today and serial."""
+    on = today()
+    chosen = request.args.get("class", "")
+    coverage_class = CoverageClass(chosen) if chosen in {c.value for c in CoverageClass} else None
+    serial = request.args.get("serial", "").strip()[:60]
+    head_office = current_user.role is not Role.DISTRIBUTOR
+    statement = boards_matching(on=on, product_id=_int_arg("product_id"), coverage_class=coverage_class,
+                                distributor_id=_int_arg("distributor_id") if head_office else None,
+                                serial=serial)
+    distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
+                                      .order_by(Distributor.code)).all() if head_office else []
+    return render_template("boards/index.html", page=paginate(statement), on=on, products=board_products(),
+                           classes=list(CoverageClass), distributors=distributors, head_office=head_office,
+                           product_id=_int_arg("product_id"), coverage_class=coverage_class,
+                           distributor_id=_int_arg("distributor_id"), serial=serial)
+
+
+@bp.get("/lookup")
+@roles_required(*EVERYONE)
+def lookup() -> Any:
+    """Find a board by its serial number. Another distributor's board is "not found", like a
+    serial that does not exist."""
+    serial = normalize_serial(request.args.get("serial", ""))[:60]
+    on = request.args.get("on", "").strip()
+    if not serial:
+        return render_template("boards/lookup.html", serial="", on=on, message=None)
+    board = db.session.scalar(scoped(select(Board), Board).where(Board.serial == serial))
+    if board is None:
+        message = _("No board with serial number %(serial)s was found.", serial=serial)
+        return render_template("boards/lookup.html", serial=serial, on=on, message=message), 404
+    return redirect(url_for("boards.show", serial=board.serial, **({"on": on} if on else {})))
+
+
+@bp.get("/<serial>")
+@roles_required(*EVERYONE)
+@loads(Board, "serial", by="serial")
+def show(board: Board) -> Any:
+    """One board: product, order, shipment, warranty, and its coverage on ``?on=`` (default today)."""
+    chosen, bad = _date_arg("on")
+    on = chosen or today()
+    coverage = board.coverage
+    message = _(BAD_DATE, value=request.args.get("on", "")[:40]) if bad else None
+    return render_template("boards/show.html", board=board, on=on, coverage=coverage,
+                           coverage_class=coverage.coverage_class(on), coverage_end=coverage.coverage_end(on),
+                           latest_end=coverage.coverage_end(), message=message,
+                           on_text=request.args.get("on", "")[:40] if bad else on.isoformat()), 422 if bad else 200
+
+
+# --- shipments ----------------------------------------------------------------------------------
+
+@bp.get("/orders/<int:order_id>/shipments")
+@roles_required(*EVERYONE)
+@loads(Order, "order_id")
+def shipments(order: Order) -> Any:
+    """An order's shipments and each board's warranty end."""
+    return render_template("boards/shipments.html", order=order, shipments=shipments_of(order),
+                           loss_form=LossForm(formdata=None), shippable=order.status in SHIPPABLE)
+
+
+def _typed_lines(form: ShipmentForm) -> list[TypedLine]:
+    return [TypedLine(entry.product_id.data or "", entry.quantity.data, entry.serials.data or "")
+            for entry in form.lines]
+
+
+def _attempt(form: ShipmentForm, targets: Sequence[Target],
+             ship: Callable[[list[ShipmentLineRequest]], Shipment]) -> tuple[Shipment | None, list[Problem], bool]:
+    """Collect the lines and ship them: (the shipment, or the problems, and whether a rule refused
+    it outright). Nothing ships while any problem is listed."""
+    upload = None
+    file = form.serial_file.data
+    if file is not None and getattr(file, "filename", ""):
+        upload = read_serial_file(file.read(), file.filename or "")
+    collected = collect_lines(_typed_lines(form), targets, upload)
+    try:
+        check_shipped_on(form.shipped_on.data, today())
+    except DomainError as error:
+        apply_domain_error(form, error)
+    if collected.problems or form.errors:
+        return None, collected.problems + pre_check_serials(collected.lines), False
+    try:
+        return ship(collected.lines), [], False
+    except SerialProblems as error:
+        db.session.rollback()
+        return None, [(message, params) for _, message, params in error.problems], False
+    except DomainError as error:
+        db.session.rollback()
+        if error.field == "shipped_on" and apply_domain_error(form, error):
+            return None, [], False
+        if error.field in ("lines", "quantity", "serials"):
+            return None, [(error.message, error.params)], False
+        flash(domain_message(error), "danger")
+        return None, [], True
+
+
+def _shipment_page(template: str, form: ShipmentForm, targets: Sequence[Target], problems: list[Problem],
+                   refused: bool, **context: Any) -> Any:
+    messages = [_(message, **params) for message, params in problems]
+    status = 422 if (problems or form.errors) else 409 if refused else 200
+    return render_template(template, form=form, targets={str(t.product.id): t for t in targets},
+                           problems=messages, max_date=today().isoformat(), **context), status
+
+
+@bp.route("/orders/<int:order_id>/shipments/new", methods=["GET", "POST"])
+@roles_required(*SHIPPERS)
+@loads(Order, "order_id")
+def new_shipment(order: Order) -> Any:
+    """Ship some or all of the units left, once the order is paid in full."""
+    targets = order_targets(order)
+    form = ShipmentForm()
+    if request.method == "GET":
+        for target in targets:
+            form.lines.append_entry({"product_id": str(target.product.id)})
+    problems: list[Problem] = []
+    refused = False
+    if form.validate_on_submit():
+        def ship(lines: list[ShipmentLineRequest]) -> Shipment:
+            return services.ship_order(order, lines, shipped_on=form.shipped_on.data, role=current_user.role,
+                                       carrier=form.carrier.data or "",
+                                       tracking_number=form.tracking_number.data or "")
+
+        shipment, problems, refused = _attempt(form, targets, ship)
+        if shipment is not None:
+            units = sum(line.quantity for line in shipment.lines)
+            flash(_("Shipment of %(units)s units recorded for order %(number)s.", units=units,
+                    number=order.number), "success")
+            return redirect(url_for("boards.shipments", order_id=order.id))
+    return _shipment_page("boards/new_shipment.html", form, targets, problems, refused, order=order,
+                          shippable=order.status in SHIPPABLE)
+
+
+@bp.post("/shipments/<int:shipment_id>/lost")
+@roles_required(*SHIPPERS)
+@loads(Shipment, "shipment_id")
+def mark_lost(shipment: Shipment) -> Any:
+    """Record loss or damage in transit (§6.4.1: head office's risk)."""
+    form = LossForm()
+    order_id = shipment.order_id
+    if not form.validate_on_submit():
+        for message in form.note.errors:
+            flash(message, "danger")
+    else:
+        try:
+            services.mark_lost_or_damaged(shipment, form.note.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            flash(domain_message(error), "danger")
+        else:
+            flash(_("The shipment of %(day)s is recorded as lost or damaged; replacement units can now ship.",
+                    day=shipment.shipped_on.isoformat()), "success")
+    return redirect(url_for("boards.shipments", order_id=order_id))
+
+
+@bp.route("/shipments/<int:shipment_id>/replacement", methods=["GET", "POST"])
+@roles_required(*SHIPPERS)
+@loads(Shipment, "shipment_id")
+def new_replacement(shipment: Shipment) -> Any:
+    """Ship free replacement units for a shipment lost or damaged in transit."""
+    if not shipment.lost_or_damaged:
+        flash(_("Mark the shipment lost or damaged before sending replacements."), "warning")
+        return redirect(url_for("boards.shipments", order_id=shipment.order_id))
+    targets = replacement_targets(shipment, replaced_quantities(shipment))
+    form = ShipmentForm()
+    if request.method == "GET":
+        for target in targets:
+            form.lines.append_entry({"product_id": str(target.product.id)})
+    problems: list[Problem] = []
+    refused = False
+    if form.validate_on_submit():
+        def ship(lines: list[ShipmentLineRequest]) -> Shipment:
+            return services.ship_replacement(shipment, lines, shipped_on=form.shipped_on.data,
+                                             carrier=form.carrier.data or "",
+                                             tracking_number=form.tracking_number.data or "")
+
+        order_id = shipment.order_id
+        replacement, problems, refused = _attempt(form, targets, ship)
+        if replacement is not None:
+            flash(_("Replacement units shipped free of charge."), "success")
+            return redirect(url_for("boards.shipments", order_id=order_id))
+    return _shipment_page("boards/new_replacement.html", form, targets, problems, refused, lost=shipment,
+                          order=shipment.order)
+
+
+# --- on-time delivery ---------------------------------------------------------------------------
+
+@bp.get("/delivery")
+@roles_required(*HEAD_OFFICE)
+def delivery() -> Any:
+    """Head office's record: orders shipped by their delivery due date (§6.4.1), late ones first to see."""
+    on = today()
+    due_from, bad_from = _date_arg("from")
+    due_to, bad_to = _date_arg("to")
+    chosen = request.args.get("state", "")
+    filters = DeliveryFilters(distributor_id=_int_arg("distributor_id"), due_from=due_from, due_to=due_to,
+                              state=DeliveryState(chosen) if chosen in {s.value for s in DeliveryState} else None)
+    messages = [_(BAD_DATE, value=request.args.get(name, "")[:40]) for name, bad in
+                (("from", bad_from), ("to", bad_to)) if bad]
+    distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
+                                      .order_by(Distributor.code)).all()
+    return render_template("boards/delivery.html", page=paginate(deliveries_matching(filters, on)), on=on,
+                           filters=filters, states=list(DeliveryState), distributors=distributors,
+                           counts=delivery_counts(filters, on), messages=messages, delivery_state=delivery_state,
+                           days_past_due=days_past_due, DeliveryState=DeliveryState), 422 if messages else 200

@@ -1,7 +1,154 @@
-"""Pages of the receivables area."""
+"""Receivables: finance books and voids payments (DOMAIN.md §6); head office sees what is owed,
+due and overdue, by distributor, and exports it to Excel; a distributor reads its own payments."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..clock import today
+from ..distributors.models import Distributor
+from ..domain.errors import DomainError
+from ..domain.orders import OrderStatus
+from ..domain.roles import EVERYONE, HEAD_OFFICE, Role
+from ..errors import domain_message
+from ..extensions import db
+from ..forms import apply_domain_error
+from ..i18n import money
+from ..orders import services
+from ..orders.models import Order, Payment
+from ..security import loads, roles_required
+from .exports import receivables_workbook
+from .forms import PaymentForm, VoidForm
+from .queries import (
+    DueState,
+    Filters,
+    ReceivableKind,
+    days_late,
+    grand_total,
+    paginate_rows,
+    receivables_matching,
+    totals_by_distributor,
+)
 
 bp = Blueprint("receivables", __name__, url_prefix="/receivables")
+
+BOOKKEEPERS = (Role.FINANCE, Role.ADMIN)
+TAKES_PAYMENTS = frozenset({OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID})
+
+
+def order_url(order_id: int) -> str | None:
+    """The order's page (templates link to it when the orders area serves one)."""
+    if "orders.show" not in current_app.view_functions:
+        return None
+    return url_for("orders.show", order_id=order_id)
+
+
+@bp.context_processor
+def helpers() -> dict[str, Any]:
+    return {"order_url": order_url, "days_late": days_late, "today": today(),
+            "may_book": current_user.is_authenticated and current_user.role in BOOKKEEPERS}
+
+
+def _filters() -> Filters:
+    distributor = request.args.get("distributor_id", "")
+    state = request.args.get("state", "")
+    kind = request.args.get("kind", "")
+    return Filters(
+        distributor_id=int(distributor) if distributor.isdigit() and 0 < int(distributor) <= 2_147_483_647 else None,
+        state=DueState(state) if state in {s.value for s in DueState} else None,
+        kind=ReceivableKind(kind) if kind in {k.value for k in ReceivableKind} else None,
+    )
+
+
+@bp.get("/")
+@roles_required(*HEAD_OFFICE)
+def index() -> Any:
+    """Deposits and balances owed, the longest overdue first, with totals per distributor."""
+    filters, on = _filters(), today()
+    totals = totals_by_distributor(filters, on)
+    distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
+                                      .order_by(Distributor.code)).all()
+    return render_template("receivables/index.html", page=paginate_rows(receivables_matching(filters, on)),
+                           totals=totals, grand_total=grand_total(totals), filters=filters,
+                           distributors=distributors, states=list(DueState), kinds=list(ReceivableKind),
+                           ReceivableKind=ReceivableKind)
+
+
+@bp.get("/export.xlsx")
+@roles_required(*HEAD_OFFICE)
+def export() -> Any:
+    """The filtered list as an Excel workbook."""
+    filters, on = _filters(), today()
+    rows = db.session.execute(receivables_matching(filters, on))
+    data = receivables_workbook(rows, on)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"receivables-{on.isoformat()}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _payments_of(order: Order) -> list[Payment]:
+    return list(db.session.scalars(select(Payment).where(Payment.order_id == order.id)
+                                   .order_by(Payment.received_on, Payment.id)))
+
+
+@bp.get("/orders/<int:order_id>/payments")
+@roles_required(*EVERYONE)
+@loads(Order, "order_id")
+def payments(order: Order) -> Any:
+    """An order's payments, voided ones included (a distributor reads its own)."""
+    return render_template("receivables/payments.html", order=order, payments=_payments_of(order),
+                           void_form=VoidForm(formdata=None), takes_payments=order.status in TAKES_PAYMENTS)
+
+
+@bp.route("/orders/<int:order_id>/payments/new", methods=["GET", "POST"])
+@roles_required(*BOOKKEEPERS)
+@loads(Order, "order_id")
+def new_payment(order: Order) -> Any:
+    """Finance books money received against the order."""
+    form = PaymentForm()
+    refused = False
+    if form.validate_on_submit():
+        try:
+            payment = services.record_payment(
+                order, amount=form.amount.data, received_on=form.received_on.data,
+                bank_reference=form.bank_reference.data or "", payer=form.payer.data or "",
+                recorded_by_id=current_user.id, today=today())
+        except DomainError as error:
+            db.session.rollback()
+            if not apply_domain_error(form, error):
+                flash(domain_message(error), "danger")
+                refused = True
+        else:
+            flash(_("Payment of %(amount)s booked against order %(number)s.",
+                    amount=money(payment.amount), number=order.number), "success")
+            return redirect(url_for("receivables.payments", order_id=order.id))
+    status = 422 if form.errors else 409 if refused else 200
+    return render_template("receivables/new_payment.html", order=order, form=form, payments=_payments_of(order),
+                           void_form=VoidForm(formdata=None), takes_payments=order.status in TAKES_PAYMENTS,
+                           max_date=today().isoformat()), status
+
+
+@bp.post("/payments/<int:payment_id>/void")
+@roles_required(*BOOKKEEPERS)
+@loads(Payment, "payment_id")
+def void_payment(payment: Payment) -> Any:
+    """Void a wrong payment with a reason; it stays on the list, struck through."""
+    form = VoidForm()
+    order_id = payment.order_id
+    if not form.validate_on_submit():
+        for message in form.reason.errors:
+            flash(message, "danger")
+    else:
+        try:
+            services.void_payment(payment, reason=form.reason.data or "", voided_by_id=current_user.id)
+        except DomainError as error:
+            db.session.rollback()
+            flash(domain_message(error), "danger")
+        else:
+            flash(_("Payment %(reference)s voided.", reference=payment.bank_reference), "success")
+    return redirect(url_for("receivables.payments", order_id=order_id))

@@ -1,0 +1,178 @@
+"""The boards list, an order's shipments and head office's on-time delivery list, filtered and
+paginated in SQL (a page costs the same few statements whatever the number of rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..domain.dates import is_met
+from ..domain.errors import N_
+from ..domain.orders import OrderStatus
+from ..domain.warranty import CoverageClass
+from ..extensions import db
+from ..orders.models import Board, Order, Shipment, ShipmentLine
+from ..products.models import Product
+from ..security import scoped
+
+
+def coverage_class_is(coverage_class: CoverageClass, on: date) -> ColumnElement[bool]:
+    """SQL for ``board.coverage.coverage_class(on) == coverage_class`` (DOMAIN.md §7.1).
+
+    Boards carry no post-repair windows until repair batches return them (a later issue): until
+    then a board is in warranty up to its warranty end and out of warranty after it. When windows
+    arrive, "post-repair" becomes an EXISTS on them and "out of warranty" its negation.
+    """
+    if coverage_class is CoverageClass.IN_WARRANTY:
+        return Board.warranty_end >= on
+    if coverage_class is CoverageClass.POST_REPAIR_WARRANTY:
+        return false()
+    return Board.warranty_end < on
+
+
+def boards_matching(*, on: date, product_id: int | None = None, coverage_class: CoverageClass | None = None,
+                    distributor_id: int | None = None, serial: str | None = None, user: Any = None) -> Select[Any]:
+    """Boards in the caller's scope matching every filter, newest shipment first, with product,
+    order and distributor loaded in the same statement."""
+    statement = (
+        scoped(select(Board), Board, user)
+        .options(joinedload(Board.product), joinedload(Board.order).joinedload(Order.distributor))
+        .order_by(Board.shipped_on.desc(), Board.serial)
+    )
+    if product_id is not None:
+        statement = statement.where(Board.product_id == product_id)
+    if coverage_class is not None:
+        statement = statement.where(coverage_class_is(coverage_class, on))
+    if distributor_id is not None:
+        statement = statement.where(Board.distributor_id == distributor_id)
+    if serial:
+        statement = statement.where(Board.serial.startswith(serial.strip().upper(), autoescape=True))
+    return statement
+
+
+def board_products(user: Any = None) -> list[Any]:
+    """The products the caller has boards of (the product filter's choices)."""
+    ids = scoped(select(Board.product_id), Board, user).distinct()
+    return list(db.session.execute(select(Product.id, Product.sku, Product.name_zh, Product.name_en)
+                                   .where(Product.id.in_(ids)).order_by(Product.sku)))
+
+
+def shipments_of(order: Order) -> list[Shipment]:
+    """An order's shipments with their lines, products and boards: three statements in all."""
+    return list(db.session.scalars(
+        select(Shipment).where(Shipment.order_id == order.id)
+        .options(selectinload(Shipment.lines).joinedload(ShipmentLine.product),
+                 selectinload(Shipment.boards).joinedload(Board.product))
+        .order_by(Shipment.shipped_on, Shipment.id)
+    ))
+
+
+def replaced_quantities(lost: Shipment) -> dict[int, int]:
+    """Units already sent to replace ``lost``, by product."""
+    rows = db.session.execute(
+        select(ShipmentLine.product_id, func.sum(ShipmentLine.quantity))
+        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+        .where(Shipment.replaces_shipment_id == lost.id)
+        .group_by(ShipmentLine.product_id))
+    return {product_id: int(quantity or 0) for product_id, quantity in rows}
+
+
+# --- on-time delivery (DOMAIN.md §6, §10: orders shipped by their delivery due date) -----------
+
+class DeliveryState(StrEnum):
+    MET = "met"
+    LATE = "late"
+    OPEN = "open"
+
+    @property
+    def label(self) -> str:
+        return {DeliveryState.MET: N_("On time"), DeliveryState.LATE: N_("Late"),
+                DeliveryState.OPEN: N_("Not yet due")}[self]
+
+
+def delivery_state(order: Order, on: date) -> DeliveryState:
+    """Met when the order shipped on or before its delivery due date (domain.dates.is_met); late
+    when it shipped after it, or has not shipped and the date has passed."""
+    due = order.delivery_due_on
+    if order.shipped_on is not None:
+        return DeliveryState.MET if is_met(order.shipped_on, due) else DeliveryState.LATE
+    return DeliveryState.OPEN if is_met(on, due) else DeliveryState.LATE
+
+
+def days_past_due(order: Order, on: date) -> int:
+    end = order.shipped_on or on
+    return max((end - order.delivery_due_on).days, 0)
+
+
+def _delivery_state_is(state: DeliveryState, on: date) -> ColumnElement[bool]:
+    shipped, due = Order.shipped_on, Order.delivery_due_on
+    if state is DeliveryState.MET:
+        return and_(shipped.is_not(None), shipped <= due)
+    if state is DeliveryState.LATE:
+        return or_(shipped > due, and_(shipped.is_(None), due < on))
+    return and_(shipped.is_(None), due >= on)
+
+
+@dataclass(frozen=True)
+class DeliveryFilters:
+    distributor_id: int | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    state: DeliveryState | None = None
+
+
+def _delivery_conditions(filters: DeliveryFilters, on: date, with_state: bool = True) -> list[Any]:
+    conditions: list[Any] = [Order.delivery_due_on.is_not(None), Order.status != OrderStatus.CANCELLED]
+    if filters.distributor_id is not None:
+        conditions.append(Order.distributor_id == filters.distributor_id)
+    if filters.due_from is not None:
+        conditions.append(Order.delivery_due_on >= filters.due_from)
+    if filters.due_to is not None:
+        conditions.append(Order.delivery_due_on <= filters.due_to)
+    if with_state and filters.state is not None:
+        conditions.append(_delivery_state_is(filters.state, on))
+    return conditions
+
+
+def deliveries_matching(filters: DeliveryFilters, on: date) -> Select[Any]:
+    """Orders with a delivery due date, the latest due first."""
+    return (select(Order).options(joinedload(Order.distributor))
+            .where(*_delivery_conditions(filters, on))
+            .order_by(Order.delivery_due_on.desc(), Order.number))
+
+
+@dataclass(frozen=True)
+class DeliveryCounts:
+    met: int
+    shipped_late: int
+    overdue: int  # not shipped, and the due date has passed
+    open: int
+
+    @property
+    def shipped(self) -> int:
+        return self.met + self.shipped_late
+
+    @property
+    def on_time_percent(self) -> int | None:
+        return 100 * self.met // self.shipped if self.shipped else None
+
+
+def delivery_counts(filters: DeliveryFilters, on: date) -> DeliveryCounts:
+    """How many orders of the filtered period shipped on time, shipped late, are overdue and are not
+    yet due (one statement)."""
+    shipped, due = Order.shipped_on, Order.delivery_due_on
+    buckets = {
+        "met": _delivery_state_is(DeliveryState.MET, on),
+        "shipped_late": shipped > due,
+        "overdue": and_(shipped.is_(None), due < on),
+        "open": _delivery_state_is(DeliveryState.OPEN, on),
+    }
+    row = db.session.execute(select(*(
+        func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name) for name, condition in buckets.items()
+    )).where(*_delivery_conditions(filters, on, with_state=False))).one()
+    return DeliveryCounts(**{name: int(getattr(row, name) or 0) for name in buckets})

@@ -1,0 +1,43 @@
+"""Forms of the receivables area: booking a payment and voiding one (DOMAIN.md §6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from ..clock import today
+from ..forms import MoneyField
+
+DATE_FORMAT_MESSAGE = _l("Enter the date as YYYY-MM-DD, such as 2026-03-05.")
+
+
+def day_field(label: Any, **kwargs: Any) -> DateField:
+    """A calendar date typed as YYYY-MM-DD, with a message in the user's language when it is not one
+    (WTForms' own message is English only)."""
+    return DateField(label, invalid_value_message=DATE_FORMAT_MESSAGE, **kwargs)
+
+
+def _amount_given(form: Any, field: MoneyField) -> None:
+    if field.data is None and not field.errors:
+        raise ValidationError(_l("Enter an amount."))
+
+
+class PaymentForm(FlaskForm):
+    """Money received against an order. Zero, future dates, over-payments and a slip already booked
+    are refused by the service (record_payment), which names the field."""
+
+    amount = MoneyField(_l("Amount (¥)"), validators=[_amount_given])
+    received_on = day_field(_l("Date received"), default=today,
+                            validators=[InputRequired(message=DATE_FORMAT_MESSAGE)])
+    bank_reference = StringField(_l("Bank reference"), validators=[
+        DataRequired(message=_l("Enter the bank reference of the transfer.")), Length(max=60)])
+    payer = StringField(_l("Payer"), validators=[Length(max=200)])
+
+
+class VoidForm(FlaskForm):
+    reason = StringField(_l("Reason for voiding"), validators=[
+        DataRequired(message=_l("Give the reason for voiding this payment.")), Length(max=500)])

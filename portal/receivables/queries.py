@@ -1,0 +1,195 @@
+"""What distributors still owe on their orders (DOMAIN.md §6), computed in SQL.
+
+Each payable order (confirmed or deposit paid) owes up to two amounts:
+
+* its **deposit** while the paid amount has not reached it: the deposit less what is paid, due on
+  the deposit due date (confirmation + 3 days, §6.3.1);
+* its **balance**: the total less the larger of the deposit and what is paid. The contract only says
+  "before shipment"; the portal counts it due on the deposit's payment date + the delivery period
+  (§6.4.1: 30 days), since a balance paid later postpones delivery (delivery due = max(deposit paid +
+  30 days, paid in full)). While the deposit is unpaid the balance has no due date yet.
+
+One UNION of the two kinds is filtered, ordered and paginated in the database; the totals per
+distributor are a GROUP BY over the same rows. A page costs a constant number of statements
+whatever the number of orders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import Date, Select, String, case, func, literal, literal_column, null, select, type_coerce, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from ..agreements.models import AgreementTerms
+from ..db import Money
+from ..distributors.models import Distributor
+from ..domain.errors import N_
+from ..domain.orders import OrderStatus
+from ..extensions import db
+from ..orders.models import Order
+from ..pagination import page_args
+
+
+class ReceivableKind(StrEnum):
+    DEPOSIT = "deposit"
+    BALANCE = "balance"
+
+    @property
+    def label(self) -> str:
+        return {ReceivableKind.DEPOSIT: N_("Deposit"), ReceivableKind.BALANCE: N_("Balance")}[self]
+
+
+class DueState(StrEnum):
+    OVERDUE = "overdue"
+    NOT_YET_DUE = "not_yet_due"
+
+    @property
+    def label(self) -> str:
+        return {DueState.OVERDUE: N_("Overdue"), DueState.NOT_YET_DUE: N_("Not yet due")}[self]
+
+
+ZERO = literal_column("0")  # whole fen, as the Money columns hold them
+
+
+# --- date arithmetic in SQL ----------------------------------------------------------------------
+
+class date_plus_days(FunctionElement[date]):  # noqa: N801 - reads like the SQL function it stands for
+    """``day + days`` in SQL (Civil Code Art. 201: the period ends ``days`` days after ``day``)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "date_plus_days"
+
+
+@compiles(date_plus_days)
+def _date_plus_days(element: Any, compiler: Any, **kw: Any) -> str:
+    day, days = list(element.clauses)
+    return f"({compiler.process(day, **kw)} + {compiler.process(days, **kw)})"  # PostgreSQL: date + integer
+
+
+@compiles(date_plus_days, "sqlite")
+def _date_plus_days_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    day, days = list(element.clauses)
+    return f"date({compiler.process(day, **kw)}, '+' || {compiler.process(days, **kw)} || ' days')"
+
+
+def _delivery_days_on(day: Any) -> Any:
+    """The delivery period of the order's agreement in force on ``day`` (the signed terms for any
+    earlier day), as :meth:`Agreement.terms_on` picks it, as a correlated subquery."""
+    versions = select(AgreementTerms.delivery_days).where(AgreementTerms.agreement_id == Order.agreement_id)
+    in_force = (versions.where(AgreementTerms.effective_from <= day)
+                .order_by(AgreementTerms.effective_from.desc()).limit(1).correlate(Order).scalar_subquery())
+    signed = versions.order_by(AgreementTerms.effective_from).limit(1).correlate(Order).scalar_subquery()
+    return func.coalesce(in_force, signed)
+
+
+# --- the rows ------------------------------------------------------------------------------------
+
+def _receivable_rows() -> Any:
+    """Every amount owed, one row per order and kind (a subquery)."""
+    deposit = select(
+        Order.id.label("order_id"), Order.number.label("number"), Order.distributor_id.label("distributor_id"),
+        literal(ReceivableKind.DEPOSIT.value, String(10)).label("kind"),
+        Order.status.label("status"),
+        type_coerce(Order.deposit_amount, Money()).label("amount"),
+        type_coerce(Order.deposit_amount - Order.paid_amount, Money()).label("outstanding"),
+        Order.deposit_due_on.label("due_on"),
+    ).where(Order.status == OrderStatus.CONFIRMED)
+    balance_due = case(
+        (Order.deposit_paid_on.is_(None), null()),
+        else_=date_plus_days(Order.deposit_paid_on, _delivery_days_on(Order.deposit_paid_on)),
+    )
+    balance = select(
+        Order.id, Order.number, Order.distributor_id,
+        literal(ReceivableKind.BALANCE.value, String(10)),
+        Order.status,
+        type_coerce(Order.balance_amount, Money()),
+        type_coerce(case((Order.status == OrderStatus.CONFIRMED, Order.balance_amount),
+                         else_=Order.total - Order.paid_amount), Money()),
+        type_coerce(balance_due, Date()),
+    ).where(Order.status.in_([OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID]), Order.balance_amount > Decimal("0.00"))
+    return union_all(deposit, balance).subquery("receivables")
+
+
+@dataclass(frozen=True)
+class Filters:
+    distributor_id: int | None = None
+    state: DueState | None = None
+    kind: ReceivableKind | None = None
+
+
+def _filtered(rows: Any, filters: Filters, on: date) -> list[Any]:
+    conditions = []
+    if filters.distributor_id is not None:
+        conditions.append(rows.c.distributor_id == filters.distributor_id)
+    if filters.kind is not None:
+        conditions.append(rows.c.kind == filters.kind.value)
+    if filters.state is DueState.OVERDUE:
+        conditions.append(rows.c.due_on < on)
+    elif filters.state is DueState.NOT_YET_DUE:
+        conditions.append(rows.c.due_on.is_(None) | (rows.c.due_on >= on))
+    return conditions
+
+
+def receivables_matching(filters: Filters, on: date) -> Select[Any]:
+    """The amounts owed matching ``filters``, with the distributor's code and name; the earliest due
+    first (so the longest overdue lead), those without a due date last."""
+    rows = _receivable_rows()
+    return (
+        select(rows, Distributor.code.label("distributor_code"), Distributor.name.label("distributor_name"))
+        .join(Distributor, Distributor.id == rows.c.distributor_id)
+        .where(*_filtered(rows, filters, on))
+        .order_by(rows.c.due_on.is_(None), rows.c.due_on, rows.c.number, rows.c.kind.desc())
+    )
+
+
+def totals_by_distributor(filters: Filters, on: date) -> list[Any]:
+    """Per distributor (GROUP BY in the database): how many amounts, what is owed, what is overdue."""
+    rows = _receivable_rows()
+    overdue = case((rows.c.due_on < on, rows.c.outstanding), else_=ZERO)
+    return list(db.session.execute(
+        select(
+            Distributor.id, Distributor.code, Distributor.name,
+            func.count().label("count"),
+            type_coerce(func.coalesce(func.sum(rows.c.outstanding), ZERO), Money()).label("outstanding"),
+            type_coerce(func.coalesce(func.sum(overdue), ZERO), Money()).label("overdue"),
+        )
+        .join(Distributor, Distributor.id == rows.c.distributor_id)
+        .where(*_filtered(rows, filters, on))
+        .group_by(Distributor.id, Distributor.code, Distributor.name)
+        .order_by(Distributor.code)
+    ))
+
+
+def days_late(due_on: date | None, on: date) -> int:
+    """Whole days past the due date (0 while not late): due 8 March, on 10 March → 2."""
+    if due_on is None or on <= due_on:
+        return 0
+    return (on - due_on).days
+
+
+class RowPagination(SelectPagination):
+    """``db.paginate`` for a SELECT of several columns: its rows, not only their first column."""
+
+    def _query_items(self) -> list[Any]:
+        statement = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(statement).all())
+
+
+def paginate_rows(statement: Select[Any]) -> RowPagination:
+    page, per_page = page_args()
+    return RowPagination(select=statement, session=db.session, page=page, per_page=per_page,
+                         max_per_page=per_page, error_out=False, count=True)
+
+
+def grand_total(totals: list[Any]) -> tuple[Decimal, Decimal]:
+    outstanding = sum((row.outstanding for row in totals), Decimal("0.00"))
+    overdue = sum((row.overdue for row in totals), Decimal("0.00"))
+    return outstanding, overdue

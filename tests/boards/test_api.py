@@ -1,0 +1,132 @@
+"""/api/v1/orders/{id}/shipments and /api/v1/boards: the same roles and rules as the pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portal.domain.agreements import Terms
+from portal.domain.roles import Role
+from portal.orders.models import Board, Shipment
+
+from ..api.support import error_of
+from ..builders import make_user
+from .conftest import make_shop
+
+
+def url(order) -> str:
+    return f"/api/v1/orders/{order.id}/shipments"
+
+
+def body(*lines, shipped_on="2026-03-09"):
+    return {"shipped_on": shipped_on, "lines": list(lines)}
+
+
+def test_sales_ships_with_serials_and_reads_the_shipment_back(shop, api):
+    order = shop.order(50, 10)
+    caller = api(make_user(role=Role.SALES))
+
+    response = caller.post(url(order), json=body({"sku": "pbx-ext-16", "quantity": 2, "serials": ["A-1", "a-2"]},
+                                                  {"sku": "ACC-CBL", "quantity": 10}))
+
+    assert response.status_code == 201
+    created = response.json
+    assert created["shipped_on"] == "2026-03-09"
+    assert {(line["sku"], line["quantity"], tuple(line["serials"])) for line in created["lines"]} == {
+        ("PBX-EXT-16", 2, ("A-1", "A-2")), ("ACC-CBL", 10, ())}
+    listing = api(make_user(role=Role.DISTRIBUTOR, distributor=order.distributor)).get(url(order))
+    assert listing.status_code == 200
+    assert listing.json["total"] == 1
+    assert listing.json["items"][0]["id"] == created["id"]
+
+
+def test_every_bad_serial_is_listed_in_the_error_fields(shop, api, count_rows):
+    order = shop.order(50)
+    shop.ship(order, ["OLD-1"])
+    response = api(make_user(role=Role.SALES)).post(url(order), json=body(
+        {"sku": "PBX-EXT-16", "quantity": 2, "serials": ["N-1", "N-1", "OLD-1"]}))
+
+    assert response.status_code == 409
+    messages = error_of(response)["fields"]["serials"]
+    assert "PBX-EXT-16: 3 serial numbers for 2 units." in messages
+    assert "Serial N-1 is listed twice." in messages
+    assert "Serial OLD-1 has already shipped." in messages
+    assert count_rows(Board) == 1
+    assert count_rows(Shipment) == 1
+
+
+@pytest.mark.parametrize(("payload", "status", "field"), [
+    (body({"sku": "NOPE", "quantity": 1, "serials": ["X"]}), 422, "lines.0.sku"),
+    (body({"sku": "PBX-EXT-16", "quantity": 0, "serials": []}), 422, "lines.0.quantity"),
+    (body({"sku": "PBX-EXT-16", "quantity": 1.5, "serials": ["X"]}), 422, "lines.0.quantity"),
+    (body({"sku": "PBX-EXT-16", "quantity": 51, "serials": [f"S{n}" for n in range(51)]}), 422, "lines"),
+    (body({"sku": "PBX-EXT-16", "quantity": 1, "serials": ["X"]}, shipped_on="2026-03-11"), 422, "shipped_on"),
+    (body(), 422, "lines"),
+])
+def test_bad_shipments_are_refused(shop, api, count_rows, payload, status, field):
+    order = shop.order(50)
+    response = api(make_user(role=Role.SALES)).post(url(order), json=payload)
+    assert response.status_code == status
+    assert field in error_of(response)["fields"]
+    assert count_rows(Board) == 0
+
+
+def test_an_unpaid_order_does_not_ship(shop, api, count_rows):
+    order = shop.order(50, paid_on=None)
+    response = api(make_user(role=Role.ADMIN)).post(url(order), json=body(
+        {"sku": "PBX-EXT-16", "quantity": 1, "serials": ["X"]}))
+    assert response.status_code == 409
+    assert "paid in full" in error_of(response)["message"]
+    assert count_rows(Board) == 0
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.DISTRIBUTOR])
+def test_finance_and_distributors_cannot_ship(shop, api, role):
+    order = shop.order(50)
+    caller = api(make_user(role=role, distributor=order.distributor if role is Role.DISTRIBUTOR else None))
+    assert caller.post(url(order), json=body({"sku": "PBX-EXT-16", "quantity": 1, "serials": ["X"]})).status_code == 403
+
+
+def test_a_board_by_serial_with_its_coverage_on_a_date(shop, api):
+    order = shop.order(50)
+    shop.ship(order, ["HZ2026-000123"], on=date(2026, 3, 4))
+    caller = api(make_user(role=Role.DISTRIBUTOR, distributor=order.distributor))
+
+    today = caller.get("/api/v1/boards/HZ2026-000123")
+    later = caller.get("/api/v1/boards/HZ2026-000123?on=2027-06-05")
+
+    assert today.status_code == 200
+    assert today.json | {"order_id": None, "shipment_id": None} == {
+        "serial": "HZ2026-000123", "sku": "PBX-EXT-16", "distributor_id": order.distributor_id,
+        "order_id": None, "shipment_id": None, "shipped_on": "2026-03-04", "warranty_end": "2027-06-04",
+        "post_repair_warranty_end": None, "on": "2026-03-10", "coverage_end": "2027-06-04",
+        "coverage_class": "in_warranty"}
+    assert (later.json["coverage_class"], later.json["coverage_end"]) == ("out_of_warranty", None)
+    assert caller.get("/api/v1/boards/HZ2026-000123?on=tomorrow").status_code == 422
+
+
+def test_another_distributors_board_answers_404_like_an_unknown_one(shop, api):
+    theirs = shop.elsewhere().order(50)
+    shop.ship(theirs, ["SZ-1"])
+    own = api(make_user(role=Role.DISTRIBUTOR, distributor=shop.agreement.distributor))
+    assert own.get("/api/v1/boards/SZ-1").status_code == 404
+    assert own.get("/api/v1/boards/NOPE").status_code == 404
+    assert own.get(url(theirs)).status_code == 404
+    assert api(make_user(role=Role.SALES)).get("/api/v1/boards/SZ-1").status_code == 200
+
+
+def test_the_boards_list_filters_by_coverage_class_today(app, api):
+    shop = make_shop(Terms(warranty_months=1))
+    order = shop.order(50, confirm_on=date(2026, 1, 5), paid_on=date(2026, 1, 6))
+    shop.ship(order, ["OLD-1"], on=date(2026, 1, 7))
+    shop.ship(order, ["NEW-1"], on=date(2026, 3, 9))
+    caller = api(make_user(role=Role.DISTRIBUTOR, distributor=order.distributor))
+
+    out = caller.get("/api/v1/boards?coverage_class=out_of_warranty")
+    everything = caller.get("/api/v1/boards")
+
+    assert [b["serial"] for b in out.json["items"]] == ["OLD-1"]
+    assert out.json["items"][0]["coverage_class"] == "out_of_warranty"
+    assert [b["serial"] for b in everything.json["items"]] == ["NEW-1", "OLD-1"]
+    assert caller.get("/api/v1/boards?coverage_class=broken").status_code == 422
