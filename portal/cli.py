@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
@@ -51,6 +53,19 @@ def seed_regions() -> None:
     click.echo(f"Regions: {result.created} added, {result.updated} updated.")
 
 
+@portal_cli.command("remind-overdue-deposits")
+def remind_overdue_deposits() -> None:
+    """Daily: a payment-reminder notice for each order whose deposit is overdue, once per order."""
+    from .clock import today
+    from .notices.services import send_pending_email
+    from .orders.services import remind_overdue_deposits as remind
+
+    with acting_as(None, "cli"):
+        notices = remind(today())
+    send_pending_email(notices)
+    click.echo(f"Payment reminders issued: {len(notices)}.")
+
+
 @portal_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def demo(if_empty: bool) -> None:
@@ -72,3 +87,20 @@ def _print_logins(logins: list[tuple[str, str, str]]) -> None:
     click.echo("Demo logins (user name / password):")
     for username, password, who in logins:
         click.echo(f"  {username:<12} {password:<16} {who}")
+
+
+@portal_cli.command("expire-agreements")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to apply (YYYY-MM-DD), today or earlier; default today in Asia/Shanghai.")
+def expire_agreements(on: datetime | None) -> None:
+    """Daily: store "expired" for active agreements past their end date and "terminated" for those
+    whose termination notice took effect (pages read both off the dates anyway). Idempotent."""
+    from .agreements.services import expire_agreements as expire
+    from .clock import today
+
+    day = on.date() if on is not None else today()
+    if day > today():
+        raise click.BadParameter("cannot be later than today", param_hint="--on")
+    with acting_as(None, "cli"):
+        result = expire(day)
+    click.echo(f"Agreements on {day.isoformat()}: {result.expired} expired, {result.terminated} terminated.")

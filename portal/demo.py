@@ -7,9 +7,15 @@ services as the pages, so demo data obeys the same rules.
 from __future__ import annotations
 
 from .accounts.services import UserData, create_user
+from .agreements import demo as agreements_demo
+from .clock import today
 from .distributors.services import DistributorData, create_distributor
 from .domain.distributors import DistributorStatus, Level
 from .domain.roles import Role
+from .notices import demo as notices_demo
+from .orders import demo as orders_demo
+from .pricing import demo as pricing_demo
+from .products import demo as products_demo
 from .regions.services import seed_regions
 
 DEMO_PASSWORD = "portal-demo-2026"
@@ -42,10 +48,8 @@ DISTRIBUTORS = [
 
 
 def load_demo() -> None:
-    """Load every area's demo data, in the order the areas build on each other."""
-    from .clock import today
-    from .products import demo as products_demo
-
+    """Load every area's demo data, in the order the areas build on each other: products and price
+    lists, then agreements (which receive later notices), notices, and two years of orders."""
     seed_regions()
     created = {d.code: create_distributor(d) for d in DISTRIBUTORS}
     create_user(UserData("admin", Role.ADMIN, full_name="系统管理员 Admin"), DEMO_PASSWORD)
@@ -57,19 +61,5 @@ def load_demo() -> None:
                          distributor_id=created["SZ002"].id), DEMO_PASSWORD)
     products_demo.load()
     on = today()
-    # Later areas: each module's load(today) builds on the ones before it.
-    for area_demo in _area_demos():
+    for area_demo in (pricing_demo, agreements_demo, notices_demo, orders_demo):
         area_demo.load(on)
-
-
-def _area_demos() -> list:
-    """Demo modules of the areas, in order (price lists, then agreements, then notices)."""
-    import importlib
-
-    modules = []
-    for name in ("pricing", "agreements", "notices"):
-        try:
-            modules.append(importlib.import_module(f".{name}.demo", __package__))
-        except ModuleNotFoundError:
-            continue
-    return modules

@@ -43,6 +43,8 @@ def test_every_message_is_translated(source_messages, language):
     assert missing == [], f"{len(missing)} messages lack a {language} translation: run make extract-messages"
     for message in translated.values():
         assert set(PLACEHOLDER.findall(message.id)) == set(PLACEHOLDER.findall(message.string)), message.id
+    problems = [(m.id, str(error)) for m in catalog if m.id for error in m.check(catalog)]
+    assert problems == [], "pybabel compile would refuse these"
 
 
 def test_chinese_is_the_default_and_english_follows_the_browser(client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,13 +10,19 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
-from ..accounts.models import User
+from ..agreements.models import SubAgentRequest
 from ..api.openapi import build_spec
+from ..clock import today
 from ..distributors.models import Distributor
+from ..domain.orders import OrderStatus
+from ..domain.pricing import PriceListStatus
 from ..domain.roles import Role
+from ..domain.subagents import SubAgentStatus
 from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
-from ..regions.models import Region
+from ..notices.home import distributor_home
+from ..orders.models import Order
+from ..pricing.models import PriceList
 from ..security import public, signed_in
 
 bp = Blueprint("main", __name__)
@@ -25,14 +32,25 @@ bp = Blueprint("main", __name__)
 @signed_in
 def home() -> Any:
     if current_user.role is Role.DISTRIBUTOR:
-        distributor = db.session.get(Distributor, current_user.distributor_id) if current_user.distributor_id else None
-        return render_template("main/home_distributor.html", distributor=distributor)
-    counts = {
-        "distributors": db.session.scalar(select(func.count()).select_from(Distributor)),
-        "users": db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True))),
-        "regions": db.session.scalar(select(func.count()).select_from(Region)),
+        # Agreements and terms, territories (list and chart), the price list in force, unread
+        # notices: a constant number of statements, all inside the distributor's scope.
+        return render_template("main/home_distributor.html", **distributor_home())
+    return render_template("main/home_head_office.html", queues=head_office_queues(today()))
+
+
+def head_office_queues(on: date) -> dict[str, int]:
+    """What waits for head office today, one COUNT each: the home page's work queues."""
+    def count(model: Any, *where: Any) -> int:
+        return int(db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    return {
+        "to_confirm": count(Order, Order.status == OrderStatus.SUBMITTED),
+        "deposits_overdue": count(Order, Order.status == OrderStatus.CONFIRMED, Order.deposit_due_on < on),
+        "to_ship": count(Order, Order.status.in_([OrderStatus.PAID_IN_FULL, OrderStatus.PARTLY_SHIPPED])),
+        "sub_agents": count(SubAgentRequest, SubAgentRequest.status == SubAgentStatus.REQUESTED),
+        "draft_price_lists": count(PriceList, PriceList.status == PriceListStatus.DRAFT),
+        "distributors": count(Distributor),
     }
-    return render_template("main/home_head_office.html", counts=counts)
 
 
 @bp.post("/language")

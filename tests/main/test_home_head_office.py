@@ -1,0 +1,48 @@
+"""Head office's home page shows what waits for it, each count linking to its list."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from portal.domain.roles import Role
+
+from ..builders import make_user
+from ..orders.builders import make_active_agreement, make_order, make_price_list, make_product
+
+
+def queue(page: str, key: str) -> int:
+    match = re.search(rf'data-queue="{key}">\s*<div class="card-body">\s*<div[^>]*>[^<]*</div>\s*'
+                      r'<div class="display-6">(\d+)</div>', page)
+    assert match, key
+    return int(match.group(1))
+
+
+def test_orders_to_confirm_and_overdue_deposits_are_counted(login, app):
+    board = make_product()
+    make_price_list({board: ("1000.00", "1200.00", "1500.00")})
+    agreement = make_active_agreement(products=[board])
+    make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))  # deposit due 8 March: overdue today
+    make_order(agreement, {board: 1}, submit=True)
+    make_order(agreement, {board: 2})  # a draft waits for nobody at head office
+    page = login(make_user(role=Role.SALES)).get("/").get_data(as_text=True)
+    assert queue(page, "to_confirm") == 1
+    assert queue(page, "deposits_overdue") == 1
+    assert queue(page, "to_ship") == 0
+    assert queue(page, "distributors") == 1
+    assert 'href="/orders/?status=submitted"' in page
+
+
+def test_the_home_page_costs_the_same_statements_whatever_the_data(login, count_statements):
+    client = login(make_user(role=Role.FINANCE))
+    with count_statements() as empty:
+        client.get("/")
+    board = make_product()
+    make_price_list({board: ("1000.00", "1200.00", "1500.00")})
+    agreement = make_active_agreement(products=[board])
+    make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
+    for _ in range(5):
+        make_order(agreement, {board: 1}, submit=True)
+    with count_statements() as busy:
+        client.get("/")
+    assert len(busy) == len(empty)
