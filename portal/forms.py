@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -11,7 +12,10 @@ from flask_babel import lazy_gettext
 from wtforms import Field, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
+from wtforms.widgets import DateInput
 
+from .clock import today
+from .domain.dates import check_plausible
 from .domain.errors import DomainError
 from .domain.money import parse_money
 
@@ -63,3 +67,38 @@ def domain_validator(check: Any) -> Any:
             raise ValidationError(_(error.message, **error.params)) from error
 
     return validate
+
+
+class DayField(StringField):
+    """A calendar date as YYYY-MM-DD (the browser's date picker sends that), within 2000-2099."""
+
+    data: date | None
+    widget = DateInput()
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not raw:
+            return
+        try:
+            if len(raw) != 10:
+                raise ValueError(raw)
+            value = date.fromisoformat(raw)
+        except ValueError as error:
+            raise ValueError(_("Enter a date as YYYY-MM-DD, such as 2026-03-05.")) from error
+        try:
+            check_plausible(value, self.name)
+        except DomainError as error:
+            raise ValueError(_(error.message, **error.params)) from error
+        self.data = value
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return self.data.isoformat() if self.data else ""
+
+
+def not_in_the_future(form: Any, field: Field) -> None:
+    """An event date (a confirmation or a notice recorded late) is today or earlier, in Asia/Shanghai."""
+    if field.data is not None and field.data > today():
+        raise ValidationError(_("This date is in the future; enter today or an earlier day."))

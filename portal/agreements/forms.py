@@ -4,7 +4,6 @@ granted regions) are set by the view."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -14,14 +13,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, DateInput, ListWidget, TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from ..clock import today
-from ..domain.agreements import INT_TERM_BOUNDS, MONEY_TERMS, PERCENT_TERMS, TERM_NAMES, Terms, check_plausible
+from ..domain.agreements import INT_TERM_BOUNDS, MONEY_TERMS, PERCENT_TERMS, TERM_NAMES, Terms
 from ..domain.distributors import Level
 from ..domain.errors import DomainError
 from ..domain.money import parse_percent
-from ..forms import MoneyField, enum_choices
+from ..forms import DayField, MoneyField, enum_choices, not_in_the_future
 
 NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9\-/_.]*$"
 REGION_CODE = Regexp(r"^\d{6}$", message=_l("A region code has six digits (GB/T 2260), such as 330100."))
@@ -60,41 +58,6 @@ class WholeNumberField(StringField):
         if self.raw_data:
             return str(self.raw_data[0])
         return "" if self.data is None else str(self.data)
-
-
-class DayField(StringField):
-    """A calendar date as YYYY-MM-DD (the browser's date picker sends that), within 2000-2099."""
-
-    data: date | None
-    widget = DateInput()
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not raw:
-            return
-        try:
-            if len(raw) != 10:
-                raise ValueError(raw)
-            value = date.fromisoformat(raw)
-        except ValueError as error:
-            raise ValueError(_("Enter a date as YYYY-MM-DD, such as 2026-03-05.")) from error
-        try:
-            check_plausible(value, self.name)
-        except DomainError as error:
-            raise ValueError(_(error.message, **error.params)) from error
-        self.data = value
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return str(self.raw_data[0])
-        return self.data.isoformat() if self.data else ""
-
-
-def not_in_the_future(form: Any, field: Field) -> None:
-    """An event date (a notice, a grant recorded now) is today or earlier (Asia/Shanghai)."""
-    if field.data is not None and field.data > today():
-        raise ValidationError(_("This date is in the future; enter today or an earlier day."))
 
 
 def term_bounds(name: str) -> Any:

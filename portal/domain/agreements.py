@@ -20,7 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from .dates import add_months
+from .dates import EARLIEST, LATEST, add_months, check_plausible  # noqa: F401  (re-exported)
 from .errors import N_, DomainError, InvalidValue
 
 
@@ -109,17 +109,6 @@ def terms_in_force(versions: Sequence[tuple[date, Terms]], on: date) -> Terms:
         if effective_from <= on:
             chosen = terms
     return chosen
-
-
-# Dates outside this window are typing mistakes (0202 for 2026), not agreements.
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2099, 12, 31)
-
-
-def check_plausible(day: date, field: str) -> None:
-    if not EARLIEST <= day <= LATEST:
-        raise InvalidValue(N_("Enter a date between %(earliest)s and %(latest)s."), field=field,
-                           earliest=EARLIEST.isoformat(), latest=LATEST.isoformat())
 
 
 def check_dates(signed_on: date, starts_on: date, ends_on: date) -> None:

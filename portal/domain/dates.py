@@ -11,6 +11,8 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
+from .errors import N_, InvalidValue
+
 
 def add_months(start: date, months: int) -> date:
     """The end of a period of ``months`` months that starts after ``start`` (Art. 202).
@@ -45,3 +47,14 @@ def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
         raise ValueError(f"quarter must be 1-4, not {quarter}")
     first = date(year, 3 * quarter - 2, 1)
     return first, add_months(first, 3) - timedelta(days=1)
+
+
+# Dates outside this window are typing mistakes (0202 for 2026), not agreements.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+
+
+def check_plausible(day: date, field: str) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidValue(N_("Enter a date between %(earliest)s and %(latest)s."), field=field,
+                           earliest=EARLIEST.isoformat(), latest=LATEST.isoformat())

@@ -4,7 +4,6 @@ these fields (portal.forms.apply_domain_error)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -12,48 +11,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, Form, FormField, HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import DateInput, NumberInput
+from wtforms.widgets import NumberInput
 
 from ..clock import today
-from ..domain.agreements import check_plausible
 from ..domain.errors import DomainError
 from ..domain.orders import check_quantity
+from ..forms import DayField, not_in_the_future
 from .queries import check_period
-
-
-class DayField(StringField):
-    """A calendar date as YYYY-MM-DD (the browser's date picker sends that), within 2000-2099."""
-
-    data: date | None
-    widget = DateInput()
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not raw:
-            return
-        try:
-            if len(raw) != 10:
-                raise ValueError(raw)
-            value = date.fromisoformat(raw)
-        except ValueError as error:
-            raise ValueError(_("Enter a date as YYYY-MM-DD, such as 2026-03-05.")) from error
-        try:
-            check_plausible(value, self.name)
-        except DomainError as error:
-            raise ValueError(_(error.message, **error.params)) from error
-        self.data = value
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return str(self.raw_data[0])
-        return self.data.isoformat() if self.data else ""
-
-
-def not_in_the_future(form: Any, field: Field) -> None:
-    """An event date (a confirmation recorded late) is today or earlier, in Asia/Shanghai."""
-    if field.data is not None and field.data > today():
-        raise ValidationError(_("This date is in the future; enter today or an earlier day."))
 
 
 def not_in_the_past(form: Any, field: Field) -> None:

@@ -6,19 +6,13 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..clock import today
-from ..forms import MoneyField
+from ..forms import DayField, MoneyField
 
-DATE_FORMAT_MESSAGE = _l("Enter the date as YYYY-MM-DD, such as 2026-03-05.")
-
-
-def day_field(label: Any, **kwargs: Any) -> DateField:
-    """A calendar date typed as YYYY-MM-DD, with a message in the user's language when it is not one
-    (WTForms' own message is English only)."""
-    return DateField(label, invalid_value_message=DATE_FORMAT_MESSAGE, **kwargs)
+DATE_FORMAT_MESSAGE = _l("Enter a date as YYYY-MM-DD, such as 2026-03-05.")
 
 
 def _amount_given(form: Any, field: MoneyField) -> None:
@@ -31,8 +25,8 @@ class PaymentForm(FlaskForm):
     are refused by the service (record_payment), which names the field."""
 
     amount = MoneyField(_l("Amount (¥)"), validators=[_amount_given])
-    received_on = day_field(_l("Date received"), default=today,
-                            validators=[InputRequired(message=DATE_FORMAT_MESSAGE)])
+    received_on = DayField(_l("Date received"), default=today,
+                           validators=[InputRequired(message=DATE_FORMAT_MESSAGE)])
     bank_reference = StringField(_l("Bank reference"), validators=[
         DataRequired(message=_l("Enter the bank reference of the transfer.")), Length(max=60)])
     payer = StringField(_l("Payer"), validators=[Length(max=200)])

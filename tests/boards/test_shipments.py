@@ -99,7 +99,7 @@ def test_more_units_than_remain_is_refused(shop, sales, count_rows):
 @pytest.mark.parametrize(("changes", "message"), [
     ({"shipped_on": "2026-03-11"}, "A shipment cannot leave in the future."),
     ({"shipped_on": "2026-03-02"}, "Nothing ships before the order is paid in full."),
-    ({"shipped_on": "9.3.2026"}, "Enter the date as YYYY-MM-DD"),
+    ({"shipped_on": "9.3.2026"}, "Enter a date as YYYY-MM-DD"),
     ({"lines-0-quantity": "two"}, "Enter a whole number of units."),
 ])
 def test_bad_dates_and_quantities_are_explained(shop, sales, count_rows, changes, message):

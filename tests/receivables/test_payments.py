@@ -73,7 +73,7 @@ def test_the_form_shows_what_the_order_owes(shop, login):
     ({"amount": ""}, "Enter an amount."),
     ({"received_on": "2026-03-11"}, "A payment cannot be received in the future."),
     ({"received_on": "2026-03-04"}, "A payment cannot be received before the order was confirmed."),
-    ({"received_on": "06/03/2026"}, "Enter the date as YYYY-MM-DD"),
+    ({"received_on": "06/03/2026"}, "Enter a date as YYYY-MM-DD"),
     ({"bank_reference": "  "}, "Enter the bank reference of the transfer."),
 ])
 def test_bad_input_is_explained_on_its_field_and_nothing_is_booked(shop, login, count_rows, changes, message):
