@@ -54,10 +54,13 @@ def price_column(level: Level) -> str:
 
 
 def in_force(published: Iterable[tuple[date, K]], on: date) -> K | None:
-    """The key of the published list with the latest effective-from on or before ``on``."""
+    """The key of the published list with the latest effective-from on or before ``on``.
+
+    Two lists never share a date once published (check_publish); should they, the one given last
+    wins, so callers that pass lists in publishing order get the newer one."""
     best: tuple[date, K] | None = None
     for effective_from, key in published:
-        if effective_from <= on and (best is None or effective_from > best[0]):
+        if effective_from <= on and (best is None or effective_from >= best[0]):
             best = (effective_from, key)
     return best[1] if best else None
 

@@ -39,11 +39,11 @@ from ..domain.orders import (
 )
 from ..domain.orders import Payment as PaymentFact
 from ..domain.orders import delivery_due_on as delivery_due
-from ..domain.pricing import PriceListStatus
 from ..domain.roles import Role
 from ..domain.warranty import warranty_end
 from ..extensions import db
 from ..pricing.models import PriceList, PriceListItem
+from ..pricing.services import list_in_force
 from ..products.models import Product
 from .models import Board, Order, OrderLine, Payment, Shipment, ShipmentLine
 
@@ -73,15 +73,8 @@ class SerialProblems(DomainError):
 # --- reading prices ------------------------------------------------------------------------------
 
 def price_list_in_force(on: date) -> PriceList | None:
-    """§5: the published list with the latest effective-from date on or before ``on``."""
-    return db.session.scalar(
-        select(PriceList)
-        .where(PriceList.status == PriceListStatus.PUBLISHED, PriceList.effective_from <= on)
-        # Two published lists never share a date in practice; if they do, the later one counts,
-        # never whichever the database happens to return first.
-        .order_by(PriceList.effective_from.desc(), PriceList.id.desc())
-        .limit(1)
-    )
+    """§5: the published list in force on ``on`` (the pricing area's one rule)."""
+    return list_in_force(on)
 
 
 def agent_prices(price_list: PriceList | None, product_ids: Sequence[int], agreement: Agreement) -> dict[int, Decimal]:

@@ -90,7 +90,7 @@ def published_keys(excluding: int | None = None) -> list[tuple[date, int]]:
     statement = select(PriceList.effective_from, PriceList.id).where(PriceList.status == PriceListStatus.PUBLISHED)
     if excluding is not None:
         statement = statement.where(PriceList.id != excluding)
-    return [(row.effective_from, row.id) for row in db.session.execute(statement)]
+    return [(row.effective_from, row.id) for row in db.session.execute(statement.order_by(PriceList.id))]
 
 
 def list_in_force(on: date) -> PriceList | None:
