@@ -26,7 +26,6 @@ from ..accounts.models import User
 from ..agreements.models import Agreement
 from ..domain.agreements import AgreementStatus
 from ..domain.errors import DomainError
-from ..domain.orders import OrderEvent, transition
 from ..domain.pricing import PriceListStatus
 from ..domain.roles import Role
 from ..extensions import db
@@ -136,9 +135,9 @@ class Demo:
         return [f"{self.prefix}{on.year}-{next(self.serials):06d}" for _ in range(units)]
 
     def close(self, order: Order) -> None:
-        """Shipped → closed, by the order lifecycle's transition table."""
-        order.status = transition(order.status, OrderEvent.CLOSE, Role.SALES)
-        db.session.commit()
+        """Shipped → closed."""
+        services.close_order(order, Role.SALES)
+
 
     def terms(self, on: date) -> tuple[int, int]:
         terms = self.agreement.terms_on(on)

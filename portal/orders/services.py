@@ -233,6 +233,14 @@ def cancel_order(order: Order, role: Role, on: date, reason: str = "") -> Order:
     return order
 
 
+def close_order(order: Order, role: Role) -> Order:
+    """Head office closes a fully shipped order once nothing more is expected on it."""
+    order = _lock(Order, order.id)
+    order.status = transition(order.status, OrderEvent.CLOSE, role)
+    db.session.commit()
+    return order
+
+
 # --- payments ------------------------------------------------------------------------------------
 
 def _live_payments(order: Order) -> list[PaymentFact]:

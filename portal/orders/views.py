@@ -294,6 +294,7 @@ def _render_show(order: Order, *, confirm_form: ConfirmForm | None = None, cance
         "pay": role in BOOKING and order.status in PAYABLE and order.status is not OrderStatus.PAID_IN_FULL,
         "void": role in BOOKING and order.status in PAYABLE,
         "ship": can(order.status, OrderEvent.SHIP_PART, role),
+        "close": can(order.status, OrderEvent.CLOSE, role),
     }
     if confirm_form is None:
         confirm_form = ConfirmForm(formdata=None, data={"confirmed_on": on})
@@ -364,4 +365,17 @@ def cancel(order: Order) -> Any:
     except DomainError as error:
         return _refused(order, error, cancel_form=form)
     flash(_("Order %(number)s cancelled.", number=order.number), "success")
+    return redirect(url_for("orders.show", order_id=order.id))
+
+
+@bp.post("/<int:order_id>/close")
+@roles_required(*CONFIRMING)
+@loads(Order, "order_id")
+def close(order: Order) -> Any:
+    """Close a fully shipped order."""
+    try:
+        services.close_order(order, current_user.role)
+    except DomainError as error:
+        return _refused(order, error)
+    flash(_("Order %(number)s closed.", number=order.number), "success")
     return redirect(url_for("orders.show", order_id=order.id))

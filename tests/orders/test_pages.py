@@ -498,3 +498,20 @@ def test_the_list_costs_the_same_statements_for_10_or_1000_orders(shop, login, c
     assert text_of(first).count("PO-BULK-") == 10
     assert text_of(busy).count("PO-BULK-") == 25  # one page of the default size
     assert "1000 in all" in text_of(busy)
+
+
+def test_sales_closes_a_shipped_order_from_its_page(app, login):
+    board = make_product()
+    make_price_list({board: ("1000.00", "1200.00", "1500.00")})
+    agreement = make_active_agreement(products=[board])
+    order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
+    services.record_payment(order, amount=Decimal("60000.00"), received_on=date(2026, 3, 6),
+                            bank_reference="CLOSE-1", payer="", recorded_by_id=None, today=date(2026, 3, 6))
+    services.ship_order(order, [ShipmentLineRequest(board.id, 50, [f"P{i}" for i in range(50)])],
+                        shipped_on=date(2026, 3, 7), role=Role.SALES)
+    client = login(make_user(role=Role.SALES))
+    assert f'action="/orders/{order.id}/close"' in client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert client.post(f"/orders/{order.id}/close").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status is OrderStatus.CLOSED
+    assert client.post(f"/orders/{order.id}/close").status_code == 409

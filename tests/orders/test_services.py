@@ -308,3 +308,16 @@ def test_the_same_slip_posted_twice_at_the_same_moment_is_booked_once(setup, app
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["booked", "duplicate"]
+
+
+def test_a_fully_shipped_order_is_closed_by_head_office_only(setup):
+    agreement, board, _ = setup
+    order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
+    with pytest.raises(DomainError, match="fully shipped"):
+        services.close_order(order, Role.SALES)
+    pay(order, "60000.00", date(2026, 3, 6), "C-1")
+    services.ship_order(order, [ShipmentLineRequest(board.id, 50, [f"C{i}" for i in range(50)])],
+                        shipped_on=date(2026, 3, 7), role=Role.SALES)
+    with pytest.raises(DomainError, match="role"):
+        services.close_order(order, Role.DISTRIBUTOR)
+    assert services.close_order(order, Role.SALES).status is OrderStatus.CLOSED
