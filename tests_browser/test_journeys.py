@@ -237,3 +237,25 @@ def test_a_distributor_typing_another_distributors_address_sees_not_found(
     # Chromium logs each 404 page as a failed load: those two are meant, nothing else is.
     watch.allow_console(r"status of 404 .*\(https?://[^/]+/distributors/\d+\)$")
     watch.assert_clean()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username", ["sales", "finance", "hz-agent"])
+def test_every_page_of_the_navigation_opens_cleanly(
+    username: str, page: Page, live_server: LiveServer, watch: Watch, screenshot: Screenshot, sign_in: SignIn
+) -> None:
+    """Each role walks every page its navigation offers, on the demo data: each answers, in
+    Chinese, with no request leaving the portal and no console error or CSP violation."""
+    sign_in(page, username)
+    paths = page.eval_on_selector_all(
+        "#nav a.nav-link[href^='/'], #nav a.dropdown-item[href^='/']", "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert len(paths) >= 6, paths
+    for path in dict.fromkeys(paths):
+        response = page.goto(live_server(path))
+        assert response is not None
+        assert response.status == 200, f"{username}: {path} answered {response.status}"
+        assert CJK.search(page.locator("h1").inner_text()), f"{path} has no Chinese heading"
+        name = path.strip("/").replace("/", "-") or "home"
+        screenshot(page, f"tour-{username}-{name}")
+    watch.assert_clean()
