@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -257,9 +256,12 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):  # 1e400
+def _json_number(text: str) -> Decimal:
+    """JSON numbers with a fraction or exponent are read as Decimal, so no float ever carries a
+    value into the portal (money is sent as strings anyway; a number where one is expected is refused
+    by the field's type)."""
+    value = Decimal(text)
+    if not value.is_finite() or abs(value.adjusted()) > 100:  # 1e400 and the like are not values
         raise ValueError(f"{text} is out of range")
     return value
 
@@ -269,7 +271,7 @@ def parse_body(model: type[M]) -> M:
     raw = request.get_data(cache=True)
     try:
         # NaN and Infinity are not JSON, whatever Python's json module accepts.
-        data = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float) if raw.strip() else None
+        data = json.loads(raw, parse_constant=_refuse_constant, parse_float=_json_number) if raw.strip() else None
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         raise ApiError(400, "bad_request", _l("The request body is not valid JSON.")) from error
     if not isinstance(data, dict):
