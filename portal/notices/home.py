@@ -32,10 +32,12 @@ from ..clock import today
 from ..distributors.models import Distributor
 from ..domain.agreements import AgreementStatus
 from ..domain.notices import ReadState
+from ..domain.orders import OrderStatus
 from ..domain.pricing import PriceListStatus, in_force
 from ..domain.regions import RegionLevel
 from ..domain.territories import Grant
 from ..extensions import db
+from ..orders.models import Order
 from ..pricing.models import PriceList
 from ..regions.models import Region
 from ..security import scoped
@@ -205,8 +207,22 @@ def distributor_home() -> dict[str, Any]:
         "price_list": price_list,
         "price_list_url": _url_or_none("pricing.show", price_list_id=price_list.id) if price_list else None,
         "unread": list(db.session.scalars(notices_matching(read=ReadState.UNREAD).limit(HOME_UNREAD_NOTICES))),
+        "awaiting_payment": awaiting_payment(distributor.id),
         "terms_partial": _template_exists("agreements/_terms.html"),
     }
+
+
+def awaiting_payment(distributor_id: int) -> list[Any]:
+    """Orders head office confirmed that wait for the distributor's money, soonest due first: how a
+    distributor learns that an order was confirmed and what it must pay by when (§6.3.1)."""
+    return list(db.session.scalars(
+        select(Order).where(Order.distributor_id == distributor_id,
+                            Order.status.in_([OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID]))
+        .order_by(Order.deposit_due_on, Order.id).limit(HOME_AWAITING_PAYMENT)
+    ))
+
+
+HOME_AWAITING_PAYMENT = 5
 
 
 def _url_or_none(endpoint: str, **values: Any) -> str | None:

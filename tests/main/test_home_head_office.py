@@ -46,3 +46,18 @@ def test_the_home_page_costs_the_same_statements_whatever_the_data(login, count_
     with count_statements() as busy:
         client.get("/")
     assert len(busy) == len(empty)
+
+
+def test_a_distributor_sees_its_confirmed_orders_and_what_to_pay_by_when(login):
+    board = make_product()
+    make_price_list({board: ("1000.00", "1200.00", "1500.00")})
+    agreement = make_active_agreement(products=[board])
+    order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
+    other = make_active_agreement(products=[board])
+    theirs = make_order(other, {board: 50}, confirm_on=date(2026, 3, 5))
+    user = make_user(role=Role.DISTRIBUTOR, distributor=agreement.distributor)
+    page = login(user).get("/").get_data(as_text=True)
+    assert f'data-order="{order.number}"' in page
+    assert "¥60,000.00" in page  # the first order's deposit is the whole total (§2.1)
+    assert "Mar 8, 2026" in page  # due 3 days after confirmation (§6.3.1)
+    assert theirs.number not in page
