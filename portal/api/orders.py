@@ -20,10 +20,10 @@ from pydantic import AliasPath, BaseModel, BeforeValidator, Field
 from ..clock import today
 from ..domain.agreements import check_plausible
 from ..domain.errors import N_, InvalidValue
-from ..domain.orders import OrderStatus, check_quantity
+from ..domain.orders import OrderStatus, check_period, check_quantity
 from ..orders import services
 from ..orders.models import Order
-from ..orders.queries import agreement_in_scope, check_period, orders_matching, with_lines
+from ..orders.queries import agreement_in_scope, orders_matching, with_lines
 from ..security import EVERYONE, HEAD_OFFICE, Role, loads, roles_required
 from .blueprint import bp
 from .core import (

@@ -8,13 +8,14 @@ pages show as a message and the API answers with 409.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from .dates import add_days
+from .dates import EARLIEST, LATEST, add_days
 from .errors import N_, DomainError, InvalidValue
 from .money import round_fen, split
 from .roles import Role
@@ -219,3 +220,35 @@ def check_payment(amount: Decimal, received_on: date, *, confirmed_on: date | No
     if paid + amount > total:
         raise DomainError(N_("This payment would take the paid amount to %(after)s, over the order total %(total)s."),
                           field="amount", after=paid + amount, total=total)
+
+
+# §6.2.1: an order is for a month or a quarter.
+_PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|[Qq]([1-4]))$", re.ASCII)
+
+
+def check_period(text: str | None) -> str:
+    """``"2026-03"`` (a month) or ``"2026-Q1"`` (a quarter), or empty; anything else is refused.
+    Returns the period as stored (quarters with a capital Q)."""
+    value = (text or "").strip()
+    if not value:
+        return ""
+    match = _PERIOD.match(value)
+    if match is None or not EARLIEST.year <= int(match.group(1)) <= LATEST.year:
+        raise InvalidValue(N_("Enter the month as YYYY-MM (2026-03) or the quarter as YYYY-Qn (2026-Q1)."),
+                           field="period")
+    return value.upper()
+
+
+def prorated_quota(quota: Decimal, term: tuple[date, date] | None, first: date, last: date) -> Decimal:
+    """§9: the quota of a quarter that the term covers only in part, prorated by the days covered:
+    quota × covered days / days in the quarter, rounded half-up to the fen. No term: nothing due.
+    """
+    if term is None:
+        return Decimal("0.00")
+    days = (last - first).days + 1
+    covered = (min(last, term[1]) - max(first, term[0])).days + 1
+    if covered <= 0:
+        return Decimal("0.00")
+    if covered >= days:
+        return round_fen(quota)
+    return round_fen(quota * covered / days)

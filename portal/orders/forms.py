@@ -15,9 +15,8 @@ from wtforms.widgets import NumberInput
 
 from ..clock import today
 from ..domain.errors import DomainError
-from ..domain.orders import check_quantity
+from ..domain.orders import check_period, check_quantity
 from ..forms import DayField, not_in_the_future
-from .queries import check_period
 
 
 def not_in_the_past(form: Any, field: Field) -> None:

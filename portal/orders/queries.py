@@ -8,7 +8,6 @@ distributor is joined in the same statement and every figure a row shows is a co
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,11 +19,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..agreements.models import Agreement
 from ..distributors.models import Distributor
-from ..domain.agreements import EARLIEST, LATEST
 from ..domain.dates import is_met, quarter_bounds, quarter_of
-from ..domain.errors import N_, InvalidValue
-from ..domain.money import round_fen
-from ..domain.orders import OrderStatus, deposit_is_late
+from ..domain.orders import OrderStatus, deposit_is_late, prorated_quota
 from ..extensions import db
 from ..security import scoped
 from .models import Order, OrderLine, Shipment
@@ -104,22 +100,6 @@ def agreement_in_scope(agreement_id: int, user: Any = None) -> Agreement | None:
 
 # --- periods (§6.2.1: an order is for a month or a quarter) -------------------------------------
 
-_PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|[Qq]([1-4]))$", re.ASCII)
-
-
-def check_period(text: str | None) -> str:
-    """``"2026-03"`` (a month) or ``"2026-Q1"`` (a quarter), or empty; anything else is refused.
-    Returns the period as stored (quarters with a capital Q)."""
-    value = (text or "").strip()
-    if not value:
-        return ""
-    match = _PERIOD.match(value)
-    if match is None or not EARLIEST.year <= int(match.group(1)) <= LATEST.year:
-        raise InvalidValue(N_("Enter the month as YYYY-MM (2026-03) or the quarter as YYYY-Qn (2026-Q1)."),
-                           field="period")
-    return value.upper()
-
-
 def period_suggestions(on: date) -> list[str]:
     """This month, the next two months, this quarter and the next: what the period box offers."""
     months = []
@@ -141,23 +121,6 @@ def ordered_amount(agreement_id: int, first: date, last: date) -> Decimal:
         Order.agreement_id == agreement_id, Order.confirmed_on >= first, Order.confirmed_on <= last,
         Order.status != OrderStatus.CANCELLED))
     return total if total is not None else Decimal("0.00")
-
-
-def prorated_quota(quota: Decimal, term: tuple[date, date] | None, first: date, last: date) -> Decimal:
-    """§9: the quota of a quarter that the term covers only in part, prorated by the days covered:
-    quota × covered days / days in the quarter, rounded half-up to the fen. No term: nothing due.
-
-    Pure; it belongs in portal.domain (see the report of issue 4), kept here until it moves.
-    """
-    if term is None:
-        return Decimal("0.00")
-    days = (last - first).days + 1
-    covered = (min(last, term[1]) - max(first, term[0])).days + 1
-    if covered <= 0:
-        return Decimal("0.00")
-    if covered >= days:
-        return round_fen(quota)
-    return round_fen(quota * covered / days)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from ..domain.orders import (
     OrderStatus,
     can,
     check_first_order,
+    check_period,
     order_total,
 )
 from ..domain.roles import Role
@@ -44,7 +45,6 @@ from .forms import CancelForm, ConfirmForm, OrderForm
 from .models import Order
 from .queries import (
     agreement_in_scope,
-    check_period,
     delivery_state,
     deposit_late,
     distributor_choices,

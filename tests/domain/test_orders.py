@@ -15,12 +15,14 @@ from portal.domain.orders import (
     PaymentState,
     check_first_order,
     check_payment,
+    check_period,
     check_quantity,
     confirm,
     delivery_due_on,
     deposit_is_late,
     order_total,
     payment_state,
+    prorated_quota,
     status_from_payments,
     transition,
 )
@@ -180,3 +182,34 @@ def test_bad_payments_are_refused(amount, received_on, paid, message):
 def test_the_exact_rest_is_accepted():
     check_payment(D("42000.00"), date(2026, 3, 20), confirmed_on=date(2026, 3, 5), paid=D("18000.00"),
                   total=D("60000.00"), today=date(2026, 3, 20))
+
+
+# §9: a quarter's quota prorated by the days the term covers; §6.2.1: periods.
+@pytest.mark.parametrize(
+    ("term", "quarter", "expected"),
+    [
+        ((date(2026, 1, 1), date(2027, 12, 31)), (date(2026, 1, 1), date(2026, 3, 31)), "50000.00"),  # whole
+        ((date(2026, 2, 15), date(2027, 12, 31)), (date(2026, 1, 1), date(2026, 3, 31)), "25000.00"),  # 45/90
+        ((date(2025, 1, 1), date(2026, 1, 1)), (date(2026, 1, 1), date(2026, 3, 31)), "555.56"),  # 1/90, half-up
+        ((date(2026, 4, 1), date(2026, 12, 31)), (date(2026, 1, 1), date(2026, 3, 31)), "0.00"),  # not yet begun
+        ((date(2024, 4, 1), date(2024, 6, 30)), (date(2024, 4, 1), date(2024, 6, 30)), "50000.00"),
+        (None, (date(2026, 1, 1), date(2026, 3, 31)), "0.00"),  # a draft agreement binds no day
+    ],
+)
+def test_proration_by_days_covered(term, quarter, expected):
+    assert prorated_quota(D("50000.00"), term, *quarter) == D(expected)
+
+
+# --- periods --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "stored"), [("2026-03", "2026-03"), ("2026-12", "2026-12"), ("2026-Q1", "2026-Q1"),
+                                               ("2026-q4", "2026-Q4"), (" 2027-01 ", "2027-01"), ("", "")])
+def test_a_period_is_a_month_or_a_quarter(typed, stored):
+    assert check_period(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["2026-13", "2026-00", "2026-Q5", "2026-Q0", "26-03", "2026-3", "2026/03",
+                                   "2026-03-01", "next month", "1999-01", "2100-Q1", "２０２６-03", "2026-Q1x"])
+def test_nonsense_periods_are_refused(typed):
+    with pytest.raises(InvalidValue, match="YYYY-MM"):
+        check_period(typed)

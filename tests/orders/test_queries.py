@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from portal.domain.errors import InvalidValue
 from portal.domain.orders import OrderStatus
 from portal.domain.roles import Role
 from portal.extensions import db
@@ -16,11 +15,9 @@ from portal.orders import services
 from portal.orders.models import Order
 from portal.orders.queries import (
     DeliveryKind,
-    check_period,
     delivery_state,
     orders_matching,
     period_suggestions,
-    prorated_quota,
     quota_meter,
 )
 
@@ -87,36 +84,6 @@ def test_a_term_that_starts_mid_quarter_prorates_the_quota(app):
     assert meter.quota == D("25000.00")
     assert meter.full_quota == D("50000.00")
     assert meter.prorated
-
-
-@pytest.mark.parametrize(
-    ("term", "quarter", "expected"),
-    [
-        ((date(2026, 1, 1), date(2027, 12, 31)), (date(2026, 1, 1), date(2026, 3, 31)), "50000.00"),  # whole
-        ((date(2026, 2, 15), date(2027, 12, 31)), (date(2026, 1, 1), date(2026, 3, 31)), "25000.00"),  # 45/90
-        ((date(2025, 1, 1), date(2026, 1, 1)), (date(2026, 1, 1), date(2026, 3, 31)), "555.56"),  # 1/90, half-up
-        ((date(2026, 4, 1), date(2026, 12, 31)), (date(2026, 1, 1), date(2026, 3, 31)), "0.00"),  # not yet begun
-        ((date(2024, 4, 1), date(2024, 6, 30)), (date(2024, 4, 1), date(2024, 6, 30)), "50000.00"),
-        (None, (date(2026, 1, 1), date(2026, 3, 31)), "0.00"),  # a draft agreement binds no day
-    ],
-)
-def test_proration_by_days_covered(term, quarter, expected):
-    assert prorated_quota(D("50000.00"), term, *quarter) == D(expected)
-
-
-# --- periods --------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("typed", "stored"), [("2026-03", "2026-03"), ("2026-12", "2026-12"), ("2026-Q1", "2026-Q1"),
-                                               ("2026-q4", "2026-Q4"), (" 2027-01 ", "2027-01"), ("", "")])
-def test_a_period_is_a_month_or_a_quarter(typed, stored):
-    assert check_period(typed) == stored
-
-
-@pytest.mark.parametrize("typed", ["2026-13", "2026-00", "2026-Q5", "2026-Q0", "26-03", "2026-3", "2026/03",
-                                   "2026-03-01", "next month", "1999-01", "2100-Q1", "２０２６-03", "2026-Q1x"])
-def test_nonsense_periods_are_refused(typed):
-    with pytest.raises(InvalidValue, match="YYYY-MM"):
-        check_period(typed)
 
 
 def test_the_period_box_suggests_this_and_the_next_months_and_quarters():
