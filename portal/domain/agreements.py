@@ -20,7 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from .dates import EARLIEST, LATEST, add_months, check_plausible  # noqa: F401  (re-exported)
+from .dates import EARLIEST, LATEST, check_plausible, notice_takes_effect_on  # noqa: F401  (re-exported)
 from .errors import N_, DomainError, InvalidValue
 
 
@@ -208,7 +208,7 @@ def check_amendment(status: AgreementStatus, starts_on: date, ends_on: date, eff
 def termination_effective_on(notice_on: date, notice_months: int, *, at_once: bool = False) -> date:
     """§4.5: a termination takes effect ``revocation_notice_months`` after the written notice;
     §3.2: conduct that loses an end customer may terminate at once (on the notice date)."""
-    return notice_on if at_once else add_months(notice_on, notice_months)
+    return notice_on if at_once else notice_takes_effect_on(notice_on, notice_months)
 
 
 def check_termination(status: AgreementStatus, ends_on: date, notice_on: date, effective_on: date) -> None:

@@ -31,6 +31,19 @@ def add_days(start: date, days: int) -> date:
     return start + timedelta(days=days)
 
 
+def notice_takes_effect_on(notice_on: date, notice_months: int) -> date:
+    """The first day a written notice of ``notice_months`` months is in effect (§4.5).
+
+    The notice period starts the day after the notice (Art. 201), ends on the same-numbered day
+    ``notice_months`` later (Art. 202) and that last day counts in full (Art. 203): the notice
+    takes effect the day after. Notice on 31 January with one month: the period ends 28 February,
+    the revocation applies from 1 March. No notice period: in effect on the notice date.
+    """
+    if notice_months == 0:
+        return notice_on
+    return add_months(notice_on, notice_months) + timedelta(days=1)
+
+
 def is_met(event_on: date, due_on: date) -> bool:
     """A deadline is met when the event happened on or before the due date (Art. 203)."""
     return event_on <= due_on

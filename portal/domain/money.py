@@ -14,6 +14,7 @@ from .errors import N_, InvalidValue
 
 FEN = Decimal("0.01")
 HUNDRED = Decimal(100)
+MAX_YUAN_DIGITS = 13  # up to ¥9,999,999,999,999.99: far above any order, well inside a BIGINT of fen
 
 # Plain digits, an optional thousands separator every three digits, at most two decimals.
 _MONEY_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?$", re.ASCII)
@@ -64,6 +65,8 @@ def parse_money(text: str | None, *, allow_zero: bool = True) -> Decimal:
         if re.match(r"^[\d,]*\.\d{3,}$", raw, re.ASCII):
             raise InvalidValue(N_("Enter at most two decimals (fen)."))
         raise InvalidValue(N_("Enter an amount in digits, such as 1200.00."))
+    if len(raw.replace(",", "").split(".")[0].lstrip("0")) > MAX_YUAN_DIGITS:
+        raise InvalidValue(N_("The amount is too large."))
     try:
         value = Decimal(raw.replace(",", ""))
     except InvalidOperation as exc:  # pragma: no cover - the pattern already refused it

@@ -177,11 +177,14 @@ class PaymentState:
     paid_in_full_on: date | None
 
 
-def payment_state(payments: Sequence[Payment], *, deposit: Decimal, total: Decimal) -> PaymentState:
+def payment_state(payments: Sequence[Payment], *, deposit: Decimal, total: Decimal,
+                  confirmed_on: date | None = None) -> PaymentState:
     """§6: the deposit is paid on the date the paid amount first reaches the deposit; paid in full
-    likewise. ``payments`` are those not voided, in any order."""
+    likewise. ``payments`` are those not voided, in any order. A deposit of zero (a 0% term) is
+    paid when the order is confirmed: nothing is owed before the balance."""
     paid = Decimal("0.00")
-    deposit_paid_on = paid_in_full_on = None
+    deposit_paid_on = confirmed_on if deposit <= 0 and confirmed_on is not None else None
+    paid_in_full_on = confirmed_on if total <= 0 and confirmed_on is not None else None
     for payment in sorted(payments, key=lambda p: p.received_on):
         paid += payment.amount
         if deposit_paid_on is None and paid >= deposit:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .dates import add_months
+from .dates import notice_takes_effect_on
 from .errors import N_, DomainError, InvalidValue
 from .regions import RegionLevel, level_of
 
@@ -32,7 +32,7 @@ class Grant:
 
 def revocation_effective_on(notice_on: date, notice_months: int) -> date:
     """§4.5: "提前1个月以书面通知" — effective one month (by default) after the notice date."""
-    return add_months(notice_on, notice_months)
+    return notice_takes_effect_on(notice_on, notice_months)
 
 
 def in_territory(location_chain: Sequence[str], grants: Iterable[Grant], on: date) -> bool:

@@ -47,6 +47,9 @@ from ..pricing.services import list_in_force
 from ..products.models import Product
 from .models import Board, Order, OrderLine, Payment, Shipment, ShipmentLine
 
+CONFIRMED_OR_LATER = (OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID, OrderStatus.PAID_IN_FULL,
+                      OrderStatus.PARTLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.CLOSED)
+
 
 @dataclass(frozen=True)
 class LineRequest:
@@ -120,11 +123,12 @@ def _check_lines(agreement: Agreement, lines: Sequence[LineRequest]) -> None:
         seen.add(line.product_id)
 
 
-def _is_first_order(agreement: Agreement, excluding: int | None = None) -> bool:
-    """§2.1: the agreement's first order is the first one not cancelled."""
-    others = select(func.count()).select_from(Order).where(
-        Order.agreement_id == agreement.id, Order.status != OrderStatus.CANCELLED, Order.id != (excluding or -1))
-    return not db.session.scalar(others)
+def is_first_order(agreement: Agreement, excluding: int | None = None) -> bool:
+    """§2.1: the agreement's first order is the first one head office confirms; drafts, submitted
+    and cancelled orders do not count, so a second draft cannot make the first one ordinary."""
+    confirmed = select(func.count()).select_from(Order).where(
+        Order.agreement_id == agreement.id, Order.status.in_(CONFIRMED_OR_LATER), Order.id != (excluding or -1))
+    return not db.session.scalar(confirmed)
 
 
 def _set_lines(order: Order, agreement: Agreement, lines: Sequence[LineRequest], on: date) -> None:
@@ -156,7 +160,7 @@ def create_order(agreement: Agreement, lines: Sequence[LineRequest], *, on: date
                   agreement_id=agreement.id, period=period, wanted_delivery_on=wanted_delivery_on,
                   notes=notes, status=OrderStatus.DRAFT, created_by_id=created_by_id)
     _set_lines(order, agreement, lines, on)
-    order.is_first_order = _is_first_order(agreement)
+    order.is_first_order = is_first_order(agreement)
     db.session.add(order)
     db.session.flush()
     order.number = f"PO-{on.year}-{order.id:06d}"
@@ -183,7 +187,7 @@ def submit_order(order: Order, role: Role, on: date) -> Order:
     status = transition(order.status, OrderEvent.SUBMIT, role)
     agreement = order.agreement
     _check_agreement_open(agreement, on)
-    order.is_first_order = _is_first_order(agreement, excluding=order.id)
+    order.is_first_order = is_first_order(agreement, excluding=order.id)
     if order.is_first_order:
         check_first_order(order.total, agreement.terms_on(on).first_order_min)
     order.status, order.submitted_on = status, on
@@ -193,7 +197,9 @@ def submit_order(order: Order, role: Role, on: date) -> Order:
 
 def confirm_order(order: Order, role: Role, confirmed_on: date) -> Order:
     """§6.1.2, §6.3.1: prices lock from the list in force on the confirmation date for the
-    agreement's level; deposit, balance and the deposit due date follow."""
+    agreement's level; deposit, balance and the deposit due date follow. The agreement row is locked
+    so two confirmations cannot both count as its first order."""
+    _lock(Agreement, order.agreement_id)
     order = _lock(Order, order.id)
     status = transition(order.status, OrderEvent.CONFIRM, role)
     if order.submitted_on and confirmed_on < order.submitted_on:
@@ -209,7 +215,7 @@ def confirm_order(order: Order, role: Role, confirmed_on: date) -> Order:
         line.unit_price = prices[line.product_id]
         line.amount = Line(line.quantity, line.unit_price).amount
     order.total = order_total(Line(line.quantity, line.unit_price) for line in order.lines)
-    order.is_first_order = _is_first_order(agreement, excluding=order.id)
+    order.is_first_order = is_first_order(agreement, excluding=order.id)
     terms = agreement.terms_on(confirmed_on)
     if order.is_first_order:
         check_first_order(order.total, terms.first_order_min)
@@ -218,6 +224,7 @@ def confirm_order(order: Order, role: Role, confirmed_on: date) -> Order:
     order.price_list_id = price_list.id if price_list else None
     order.deposit_amount, order.balance_amount = result.deposit_amount, result.balance_amount
     order.deposit_due_on, order.confirmed_on, order.status = result.deposit_due_on, confirmed_on, status
+    _apply_payments(order)  # a zero deposit is paid on confirmation
     db.session.commit()
     return order
 
@@ -251,7 +258,7 @@ def _live_payments(order: Order) -> list[PaymentFact]:
 
 def _apply_payments(order: Order) -> PaymentState:
     state = payment_state(_live_payments(order), deposit=order.deposit_amount or Decimal("0.00"),
-                          total=order.total)
+                          total=order.total, confirmed_on=order.confirmed_on)
     order.paid_amount = state.paid_amount
     order.deposit_paid_on, order.paid_in_full_on = state.deposit_paid_on, state.paid_in_full_on
     # The delivery period is the one in force when the deposit arrived (the event it counts from).
@@ -375,6 +382,8 @@ def _build_shipment(order: Order, lines: Sequence[ShipmentLineRequest], allowed:
                     shipped_on: date, carrier: str, tracking_number: str) -> Shipment:
     if not lines or all(line.quantity == 0 for line in lines):
         raise InvalidValue(N_("Ship at least one unit."), field="lines")
+    if len({line.product_id for line in lines}) != len(lines):
+        raise InvalidValue(N_("Each product appears once; add up its quantities."), field="lines")
     prices = {line.product_id: line.unit_price for line in order.lines}
     products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(list(allowed))))}
     warranty_months = order.agreement.terms_on(shipped_on).warranty_months

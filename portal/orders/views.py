@@ -137,7 +137,7 @@ def _refuse_small_first_order(agreement: Agreement, lines: Sequence[services.Lin
     """§2.1, checked before anything is saved when the order is to be submitted at once: the
     service checks it again on submitting, but by then the draft would already be stored. Lines the
     service will refuse for another reason (unauthorised, unpriced) are left to it."""
-    if not lines or not services._is_first_order(agreement, excluding=order.id if order else None):
+    if not lines or not services.is_first_order(agreement, excluding=order.id if order else None):
         return
     prices = services.agent_prices(services.price_list_in_force(on), [line.product_id for line in lines], agreement)
     if any(line.product_id not in prices for line in lines):
@@ -182,7 +182,7 @@ def _render_form(form: OrderForm, agreement: Agreement | None, order: Order | No
         total = sum((row["amount"] for row in rows if row["amount"] is not None), Decimal("0.00"))
         context.update(
             rows=rows, price_list=price_list, terms=terms, meter=meter, total=total,
-            is_first=services._is_first_order(agreement, excluding=order.id if order else None),
+            is_first=services.is_first_order(agreement, excluding=order.id if order else None),
             open_for_orders=agreement.binds(on),
             fen={"ordered": to_fen(meter.ordered), "quota": to_fen(meter.quota),
                  "with_order": min(to_fen(meter.ordered + total), to_fen(meter.quota)),
@@ -284,7 +284,7 @@ def _render_show(order: Order, *, confirm_form: ConfirmForm | None = None, cance
     role = current_user.role
     terms = order.agreement.terms_on(on)
     undecided = order.status in (OrderStatus.DRAFT, OrderStatus.SUBMITTED)
-    is_first = services._is_first_order(order.agreement, excluding=order.id) if undecided else order.is_first_order
+    is_first = services.is_first_order(order.agreement, excluding=order.id) if undecided else order.is_first_order
     actions = {
         # A draft is changed by whoever may submit it.
         "edit": can(order.status, OrderEvent.SUBMIT, role),

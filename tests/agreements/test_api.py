@@ -177,8 +177,8 @@ def test_termination_issues_a_notice_and_the_status_follows_its_effective_date(s
                                                                     "reason": "多次跨区域销售"})
 
     assert response.status_code == 200, response.json
-    assert response.json["notice"]["effective_on"] == "2026-02-28"
-    assert response.json["agreement"]["terminated_on"] == "2026-02-28"
+    assert response.json["notice"]["effective_on"] == "2026-03-01"  # the month's notice ends 28 Feb
+    assert response.json["agreement"]["terminated_on"] == "2026-03-01"
     assert response.json["agreement"]["status"] == "terminated"  # today is 2026-03-10
     assert count_rows(Notice) == 1
     again = sales.post(f"{LIST}/{agreement.id}/terminate", json={"reason": "再次"})
@@ -249,11 +249,11 @@ def test_grant_list_and_revoke_territories(sales, regions, count_rows):
     revoked = sales.post(f"{path}/revoke", json={"region_codes": ["330100", "330200"], "notice_on": "2026-01-31",
                                                  "reason": "季度考核未达标"})
     assert revoked.status_code == 200, revoked.json
-    assert revoked.json["notice"]["effective_on"] == "2026-02-28"
+    assert revoked.json["notice"]["effective_on"] == "2026-03-01"
     assert {t["region_code"] for t in revoked.json["territories"]} == {"330100", "330200"}
     assert count_rows(Notice) == 1
     listed = {t["region_code"]: t for t in sales.get(path).json["items"]}
-    assert listed["330100"]["revoked_effective_on"] == "2026-02-28"
+    assert listed["330100"]["revoked_effective_on"] == "2026-03-01"
     assert listed["330100"]["granted"] is False  # today, 2026-03-10
     assert listed["320500"]["granted"] is True  # granted today, after the notice: never revoked
     assert listed["320500"]["granted_on"] == "2026-03-10"

@@ -235,12 +235,13 @@ def test_sales_terminates_with_a_written_notice_and_the_status_follows_its_effec
 
     assert response.status_code == 302
     notice = db.session.scalar(select(Notice))
-    assert (notice.issued_on, notice.effective_on, notice.agreement_id) == (D(2026, 3, 10), D(2026, 4, 10),
+    assert (notice.issued_on, notice.effective_on, notice.agreement_id) == (D(2026, 3, 10), D(2026, 4, 11),
                                                                             agreement.id)
     page = page_of(client.get(f"/agreements/{agreement.id}"))
     assert "Active" in page  # until the notice takes effect
     assert f"Terminated by notice {notice.number}" in page
-    assert stored(agreement).status_on(D(2026, 4, 10)) is AgreementStatus.TERMINATED
+    assert stored(agreement).status_on(D(2026, 4, 10)) is AgreementStatus.ACTIVE  # the notice's last day
+    assert stored(agreement).status_on(D(2026, 4, 11)) is AgreementStatus.TERMINATED
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -379,9 +380,9 @@ def test_revoking_several_regions_issues_one_notice_and_they_stay_granted_until_
 
     assert response.status_code == 302
     notice = db.session.scalar(select(Notice))
-    assert notice.effective_on == D(2026, 4, 10)
+    assert notice.effective_on == D(2026, 4, 11)
     page = page_of(client.get(f"/agreements/{agreement.id}/territories"))
-    assert page.count("revocation takes effect Apr 10, 2026") == 2
+    assert page.count("revocation takes effect Apr 11, 2026") == 2
     assert f"Notice {notice.number}" in page
     history = page_of(client.get("/agreements/regions/330100"))
     assert agreement.number in history

@@ -90,9 +90,9 @@ def test_activation_refuses_an_overlap_with_another_binding_agreement_of_the_dis
 def test_a_terminated_agreement_no_longer_blocks_the_days_after_its_termination():
     distributor = make_distributor()
     old = make_agreement(distributor, starts_on=D(2025, 1, 1), ends_on=D(2026, 12, 31), activate_on=D(2025, 1, 1))
-    services.terminate_agreement(old, D(2025, 11, 30), "区域调整", D(2025, 11, 30))  # effective 2025-12-30
-    new = make_agreement(distributor, starts_on=D(2025, 12, 30), ends_on=D(2026, 12, 31))
-    too_early = make_agreement(distributor, starts_on=D(2025, 12, 29), ends_on=D(2026, 12, 31))
+    services.terminate_agreement(old, D(2025, 11, 30), "区域调整", D(2025, 11, 30))  # effective 2025-12-31
+    new = make_agreement(distributor, starts_on=D(2025, 12, 31), ends_on=D(2026, 12, 31))
+    too_early = make_agreement(distributor, starts_on=D(2025, 12, 30), ends_on=D(2026, 12, 31))
 
     with pytest.raises(DomainError):
         services.activate_agreement(too_early, D(2025, 12, 1))
@@ -162,14 +162,15 @@ def test_a_termination_issues_a_notice_and_takes_effect_the_notice_months_later(
     notice = services.terminate_agreement(agreement, D(2026, 1, 31), "多次低价竞争", D(2026, 1, 31))
 
     assert notice.type is NoticeType.TERMINATION
-    assert (notice.issued_on, notice.effective_on) == (D(2026, 1, 31), D(2026, 2, 28))
+    # §4.5 with Arts. 201-203: the month's notice runs to 28 February, which counts in full.
+    assert (notice.issued_on, notice.effective_on) == (D(2026, 1, 31), D(2026, 3, 1))
     assert "多次低价竞争" in notice.body_zh
     stored = reloaded(agreement)
-    assert stored.terminated_on == D(2026, 2, 28)
-    assert stored.status_on(D(2026, 2, 27)) is AgreementStatus.ACTIVE
-    assert stored.status_on(D(2026, 2, 28)) is AgreementStatus.TERMINATED
+    assert stored.terminated_on == D(2026, 3, 1)
+    assert stored.status_on(D(2026, 2, 28)) is AgreementStatus.ACTIVE
+    assert stored.status_on(D(2026, 3, 1)) is AgreementStatus.TERMINATED
     assert stored.status is AgreementStatus.ACTIVE  # stored when it takes effect
-    assert services.expire_agreements(D(2026, 2, 28)) == services.ExpiryResult(0, 1)
+    assert services.expire_agreements(D(2026, 3, 1)) == services.ExpiryResult(0, 1)
     with pytest.raises(DomainError, match="already notified"):
         services.terminate_agreement(stored, D(2026, 2, 1), "再次", D(2026, 2, 1))
     assert count_rows(Notice) == 1
@@ -180,7 +181,7 @@ def test_a_termination_uses_the_notice_months_in_force_on_the_notice_date():
     services.amend_agreement(agreement, D(2026, 3, 1), Terms(revocation_notice_months=3), "通知期改为三个月",
                              on=D(2026, 2, 1))
     notice = services.terminate_agreement(agreement, D(2026, 3, 1), "调整", D(2026, 3, 1))
-    assert notice.effective_on == D(2026, 6, 1)
+    assert notice.effective_on == D(2026, 6, 2)  # three months' notice ends 1 June
 
 
 def test_a_termination_at_once_takes_effect_on_the_notice_date():
@@ -213,9 +214,9 @@ def zhejiang(app):
 def test_in_territory_walks_the_region_tree_and_respects_the_revocation_date(zhejiang):
     agreement = make_agreement(activate_on=START)
     make_territory(agreement, "330000", START)  # 浙江省
-    services.revoke_territories(agreement, ["330000"], D(2026, 1, 31), "调整")  # effective 2026-02-28
+    services.revoke_territories(agreement, ["330000"], D(2026, 1, 31), "调整")  # effective 2026-03-01
 
-    for day, inside in [(D(2026, 1, 1), True), (D(2026, 2, 27), True), (D(2026, 2, 28), False)]:
+    for day, inside in [(D(2026, 1, 1), True), (D(2026, 2, 28), True), (D(2026, 3, 1), False)]:
         assert services.in_territory(agreement, "330106", day) is inside, day  # 西湖区, in 杭州市, in 浙江省
         assert services.in_territory(agreement, "330100", day) is inside, day  # 杭州市
         assert services.in_territory(agreement, "330000", day) is inside, day
@@ -250,12 +251,12 @@ def test_a_revocation_of_several_regions_is_one_notice(zhejiang, count_rows):
 
     assert count_rows(Notice) == 1
     assert notice.type is NoticeType.REVOCATION
-    assert notice.effective_on == D(2026, 4, 30)
+    assert notice.effective_on == D(2026, 5, 1)  # the month's notice ends 30 April
     assert "330100" in notice.body_zh
     assert "宁波市" in notice.body_zh
     assert "320500" not in notice.body_zh
     revoked = {t.region_code: t for t in reloaded(agreement).territories}
-    assert revoked["330100"].revoked_effective_on == D(2026, 4, 30)
+    assert revoked["330100"].revoked_effective_on == D(2026, 5, 1)
     assert revoked["330100"].revocation_notice_id == notice.id
     assert revoked["320500"].revoked_effective_on is None
 

@@ -206,9 +206,9 @@ def test_amendments_inside_the_term_are_accepted(effective_from, on):
 
 
 @pytest.mark.parametrize(("notice_on", "months", "at_once", "expected"), [
-    (D(2026, 1, 31), 1, False, D(2026, 2, 28)),  # §4.5 and Art. 202: no 31 February
-    (D(2026, 3, 5), 1, False, D(2026, 4, 5)),
-    (D(2026, 3, 5), 3, False, D(2026, 6, 5)),
+    (D(2026, 1, 31), 1, False, D(2026, 3, 1)),  # §4.5, Arts. 202-203: notice ends 28 Feb, counted in full
+    (D(2026, 3, 5), 1, False, D(2026, 4, 6)),  # the notice ends 5 April; terminated from 6 April
+    (D(2026, 3, 5), 3, False, D(2026, 6, 6)),
     (D(2026, 3, 5), 1, True, D(2026, 3, 5)),  # §3.2: at once
     (D(2026, 3, 5), 0, False, D(2026, 3, 5)),
 ])

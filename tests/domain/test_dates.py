@@ -64,3 +64,17 @@ def test_a_deadline_is_met_on_or_before_the_due_date(event_on, due_on, met):
 def test_calendar_quarters(day, quarter, bounds):
     assert quarter_of(day) == quarter
     assert quarter_bounds(*quarter) == bounds
+
+
+@pytest.mark.parametrize(
+    ("notice_on", "months", "in_effect_from"),
+    [
+        (date(2026, 1, 31), 1, date(2026, 3, 1)),  # the period ends 28 Feb (Art. 202), counted in full (203)
+        (date(2026, 3, 5), 1, date(2026, 4, 6)),
+        (date(2026, 3, 5), 0, date(2026, 3, 5)),
+    ],
+)
+def test_a_written_notice_takes_effect_the_day_after_its_period_ends(notice_on, months, in_effect_from):
+    from portal.domain.dates import notice_takes_effect_on
+
+    assert notice_takes_effect_on(notice_on, months) == in_effect_from

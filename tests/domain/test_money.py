@@ -108,3 +108,9 @@ def test_percentages_are_exact_hundredths(text, value):
 def test_a_percentage_above_100_is_refused():
     with pytest.raises(InvalidValue, match="100"):
         parse_percent("100.01")
+
+
+def test_an_absurdly_long_amount_is_refused_not_a_crash():
+    with pytest.raises(InvalidValue, match="too large"):
+        parse_money("9" * 30)
+    assert parse_money("9999999999999.99") == D("9999999999999.99")

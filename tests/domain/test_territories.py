@@ -25,11 +25,13 @@ XIHU_CHAIN = [XIHU, HANGZHOU, ZHEJIANG]
 
 
 @pytest.mark.parametrize(("notice_on", "months", "effective_on"), [
-    (D(2026, 1, 31), 1, D(2026, 2, 28)),  # Art. 202: February has no 31st
-    (D(2028, 1, 31), 1, D(2028, 2, 29)),  # a leap year
-    (D(2026, 3, 5), 1, D(2026, 4, 5)),
-    (D(2026, 11, 30), 3, D(2027, 2, 28)),
-    (D(2026, 3, 5), 0, D(2026, 3, 5)),
+    # §4.5 with Arts. 201-203: the month's notice ends on the same-numbered day (or the month's last
+    # day), which counts in full; the revocation applies from the next day.
+    (D(2026, 1, 31), 1, D(2026, 3, 1)),  # Art. 202: February has no 31st; 28 Feb is the last day
+    (D(2028, 1, 31), 1, D(2028, 3, 1)),  # a leap year: 29 Feb is the last day
+    (D(2026, 3, 5), 1, D(2026, 4, 6)),  # the period ends 5 April
+    (D(2026, 11, 30), 3, D(2027, 3, 1)),
+    (D(2026, 3, 5), 0, D(2026, 3, 5)),  # no notice period: at once
 ])
 def test_a_revocation_takes_effect_the_notice_months_after_the_notice(notice_on, months, effective_on):
     assert revocation_effective_on(notice_on, months) == effective_on
@@ -39,8 +41,8 @@ def test_a_revocation_takes_effect_the_notice_months_after_the_notice(notice_on,
     (D(2025, 12, 31), False),  # before the grant
     (D(2026, 1, 1), True),  # from the grant date
     (D(2026, 1, 31), True),  # the notice date
-    (D(2026, 2, 27), True),  # until the effective date, still granted
-    (D(2026, 2, 28), False),  # revoked from the effective date
+    (D(2026, 2, 28), True),  # the notice period's last day counts in full: still granted
+    (D(2026, 3, 1), False),  # revoked from the day after
     (D(2026, 6, 1), False),
 ])
 def test_a_region_stays_granted_until_its_revocation_takes_effect(on, granted):

@@ -107,7 +107,7 @@ def test_a_termination_states_the_day_the_agreement_ends(app):
                          agreement=agreement, reason="")
     assert "协议 XS-9 自 2027年4月5日 起终止。" in notice.body_zh
     assert "原因" not in notice.body_zh
-    assert "ends on 5 April 2027" in notice.body_en
+    assert "is terminated from 5 April 2027" in notice.body_en
 
 
 @pytest.mark.parametrize("notice_type", [NoticeType.REPAIR_FEES, NoticeType.PAYMENT_REMINDER])

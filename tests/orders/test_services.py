@@ -321,3 +321,42 @@ def test_a_fully_shipped_order_is_closed_by_head_office_only(setup):
     with pytest.raises(DomainError, match="role"):
         services.close_order(order, Role.DISTRIBUTOR)
     assert services.close_order(order, Role.SALES).status is OrderStatus.CLOSED
+
+
+def test_a_second_draft_does_not_make_the_first_order_ordinary(setup):
+    """§2.1: the first order is the first head office confirms; drafts and submissions do not count."""
+    agreement, board, _ = setup
+    small = make_order(agreement, {board: 1})
+    make_order(agreement, {board: 2})  # another draft alongside
+    with pytest.raises(DomainError, match="at least"):
+        services.submit_order(small, Role.DISTRIBUTOR, date(2026, 3, 1))
+    first = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
+    assert first.is_first_order
+    assert first.deposit_amount == first.total
+    later = make_order(agreement, {board: 1}, confirm_on=date(2026, 3, 6))
+    assert not later.is_first_order
+
+
+def test_the_same_product_twice_in_one_shipment_is_refused(setup, count_rows):
+    agreement, board, _ = setup
+    order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
+    pay(order, "60000.00", date(2026, 3, 6), "DUP-1")
+    with pytest.raises(InvalidValue, match="once"):
+        services.ship_order(order, [ShipmentLineRequest(board.id, 30, [f"A{i}" for i in range(30)]),
+                                    ShipmentLineRequest(board.id, 30, [f"B{i}" for i in range(30)])],
+                            shipped_on=date(2026, 3, 7), role=Role.SALES)
+    assert count_rows(Board) == 0
+
+
+def test_a_zero_deposit_is_paid_on_confirmation_and_never_reminded(app):
+    board = make_product()
+    make_price_list({board: ("1000.00", "60000.00", "70000.00")})
+    agreement = make_active_agreement(products=[board], terms=Terms(deposit_percent=D("0.00")))
+    make_order(agreement, {board: 1}, confirm_on=date(2026, 3, 1))  # the first order: 100% up front
+    order = make_order(agreement, {board: 1}, confirm_on=date(2026, 3, 5))
+    assert (order.deposit_amount, order.status, order.deposit_paid_on) == (
+        D("0.00"), OrderStatus.DEPOSIT_PAID, date(2026, 3, 5))
+    assert order.delivery_due_on is None  # nothing ships before the balance is paid
+    reminded = services.remind_overdue_deposits(date(2026, 4, 1))
+    assert len(reminded) == 1  # the unpaid first order only
+    assert db.session.get(Order, order.id).reminder_notice_id is None
