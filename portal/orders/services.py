@@ -202,6 +202,7 @@ def confirm_order(order: Order, role: Role, confirmed_on: date) -> Order:
     _lock(Agreement, order.agreement_id)
     order = _lock(Order, order.id)
     status = transition(order.status, OrderEvent.CONFIRM, role)
+    _check_agreement_open(order.agreement, confirmed_on)
     if order.submitted_on and confirmed_on < order.submitted_on:
         raise InvalidValue(N_("An order cannot be confirmed before it was submitted."), field="confirmed_on")
     agreement = order.agreement
@@ -234,6 +235,8 @@ def cancel_order(order: Order, role: Role, on: date, reason: str = "") -> Order:
     status = transition(order.status, OrderEvent.CANCEL, role)
     if order.status is OrderStatus.CONFIRMED and not reason.strip():
         raise InvalidValue(N_("Give a reason for cancelling a confirmed order."), field="reason")
+    if order.paid_amount > 0:
+        raise DomainError(N_("Money was received on this order: finance voids or refunds it before it is cancelled."))
     with audit_reason(reason.strip()):
         order.status, order.cancelled_on, order.cancel_reason = status, on, reason.strip()
         db.session.commit()

@@ -360,3 +360,19 @@ def test_a_zero_deposit_is_paid_on_confirmation_and_never_reminded(app):
     reminded = services.remind_overdue_deposits(date(2026, 4, 1))
     assert len(reminded) == 1  # the unpaid first order only
     assert db.session.get(Order, order.id).reminder_notice_id is None
+
+
+def test_an_order_with_money_received_is_not_cancelled(setup):
+    agreement, board, _ = setup
+    order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
+    pay(order, "100.00", date(2026, 3, 6), "KEEP-1")
+    with pytest.raises(DomainError, match="Money was received"):
+        services.cancel_order(order, Role.SALES, date(2026, 3, 10), "定金逾期")
+    assert db.session.get(Order, order.id).status is OrderStatus.CONFIRMED
+
+
+def test_no_confirmation_once_the_agreement_has_ended(setup):
+    agreement, board, _ = setup
+    order = make_order(agreement, {board: 50}, on=date(2027, 12, 30), submit=True)
+    with pytest.raises(DomainError, match="active agreement"):
+        services.confirm_order(order, Role.SALES, date(2028, 1, 2))
