@@ -57,7 +57,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _page(status: int, message: Any = None) -> Any:
+def error_page(status: int, message: Any = None) -> Any:
     if _wants_json():
         return api_error(status, CODES.get(status, "error"), message or MESSAGES.get(status, ""))
     return (
@@ -74,11 +74,11 @@ def init_app(app: Flask) -> None:
         message = MESSAGES.get(status)
         if status == 429:
             message = MESSAGES[429]
-        return _page(status, message)
+        return error_page(status, message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
-        return _page(400, _l("The form had expired or came from another site. Please try again."))
+        return error_page(400, _l("The form had expired or came from another site. Please try again."))
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> Any:
@@ -86,8 +86,8 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             fields = {error.field: [domain_message(error)]} if error.field else None
             return api_error(status, error.code, domain_message(error), fields)
-        return _page(status, domain_message(error))
+        return error_page(status, domain_message(error))
 
     @app.errorhandler(500)
     def server_error(error: Any) -> Any:
-        return _page(500)
+        return error_page(500)

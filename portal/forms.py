@@ -47,6 +47,12 @@ class MoneyField(StringField):
         return f"{self.data:.2f}" if self.data is not None else ""
 
 
+def amount_required(form: Any, field: Field) -> None:
+    """A MoneyField that must be filled: blank or spaces only is refused like a missing amount."""
+    if field.data is None and not field.errors:
+        raise ValidationError(_("Enter an amount."))
+
+
 def apply_domain_error(form: Any, error: DomainError, default_field: str | None = None) -> bool:
     """Show a domain error next to its field; returns False when it has none (flash it instead)."""
     name = error.field or default_field

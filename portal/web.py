@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -72,6 +73,28 @@ def unauthorized() -> Any:
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
+# C0 control characters other than tab, line feed and carriage return, and DEL: no person types
+# them, PostgreSQL refuses NUL in text, and they hide text from readers of the audit trail.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters() -> Any:
+    """Refuse, before anything reads it, a request whose address, query or form carries control
+    characters (the API checks its JSON bodies field by field)."""
+    texts = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not is_api_request():
+        texts += [*request.form.keys(), *request.form.values()]
+        texts += [f.filename or "" for f in request.files.values()]
+    if any(CONTROL_CHARACTERS.search(text) for text in texts):
+        from .errors import api_error, error_page
+
+        message = _l("The request contains invisible control characters; remove them and try again.")
+        if is_api_request():
+            return api_error(400, "bad_request", message)
+        return error_page(400, message)
+    return None
+
+
 def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
@@ -113,6 +136,7 @@ def init_app(app: Flask) -> None:
         return send_static(filename=filename)
 
     app.view_functions["static"] = static
+    app.before_request(refuse_control_characters)
     app.before_request(security.enforce_access)
     app.after_request(security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -133,3 +133,31 @@ def test_behind_a_proxy_the_forwarded_https_is_honoured():
     assert "Strict-Transport-Security" in response.headers
     untrusted = create_app(app_config()).test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in untrusted.headers
+
+
+@pytest.mark.parametrize("where", ["path", "query", "form"])
+def test_control_characters_are_refused_before_anything_reads_them(login, count_rows, where):
+    from portal.distributors.models import Distributor as Model
+
+    client = login(make_user(role=Role.SALES))
+    before = count_rows(Model)
+    if where == "path":
+        response = client.get("/boards/SN%00X")
+    elif where == "query":
+        response = client.get("/distributors/?q=a%00b")
+    else:
+        response = client.post("/distributors/new", data={
+            "code": "NB011", "name": "宁波\x00公司", "credit_code": "91330100MA2B3C4D5N", "level": "level2",
+            "status": "active"})
+    assert response.status_code == 400
+    assert "control characters" in response.get_data(as_text=True)
+    assert count_rows(Model) == before
+
+
+def test_the_api_refuses_control_characters_in_its_query_too(app):
+    from .builders import make_token
+
+    token = make_token(make_user(role=Role.SALES))
+    response = app.test_client().get("/api/v1/distributors?q=a%00b", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "bad_request"

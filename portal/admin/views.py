@@ -39,7 +39,7 @@ def _user_data(form: UserForm) -> services.UserData:
         role=Role(form.role.data),
         full_name=form.full_name.data or "",
         email=form.email.data or "",
-        distributor_id=int(form.distributor_id.data) if form.distributor_id.data else None,
+        distributor_id=int(form.distributor_id.data) if (form.distributor_id.data or "").strip() else None,
         active=bool(form.active.data),
     )
 

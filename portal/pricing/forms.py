@@ -4,9 +4,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import MoneyField
+from ..forms import MoneyField, amount_required
 
 
 class PriceListForm(FlaskForm):
@@ -21,9 +21,9 @@ class NewPriceListForm(PriceListForm):
 
 
 class ItemPricesForm(FlaskForm):
-    price_level1 = MoneyField(_l("First-level agent price"), validators=[InputRequired()])
-    price_level2 = MoneyField(_l("Second-level agent price"), validators=[InputRequired()])
-    min_resale_price = MoneyField(_l("Minimum resale price"), validators=[InputRequired()])
+    price_level1 = MoneyField(_l("First-level agent price"), validators=[amount_required])
+    price_level2 = MoneyField(_l("Second-level agent price"), validators=[amount_required])
+    min_resale_price = MoneyField(_l("Minimum resale price"), validators=[amount_required])
 
 
 class ItemForm(ItemPricesForm):

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..clock import today
-from ..forms import DayField, MoneyField
+from ..forms import DayField, MoneyField, amount_required
 
 DATE_FORMAT_MESSAGE = _l("Enter a date as YYYY-MM-DD, such as 2026-03-05.")
-
-
-def _amount_given(form: Any, field: MoneyField) -> None:
-    if field.data is None and not field.errors:
-        raise ValidationError(_l("Enter an amount."))
 
 
 class PaymentForm(FlaskForm):
     """Money received against an order. Zero, future dates, over-payments and a slip already booked
     are refused by the service (record_payment), which names the field."""
 
-    amount = MoneyField(_l("Amount (¥)"), validators=[_amount_given])
+    amount = MoneyField(_l("Amount (¥)"), validators=[amount_required])
     received_on = DayField(_l("Date received"), default=today,
                            validators=[InputRequired(message=DATE_FORMAT_MESSAGE)])
     bank_reference = StringField(_l("Bank reference"), validators=[

@@ -96,3 +96,11 @@ def test_the_user_list_costs_the_same_statements_for_3_or_30_users(login, count_
     with count_statements() as many:
         assert client.get("/admin/users?per_page=100").status_code == 200
     assert len(many) == len(few)
+
+
+def test_a_blank_distributor_choice_is_read_as_none_not_a_crash(login):
+    user = make_user(role=Role.SALES, username="blank.choice")
+    client = login(make_user(role=Role.ADMIN))
+    response = client.post(f"/admin/users/{user.id}", data={"username": "blank.choice", "role": "sales",
+                                                             "distributor_id": " ", "active": "y"})
+    assert response.status_code == 302

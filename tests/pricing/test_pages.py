@@ -73,6 +73,10 @@ def test_sales_drafts_a_list_prices_items_and_publishes_it_with_notices(login, c
                                        "min_resale_price": "3"}).status_code == 302
     items = {i.product.sku: i for i in db.session.scalars(select(PriceListItem))}
     assert client.post(f"/pricing/items/{items['PBX-EXT-16'].id}/delete").status_code == 302
+    blank = client.post(f"/pricing/items/{items['PBX-MAIN-200'].id}/edit", data={
+        "price_level1": " ", "price_level2": "3480", "min_resale_price": "4200.50"})
+    assert blank.status_code == 422  # spaces are no price
+    assert "Enter an amount." in blank.get_data(as_text=True)
     assert client.post(f"/pricing/items/{items['PBX-MAIN-200'].id}/edit", data={
         "price_level1": "3300", "price_level2": "3480", "min_resale_price": "4200.50"}).status_code == 302
 
