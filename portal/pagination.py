@@ -6,17 +6,28 @@ from typing import Any
 
 from flask import current_app, request
 
+from .db import MAX_ID
 from .extensions import db
+
+MAX_PAGE = 1_000_000  # far past any list; keeps OFFSET inside every database's integer
+
+
+def int_arg(name: str, *, upper: int = MAX_ID) -> int | None:
+    """A positive whole number from the query string (an id, a year), or None for anything else:
+    empty, words, non-ASCII digits such as "²", or numbers past ``upper``."""
+    value = request.args.get(name, "").strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
+        return None
+    number = int(value)
+    return number if 0 < number <= upper else None
 
 
 def page_args(max_per_page: int | None = None) -> tuple[int, int]:
     """``?page=`` and ``?per_page=`` read leniently: nonsense falls back to the defaults."""
     default = current_app.config["PER_PAGE"]
     limit = max_per_page or current_app.config["API_MAX_PER_PAGE"]
-    page = request.args.get("page", "1")
-    per_page = request.args.get("per_page", str(default))
-    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
-    size = int(per_page) if per_page.isdigit() and int(per_page) > 0 else default
+    page_number = int_arg("page", upper=MAX_PAGE) or 1
+    size = int_arg("per_page") or default
     return page_number, min(size, limit)
 
 

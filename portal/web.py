@@ -38,7 +38,7 @@ def load_user_from_session(user_id: str) -> Any:
     from .accounts.models import User
 
     ident, _, version = user_id.partition(".")
-    if not ident.isdigit() or not version.isdigit():
+    if not (ident.isascii() and ident.isdigit() and version.isascii() and version.isdigit()):
         return None
     user = db.session.get(User, int(ident))
     if user is None or not user.active or user.session_version != int(version):

@@ -161,3 +161,27 @@ def test_the_api_refuses_control_characters_in_its_query_too(app):
     response = app.test_client().get("/api/v1/distributors?q=a%00b", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 400
     assert response.json["error"]["code"] == "bad_request"
+
+
+@pytest.mark.parametrize("query", ["page=%C2%B2", "per_page=%C2%B2", "page=9223372036854775808",
+                                   "page=99999999999999999&per_page=200"])
+@pytest.mark.parametrize("path", ["/distributors/", "/orders/", "/agreements/", "/notices/", "/audit/"])
+def test_odd_page_numbers_fall_back_instead_of_crashing(login, path, query):
+    client = login(make_user(role=Role.SALES))
+    assert client.get(f"{path}?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/agreements/?distributor_id=%C2%B2", "/boards/?product_id=%C2%B2",
+                                 "/notices/?year=%C2%B2", "/receivables/?distributor_id=%C2%B2",
+                                 "/audit/?since=0001-01-01", "/audit/?until=9999-12-31"])
+def test_odd_filters_are_ignored_not_a_crash(login, url):
+    assert login(make_user(role=Role.ADMIN)).get(url).status_code == 200
+
+
+def test_an_api_list_with_an_odd_page_number_answers(app):
+    from .builders import make_token
+
+    token = make_token(make_user(role=Role.SALES))
+    for query in ("page=%C2%B2", "page=9223372036854775808"):
+        response = app.test_client().get(f"/api/v1/distributors?{query}", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -125,6 +126,9 @@ def reset_password(user: User) -> Any:
 @loads(User, "user_id")
 def set_active(user: User) -> Any:
     active = request.form.get("active") == "1"
+    if not active and user.id == current_user.id:
+        flash(_("You cannot deactivate your own account; ask another administrator."), "danger")
+        return redirect(url_for("admin.users"))
     services.set_active(user, active)
     message = _("%(name)s can sign in again.", name=user.username) if active else _(
         "%(name)s is deactivated and signed out everywhere.", name=user.username)

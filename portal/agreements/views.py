@@ -29,7 +29,7 @@ from ..domain.territories import descendant_prefix
 from ..errors import domain_message
 from ..extensions import db
 from ..forms import apply_domain_error
-from ..pagination import paginate
+from ..pagination import int_arg, paginate
 from ..products.models import Product
 from ..regions.models import Region
 from ..security import loads, roles_required, scoped
@@ -65,9 +65,6 @@ def _refused(form: Any) -> int:
     return 422 if any(name for name in form.errors if name) else 409
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
 
 
 # --- Agreements ---------------------------------------------------------------------------------
@@ -83,7 +80,7 @@ def index() -> Any:
     status = _status_arg(AgreementStatus)
     if status is not None:
         statement = statement.where(Agreement.status_is(status, on))
-    distributor_id = _int_arg("distributor_id")
+    distributor_id = int_arg("distributor_id")
     if distributor_id is not None:
         statement = statement.where(Agreement.distributor_id == distributor_id)
     level = request.args.get("level", "")
@@ -406,7 +403,7 @@ def sub_agents() -> Any:
     chosen = request.args.get("status", default)
     if chosen in {s.value for s in SubAgentStatus}:
         statement = statement.where(SubAgentRequest.status == SubAgentStatus(chosen))
-    distributor_id = _int_arg("distributor_id")
+    distributor_id = int_arg("distributor_id")
     if distributor_id is not None:
         statement = statement.where(SubAgentRequest.distributor_id == distributor_id)
     distributors = list(db.session.scalars(select(Distributor).order_by(Distributor.code))) if head_office else []

@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from ..clock import BUSINESS_TZ
+from ..domain.dates import EARLIEST, LATEST
 from ..domain.roles import HEAD_OFFICE
 from ..extensions import db
 from ..pagination import paginate
@@ -19,10 +20,12 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
 def _day(text: str) -> date | None:
+    """A filter date, or None when it is not one or lies outside 2000-2099 (a typing mistake)."""
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is not None and EARLIEST <= day <= LATEST else None
 
 
 @bp.get("/")

@@ -25,7 +25,7 @@ from ..forms import apply_domain_error
 from ..orders import services
 from ..orders.models import Board, Order, Shipment
 from ..orders.services import SerialProblems, ShipmentLineRequest, normalize_serial
-from ..pagination import paginate
+from ..pagination import int_arg, paginate
 from ..receivables.views import order_url
 from ..security import loads, roles_required, scoped
 from .forms import LossForm, ShipmentForm
@@ -65,9 +65,6 @@ def helpers() -> dict[str, Any]:
             "may_ship": current_user.is_authenticated and current_user.role in SHIPPERS}
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and 0 < int(value) <= 2_147_483_647 else None
 
 
 def _date_arg(name: str) -> tuple[date | None, bool]:
@@ -95,15 +92,15 @@ def index() -> Any:
     coverage_class = CoverageClass(chosen) if chosen in {c.value for c in CoverageClass} else None
     serial = request.args.get("serial", "").strip()[:60]
     head_office = current_user.role is not Role.DISTRIBUTOR
-    statement = boards_matching(on=on, product_id=_int_arg("product_id"), coverage_class=coverage_class,
-                                distributor_id=_int_arg("distributor_id") if head_office else None,
+    statement = boards_matching(on=on, product_id=int_arg("product_id"), coverage_class=coverage_class,
+                                distributor_id=int_arg("distributor_id") if head_office else None,
                                 serial=serial)
     distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
                                       .order_by(Distributor.code)).all() if head_office else []
     return render_template("boards/index.html", page=paginate(statement), on=on, products=board_products(),
                            classes=list(CoverageClass), distributors=distributors, head_office=head_office,
-                           product_id=_int_arg("product_id"), coverage_class=coverage_class,
-                           distributor_id=_int_arg("distributor_id"), serial=serial)
+                           product_id=int_arg("product_id"), coverage_class=coverage_class,
+                           distributor_id=int_arg("distributor_id"), serial=serial)
 
 
 @bp.get("/lookup")
@@ -281,7 +278,7 @@ def delivery() -> Any:
     due_from, bad_from = _date_arg("from")
     due_to, bad_to = _date_arg("to")
     chosen = request.args.get("state", "")
-    filters = DeliveryFilters(distributor_id=_int_arg("distributor_id"), due_from=due_from, due_to=due_to,
+    filters = DeliveryFilters(distributor_id=int_arg("distributor_id"), due_from=due_from, due_to=due_to,
                               state=DeliveryState(chosen) if chosen in {s.value for s in DeliveryState} else None)
     messages = [_(BAD_DATE, value=request.args.get(name, "")[:40]) for name, bad in
                 (("from", bad_from), ("to", bad_to)) if bad]

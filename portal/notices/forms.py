@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from ..domain.notices import MESSAGE_MAX_LENGTH
+from ..forms import DayField
 
 BOTH_LANGUAGES = _l("Write the message in both languages.")
 
@@ -13,7 +14,7 @@ BOTH_LANGUAGES = _l("Write the message in both languages.")
 def _optional_id(value: object) -> int | None:
     """A record id from a select, or None for the empty choice (or anything that is not an id)."""
     text = str(value) if value is not None else ""
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
 
 
 class WarningForm(FlaskForm):
@@ -26,4 +27,4 @@ class WarningForm(FlaskForm):
                                render_kw={"rows": 6, "maxlength": MESSAGE_MAX_LENGTH, "lang": "zh-CN"})
     message_en = TextAreaField(_l("Message in English"), validators=[DataRequired(message=BOTH_LANGUAGES)],
                                render_kw={"rows": 6, "maxlength": MESSAGE_MAX_LENGTH, "lang": "en"})
-    effective_on = DateField(_l("Takes effect on (optional)"), validators=[Optional()])
+    effective_on = DayField(_l("Takes effect on (optional)"), validators=[Optional()])

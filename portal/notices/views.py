@@ -22,7 +22,7 @@ from ..domain.roles import Role
 from ..errors import domain_message
 from ..extensions import db
 from ..forms import apply_domain_error
-from ..pagination import paginate
+from ..pagination import int_arg, paginate
 from ..security import EVERYONE, loads, roles_required
 from .forms import WarningForm
 from .models import Notice
@@ -58,9 +58,6 @@ def _enum_arg(name: str, enum: type[Any]) -> Any:
     return enum(value) if value in {member.value for member in enum} else None
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and 0 < int(value) <= 2_147_483_647 else None
 
 
 @bp.get("/")
@@ -69,8 +66,8 @@ def index() -> Any:
     """A distributor's inbox (its own notices, newest first); head office's list of every notice."""
     if current_user.role is Role.DISTRIBUTOR:
         return render_template("notices/inbox.html", page=paginate(notices_matching()))
-    filters = {"distributor_id": _int_arg("distributor_id"), "notice_type": _enum_arg("type", NoticeType),
-               "read": _enum_arg("read", ReadState), "year": _int_arg("year")}
+    filters = {"distributor_id": int_arg("distributor_id"), "notice_type": _enum_arg("type", NoticeType),
+               "read": _enum_arg("read", ReadState), "year": int_arg("year")}
     distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
                                       .order_by(Distributor.code)).all()
     return render_template("notices/index.html", page=paginate(notices_matching(**filters)), filters=filters,
@@ -97,8 +94,8 @@ def new() -> Any:
     """Head office issues a written warning (警告通知) to a distributor."""
     form = WarningForm()
     _warning_choices(form)
-    if request.method == "GET" and _int_arg("distributor_id"):
-        form.distributor_id.data = _int_arg("distributor_id")
+    if request.method == "GET" and int_arg("distributor_id"):
+        form.distributor_id.data = int_arg("distributor_id")
     if form.validate_on_submit():
         data = WarningData(distributor_id=form.distributor_id.data, message_zh=form.message_zh.data or "",
                            message_en=form.message_en.data or "", agreement_id=form.agreement_id.data,

@@ -37,7 +37,7 @@ from ..errors import domain_message
 from ..extensions import db
 from ..forms import apply_domain_error
 from ..i18n import day
-from ..pagination import paginate
+from ..pagination import int_arg, paginate
 from ..products.models import Product
 from ..security import EVERYONE, HEAD_OFFICE, loads, roles_required
 from . import services
@@ -76,9 +76,6 @@ def links() -> dict[str, Any]:
 
 # --- reading the query string leniently (nonsense falls back to "no filter") ---------------------
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_INT else None
 
 
 def _date_arg(name: str) -> date | None:
@@ -104,7 +101,7 @@ def index() -> Any:
     """A distributor's own orders; head office's orders of every distributor, filtered."""
     status = request.args.get("status", "")
     filters: dict[str, Any] = {
-        "distributor_id": _int_arg("distributor_id") if current_user.role in HEAD_OFFICE else None,
+        "distributor_id": int_arg("distributor_id") if current_user.role in HEAD_OFFICE else None,
         "status": OrderStatus(status) if status in {s.value for s in OrderStatus} else None,
         "period": _period_arg(),
         "confirmed_from": _date_arg("confirmed_from"),

@@ -3,15 +3,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import MoneyField, amount_required
+from ..forms import DayField, MoneyField, amount_required
 
 
 class PriceListForm(FlaskForm):
     version = StringField(_l("Version"), validators=[DataRequired(), Length(max=60)])
-    effective_from = DateField(_l("Effective from"), validators=[DataRequired()])
+    effective_from = DayField(_l("Effective from"), validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 

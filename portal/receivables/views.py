@@ -22,6 +22,7 @@ from ..forms import apply_domain_error
 from ..i18n import money
 from ..orders import services
 from ..orders.models import Order, Payment
+from ..pagination import int_arg
 from ..security import loads, roles_required
 from .exports import receivables_workbook
 from .forms import PaymentForm, VoidForm
@@ -56,11 +57,10 @@ def helpers() -> dict[str, Any]:
 
 
 def _filters() -> Filters:
-    distributor = request.args.get("distributor_id", "")
     state = request.args.get("state", "")
     kind = request.args.get("kind", "")
     return Filters(
-        distributor_id=int(distributor) if distributor.isdigit() and 0 < int(distributor) <= 2_147_483_647 else None,
+        distributor_id=int_arg("distributor_id"),
         state=DueState(state) if state in {s.value for s in DueState} else None,
         kind=ReceivableKind(kind) if kind in {k.value for k in ReceivableKind} else None,
     )

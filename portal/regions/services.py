@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from importlib import metadata
 
@@ -17,6 +18,8 @@ from ..domain.errors import N_, Duplicate, InvalidValue
 from ..domain.regions import RegionLevel, ancestor_codes, level_of, normalize_code, parent_code
 from ..extensions import db
 from .models import Region
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -71,6 +74,10 @@ def read_csv(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RowErr
                              N_("The first line must name the columns code, name (and optionally parent_code)."))]
     rows = [(number, {(k or "").strip(): (v or "").strip() for k, v in row.items()})
             for number, row in enumerate(reader, start=2)]
+    bad = [number for number, cells in rows
+           if any(CONTROL_CHARACTERS.search(f"{k}{v}") for k, v in cells.items())]
+    if bad:
+        return [], [RowError(number, "", N_("This row contains invisible control characters.")) for number in bad]
     if not rows:
         return [], [RowError(1, "", N_("The file has no rows."))]
     return rows, []

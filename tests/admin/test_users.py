@@ -104,3 +104,12 @@ def test_a_blank_distributor_choice_is_read_as_none_not_a_crash(login):
     response = client.post(f"/admin/users/{user.id}", data={"username": "blank.choice", "role": "sales",
                                                              "distributor_id": " ", "active": "y"})
     assert response.status_code == 302
+
+
+def test_an_administrator_cannot_lock_themselves_out(login):
+    admin = make_user(role=Role.ADMIN)
+    client = login(admin)
+    client.post(f"/admin/users/{admin.id}/active", data={"active": "0"})
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).active is True
+    assert client.get("/admin/users").status_code == 200

@@ -79,3 +79,11 @@ def test_head_office_browses_the_tree(login):
     assert "杭州市" in page
     assert "杭州市" in client.get("/regions/?q=杭州").get_data(as_text=True)
     assert db.session.scalar(select(Region).where(Region.code == "330100")).parent_code == "330000"
+
+
+def test_a_file_with_control_characters_saves_nothing(login, count_rows):
+    client = login(make_user(role=Role.ADMIN))
+    response = upload(client, "code,name\n440000,广\x00东省\n")
+    assert response.status_code == 422
+    assert "<td>2</td>" in response.get_data(as_text=True)
+    assert count_rows(Region) == 0
