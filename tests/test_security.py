@@ -185,3 +185,16 @@ def test_an_api_list_with_an_odd_page_number_answers(app):
     for query in ("page=%C2%B2", "page=9223372036854775808"):
         response = app.test_client().get(f"/api/v1/distributors?{query}", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/v1/price-lists", {"version": "PX1", "effective_from": "0001-01-01"}),
+    ("/api/v1/price-lists", {"version": "PX2", "effective_from": "9999-12-31"}),
+])
+def test_the_api_refuses_implausible_dates(app, path, body):
+    from .builders import make_token
+
+    token = make_token(make_user(role=Role.SALES))
+    response = app.test_client().post(path, json=body, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422
+    assert "effective_from" in response.json["error"]["fields"]

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from .dates import check_plausible
 from .errors import N_, InvalidValue
 
 NUMBER_RE = re.compile(r"^TZ-(\d{4})-(\d{4,})$", re.ASCII)
@@ -78,6 +79,8 @@ def check_warning(message_zh: str, message_en: str, issued_on: date, effective_o
                   ) -> tuple[str, str]:
     """A warning states its message in Chinese and in English; a date it takes effect, when given,
     is not before the day it is issued. Returns the messages trimmed."""
+    if effective_on is not None:
+        check_plausible(effective_on, "effective_on")
     messages = {"message_zh": (message_zh or "").strip(), "message_en": (message_en or "").strip()}
     for field, text in messages.items():
         if not text:

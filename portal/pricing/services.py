@@ -18,6 +18,7 @@ from ..agreements.models import Agreement
 from ..clock import utcnow
 from ..distributors.models import Distributor
 from ..domain.agreements import AgreementStatus
+from ..domain.dates import check_plausible
 from ..domain.distributors import Level
 from ..domain.errors import N_, Duplicate, InvalidValue
 from ..domain.notices import NoticeType
@@ -175,6 +176,7 @@ def compare_with_previous(price_list: PriceList, level: Level | None = None) -> 
 # --- Drafts -------------------------------------------------------------------------------------
 
 def _check_data(data: PriceListData, current: PriceList | None) -> PriceListData:
+    check_plausible(data.effective_from, "effective_from")
     version = data.version.strip()
     if not version:
         raise InvalidValue(N_("Enter the version."), field="version")

@@ -97,3 +97,15 @@ def test_dates_as_a_letter_writes_them(day, language, expected):
 ])
 def test_amounts_in_a_notice(amount, expected):
     assert yuan(amount) == expected
+
+
+def test_a_warning_cannot_take_effect_in_year_9999():
+    from datetime import date
+
+    import pytest
+
+    from portal.domain.errors import InvalidValue
+    from portal.domain.notices import check_warning
+
+    with pytest.raises(InvalidValue, match="between"):
+        check_warning("警告", "Warning", date(2026, 3, 5), date(9999, 12, 31))
