@@ -33,12 +33,11 @@ from ..distributors.models import Distributor
 from ..domain.agreements import AgreementStatus
 from ..domain.notices import ReadState
 from ..domain.orders import OrderStatus
-from ..domain.pricing import PriceListStatus, in_force
 from ..domain.regions import RegionLevel
 from ..domain.territories import Grant
 from ..extensions import db
 from ..orders.models import Order
-from ..pricing.models import PriceList
+from ..pricing.services import list_in_force
 from ..regions.models import Region
 from ..security import scoped
 from .queries import notices_matching
@@ -163,15 +162,6 @@ def territory_figure(frame: pd.DataFrame, level_names: Mapping[str, str], axis_t
     return dict(json.loads(figure.to_json()))
 
 
-def price_list_in_force(on: date) -> Any:
-    """The published list in force on ``on`` (version, effective date, id), or None."""
-    rows = db.session.execute(
-        scoped(select(PriceList.id, PriceList.version, PriceList.effective_from), PriceList)
-        .where(PriceList.status == PriceListStatus.PUBLISHED)
-    ).all()
-    return in_force(((row.effective_from, row) for row in rows), on)
-
-
 def records_for_chart(records: Iterable[TerritoryRecord]) -> list[dict[str, Any]]:
     return [asdict(record) for record in records]
 
@@ -195,7 +185,7 @@ def distributor_home() -> dict[str, Any]:
     records = territory_records([a.id for a in agreements])
     frame = granted_by_province(records_for_chart(records), on)
     figure = territory_figure(frame, {member.value: _(member.label) for member in RegionLevel}, _("Regions granted"))
-    price_list = price_list_in_force(on)
+    price_list = list_in_force(on)  # published lists are every distributor's to read
     return {
         "distributor": distributor,
         "today": on,

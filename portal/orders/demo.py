@@ -30,6 +30,7 @@ from ..domain.pricing import PriceListStatus
 from ..domain.roles import Role
 from ..extensions import db
 from ..pricing.models import PriceList
+from ..pricing.services import list_in_force
 from ..products.models import Product
 from . import services
 from .models import Board, Order, Payment, Shipment
@@ -71,8 +72,8 @@ class Demo:
         confirmation date: serialized boards first, the dearest (the main control board) leading."""
         products = list(self.agreement.products)
         ids = [p.id for p in products]
-        now = services.agent_prices(services.price_list_in_force(on), ids, self.agreement)
-        then = services.agent_prices(services.price_list_in_force(confirm_on), ids, self.agreement)
+        now = services.agent_prices(list_in_force(on), ids, self.agreement)
+        then = services.agent_prices(list_in_force(confirm_on), ids, self.agreement)
         priced = [p for p in products if p.id in now and p.id in then and p.active]
         priced.sort(key=lambda p: (not p.serialized, -then[p.id]))
         return {p: then[p.id] for p in priced}

@@ -75,11 +75,6 @@ class SerialProblems(DomainError):
 
 # --- reading prices ------------------------------------------------------------------------------
 
-def price_list_in_force(on: date) -> PriceList | None:
-    """§5: the published list in force on ``on`` (the pricing area's one rule)."""
-    return list_in_force(on)
-
-
 def agent_prices(price_list: PriceList | None, product_ids: Sequence[int], agreement: Agreement) -> dict[int, Decimal]:
     """The agent price of each product for the agreement's level in ``price_list`` (one query)."""
     if price_list is None or not product_ids:
@@ -132,7 +127,7 @@ def is_first_order(agreement: Agreement, excluding: int | None = None) -> bool:
 
 
 def _set_lines(order: Order, agreement: Agreement, lines: Sequence[LineRequest], on: date) -> None:
-    prices = agent_prices(price_list_in_force(on), [line.product_id for line in lines], agreement)
+    prices = agent_prices(list_in_force(on), [line.product_id for line in lines], agreement)
     missing = [line.product_id for line in lines if line.product_id not in prices]
     if missing:
         skus = ", ".join(db.session.scalars(select(Product.sku).where(Product.id.in_(missing))))
@@ -206,7 +201,7 @@ def confirm_order(order: Order, role: Role, confirmed_on: date) -> Order:
     if order.submitted_on and confirmed_on < order.submitted_on:
         raise InvalidValue(N_("An order cannot be confirmed before it was submitted."), field="confirmed_on")
     agreement = order.agreement
-    price_list = price_list_in_force(confirmed_on)
+    price_list = list_in_force(confirmed_on)
     prices = agent_prices(price_list, [line.product_id for line in order.lines], agreement)
     missing = [line.product.sku for line in order.lines if line.product_id not in prices]
     if missing:

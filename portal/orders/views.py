@@ -38,6 +38,7 @@ from ..extensions import db
 from ..forms import apply_domain_error
 from ..i18n import day
 from ..pagination import int_arg, paginate
+from ..pricing.services import list_in_force
 from ..products.models import Product
 from ..security import EVERYONE, HEAD_OFFICE, loads, roles_required
 from . import services
@@ -136,7 +137,7 @@ def _refuse_small_first_order(agreement: Agreement, lines: Sequence[services.Lin
     service will refuse for another reason (unauthorised, unpriced) are left to it."""
     if not lines or not services.is_first_order(agreement, excluding=order.id if order else None):
         return
-    prices = services.agent_prices(services.price_list_in_force(on), [line.product_id for line in lines], agreement)
+    prices = services.agent_prices(list_in_force(on), [line.product_id for line in lines], agreement)
     if any(line.product_id not in prices for line in lines):
         return
     total = order_total(Line(line.quantity, prices[line.product_id]) for line in lines)
@@ -164,7 +165,7 @@ def _render_form(form: OrderForm, agreement: Agreement | None, order: Order | No
                                "suggestions": period_suggestions(on)}
     if agreement is not None:
         products = {p.id: p for p in _products_of(agreement, order)}
-        price_list = services.price_list_in_force(on)
+        price_list = list_in_force(on)
         prices = services.agent_prices(price_list, list(products), agreement)
         rows = []
         for entry in form.lines:
