@@ -52,9 +52,20 @@ def main(count: int) -> None:
     app = create_app(config)
     with app.app_context(), app.test_request_context():
         db.create_all()
-        db.session.execute(insert(Product), [
-            {"sku": f"BENCH-{n:05d}", "name_zh": f"测试板卡 {n}", "name_en": f"Bench board {n}", "category": "测试",
-             "serialized": True, "active": True} for n in range(count)])
+        db.session.execute(
+            insert(Product),
+            [
+                {
+                    "sku": f"BENCH-{n:05d}",
+                    "name_zh": f"测试板卡 {n}",
+                    "name_en": f"Bench board {n}",
+                    "category": "测试",
+                    "serialized": True,
+                    "active": True,
+                }
+                for n in range(count)
+            ],
+        )
         db.session.commit()
         draft = services.create_price_list(services.PriceListData("Bench", date(2030, 1, 1)))
         first, second = workbook(count), workbook(count, bump=7)

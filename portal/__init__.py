@@ -78,8 +78,21 @@ def register_blueprints(app: Flask) -> None:
     from .receivables.views import bp as receivables_bp
     from .regions.views import bp as regions_bp
 
-    for blueprint in (main_bp, accounts_bp, admin_bp, distributors_bp, regions_bp, audit_bp, products_bp,
-                      pricing_bp, agreements_bp, notices_bp, orders_bp, receivables_bp, boards_bp):
+    for blueprint in (
+        main_bp,
+        accounts_bp,
+        admin_bp,
+        distributors_bp,
+        regions_bp,
+        audit_bp,
+        products_bp,
+        pricing_bp,
+        agreements_bp,
+        notices_bp,
+        orders_bp,
+        receivables_bp,
+        boards_bp,
+    ):
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens only and never reads the session cookie
     # (see web.PortalSessionInterface), so cross-site requests carry no credentials: no CSRF token.

@@ -90,8 +90,13 @@ def _print_logins(logins: list[tuple[str, str, str]]) -> None:
 
 
 @portal_cli.command("expire-agreements")
-@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The day to apply (YYYY-MM-DD), today or earlier; default today in Asia/Shanghai.")
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day to apply (YYYY-MM-DD), today or earlier; default today in Asia/Shanghai.",
+)
 def expire_agreements(on: datetime | None) -> None:
     """Daily: store "expired" for active agreements past their end date and "terminated" for those
     whose termination notice took effect (pages read both off the dates anyway). Idempotent."""

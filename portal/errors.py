@@ -36,9 +36,18 @@ MESSAGES = {
     500: _l("The portal could not finish this. The error has been logged; please try again later."),
 }
 
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-         405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
-         429: "too_many_requests", 500: "server_error"}
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "server_error",
+}
 
 
 def api_error(status: int, code: str, message: Any, fields: dict[str, list[str]] | None = None) -> Any:
@@ -61,8 +70,12 @@ def error_page(status: int, message: Any = None) -> Any:
     if _wants_json():
         return api_error(status, CODES.get(status, "error"), message or MESSAGES.get(status, ""))
     return (
-        render_template("errors/error.html", status=status, title=TITLES.get(status, TITLES[500]),
-                        message=message or MESSAGES.get(status, MESSAGES[500])),
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=TITLES.get(status, TITLES[500]),
+            message=message or MESSAGES.get(status, MESSAGES[500]),
+        ),
         status,
     )
 

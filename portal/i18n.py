@@ -58,7 +58,6 @@ def translate_label(value: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(money=money, percent=percent, day=day, moment=moment,
-                                 label=translate_label)
+    app.jinja_env.filters.update(money=money, percent=percent, day=day, moment=moment, label=translate_label)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)
     app.jinja_env.add_extension("jinja2.ext.do")

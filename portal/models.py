@@ -10,6 +10,25 @@ from .pricing.models import PriceList, PriceListItem
 from .products.models import Product
 from .regions.models import Region
 
-__all__ = ["Agreement", "AgreementTerms", "ApiToken", "AuditEvent", "Board", "Distributor", "Notice",
-           "NoticeCounter", "Order", "OrderLine", "Payment", "PriceList", "PriceListItem", "Product", "Region",
-           "Shipment", "ShipmentLine", "SubAgentRequest", "Territory", "agreement_products"]
+__all__ = [
+    "Agreement",
+    "AgreementTerms",
+    "ApiToken",
+    "AuditEvent",
+    "Board",
+    "Distributor",
+    "Notice",
+    "NoticeCounter",
+    "Order",
+    "OrderLine",
+    "Payment",
+    "PriceList",
+    "PriceListItem",
+    "Product",
+    "Region",
+    "Shipment",
+    "ShipmentLine",
+    "SubAgentRequest",
+    "Territory",
+    "agreement_products",
+]

@@ -30,8 +30,7 @@ from .extensions import db, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["EVERYONE", "HEAD_OFFICE", "AccessRule", "Loader", "Role", "loads", "public",
-           "roles_required", "signed_in"]
+__all__ = ["EVERYONE", "HEAD_OFFICE", "AccessRule", "Loader", "Role", "loads", "public", "roles_required", "signed_in"]
 
 
 @dataclass(frozen=True)

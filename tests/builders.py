@@ -27,6 +27,7 @@ def app_config(**settings: Any) -> type:
     URL while the app is created, so changing the config afterwards would be too late)."""
     return type("RunConfig", (TestConfig,), settings)
 
+
 _serial = itertools.count(1)
 
 
@@ -35,22 +36,41 @@ def credit_code(n: int) -> str:
     return body + uscc.calc_check_digit(body)
 
 
-def make_distributor(*, code: str | None = None, name: str | None = None, level: Level = Level.SECOND,
-                     **fields: Any) -> Distributor:
+def make_distributor(
+    *, code: str | None = None, name: str | None = None, level: Level = Level.SECOND, **fields: Any
+) -> Distributor:
     n = next(_serial)
-    return create_distributor(DistributorData(
-        code=code or f"D{n:04d}", name=name or f"测试经销商{n}有限公司",
-        credit_code=fields.pop("credit_code", credit_code(n)), level=level, **fields,
-    ))
+    return create_distributor(
+        DistributorData(
+            code=code or f"D{n:04d}",
+            name=name or f"测试经销商{n}有限公司",
+            credit_code=fields.pop("credit_code", credit_code(n)),
+            level=level,
+            **fields,
+        )
+    )
 
 
-def make_user(*, role: Role = Role.SALES, username: str | None = None, distributor: Distributor | None = None,
-              password: str = PASSWORD, **fields: Any) -> User:
+def make_user(
+    *,
+    role: Role = Role.SALES,
+    username: str | None = None,
+    distributor: Distributor | None = None,
+    password: str = PASSWORD,
+    **fields: Any,
+) -> User:
     n = next(_serial)
     if role is Role.DISTRIBUTOR and distributor is None:
         distributor = make_distributor()
-    return create_user(UserData(username=username or f"{role.value}{n}", role=role,
-                                distributor_id=distributor.id if distributor else None, **fields), password)
+    return create_user(
+        UserData(
+            username=username or f"{role.value}{n}",
+            role=role,
+            distributor_id=distributor.id if distributor else None,
+            **fields,
+        ),
+        password,
+    )
 
 
 def make_region(code: str = "330000", name: str = "浙江省", parent_code: str | None = None) -> Region:

@@ -36,7 +36,8 @@ for _module in sorted(Path(__file__).parent.glob("*/builders.py")):
 
 def endpoints_without_rule(app: Flask) -> list[str]:
     return sorted(
-        rule.endpoint for rule in app.url_map.iter_rules()
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
         if getattr(app.view_functions[rule.endpoint], "access_rule", None) is None
     )
 
@@ -50,8 +51,11 @@ def routes(app: Flask) -> list[Any]:
 
 
 def distributor_routes(app: Flask) -> list[Any]:
-    return [r for r in routes(app) if not rule_of(app, r.endpoint).public
-            and rule_of(app, r.endpoint).allows(Role.DISTRIBUTOR)]
+    return [
+        r
+        for r in routes(app)
+        if not rule_of(app, r.endpoint).public and rule_of(app, r.endpoint).allows(Role.DISTRIBUTOR)
+    ]
 
 
 def total_rows() -> int:

@@ -9,8 +9,9 @@ from flask_babel import force_locale
 from portal.i18n import day, moment, money
 
 
-@pytest.mark.parametrize(("amount", "shown"), [(Decimal("1234567.5"), "¥1,234,567.50"), (Decimal("0"), "¥0.00"),
-                                               (None, "—")])
+@pytest.mark.parametrize(
+    ("amount", "shown"), [(Decimal("1234567.5"), "¥1,234,567.50"), (Decimal("0"), "¥0.00"), (None, "—")]
+)
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_money_is_yuan_with_two_decimals_in_both_languages(app, language, amount, shown):
     with app.test_request_context(), force_locale(language):

@@ -71,19 +71,27 @@ def test_a_foreign_key_is_enforced(app):
 @pytest.fixture
 def money_table(app):
     metadata = MetaData()
-    table = Table("money_probe", metadata, Column("id", Integer, primary_key=True),
-                  Column("amount", Money()), Column("percent", Percent()))
+    table = Table(
+        "money_probe",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("amount", Money()),
+        Column("percent", Percent()),
+    )
     metadata.create_all(db.engine)
     yield table
     metadata.drop_all(db.engine)
 
 
-@pytest.mark.parametrize(("stored", "read"), [
-    (Decimal("0.10"), Decimal("0.10")),
-    (Decimal("12345678901.23"), Decimal("12345678901.23")),
-    (Decimal("0.005"), Decimal("0.01")),  # half-up to the fen on the way in
-    (Decimal("-3.50"), Decimal("-3.50")),
-])
+@pytest.mark.parametrize(
+    ("stored", "read"),
+    [
+        (Decimal("0.10"), Decimal("0.10")),
+        (Decimal("12345678901.23"), Decimal("12345678901.23")),
+        (Decimal("0.005"), Decimal("0.01")),  # half-up to the fen on the way in
+        (Decimal("-3.50"), Decimal("-3.50")),
+    ],
+)
 def test_money_columns_keep_decimal_exact_as_whole_fen(money_table, stored, read):
     with db.engine.begin() as connection:
         connection.execute(insert(money_table).values(id=1, amount=stored, percent=Decimal("30.00")))
@@ -102,11 +110,14 @@ def test_money_columns_refuse_floats(money_table):
         connection.execute(insert(money_table).values(id=2, amount=0.1))
 
 
-@pytest.mark.parametrize(("utc", "business_day"), [
-    (datetime(2026, 3, 4, 15, 59, tzinfo=UTC), date(2026, 3, 4)),
-    (datetime(2026, 3, 4, 16, 0, tzinfo=UTC), date(2026, 3, 5)),  # midnight in Shanghai
-    (datetime(2026, 12, 31, 16, 30, tzinfo=UTC), date(2027, 1, 1)),
-])
+@pytest.mark.parametrize(
+    ("utc", "business_day"),
+    [
+        (datetime(2026, 3, 4, 15, 59, tzinfo=UTC), date(2026, 3, 4)),
+        (datetime(2026, 3, 4, 16, 0, tzinfo=UTC), date(2026, 3, 5)),  # midnight in Shanghai
+        (datetime(2026, 12, 31, 16, 30, tzinfo=UTC), date(2027, 1, 1)),
+    ],
+)
 def test_today_is_the_shanghai_date_whatever_the_servers_zone(monkeypatch, utc, business_day):
     monkeypatch.setattr(clock, "utcnow", lambda: utc)
     assert clock.today() == business_day

@@ -22,14 +22,16 @@ def csrf_app(app):
 
 
 def csrf_token(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
-                     page).group(1) or ""
+    return (
+        re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page).group(1)
+        or ""
+    )
 
 
 def signed_in_with_csrf(app, user):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'value="([^"]+)"', page[page.index('name="csrf_token"') - 200:]).group(1)
+    token = re.search(r'value="([^"]+)"', page[page.index('name="csrf_token"') - 200 :]).group(1)
     response = client.post("/login", data={"username": user.username, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302
     return client
@@ -79,9 +81,16 @@ def test_a_form_posted_without_the_token_by_a_sales_user_saves_nothing(csrf_app)
     sales = make_user(role=Role.SALES)
     distributor = make_distributor(name="原名有限公司")
     client = signed_in_with_csrf(csrf_app, sales)
-    client.post(f"/distributors/{distributor.id}/edit", data={
-        "code": distributor.code, "name": "篡改", "credit_code": distributor.credit_code,
-        "level": "level1", "status": "active"})
+    client.post(
+        f"/distributors/{distributor.id}/edit",
+        data={
+            "code": distributor.code,
+            "name": "篡改",
+            "credit_code": distributor.credit_code,
+            "level": "level1",
+            "status": "active",
+        },
+    )
     db.session.expire_all()
     assert db.session.get(Distributor, distributor.id).name == "原名有限公司"
 
@@ -115,11 +124,13 @@ def test_no_template_loads_anything_from_another_site():
     from pathlib import Path
 
     templates = Path(__file__).resolve().parents[1] / "templates"
-    offenders = [str(p) for p in templates.rglob("*.html")
-                 if re.search(r'(src|href)="(https?:)?//', p.read_text())]
+    offenders = [str(p) for p in templates.rglob("*.html") if re.search(r'(src|href)="(https?:)?//', p.read_text())]
     assert offenders == []
-    inline = [str(p) for p in templates.rglob("*.html")
-              if re.search(r"<script(?![^>]*nonce=)[^>]*>|\son(click|load|change|submit)=|style=\"", p.read_text())]
+    inline = [
+        str(p)
+        for p in templates.rglob("*.html")
+        if re.search(r"<script(?![^>]*nonce=)[^>]*>|\son(click|load|change|submit)=|style=\"", p.read_text())
+    ]
     assert inline == [], "inline scripts, handlers or styles break the CSP"
 
 
@@ -146,9 +157,16 @@ def test_control_characters_are_refused_before_anything_reads_them(login, count_
     elif where == "query":
         response = client.get("/distributors/?q=a%00b")
     else:
-        response = client.post("/distributors/new", data={
-            "code": "NB011", "name": "宁波\x00公司", "credit_code": "91330100MA2B3C4D5N", "level": "level2",
-            "status": "active"})
+        response = client.post(
+            "/distributors/new",
+            data={
+                "code": "NB011",
+                "name": "宁波\x00公司",
+                "credit_code": "91330100MA2B3C4D5N",
+                "level": "level2",
+                "status": "active",
+            },
+        )
     assert response.status_code == 400
     assert "control characters" in response.get_data(as_text=True)
     assert count_rows(Model) == before
@@ -163,17 +181,26 @@ def test_the_api_refuses_control_characters_in_its_query_too(app):
     assert response.json["error"]["code"] == "bad_request"
 
 
-@pytest.mark.parametrize("query", ["page=%C2%B2", "per_page=%C2%B2", "page=9223372036854775808",
-                                   "page=99999999999999999&per_page=200"])
+@pytest.mark.parametrize(
+    "query", ["page=%C2%B2", "per_page=%C2%B2", "page=9223372036854775808", "page=99999999999999999&per_page=200"]
+)
 @pytest.mark.parametrize("path", ["/distributors/", "/orders/", "/agreements/", "/notices/", "/audit/"])
 def test_odd_page_numbers_fall_back_instead_of_crashing(login, path, query):
     client = login(make_user(role=Role.SALES))
     assert client.get(f"{path}?{query}").status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/agreements/?distributor_id=%C2%B2", "/boards/?product_id=%C2%B2",
-                                 "/notices/?year=%C2%B2", "/receivables/?distributor_id=%C2%B2",
-                                 "/audit/?since=0001-01-01", "/audit/?until=9999-12-31"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/agreements/?distributor_id=%C2%B2",
+        "/boards/?product_id=%C2%B2",
+        "/notices/?year=%C2%B2",
+        "/receivables/?distributor_id=%C2%B2",
+        "/audit/?since=0001-01-01",
+        "/audit/?until=9999-12-31",
+    ],
+)
 def test_odd_filters_are_ignored_not_a_crash(login, url):
     assert login(make_user(role=Role.ADMIN)).get(url).status_code == 200
 
@@ -187,10 +214,13 @@ def test_an_api_list_with_an_odd_page_number_answers(app):
         assert response.status_code == 200
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    ("/api/v1/price-lists", {"version": "PX1", "effective_from": "0001-01-01"}),
-    ("/api/v1/price-lists", {"version": "PX2", "effective_from": "9999-12-31"}),
-])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/price-lists", {"version": "PX1", "effective_from": "0001-01-01"}),
+        ("/api/v1/price-lists", {"version": "PX2", "effective_from": "9999-12-31"}),
+    ],
+)
 def test_the_api_refuses_implausible_dates(app, path, body):
     from .builders import make_token
 

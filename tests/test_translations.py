@@ -19,7 +19,9 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 def messages_in_source() -> set[str]:
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), METHODS, options_map={"templates/**.html": {"extensions": "jinja2.ext.do"}},
+        str(ROOT),
+        METHODS,
+        options_map={"templates/**.html": {"extensions": "jinja2.ext.do"}},
         keywords=KEYWORDS,
     ):
         found.add(message if isinstance(message, str) else message[0])
@@ -72,6 +74,9 @@ def test_domain_messages_reach_the_user_translated(client):
     from .builders import make_user
 
     user = make_user()
-    response = client.post("/login", data={"username": user.username, "password": "wrong-password"},
-                           headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    response = client.post(
+        "/login",
+        data={"username": user.username, "password": "wrong-password"},
+        headers={"Accept-Language": "zh-CN,zh;q=0.9"},
+    )
     assert "用户名或密码错误" in response.get_data(as_text=True)

@@ -200,9 +200,7 @@ def test_each_role_signs_in_sees_its_home_switches_language_and_signs_out(
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize(
-    ("username", "own", "other"), [("hz-agent", "HZ001", "SZ002"), ("sz-agent", "SZ002", "HZ001")]
-)
+@pytest.mark.parametrize(("username", "own", "other"), [("hz-agent", "HZ001", "SZ002"), ("sz-agent", "SZ002", "HZ001")])
 def test_a_distributor_typing_another_distributors_address_sees_not_found(
     username: str,
     own: str,

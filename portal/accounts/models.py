@@ -28,8 +28,9 @@ TOKEN_PREFIX = "ptl_"
 class User(db.Model):
     __tablename__ = "users"
     __audited__ = True
-    __audit_exclude__ = frozenset({"password_hash", "failed_logins", "locked_until", "session_version",
-                                   "last_login_at"})
+    __audit_exclude__ = frozenset(
+        {"password_hash", "failed_logins", "locked_until", "session_version", "last_login_at"}
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -146,9 +147,7 @@ class ApiToken(db.Model):
     @classmethod
     def find(cls, secret: str) -> ApiToken | None:
         """The live token with this secret whose owner may still sign in, or None."""
-        token = db.session.scalar(
-            select(cls).where(cls.token_hash == hash_token(secret), cls.revoked_at.is_(None))
-        )
+        token = db.session.scalar(select(cls).where(cls.token_hash == hash_token(secret), cls.revoked_at.is_(None)))
         if token is None or not token.user.active:
             return None
         return token

@@ -44,14 +44,22 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> U
         verify_dummy_password()
         raise LoginRefused(N_("Wrong user name or password."))
     if is_locked(user.login_state, now):
-        raise LoginRefused(N_("Too many failed sign-ins: this account is locked for 15 minutes. "
-                              "Try again later or ask an administrator."))
+        raise LoginRefused(
+            N_(
+                "Too many failed sign-ins: this account is locked for 15 minutes. "
+                "Try again later or ask an administrator."
+            )
+        )
     if not user.check_password(password):
         user.login_state = after_failed_login(user.login_state, now)
         db.session.commit()
         if is_locked(user.login_state, now):
-            raise LoginRefused(N_("Too many failed sign-ins: this account is locked for 15 minutes. "
-                                  "Try again later or ask an administrator."))
+            raise LoginRefused(
+                N_(
+                    "Too many failed sign-ins: this account is locked for 15 minutes. "
+                    "Try again later or ask an administrator."
+                )
+            )
         raise LoginRefused(N_("Wrong user name or password."))
     if not user.active:
         raise LoginRefused(N_("This account has been deactivated. Ask an administrator."))
@@ -78,7 +86,9 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def _check_user_data(data: UserData, user: User | None = None) -> None:
     taken = db.session.scalar(
-        select(func.count()).select_from(User).where(
+        select(func.count())
+        .select_from(User)
+        .where(
             func.lower(User.username) == data.username.strip().lower(),
             User.id != (user.id if user else -1),
         )
@@ -87,8 +97,7 @@ def _check_user_data(data: UserData, user: User | None = None) -> None:
         raise Duplicate(N_("This user name is taken."), field="username")
     if data.role is Role.DISTRIBUTOR:
         if data.distributor_id is None:
-            raise InvalidValue(N_("A distributor user belongs to a distributor: choose one."),
-                               field="distributor_id")
+            raise InvalidValue(N_("A distributor user belongs to a distributor: choose one."), field="distributor_id")
         if db.session.get(Distributor, data.distributor_id) is None:
             raise InvalidValue(N_("There is no such distributor."), field="distributor_id")
     elif data.distributor_id is not None:

@@ -27,8 +27,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _fill_choices(form: UserForm) -> None:
-    distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
-                                      .order_by(Distributor.code)).all()
+    distributors = db.session.execute(
+        select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)
+    ).all()
     form.distributor_id.choices = [SelectChoice("", _("— none (head office) —"))] + [
         SelectChoice(str(d.id), f"{d.code} {d.name}") for d in distributors
     ]
@@ -111,8 +112,9 @@ def reset_password(user: User) -> Any:
         except DomainError as error:
             apply_domain_error(reset_form, error, "password")
         else:
-            flash(_("The password of %(name)s has been reset; their sessions have ended.", name=user.username),
-                  "success")
+            flash(
+                _("The password of %(name)s has been reset; their sessions have ended.", name=user.username), "success"
+            )
             return redirect(url_for("admin.edit_user", user_id=user.id))
     form = UserForm(obj=user)
     _fill_choices(form)
@@ -130,7 +132,10 @@ def set_active(user: User) -> Any:
         flash(_("You cannot deactivate your own account; ask another administrator."), "danger")
         return redirect(url_for("admin.users"))
     services.set_active(user, active)
-    message = _("%(name)s can sign in again.", name=user.username) if active else _(
-        "%(name)s is deactivated and signed out everywhere.", name=user.username)
+    message = (
+        _("%(name)s can sign in again.", name=user.username)
+        if active
+        else _("%(name)s is deactivated and signed out everywhere.", name=user.username)
+    )
     flash(message, "success")
     return redirect(url_for("admin.users"))

@@ -31,13 +31,32 @@ def _terms(**changes: object) -> Terms:
     return Terms(**{**SEED_TERMS.as_dict(), **changes})
 
 
-def _agreement(code: str, number: str, level: Level, signed_on: date, starts_on: date, ends_on: date,
-               skus: tuple[str, ...], terms: Terms = SEED_TERMS, *, activate: bool = True) -> Agreement:
+def _agreement(
+    code: str,
+    number: str,
+    level: Level,
+    signed_on: date,
+    starts_on: date,
+    ends_on: date,
+    skus: tuple[str, ...],
+    terms: Terms = SEED_TERMS,
+    *,
+    activate: bool = True,
+) -> Agreement:
     distributor = db.session.scalar(select(Distributor).where(Distributor.code == code))
     assert distributor is not None, code
-    agreement = services.create_agreement(services.AgreementData(
-        number=number, distributor_id=distributor.id, level=level, signed_on=signed_on, starts_on=starts_on,
-        ends_on=ends_on, terms=terms, skus=skus))
+    agreement = services.create_agreement(
+        services.AgreementData(
+            number=number,
+            distributor_id=distributor.id,
+            level=level,
+            signed_on=signed_on,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            terms=terms,
+            skus=skus,
+        )
+    )
     if activate:
         services.activate_agreement(agreement, max(starts_on, signed_on))
     return agreement
@@ -64,54 +83,107 @@ def load(today: date) -> None:
     sales = _user_id("sales")
 
     # HZ001, first level: a two-year agreement for all of Zhejiang, amended for its second year.
-    hz = _agreement("HZ001", f"XS-{y - 1}-001", Level.FIRST, date(y - 2, 12, 18), date(y - 1, 1, 1),
-                    date(y, 12, 31), skus, _terms(quarterly_quota=Decimal("100000.00"), delivery_days=20))
+    hz = _agreement(
+        "HZ001",
+        f"XS-{y - 1}-001",
+        Level.FIRST,
+        date(y - 2, 12, 18),
+        date(y - 1, 1, 1),
+        date(y, 12, 31),
+        skus,
+        _terms(quarterly_quota=Decimal("100000.00"), delivery_days=20),
+    )
     _grant(hz, "330000")
-    services.amend_agreement(hz, date(y, 1, 1), _terms(quarterly_quota=Decimal("120000.00"), delivery_days=20,
-                                                       deposit_percent=Decimal("25.00")),
-                             "第二年续约补充协议：季度任务额提高至 12 万元，定金比例降至 25%", on=date(y - 1, 12, 15))
+    services.amend_agreement(
+        hz,
+        date(y, 1, 1),
+        _terms(quarterly_quota=Decimal("120000.00"), delivery_days=20, deposit_percent=Decimal("25.00")),
+        "第二年续约补充协议：季度任务额提高至 12 万元，定金比例降至 25%",
+        on=date(y - 1, 12, 15),
+    )
 
     # SZ002, second level: Suzhou, and Hangzhou too (inside HZ001's Zhejiang: never exclusive, §1.2).
-    sz = _agreement("SZ002", f"XS-{y}-002", Level.SECOND, date(y - 1, 12, 10), date(y, 1, 1), date(y, 12, 31),
-                    boards[:4])
+    sz = _agreement(
+        "SZ002", f"XS-{y}-002", Level.SECOND, date(y - 1, 12, 10), date(y, 1, 1), date(y, 12, 31), boards[:4]
+    )
     _grant(sz, "320500", "330100")
 
     # SZ003, first level: Shenzhen, Guangzhou and Dongguan; Dongguan is being revoked by notice.
-    gd = _agreement("SZ003", f"XS-{y - 1}-003", Level.FIRST, date(y - 1, 6, 20), date(y - 1, 7, 1),
-                    date(y + 1, 6, 30), skus)
+    gd = _agreement(
+        "SZ003", f"XS-{y - 1}-003", Level.FIRST, date(y - 1, 6, 20), date(y - 1, 7, 1), date(y + 1, 6, 30), skus
+    )
     _grant(gd, "440300", "440100", "441900")
     notice_on = max(today - timedelta(days=10), date(y - 1, 7, 1))
-    services.revoke_territories(gd, ["441900"], notice_on,
-                                "东莞市连续两个季度未完成任务额，依第 4.5 条取消该区域代理权", issued_by_id=sales)
+    services.revoke_territories(
+        gd, ["441900"], notice_on, "东莞市连续两个季度未完成任务额，依第 4.5 条取消该区域代理权", issued_by_id=sales
+    )
 
     # CD004, second level: last year's agreement terminated by notice, this year's active, next year's draft.
-    old = _agreement("CD004", f"XS-{y - 1}-004", Level.SECOND, date(y - 2, 12, 20), date(y - 1, 1, 1),
-                     date(y - 1, 12, 31), boards[:3])
+    old = _agreement(
+        "CD004",
+        f"XS-{y - 1}-004",
+        Level.SECOND,
+        date(y - 2, 12, 20),
+        date(y - 1, 1, 1),
+        date(y - 1, 12, 31),
+        boards[:3],
+    )
     _grant(old, "510100")
-    services.terminate_agreement(old, date(y - 1, 9, 30), "擅自发展未经批准的下级代理商（第 1.3 条）", today,
-                                 issued_by_id=sales)
-    cd = _agreement("CD004", f"XS-{y}-004", Level.SECOND, date(y - 1, 12, 20), date(y, 1, 1), date(y, 12, 31),
-                    boards[:3])
+    services.terminate_agreement(
+        old, date(y - 1, 9, 30), "擅自发展未经批准的下级代理商（第 1.3 条）", today, issued_by_id=sales
+    )
+    cd = _agreement(
+        "CD004", f"XS-{y}-004", Level.SECOND, date(y - 1, 12, 20), date(y, 1, 1), date(y, 12, 31), boards[:3]
+    )
     _grant(cd, "510100")
-    draft = _agreement("CD004", f"XS-{y + 1}-004", Level.SECOND, date(y + 1, 1, 1), date(y + 1, 1, 1),
-                       date(y + 1, 12, 31), boards, activate=False)
+    draft = _agreement(
+        "CD004",
+        f"XS-{y + 1}-004",
+        Level.SECOND,
+        date(y + 1, 1, 1),
+        date(y + 1, 1, 1),
+        date(y + 1, 12, 31),
+        boards,
+        activate=False,
+    )
     _grant(draft, "510000")
 
     # WH005 (now suspended): an agreement that expired at the end of last year.
-    wh = _agreement("WH005", f"XS-{y - 2}-005", Level.SECOND, date(y - 3, 12, 15), date(y - 2, 1, 1),
-                    date(y - 1, 12, 31), boards[:2])
+    wh = _agreement(
+        "WH005",
+        f"XS-{y - 2}-005",
+        Level.SECOND,
+        date(y - 3, 12, 15),
+        date(y - 2, 1, 1),
+        date(y - 1, 12, 31),
+        boards[:2],
+    )
     _grant(wh, "420100")
     services.expire_agreements(today)  # what the daily command would have stored by now
 
     # Sub-agents and outlets (§1.3): one of each state, and one awaiting head office's decision.
     hz_agent, sz_agent = _user_id("hz-agent"), _user_id("sz-agent")
-    approved = services.request_sub_agent(hz.distributor_id, services.SubAgentData(
-        "杭州西湖区通讯器材门市部", "330106", "周敏", "0571-8702 3310", "西湖区文三路门店，主营集团电话"), hz_agent)
+    approved = services.request_sub_agent(
+        hz.distributor_id,
+        services.SubAgentData(
+            "杭州西湖区通讯器材门市部", "330106", "周敏", "0571-8702 3310", "西湖区文三路门店，主营集团电话"
+        ),
+        hz_agent,
+    )
     services.decide_sub_agent(approved, True, "位于贵公司指定区域内，同意", sales)
-    rejected = services.request_sub_agent(hz.distributor_id, services.SubAgentData(
-        "上海浦东电讯服务部", "310115", "钱峰", "021-5080 1122", "拟拓展上海客户"), hz_agent)
+    rejected = services.request_sub_agent(
+        hz.distributor_id,
+        services.SubAgentData("上海浦东电讯服务部", "310115", "钱峰", "021-5080 1122", "拟拓展上海客户"),
+        hz_agent,
+    )
     services.decide_sub_agent(rejected, False, "上海市不在贵公司的指定区域内（第 1.3、3.2 条）", sales)
-    services.request_sub_agent(hz.distributor_id, services.SubAgentData(
-        "宁波海曙通信设备经营部", "330203", "孙立", "0574-8730 6655", "宁波地区二级网点"), hz_agent)
-    services.request_sub_agent(sz.distributor_id, services.SubAgentData(
-        "苏州虎丘区企业通信服务中心", "320505", "吴倩", "0512-6825 0901"), sz_agent)
+    services.request_sub_agent(
+        hz.distributor_id,
+        services.SubAgentData("宁波海曙通信设备经营部", "330203", "孙立", "0574-8730 6655", "宁波地区二级网点"),
+        hz_agent,
+    )
+    services.request_sub_agent(
+        sz.distributor_id,
+        services.SubAgentData("苏州虎丘区企业通信服务中心", "320505", "吴倩", "0512-6825 0901"),
+        sz_agent,
+    )

@@ -129,21 +129,30 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class AgreementForm(TermsForm):
-    number = StringField(_l("Agreement number (协议号)"), validators=[
-        DataRequired(), Length(max=40),
-        Regexp(NUMBER_PATTERN, message=_l("Use letters, digits and - / _ . only, such as XS-2026-001.")),
-    ])
+    number = StringField(
+        _l("Agreement number (协议号)"),
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(NUMBER_PATTERN, message=_l("Use letters, digits and - / _ . only, such as XS-2026-001.")),
+        ],
+    )
     distributor_id = SelectField(_l("Distributor"), coerce=str, validators=[InputRequired()])
     level = SelectField(_l("Level"), choices=enum_choices(Level))
     signed_on = DayField(_l("Signed on"), validators=[InputRequired()])
     starts_on = DayField(_l("Starts on"), validators=[InputRequired()])
     ends_on = DayField(_l("Ends on"), validators=[InputRequired()])
-    products = MultiCheckboxField(_l("Authorised products"), validate_choice=True, invalid_choice_message=_l(
-        "Choose products from the list: %(value)s is not one."))
+    products = MultiCheckboxField(
+        _l("Authorised products"),
+        validate_choice=True,
+        invalid_choice_message=_l("Choose products from the list: %(value)s is not one."),
+    )
 
     def set_choices(self, distributors: list[Any], products: list[Any], locale: Any) -> None:
-        self.distributor_id.choices = [SelectChoice("", _("Choose a distributor")),
-                                       *(SelectChoice(str(d.id), f"{d.code} {d.name}") for d in distributors)]
+        self.distributor_id.choices = [
+            SelectChoice("", _("Choose a distributor")),
+            *(SelectChoice(str(d.id), f"{d.code} {d.name}") for d in distributors),
+        ]
         self.products.choices = [SelectChoice(p.sku, f"{p.sku} {p.name(locale)}") for p in products]
 
 
@@ -181,10 +190,14 @@ class SubAgentForm(FlaskForm):
     name = StringField(_l("Sub-agent or outlet name"), validators=[DataRequired(), Length(max=200)])
     region_code = StringField(_l("Region code (GB/T 2260)"), validators=[DataRequired(), REGION_CODE])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
-    contact_phone = StringField(_l("Contact phone"), validators=[
-        Optional(), Length(max=40),
-        Regexp(r"^[0-9+\-() ]+$", message=_l("Use digits, spaces and + - ( ) only.")),
-    ])
+    contact_phone = StringField(
+        _l("Contact phone"),
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[0-9+\-() ]+$", message=_l("Use digits, spaces and + - ( ) only.")),
+        ],
+    )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
@@ -193,5 +206,6 @@ DECISIONS = [SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("
 
 class DecisionForm(FlaskForm):
     decision = RadioField(_l("Decision"), choices=DECISIONS, validators=[InputRequired()])
-    reason = TextAreaField(_l("Reason (required for a rejection; the distributor reads it)"),
-                           validators=[Optional(), Length(max=500)])
+    reason = TextAreaField(
+        _l("Reason (required for a rejection; the distributor reads it)"), validators=[Optional(), Length(max=500)]
+    )

@@ -52,8 +52,9 @@ class Agreement(db.Model):
     signed_on: Mapped[date] = mapped_column(Date)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date, index=True)
-    status: Mapped[AgreementStatus] = mapped_column(enum_column(AgreementStatus), index=True,
-                                                    default=AgreementStatus.DRAFT)
+    status: Mapped[AgreementStatus] = mapped_column(
+        enum_column(AgreementStatus), index=True, default=AgreementStatus.DRAFT
+    )
     activated_on: Mapped[date | None] = mapped_column(Date)
     # The effective date of a termination notice: the first day the agreement no longer binds.
     # The status reads "terminated" from that day on (status_on), before the daily command too.
@@ -63,9 +64,11 @@ class Agreement(db.Model):
     distributor = relationship("Distributor")
     products = relationship("Product", secondary=agreement_products, order_by="Product.sku")
     term_versions: Mapped[list[AgreementTerms]] = relationship(
-        back_populates="agreement", order_by="AgreementTerms.effective_from", cascade="all, delete-orphan")
+        back_populates="agreement", order_by="AgreementTerms.effective_from", cascade="all, delete-orphan"
+    )
     territories: Mapped[list[Territory]] = relationship(
-        back_populates="agreement", order_by="Territory.granted_on", cascade="all, delete-orphan")
+        back_populates="agreement", order_by="Territory.granted_on", cascade="all, delete-orphan"
+    )
 
     @classmethod
     def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:
@@ -91,8 +94,12 @@ class Agreement(db.Model):
     def binds_on(cls, on: date) -> ColumnElement[bool]:
         """SQL: the agreement binds both sides on ``on`` (activated, within its term, before a
         termination takes effect). Later areas use it: orders, reports, assessments."""
-        return and_(cls.status != AgreementStatus.DRAFT, cls.starts_on <= on, cls.ends_on >= on,
-                    or_(cls.terminated_on.is_(None), cls.terminated_on > on))
+        return and_(
+            cls.status != AgreementStatus.DRAFT,
+            cls.starts_on <= on,
+            cls.ends_on >= on,
+            or_(cls.terminated_on.is_(None), cls.terminated_on > on),
+        )
 
     def status_on(self, on: date) -> AgreementStatus:
         """The status on ``on`` read off the dates (see domain.agreements)."""
@@ -211,8 +218,9 @@ class SubAgentRequest(db.Model):
     contact_name: Mapped[str] = mapped_column(String(100), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     note: Mapped[str] = mapped_column(String(500), default="")
-    status: Mapped[SubAgentStatus] = mapped_column(enum_column(SubAgentStatus), index=True,
-                                                   default=SubAgentStatus.REQUESTED)
+    status: Mapped[SubAgentStatus] = mapped_column(
+        enum_column(SubAgentStatus), index=True, default=SubAgentStatus.REQUESTED
+    )
     reason: Mapped[str] = mapped_column(String(500), default="")
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

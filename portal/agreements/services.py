@@ -77,12 +77,14 @@ def _products(skus: Iterable[str]) -> list[Product]:
     found = {p.sku: p for p in db.session.scalars(select(Product).where(Product.sku.in_(wanted)))}
     unknown = [sku for sku in wanted if sku not in found]
     if unknown:
-        raise InvalidValue(N_("There is no product with the SKU %(skus)s."), field="products",
-                           skus=", ".join(unknown))
+        raise InvalidValue(N_("There is no product with the SKU %(skus)s."), field="products", skus=", ".join(unknown))
     inactive = [sku for sku in wanted if not found[sku].active]
     if inactive:
-        raise InvalidValue(N_("These products are no longer sold and cannot be authorised: %(skus)s."),
-                           field="products", skus=", ".join(inactive))
+        raise InvalidValue(
+            N_("These products are no longer sold and cannot be authorised: %(skus)s."),
+            field="products",
+            skus=", ".join(inactive),
+        )
     return [found[sku] for sku in wanted]
 
 
@@ -91,8 +93,9 @@ def _check(data: AgreementData, current: Agreement | None) -> tuple[str, Distrib
     if not number:
         raise InvalidValue(N_("Enter the agreement number."), field="number")
     other = -1 if current is None else current.id
-    if db.session.scalar(select(func.count()).select_from(Agreement).where(
-            func.upper(Agreement.number) == number, Agreement.id != other)):
+    if db.session.scalar(
+        select(func.count()).select_from(Agreement).where(func.upper(Agreement.number) == number, Agreement.id != other)
+    ):
         raise Duplicate(N_("Another agreement has this number."), field="number")
     distributor = db.session.get(Distributor, data.distributor_id)
     if distributor is None:
@@ -105,8 +108,15 @@ def _check(data: AgreementData, current: Agreement | None) -> tuple[str, Distrib
 def create_agreement(data: AgreementData) -> Agreement:
     """A draft agreement with its terms (the first version, effective from the start)."""
     number, distributor, products = _check(data, None)
-    agreement = Agreement(number=number, distributor=distributor, level=data.level, signed_on=data.signed_on,
-                          starts_on=data.starts_on, ends_on=data.ends_on, status=AgreementStatus.DRAFT)
+    agreement = Agreement(
+        number=number,
+        distributor=distributor,
+        level=data.level,
+        signed_on=data.signed_on,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        status=AgreementStatus.DRAFT,
+    )
     agreement.products = products
     version = AgreementTerms(effective_from=data.starts_on)
     version.terms = data.terms
@@ -145,12 +155,23 @@ def activate_agreement(agreement: Agreement, on: date) -> Agreement:
     distributor, so a concurrent activation waits and then sees this one."""
     db.session.execute(select(Distributor.id).where(Distributor.id == agreement.distributor_id).with_for_update())
     _lock(agreement)
-    others = db.session.scalars(select(Agreement).where(
-        Agreement.distributor_id == agreement.distributor_id, Agreement.id != agreement.id,
-        Agreement.status != AgreementStatus.DRAFT))
+    others = db.session.scalars(
+        select(Agreement).where(
+            Agreement.distributor_id == agreement.distributor_id,
+            Agreement.id != agreement.id,
+            Agreement.status != AgreementStatus.DRAFT,
+        )
+    )
     periods = [period for other in others if (period := other.binding_period()) is not None]
-    check_activation(agreement.status, agreement.signed_on, agreement.starts_on, agreement.ends_on, on, periods,
-                     product_count=len(agreement.products))
+    check_activation(
+        agreement.status,
+        agreement.signed_on,
+        agreement.starts_on,
+        agreement.ends_on,
+        on,
+        periods,
+        product_count=len(agreement.products),
+    )
     agreement.status = AgreementStatus.ACTIVE
     agreement.activated_on = on
     db.session.commit()
@@ -164,9 +185,15 @@ def amend_agreement(agreement: Agreement, effective_from: date, terms: Terms, no
     note = note.strip()
     if not note:
         raise InvalidValue(N_("Say what the amendment changes and why."), field="note")
-    check_amendment(agreement.status_on(on), agreement.starts_on, agreement.ends_on, effective_from,
-                    [v.effective_from for v in agreement.term_versions], on=on,
-                    terminated_on=agreement.terminated_on)
+    check_amendment(
+        agreement.status_on(on),
+        agreement.starts_on,
+        agreement.ends_on,
+        effective_from,
+        [v.effective_from for v in agreement.term_versions],
+        on=on,
+        terminated_on=agreement.terminated_on,
+    )
     check_terms(terms)
     version = AgreementTerms(effective_from=effective_from, note=note)
     version.terms = terms
@@ -178,12 +205,22 @@ def amend_agreement(agreement: Agreement, effective_from: date, terms: Terms, no
 
 def _not_before_activation(agreement: Agreement, day: date, field_name: str) -> None:
     if agreement.activated_on is not None and day < agreement.activated_on:
-        raise InvalidValue(N_("The agreement was activated on %(activated_on)s; date the notice on or after it."),
-                           field=field_name, activated_on=agreement.activated_on.isoformat())
+        raise InvalidValue(
+            N_("The agreement was activated on %(activated_on)s; date the notice on or after it."),
+            field=field_name,
+            activated_on=agreement.activated_on.isoformat(),
+        )
 
 
-def terminate_agreement(agreement: Agreement, notice_on: date, reason: str, on: date, *, at_once: bool = False,
-                        issued_by_id: int | None = None) -> Notice:
+def terminate_agreement(
+    agreement: Agreement,
+    notice_on: date,
+    reason: str,
+    on: date,
+    *,
+    at_once: bool = False,
+    issued_by_id: int | None = None,
+) -> Notice:
     """Terminate by written notice (§4.5): the agreement binds until the notice takes effect,
     ``revocation_notice_months`` (of the terms in force on the notice date) after it — or at once
     for conduct that loses an end customer (§3.2). ``terminated_on`` keeps the effective date and
@@ -193,8 +230,10 @@ def terminate_agreement(agreement: Agreement, notice_on: date, reason: str, on: 
     if not reason:
         raise InvalidValue(N_("Give the reason for the termination; the notice states it."), field="reason")
     if agreement.terminated_on is not None:
-        raise DomainError(N_("A termination of this agreement was already notified; it takes effect on "
-                             "%(effective_on)s."), effective_on=agreement.terminated_on.isoformat())
+        raise DomainError(
+            N_("A termination of this agreement was already notified; it takes effect on %(effective_on)s."),
+            effective_on=agreement.terminated_on.isoformat(),
+        )
     check_plausible(notice_on, "notice_on")
     _not_before_activation(agreement, notice_on, "notice_on")
     months = agreement.terms_on(notice_on).revocation_notice_months
@@ -203,9 +242,16 @@ def terminate_agreement(agreement: Agreement, notice_on: date, reason: str, on: 
     with audit_reason(reason):
         agreement.terminated_on = effective_on
         agreement.status = agreement.status_on(on)
-        notice = issue_notice(agreement.distributor, NoticeType.TERMINATION, notice_on, effective_on=effective_on,
-                              agreement_id=agreement.id, issued_by_id=issued_by_id, agreement=agreement,
-                              reason=reason)
+        notice = issue_notice(
+            agreement.distributor,
+            NoticeType.TERMINATION,
+            notice_on,
+            effective_on=effective_on,
+            agreement_id=agreement.id,
+            issued_by_id=issued_by_id,
+            agreement=agreement,
+            reason=reason,
+        )
         db.session.commit()
     send_pending_email([notice])
     return notice
@@ -221,10 +267,15 @@ def expire_agreements(on: date) -> ExpiryResult:
     """Store the status read off the dates on ``on`` for every agreement still stored as active:
     expired after its end date, terminated from its termination's effective date. Idempotent (a
     second run finds nothing to do); each change is audited."""
-    due = db.session.scalars(select(Agreement).where(
-        Agreement.status == AgreementStatus.ACTIVE,
-        or_(Agreement.ends_on < on, Agreement.terminated_on <= on),
-    ).order_by(Agreement.id).with_for_update())
+    due = db.session.scalars(
+        select(Agreement)
+        .where(
+            Agreement.status == AgreementStatus.ACTIVE,
+            or_(Agreement.ends_on < on, Agreement.terminated_on <= on),
+        )
+        .order_by(Agreement.id)
+        .with_for_update()
+    )
     counts = {AgreementStatus.EXPIRED: 0, AgreementStatus.TERMINATED: 0}
     with audit_reason(f"expire-agreements {on.isoformat()}"):
         for agreement in due:
@@ -235,8 +286,11 @@ def expire_agreements(on: date) -> ExpiryResult:
 
 
 def termination_notice(agreement: Agreement) -> Notice | None:
-    return db.session.scalar(select(Notice).where(
-        Notice.agreement_id == agreement.id, Notice.type == NoticeType.TERMINATION).order_by(Notice.id.desc()))
+    return db.session.scalar(
+        select(Notice)
+        .where(Notice.agreement_id == agreement.id, Notice.type == NoticeType.TERMINATION)
+        .order_by(Notice.id.desc())
+    )
 
 
 # --- Territories --------------------------------------------------------------------------------
@@ -300,8 +354,14 @@ def remove_territory(territory: Territory) -> None:
     db.session.commit()
 
 
-def revoke_territories(agreement: Agreement, region_codes: Sequence[str], notice_on: date, reason: str = "", *,
-                       issued_by_id: int | None = None) -> Notice:
+def revoke_territories(
+    agreement: Agreement,
+    region_codes: Sequence[str],
+    notice_on: date,
+    reason: str = "",
+    *,
+    issued_by_id: int | None = None,
+) -> Notice:
     """Revoke one or several regions with one written notice (§4.5). The revocation takes effect
     ``revocation_notice_months`` (of the terms in force on the notice date) after the notice
     date; until then the regions are still granted. A region not granted on the notice date is
@@ -316,18 +376,33 @@ def revoke_territories(agreement: Agreement, region_codes: Sequence[str], notice
         raise DomainError(N_("Only an active agreement's regions are revoked by notice."))
     missing = territory_rules.not_granted(codes, agreement.grants(), notice_on)
     if missing:
-        raise InvalidValue(N_("Not granted to this agreement on %(on)s, so it cannot be revoked: %(codes)s."),
-                           field="region_codes", on=notice_on.isoformat(), codes=", ".join(missing))
+        raise InvalidValue(
+            N_("Not granted to this agreement on %(on)s, so it cannot be revoked: %(codes)s."),
+            field="region_codes",
+            on=notice_on.isoformat(),
+            codes=", ".join(missing),
+        )
     months = agreement.terms_on(notice_on).revocation_notice_months
     effective_on = territory_rules.revocation_effective_on(notice_on, months)
-    revoked = [t for t in agreement.territories
-               if t.region_code in codes and t.is_granted(notice_on) and t.revoked_effective_on is None]
+    revoked = [
+        t
+        for t in agreement.territories
+        if t.region_code in codes and t.is_granted(notice_on) and t.revoked_effective_on is None
+    ]
     for territory in revoked:
         territory_rules.check_revocation(territory.grant, notice_on)
     with audit_reason(reason.strip()):
-        notice = issue_notice(agreement.distributor, NoticeType.REVOCATION, notice_on, effective_on=effective_on,
-                              agreement_id=agreement.id, issued_by_id=issued_by_id, agreement=agreement,
-                              regions=[t.region for t in revoked], reason=reason.strip())
+        notice = issue_notice(
+            agreement.distributor,
+            NoticeType.REVOCATION,
+            notice_on,
+            effective_on=effective_on,
+            agreement_id=agreement.id,
+            issued_by_id=issued_by_id,
+            agreement=agreement,
+            regions=[t.region for t in revoked],
+            reason=reason.strip(),
+        )
         for territory in revoked:
             territory.revoked_on = notice_on
             territory.revoked_effective_on = effective_on
@@ -354,12 +429,16 @@ def other_holders(agreement: Agreement, mine: Sequence[Territory], on: date) -> 
     prefixes = {territory_rules.descendant_prefix(t.region_code) for t in mine}
     ancestors = {code for t in mine for code in [t.region_code, *ancestor_codes(t.region_code)]}
     statement = (
-        select(Territory).join(Agreement, Agreement.id == Territory.agreement_id)
-        .where(Territory.agreement_id != agreement.id, Agreement.binds_on(on), Territory.granted_on <= on,
-               or_(Territory.revoked_effective_on.is_(None), Territory.revoked_effective_on > on),
-               or_(Territory.region_code.in_(ancestors), *[Territory.region_code.startswith(p) for p in prefixes]))
-        .options(selectinload(Territory.agreement).selectinload(Agreement.distributor),
-                 selectinload(Territory.region))
+        select(Territory)
+        .join(Agreement, Agreement.id == Territory.agreement_id)
+        .where(
+            Territory.agreement_id != agreement.id,
+            Agreement.binds_on(on),
+            Territory.granted_on <= on,
+            or_(Territory.revoked_effective_on.is_(None), Territory.revoked_effective_on > on),
+            or_(Territory.region_code.in_(ancestors), *[Territory.region_code.startswith(p) for p in prefixes]),
+        )
+        .options(selectinload(Territory.agreement).selectinload(Agreement.distributor), selectinload(Territory.region))
         .order_by(Territory.region_code)
     )
     theirs = list(db.session.scalars(statement))
@@ -392,17 +471,24 @@ def request_sub_agent(distributor_id: int, data: SubAgentData, requested_by_id: 
     region = _region(data.region_code)
     if db.session.get(Distributor, distributor_id) is None:
         raise InvalidValue(N_("There is no such distributor."), field="distributor_id")
-    request = SubAgentRequest(distributor_id=distributor_id, name=name, region_code=region.code,
-                              contact_name=data.contact_name.strip(), contact_phone=data.contact_phone.strip(),
-                              note=data.note.strip(), requested_by_id=requested_by_id,
-                              status=SubAgentStatus.REQUESTED)
+    request = SubAgentRequest(
+        distributor_id=distributor_id,
+        name=name,
+        region_code=region.code,
+        contact_name=data.contact_name.strip(),
+        contact_phone=data.contact_phone.strip(),
+        note=data.note.strip(),
+        requested_by_id=requested_by_id,
+        status=SubAgentStatus.REQUESTED,
+    )
     db.session.add(request)
     db.session.commit()
     return request
 
 
-def decide_sub_agent(request: SubAgentRequest, approve: bool, reason: str = "",
-                     decided_by_id: int | None = None) -> SubAgentRequest:
+def decide_sub_agent(
+    request: SubAgentRequest, approve: bool, reason: str = "", decided_by_id: int | None = None
+) -> SubAgentRequest:
     """Head-office sales approves or rejects (a rejection needs a reason the distributor reads)."""
     db.session.refresh(request, with_for_update=True)
     request.status = check_decision(request.status, approve, reason)
@@ -416,6 +502,13 @@ def decide_sub_agent(request: SubAgentRequest, approve: bool, reason: str = "",
 
 def approved_sub_agents(distributor_id: int) -> list[SubAgentRequest]:
     """The distributor's approved sub-agents and outlets (monthly reports check against them)."""
-    return list(db.session.scalars(select(SubAgentRequest).where(
-        SubAgentRequest.distributor_id == distributor_id, SubAgentRequest.status == SubAgentStatus.APPROVED,
-    ).order_by(SubAgentRequest.name)))
+    return list(
+        db.session.scalars(
+            select(SubAgentRequest)
+            .where(
+                SubAgentRequest.distributor_id == distributor_id,
+                SubAgentRequest.status == SubAgentStatus.APPROVED,
+            )
+            .order_by(SubAgentRequest.name)
+        )
+    )

@@ -65,8 +65,6 @@ def _refused(form: Any) -> int:
     return 422 if any(name for name in form.errors if name) else 409
 
 
-
-
 # --- Agreements ---------------------------------------------------------------------------------
 
 
@@ -74,9 +72,11 @@ def _refused(form: Any) -> int:
 @roles_required(*EVERYONE)
 def index() -> Any:
     on = today()
-    statement = (scoped(select(Agreement), Agreement)
-                 .options(selectinload(Agreement.distributor))
-                 .order_by(Agreement.starts_on.desc(), Agreement.number))
+    statement = (
+        scoped(select(Agreement), Agreement)
+        .options(selectinload(Agreement.distributor))
+        .order_by(Agreement.starts_on.desc(), Agreement.number)
+    )
     status = _status_arg(AgreementStatus)
     if status is not None:
         statement = statement.where(Agreement.status_is(status, on))
@@ -92,9 +92,18 @@ def index() -> Any:
     distributors = []
     if current_user.role is not Role.DISTRIBUTOR:
         distributors = list(db.session.scalars(select(Distributor).order_by(Distributor.code)))
-    return render_template("agreements/index.html", page=paginate(statement), on=on, statuses=list(AgreementStatus),
-                           status=status.value if status else "", levels=list(Level), level=level, q=query,
-                           distributors=distributors, distributor_id=distributor_id)
+    return render_template(
+        "agreements/index.html",
+        page=paginate(statement),
+        on=on,
+        statuses=list(AgreementStatus),
+        status=status.value if status else "",
+        levels=list(Level),
+        level=level,
+        q=query,
+        distributors=distributors,
+        distributor_id=distributor_id,
+    )
 
 
 def _agreement_form(agreement: Agreement | None) -> AgreementForm:
@@ -119,7 +128,10 @@ def _agreement_form(agreement: Agreement | None) -> AgreementForm:
             form.distributor_id.data = str(agreement.distributor_id)
             form.level.data = agreement.level.value
             form.signed_on.data, form.starts_on.data, form.ends_on.data = (
-                agreement.signed_on, agreement.starts_on, agreement.ends_on)
+                agreement.signed_on,
+                agreement.starts_on,
+                agreement.ends_on,
+            )
             form.products.data = [p.sku for p in agreement.products]
             form.fill_terms(agreement.term_versions[0].terms)
     return form
@@ -127,9 +139,14 @@ def _agreement_form(agreement: Agreement | None) -> AgreementForm:
 
 def _agreement_data(form: AgreementForm) -> services.AgreementData:
     return services.AgreementData(
-        number=form.number.data or "", distributor_id=int(form.distributor_id.data or 0),
-        level=Level(form.level.data), signed_on=form.signed_on.data, starts_on=form.starts_on.data,
-        ends_on=form.ends_on.data, terms=form.terms(), skus=tuple(form.products.data or ()),
+        number=form.number.data or "",
+        distributor_id=int(form.distributor_id.data or 0),
+        level=Level(form.level.data),
+        signed_on=form.signed_on.data,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        terms=form.terms(),
+        skus=tuple(form.products.data or ()),
     )
 
 
@@ -174,13 +191,25 @@ def edit(agreement: Agreement) -> Any:
 def _show(agreement: Agreement, error: str | None = None, status: int = 200) -> Any:
     on = today()
     return render_template(
-        "agreements/show.html", agreement=agreement, on=on, status=agreement.status_on(on),
-        terms=agreement.terms_on(on), version=agreement.version_on(on),
-        granted=[t for t in db.session.scalars(
-            select(Territory).where(Territory.agreement_id == agreement.id)
-            .options(selectinload(Territory.region)).order_by(Territory.region_code)) if t.is_granted(on)],
+        "agreements/show.html",
+        agreement=agreement,
+        on=on,
+        status=agreement.status_on(on),
+        terms=agreement.terms_on(on),
+        version=agreement.version_on(on),
+        granted=[
+            t
+            for t in db.session.scalars(
+                select(Territory)
+                .where(Territory.agreement_id == agreement.id)
+                .options(selectinload(Territory.region))
+                .order_by(Territory.region_code)
+            )
+            if t.is_granted(on)
+        ],
         termination_notice=services.termination_notice(agreement) if agreement.terminated_on else None,
-        activation_form=ActivationForm(), error=error,
+        activation_form=ActivationForm(),
+        error=error,
     ), status
 
 
@@ -212,8 +241,14 @@ def activate(agreement: Agreement) -> Any:
 def terms(agreement: Agreement) -> Any:
     """Every version of the terms, side by side: the signed terms and each amendment."""
     on = today()
-    return render_template("agreements/terms.html", agreement=agreement, versions=agreement.term_versions,
-                           current=agreement.version_on(on), labels=TERM_LABELS, on=on)
+    return render_template(
+        "agreements/terms.html",
+        agreement=agreement,
+        versions=agreement.term_versions,
+        current=agreement.version_on(on),
+        labels=TERM_LABELS,
+        on=on,
+    )
 
 
 @bp.route("/<int:agreement_id>/amend", methods=["GET", "POST"])
@@ -226,8 +261,9 @@ def amend(agreement: Agreement) -> Any:
         form.fill_terms(agreement.terms_on(on))
     if form.validate_on_submit():
         try:
-            version = services.amend_agreement(agreement, form.effective_from.data, form.terms(),
-                                               form.note.data or "", on)
+            version = services.amend_agreement(
+                agreement, form.effective_from.data, form.terms(), form.note.data or "", on
+            )
         except DomainError as error:
             db.session.rollback()
             if not apply_domain_error(form, error):
@@ -248,29 +284,52 @@ def terminate(agreement: Agreement) -> Any:
         form.notice_on.data = on
     if form.validate_on_submit():
         try:
-            notice = services.terminate_agreement(agreement, form.notice_on.data, form.reason.data or "", on,
-                                                  at_once=form.at_once.data, issued_by_id=current_user.id)
+            notice = services.terminate_agreement(
+                agreement,
+                form.notice_on.data,
+                form.reason.data or "",
+                on,
+                at_once=form.at_once.data,
+                issued_by_id=current_user.id,
+            )
         except DomainError as error:
             db.session.rollback()
             if not apply_domain_error(form, error):
                 form.form_errors.append(domain_message(error))
         else:
-            flash(_("Notice %(number)s issued: the agreement ends on %(day)s.", number=notice.number,
-                    day=notice.effective_on.isoformat() if notice.effective_on else ""), "success")
+            flash(
+                _(
+                    "Notice %(number)s issued: the agreement ends on %(day)s.",
+                    number=notice.number,
+                    day=notice.effective_on.isoformat() if notice.effective_on else "",
+                ),
+                "success",
+            )
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    return render_template("agreements/terminate.html", form=form, agreement=agreement,
-                           months=agreement.terms_on(on).revocation_notice_months), _refused(form)
+    return render_template(
+        "agreements/terminate.html",
+        form=form,
+        agreement=agreement,
+        months=agreement.terms_on(on).revocation_notice_months,
+    ), _refused(form)
 
 
 # --- Territories --------------------------------------------------------------------------------
 
 
-def _territories(agreement: Agreement, grant_form: GrantForm | None = None,
-                 revoke_form: RevocationForm | None = None, status: int = 200) -> Any:
+def _territories(
+    agreement: Agreement,
+    grant_form: GrantForm | None = None,
+    revoke_form: RevocationForm | None = None,
+    status: int = 200,
+) -> Any:
     on = today()
-    statement = (select(Territory).where(Territory.agreement_id == agreement.id)
-                 .options(selectinload(Territory.region), selectinload(Territory.revocation_notice))
-                 .order_by(Territory.region_code, Territory.granted_on))
+    statement = (
+        select(Territory)
+        .where(Territory.agreement_id == agreement.id)
+        .options(selectinload(Territory.region), selectinload(Territory.revocation_notice))
+        .order_by(Territory.region_code, Territory.granted_on)
+    )
     page = paginate(statement)
     holders = {}
     if current_user.role is not Role.DISTRIBUTOR:  # others' agreements are head office's to see
@@ -283,10 +342,18 @@ def _territories(agreement: Agreement, grant_form: GrantForm | None = None,
         revoke_form = RevocationForm(formdata=None)
         revoke_form.notice_on.data = on
     agreement_status = agreement.status_on(on)
-    return render_template("agreements/territories.html", agreement=agreement, page=page, on=on, holders=holders,
-                           grant_form=grant_form, revoke_form=revoke_form, remove_form=RemoveForm(),
-                           status=agreement_status,
-                           months=agreement.terms_on(on).revocation_notice_months), status
+    return render_template(
+        "agreements/territories.html",
+        agreement=agreement,
+        page=page,
+        on=on,
+        holders=holders,
+        grant_form=grant_form,
+        revoke_form=revoke_form,
+        remove_form=RemoveForm(),
+        status=agreement_status,
+        months=agreement.terms_on(on).revocation_notice_months,
+    ), status
 
 
 @bp.get("/<int:agreement_id>/territories")
@@ -309,8 +376,14 @@ def grant(agreement: Agreement) -> Any:
             if not apply_domain_error(form, error):
                 form.form_errors.append(domain_message(error))
         else:
-            flash(_("%(region)s granted from %(day)s.", region=str(territory.region),
-                    day=territory.granted_on.isoformat()), "success")
+            flash(
+                _(
+                    "%(region)s granted from %(day)s.",
+                    region=str(territory.region),
+                    day=territory.granted_on.isoformat(),
+                ),
+                "success",
+            )
             return redirect(url_for("agreements.territories", agreement_id=agreement.id))
     return _territories(agreement, grant_form=form, status=_refused(form))
 
@@ -322,16 +395,27 @@ def revoke(agreement: Agreement) -> Any:
     form = RevocationForm()
     if form.validate_on_submit():
         try:
-            notice = services.revoke_territories(agreement, form.region_codes.data or [], form.notice_on.data,
-                                                 form.reason.data or "", issued_by_id=current_user.id)
+            notice = services.revoke_territories(
+                agreement,
+                form.region_codes.data or [],
+                form.notice_on.data,
+                form.reason.data or "",
+                issued_by_id=current_user.id,
+            )
         except DomainError as error:
             db.session.rollback()
             if not apply_domain_error(form, error):
                 form.form_errors.append(domain_message(error))
         else:
-            flash(_("Notice %(number)s issued: the revocation takes effect on %(day)s; until then the regions "
-                    "are still granted.", number=notice.number,
-                    day=notice.effective_on.isoformat() if notice.effective_on else ""), "success")
+            flash(
+                _(
+                    "Notice %(number)s issued: the revocation takes effect on %(day)s; until then the regions "
+                    "are still granted.",
+                    number=notice.number,
+                    day=notice.effective_on.isoformat() if notice.effective_on else "",
+                ),
+                "success",
+            )
             return redirect(url_for("agreements.territories", agreement_id=agreement.id))
     return _territories(agreement, revoke_form=form, status=_refused(form))
 
@@ -372,20 +456,35 @@ def region(code: str) -> Any:
     if place is None:
         abort(404)
     on = today()
-    history = (select(Territory).where(Territory.region_code == code)
-               .options(selectinload(Territory.agreement).selectinload(Agreement.distributor),
-                        selectinload(Territory.revocation_notice))
-               .order_by(Territory.granted_on.desc(), Territory.id.desc()))
-    related = (select(Territory).join(Agreement, Agreement.id == Territory.agreement_id)
-               .where(Territory.region_code != code, Agreement.binds_on(on), Territory.granted_on <= on,
-                      or_(Territory.revoked_effective_on.is_(None), Territory.revoked_effective_on > on),
-                      or_(Territory.region_code.in_(ancestor_codes(code)),
-                          Territory.region_code.startswith(descendant_prefix(code))))
-               .options(selectinload(Territory.agreement).selectinload(Agreement.distributor),
-                        selectinload(Territory.region))
-               .order_by(Territory.region_code).limit(100))
-    return render_template("agreements/region.html", place=place, page=paginate(history),
-                           related=list(db.session.scalars(related)), on=on)
+    history = (
+        select(Territory)
+        .where(Territory.region_code == code)
+        .options(
+            selectinload(Territory.agreement).selectinload(Agreement.distributor),
+            selectinload(Territory.revocation_notice),
+        )
+        .order_by(Territory.granted_on.desc(), Territory.id.desc())
+    )
+    related = (
+        select(Territory)
+        .join(Agreement, Agreement.id == Territory.agreement_id)
+        .where(
+            Territory.region_code != code,
+            Agreement.binds_on(on),
+            Territory.granted_on <= on,
+            or_(Territory.revoked_effective_on.is_(None), Territory.revoked_effective_on > on),
+            or_(
+                Territory.region_code.in_(ancestor_codes(code)),
+                Territory.region_code.startswith(descendant_prefix(code)),
+            ),
+        )
+        .options(selectinload(Territory.agreement).selectinload(Agreement.distributor), selectinload(Territory.region))
+        .order_by(Territory.region_code)
+        .limit(100)
+    )
+    return render_template(
+        "agreements/region.html", place=place, page=paginate(history), related=list(db.session.scalars(related)), on=on
+    )
 
 
 # --- Sub-agents ---------------------------------------------------------------------------------
@@ -396,9 +495,11 @@ def region(code: str) -> Any:
 def sub_agents() -> Any:
     """A distributor's own requests; head office's queue, filtered by status (awaiting by default)."""
     head_office = current_user.role is not Role.DISTRIBUTOR
-    statement = (scoped(select(SubAgentRequest), SubAgentRequest)
-                 .options(selectinload(SubAgentRequest.distributor), selectinload(SubAgentRequest.region))
-                 .order_by(SubAgentRequest.requested_at.desc(), SubAgentRequest.id.desc()))
+    statement = (
+        scoped(select(SubAgentRequest), SubAgentRequest)
+        .options(selectinload(SubAgentRequest.distributor), selectinload(SubAgentRequest.region))
+        .order_by(SubAgentRequest.requested_at.desc(), SubAgentRequest.id.desc())
+    )
     default = SubAgentStatus.REQUESTED.value if head_office else ""
     chosen = request.args.get("status", default)
     if chosen in {s.value for s in SubAgentStatus}:
@@ -407,8 +508,14 @@ def sub_agents() -> Any:
     if distributor_id is not None:
         statement = statement.where(SubAgentRequest.distributor_id == distributor_id)
     distributors = list(db.session.scalars(select(Distributor).order_by(Distributor.code))) if head_office else []
-    return render_template("agreements/sub_agents.html", page=paginate(statement), statuses=list(SubAgentStatus),
-                           status=chosen, distributors=distributors, distributor_id=distributor_id)
+    return render_template(
+        "agreements/sub_agents.html",
+        page=paginate(statement),
+        statuses=list(SubAgentStatus),
+        status=chosen,
+        distributors=distributors,
+        distributor_id=distributor_id,
+    )
 
 
 @bp.route("/sub-agents/new", methods=["GET", "POST"])
@@ -418,9 +525,13 @@ def new_sub_agent() -> Any:
         abort(403)
     form = SubAgentForm()
     if form.validate_on_submit():
-        data = services.SubAgentData(name=form.name.data or "", region_code=form.region_code.data or "",
-                                     contact_name=form.contact_name.data or "",
-                                     contact_phone=form.contact_phone.data or "", note=form.note.data or "")
+        data = services.SubAgentData(
+            name=form.name.data or "",
+            region_code=form.region_code.data or "",
+            contact_name=form.contact_name.data or "",
+            contact_phone=form.contact_phone.data or "",
+            note=form.note.data or "",
+        )
         try:
             sub_agent = services.request_sub_agent(current_user.distributor_id, data, current_user.id)
         except DomainError as error:
@@ -437,11 +548,13 @@ def _sub_agent_page(sub_agent: SubAgentRequest, form: DecisionForm | None = None
     on = today()
     inside = None
     if current_user.role is not Role.DISTRIBUTOR:
-        binding = db.session.scalars(select(Agreement).where(
-            Agreement.distributor_id == sub_agent.distributor_id, Agreement.binds_on(on)))
+        binding = db.session.scalars(
+            select(Agreement).where(Agreement.distributor_id == sub_agent.distributor_id, Agreement.binds_on(on))
+        )
         inside = any(services.in_territory(a, sub_agent.region_code, on) for a in binding)
-    return render_template("agreements/sub_agent.html", sub_agent=sub_agent, inside=inside,
-                           form=form or DecisionForm(formdata=None)), status
+    return render_template(
+        "agreements/sub_agent.html", sub_agent=sub_agent, inside=inside, form=form or DecisionForm(formdata=None)
+    ), status
 
 
 @bp.get("/sub-agents/<int:request_id>")
@@ -458,8 +571,9 @@ def decide(sub_agent: SubAgentRequest) -> Any:
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            services.decide_sub_agent(sub_agent, form.decision.data == "approve", form.reason.data or "",
-                                      current_user.id)
+            services.decide_sub_agent(
+                sub_agent, form.decision.data == "approve", form.reason.data or "", current_user.id
+            )
         except DomainError as error:
             db.session.rollback()
             if not apply_domain_error(form, error):

@@ -59,8 +59,12 @@ from .core import (
 
 MANAGERS = (Role.SALES, Role.ADMIN)
 
-Number = text(40, min_length=1, pattern=r"[A-Za-z0-9][A-Za-z0-9\-/_.]*",
-              message=_l("Use letters, digits and - / _ . only, such as XS-2026-001."))
+Number = text(
+    40,
+    min_length=1,
+    pattern=r"[A-Za-z0-9][A-Za-z0-9\-/_.]*",
+    message=_l("Use letters, digits and - / _ . only, such as XS-2026-001."),
+)
 Sku = text(40, min_length=1)
 RegionCode = Annotated[text(12, min_length=1), domain_checked(normalize_code)]
 Reason = text(500)
@@ -162,8 +166,7 @@ class AgreementOut(OutModel):
     ends_on: date
     status: AgreementStatus = Field(description="As of today, read off the dates.")
     activated_on: date | None
-    terminated_on: date | None = Field(description="A termination's effective date: the first day it no "
-                                                   "longer binds.")
+    terminated_on: date | None = Field(description="A termination's effective date: the first day it no longer binds.")
     terms: TermsOut = Field(description="The terms in force today.")
     terms_effective_from: date | None = Field(description="Since when those terms are in force.")
     products: list[str] = Field(description="SKUs of the authorised products.")
@@ -177,9 +180,21 @@ class AgreementOut(OutModel):
         on = today()
         version = value.version_on(on)
         return {
-            **{name: getattr(value, name) for name in ("id", "number", "distributor_id", "level", "signed_on",
-                                                        "starts_on", "ends_on", "activated_on", "terminated_on",
-                                                        "created_at")},
+            **{
+                name: getattr(value, name)
+                for name in (
+                    "id",
+                    "number",
+                    "distributor_id",
+                    "level",
+                    "signed_on",
+                    "starts_on",
+                    "ends_on",
+                    "activated_on",
+                    "terminated_on",
+                    "created_at",
+                )
+            },
             "status": value.status_on(on),
             "terms": value.terms_on(on).as_dict(),
             "terms_effective_from": version.effective_from if version else None,
@@ -198,8 +213,12 @@ class TermsVersionOut(OutModel):
     def _from_version(cls, value: Any) -> Any:
         if not isinstance(value, AgreementTerms):
             return value
-        return {"id": value.id, "effective_from": value.effective_from, "note": value.note,
-                "terms": value.terms.as_dict()}
+        return {
+            "id": value.id,
+            "effective_from": value.effective_from,
+            "note": value.note,
+            "terms": value.terms.as_dict(),
+        }
 
 
 class AgreementQuery(QueryModel):
@@ -218,8 +237,9 @@ class AmendmentIn(BodyModel):
 class TerminationIn(BodyModel):
     notice_on: EventDay | None = Field(default=None, description="Default today; never later.")
     reason: text(500, min_length=1)
-    at_once: bool = Field(default=False, description="§3.2: conduct that loses an end customer ends the "
-                                                     "agreement on the notice date.")
+    at_once: bool = Field(
+        default=False, description="§3.2: conduct that loses an end customer ends the agreement on the notice date."
+    )
 
 
 class NoticeRef(OutModel):
@@ -251,8 +271,10 @@ class TerritoryOut(OutModel):
         if not isinstance(value, Territory):
             return value
         return {
-            **{name: getattr(value, name) for name in ("id", "agreement_id", "region_code", "granted_on",
-                                                        "revoked_on", "revoked_effective_on")},
+            **{
+                name: getattr(value, name)
+                for name in ("id", "agreement_id", "region_code", "granted_on", "revoked_on", "revoked_effective_on")
+            },
             "region_name": value.region.name if value.region else "",
             "revocation_notice_number": value.revocation_notice.number if value.revocation_notice else None,
             "granted": value.is_granted(today()),
@@ -289,8 +311,11 @@ def _terms_named() -> Iterator[None]:
 
 
 def _loaded(agreement_id: int) -> Agreement:
-    statement = (select(Agreement).where(Agreement.id == agreement_id)
-                 .options(selectinload(Agreement.products), selectinload(Agreement.term_versions)))
+    statement = (
+        select(Agreement)
+        .where(Agreement.id == agreement_id)
+        .options(selectinload(Agreement.products), selectinload(Agreement.term_versions))
+    )
     return db.session.scalars(statement.execution_options(populate_existing=True)).one()
 
 
@@ -304,9 +329,11 @@ def list_agreements() -> Any:
     of today, read off the dates.
     """
     query = parse_query(AgreementQuery)
-    statement = (scoped(select(Agreement), Agreement)
-                 .options(selectinload(Agreement.products), selectinload(Agreement.term_versions))
-                 .order_by(Agreement.starts_on.desc(), Agreement.number))
+    statement = (
+        scoped(select(Agreement), Agreement)
+        .options(selectinload(Agreement.products), selectinload(Agreement.term_versions))
+        .order_by(Agreement.starts_on.desc(), Agreement.number)
+    )
     if query.distributor_id:
         statement = statement.where(Agreement.distributor_id == query.distributor_id)
     if query.status:
@@ -332,12 +359,21 @@ def create_agreement() -> Any:
     if distributor is None:
         raise InvalidValue(N_("There is no such distributor."), field="distributor_id")
     with _terms_named():
-        agreement = services.create_agreement(services.AgreementData(
-            number=data.number, distributor_id=data.distributor_id, level=data.level or distributor.level,
-            signed_on=data.signed_on, starts_on=data.starts_on, ends_on=data.ends_on,
-            terms=data.terms.applied_to(services.SEED_TERMS), skus=tuple(data.products)))
-    return one(AgreementOut, _loaded(agreement.id), 201,
-               Location=url_for("api.get_agreement", agreement_id=agreement.id))
+        agreement = services.create_agreement(
+            services.AgreementData(
+                number=data.number,
+                distributor_id=data.distributor_id,
+                level=data.level or distributor.level,
+                signed_on=data.signed_on,
+                starts_on=data.starts_on,
+                ends_on=data.ends_on,
+                terms=data.terms.applied_to(services.SEED_TERMS),
+                skus=tuple(data.products),
+            )
+        )
+    return one(
+        AgreementOut, _loaded(agreement.id), 201, Location=url_for("api.get_agreement", agreement_id=agreement.id)
+    )
 
 
 @bp.get("/agreements/<int:agreement_id>")
@@ -404,8 +440,11 @@ def list_terms(agreement: Agreement) -> Any:
     The signed terms first, then each amendment by its effective date. Every rule applies the
     version in force on the date of its event.
     """
-    statement = (select(AgreementTerms).where(AgreementTerms.agreement_id == agreement.id)
-                 .order_by(AgreementTerms.effective_from))
+    statement = (
+        select(AgreementTerms)
+        .where(AgreementTerms.agreement_id == agreement.id)
+        .order_by(AgreementTerms.effective_from)
+    )
     return page_of(TermsVersionOut, statement)
 
 
@@ -422,8 +461,9 @@ def amend_agreement(agreement: Agreement) -> Any:
     data = parse_body(AmendmentIn)
     base = agreement.terms_on(data.effective_from)
     with _terms_named():
-        version = services.amend_agreement(agreement, data.effective_from, data.terms.applied_to(base), data.note,
-                                           today())
+        version = services.amend_agreement(
+            agreement, data.effective_from, data.terms.applied_to(base), data.note, today()
+        )
     return one(TermsVersionOut, version, 201)
 
 
@@ -439,17 +479,22 @@ def terminate_agreement(agreement: Agreement) -> Any:
     A termination that would take effect after the end date answers 409.
     """
     data = parse_body(TerminationIn)
-    notice = services.terminate_agreement(agreement, data.notice_on or today(), data.reason, today(),
-                                          at_once=data.at_once, issued_by_id=current_user.id)
+    notice = services.terminate_agreement(
+        agreement, data.notice_on or today(), data.reason, today(), at_once=data.at_once, issued_by_id=current_user.id
+    )
     return jsonify(agreement=dump(AgreementOut, _loaded(agreement.id)), notice=dump(NoticeRef, notice))
 
 
 # --- Territories --------------------------------------------------------------------------------
 
+
 def _territories_of(agreement: Agreement) -> Any:
-    return (select(Territory).where(Territory.agreement_id == agreement.id)
-            .options(selectinload(Territory.region), selectinload(Territory.revocation_notice))
-            .order_by(Territory.region_code, Territory.granted_on))
+    return (
+        select(Territory)
+        .where(Territory.agreement_id == agreement.id)
+        .options(selectinload(Territory.region), selectinload(Territory.revocation_notice))
+        .order_by(Territory.region_code, Territory.granted_on)
+    )
 
 
 @bp.get("/agreements/<int:agreement_id>/territories")
@@ -492,8 +537,9 @@ def revoke_territories(agreement: Agreement) -> Any:
     notice date answers 422 on ``region_codes``, and nothing is revoked.
     """
     data = parse_body(RevocationIn)
-    notice = services.revoke_territories(agreement, data.region_codes, data.notice_on or today(), data.reason,
-                                         issued_by_id=current_user.id)
+    notice = services.revoke_territories(
+        agreement, data.region_codes, data.notice_on or today(), data.reason, issued_by_id=current_user.id
+    )
     revoked = db.session.scalars(_territories_of(agreement).where(Territory.revocation_notice_id == notice.id))
     return jsonify(notice=dump(NoticeRef, notice), territories=[dump(TerritoryOut, t) for t in revoked])
 

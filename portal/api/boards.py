@@ -34,8 +34,9 @@ class BoardOut(OutModel):
     shipment_id: int
     shipped_on: date
     warranty_end: date
-    post_repair_warranty_end: date | None = Field(description="The end of the latest post-repair warranty; "
-                                                              "null until a repair returns the board.")
+    post_repair_warranty_end: date | None = Field(
+        description="The end of the latest post-repair warranty; null until a repair returns the board."
+    )
     on: date = Field(description="The date coverage_end and coverage_class are reported on.")
     coverage_end: date | None = Field(description="The end of what covers the board on `on`; null when nothing does.")
     coverage_class: CoverageClass
@@ -44,10 +45,17 @@ class BoardOut(OutModel):
 def board_out(board: Board, on: date) -> dict[str, Any]:
     coverage = board.coverage
     return {
-        "serial": board.serial, "sku": board.product.sku, "distributor_id": board.distributor_id,
-        "order_id": board.order_id, "shipment_id": board.shipment_id, "shipped_on": board.shipped_on,
-        "warranty_end": board.warranty_end, "post_repair_warranty_end": coverage.post_repair_warranty_end(),
-        "on": on, "coverage_end": coverage.coverage_end(on), "coverage_class": coverage.coverage_class(on),
+        "serial": board.serial,
+        "sku": board.product.sku,
+        "distributor_id": board.distributor_id,
+        "order_id": board.order_id,
+        "shipment_id": board.shipment_id,
+        "shipped_on": board.shipped_on,
+        "warranty_end": board.warranty_end,
+        "post_repair_warranty_end": coverage.post_repair_warranty_end(),
+        "on": on,
+        "coverage_end": coverage.coverage_end(on),
+        "coverage_class": coverage.coverage_class(on),
     }
 
 
@@ -72,9 +80,15 @@ class BoardListOut(OutModel):
     def _from_board(cls, value: Any) -> Any:
         if not isinstance(value, Board):
             return value
-        return {"serial": value.serial, "sku": value.product.sku, "distributor_id": value.distributor_id,
-                "order_id": value.order_id, "shipped_on": value.shipped_on, "warranty_end": value.warranty_end,
-                "coverage_class": value.coverage.coverage_class(today())}
+        return {
+            "serial": value.serial,
+            "sku": value.product.sku,
+            "distributor_id": value.distributor_id,
+            "order_id": value.order_id,
+            "shipped_on": value.shipped_on,
+            "warranty_end": value.warranty_end,
+            "coverage_class": value.coverage.coverage_class(today()),
+        }
 
 
 @bp.get("/boards")
@@ -87,8 +101,13 @@ def list_boards() -> Any:
     """
     query = parse_query(BoardQuery)
     on = today()
-    statement = boards_matching(on=on, product_id=query.product_id, coverage_class=query.coverage_class,
-                                distributor_id=query.distributor_id, serial=query.serial)
+    statement = boards_matching(
+        on=on,
+        product_id=query.product_id,
+        coverage_class=query.coverage_class,
+        distributor_id=query.distributor_id,
+        serial=query.serial,
+    )
     return page_of(BoardListOut, statement)
 
 

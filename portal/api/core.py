@@ -65,6 +65,7 @@ class ApiError(Exception):
 
 # --- Models -------------------------------------------------------------------------------------
 
+
 class BodyModel(BaseModel):
     """A request body: strict JSON types (``"3"`` is not a number), unknown fields refused."""
 
@@ -119,8 +120,11 @@ def text(max_length: int, *, min_length: int = 0, pattern: str | None = None, me
     def check(value: str) -> str:
         value = _no_control_characters(value.strip())
         if len(value) < min_length:
-            raise _refuse(_("Enter a value.") if min_length == 1 else
-                          _("Enter at least %(length)s characters.", length=min_length))
+            raise _refuse(
+                _("Enter a value.")
+                if min_length == 1
+                else _("Enter at least %(length)s characters.", length=min_length)
+            )
         if len(value) > max_length:
             raise _refuse(_("Enter at most %(length)s characters.", length=max_length))
         if pattern and value and not re.fullmatch(pattern, value, re.ASCII):  # \d is 0-9 only
@@ -156,15 +160,16 @@ def _check_email(value: str) -> str:
     return value
 
 
-Email = Annotated[text(254), AfterValidator(_check_email),
-                  Field(json_schema_extra={"description": "An e-mail address, or empty."})]
+Email = Annotated[
+    text(254), AfterValidator(_check_email), Field(json_schema_extra={"description": "An e-mail address, or empty."})
+]
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def _money_in(value: Any) -> Decimal:
     if not isinstance(value, str):
-        raise _refuse(_("Send an amount as a string with at most two decimals, such as \"1200.00\"."))
+        raise _refuse(_('Send an amount as a string with at most two decimals, such as "1200.00".'))
     try:
         return parse_money(value)
     except DomainError as error:
@@ -173,7 +178,7 @@ def _money_in(value: Any) -> Decimal:
 
 def _percent_in(value: Any) -> Decimal:
     if not isinstance(value, str):
-        raise _refuse(_("Send a percentage as a string with at most two decimals, such as \"30.00\"."))
+        raise _refuse(_('Send a percentage as a string with at most two decimals, such as "30.00".'))
     try:
         return parse_percent(value)
     except DomainError as error:
@@ -201,6 +206,7 @@ Timestamp = Annotated[
 
 
 # --- Reading requests ---------------------------------------------------------------------------
+
 
 def _message(item: Any) -> str:
     """One pydantic error in the caller's language (pydantic's own messages are English only)."""
@@ -308,6 +314,7 @@ def errors_on(field: str) -> Iterator[None]:
 
 # --- Writing responses --------------------------------------------------------------------------
 
+
 def dump(model: type[BaseModel], record: Any) -> dict[str, Any]:
     return model.model_validate(record).model_dump(mode="json")
 
@@ -329,6 +336,7 @@ def page_of(model: type[BaseModel], statement: Any) -> Any:
 
 
 # --- Documentation annotations ------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ApiDoc:

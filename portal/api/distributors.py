@@ -43,8 +43,7 @@ CreditCode = Annotated[text(30, min_length=1), domain_checked(normalize_credit_c
 ContactName = text(100)
 Phone = text(40, pattern=r"[0-9+\-() ]+", message=_l("Use digits, spaces and + - ( ) only."))
 Address = text(300)
-RegionCode = text(6, pattern=r"\d{6}",
-                  message=_l("A region code has six digits (GB/T 2260), such as 330100."))
+RegionCode = text(6, pattern=r"\d{6}", message=_l("A region code has six digits (GB/T 2260), such as 330100."))
 QueryText = text(100)
 
 
@@ -107,8 +106,7 @@ def list_distributors() -> Any:
     Ordered by code. A distributor user sees only its own company.
     """
     query = parse_query(DistributorQuery)
-    statement = distributors_matching(level=query.level, status=query.status, region_code=query.region_code,
-                                      q=query.q)
+    statement = distributors_matching(level=query.level, status=query.status, region_code=query.region_code, q=query.q)
     return page_of(DistributorOut, statement)
 
 
@@ -122,8 +120,7 @@ def create_distributor() -> Any:
     """
     data = parse_body(DistributorIn)
     distributor = services.create_distributor(services.DistributorData(**data.model_dump()))
-    return one(DistributorOut, distributor, 201,
-               Location=url_for("api.get_distributor", distributor_id=distributor.id))
+    return one(DistributorOut, distributor, 201, Location=url_for("api.get_distributor", distributor_id=distributor.id))
 
 
 @bp.get("/distributors/<int:distributor_id>")
@@ -148,7 +145,8 @@ def update_distributor(distributor: Distributor) -> Any:
     Only the fields sent change; the others keep their values.
     """
     changes = parse_body(DistributorPatch).model_dump(exclude_unset=True)
-    current = services.DistributorData(**{f.name: getattr(distributor, f.name)
-                                          for f in fields(services.DistributorData)})
+    current = services.DistributorData(
+        **{f.name: getattr(distributor, f.name) for f in fields(services.DistributorData)}
+    )
     services.update_distributor(distributor, replace(current, **changes))
     return one(DistributorOut, distributor)

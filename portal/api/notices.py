@@ -46,8 +46,9 @@ class NoticeOut(OutModel):
     language: Literal["zh", "en"] = Field(description="The language of title and body (Accept-Language).")
     title: str
     body: str
-    acknowledged_at: Timestamp | None = Field(description="When the distributor acknowledged reading it; "
-                                                          "null while unread.")
+    acknowledged_at: Timestamp | None = Field(
+        description="When the distributor acknowledged reading it; null while unread."
+    )
     acknowledged_by: str | None = Field(description="The user name of whoever acknowledged it.")
 
     @model_validator(mode="before")
@@ -57,9 +58,20 @@ class NoticeOut(OutModel):
             return value
         language = _language()
         return {
-            **{name: getattr(value, name) for name in ("id", "number", "type", "distributor_id", "agreement_id",
-                                                        "price_list_id", "issued_on", "effective_on",
-                                                        "acknowledged_at")},
+            **{
+                name: getattr(value, name)
+                for name in (
+                    "id",
+                    "number",
+                    "type",
+                    "distributor_id",
+                    "agreement_id",
+                    "price_list_id",
+                    "issued_on",
+                    "effective_on",
+                    "acknowledged_at",
+                )
+            },
             "language": language,
             "title": value.title(language),
             "body": value.body(language),
@@ -91,8 +103,10 @@ def list_notices() -> Any:
     Newest first. A distributor user sees only its own company's notices.
     """
     query = parse_query(NoticeQuery)
-    return page_of(NoticeOut, notices_matching(distributor_id=query.distributor_id, notice_type=query.type,
-                                               read=query.read, year=query.year))
+    return page_of(
+        NoticeOut,
+        notices_matching(distributor_id=query.distributor_id, notice_type=query.type, read=query.read, year=query.year),
+    )
 
 
 @bp.post("/notices")

@@ -46,7 +46,7 @@ ERROR_SCHEMA: dict[str, Any] = {
                 "fields": {
                     "type": "object",
                     "description": "Each invalid field with its messages; a nested field is named by "
-                                   "its path, such as lines.0.sku.",
+                    "its path, such as lines.0.sku.",
                     "additionalProperties": {"type": "array", "items": {"type": "string"}},
                 },
             },
@@ -133,12 +133,19 @@ def _path_parameters(rule: Any, access: AccessRule | None) -> list[dict[str, Any
         schema = dict(CONVERTER_SCHEMAS.get(match["converter"] or "", {"type": "string"}))
         if match["args"] and schema["type"] in ("integer", "number"):
             bounds = parse_converter_args(match["args"])[1]
-            schema.update({key: bounds[arg] for key, arg in (("minimum", "min"), ("maximum", "max"))
-                           if bounds.get(arg) is not None})
+            schema.update(
+                {
+                    key: bounds[arg]
+                    for key, arg in (("minimum", "min"), ("maximum", "max"))
+                    if bounds.get(arg) is not None
+                }
+            )
         parameter: dict[str, Any] = {"name": name, "in": "path", "required": True, "schema": schema}
         if name in loaded:
-            parameter["description"] = (f"The {loaded[name].model.__name__}'s {loaded[name].by}; another "
-                                        "distributor's record answers 404, like a missing one.")
+            parameter["description"] = (
+                f"The {loaded[name].model.__name__}'s {loaded[name].by}; another "
+                "distributor's record answers 404, like a missing one."
+            )
         parameters.append(parameter)
     return parameters
 
@@ -150,19 +157,25 @@ def _query_parameters(doc: ApiDoc, components: _Components, default_per_page: in
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
             prop = _without_null(prop)
-            parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required,
-                                         "schema": prop}
+            parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
             if "description" in prop:
                 parameter["description"] = prop.pop("description")
             parameters.append(parameter)
     if doc.list_of:
         parameters += [
-            {"name": "page", "in": "query", "required": False,
-             "schema": {"type": "integer", "minimum": 1, "default": 1}},
-            {"name": "per_page", "in": "query", "required": False,
-             "description": f"Rows per page; more than {MAX_PER_PAGE} gives {MAX_PER_PAGE}.",
-             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
-                        "default": default_per_page}},
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
+            {
+                "name": "per_page",
+                "in": "query",
+                "required": False,
+                "description": f"Rows per page; more than {MAX_PER_PAGE} gives {MAX_PER_PAGE}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": default_per_page},
+            },
         ]
     return parameters
 
@@ -174,8 +187,10 @@ def _success(doc: ApiDoc, components: _Components) -> dict[str, Any]:
         return {"description": "OK.", "content": {"application/json": {"schema": doc.response_schema}}}
     item = components.ref(doc.response, "serialization")
     if not doc.list_of:
-        return {"description": "Created." if doc.status == 201 else "OK.",
-                "content": {"application/json": {"schema": item}}}
+        return {
+            "description": "Created." if doc.status == 201 else "OK.",
+            "content": {"application/json": {"schema": item}},
+        }
     page = {
         "type": "object",
         "required": ["items", "page", "pages", "per_page", "total"],
@@ -229,8 +244,7 @@ def _operation(app: Flask, rule: Any, method: str, components: _Components) -> d
             "content": {"application/json": {"schema": components.ref(doc.body, "validation")}},
         }
     operation["responses"] = {str(doc.status): _success(doc, components)} | {
-        str(status): {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"}
-        for status in _errors(doc, access)
+        str(status): {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"} for status in _errors(doc, access)
     }
     if access is not None and access.public:
         operation["security"] = []
@@ -245,8 +259,10 @@ def openapi_path(rule: Any) -> str:
 
 
 def api_rules(app: Flask) -> list[Any]:
-    return sorted((rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith(f"{bp.name}.")),
-                  key=lambda rule: rule.rule)
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith(f"{bp.name}.")),
+        key=lambda rule: rule.rule,
+    )
 
 
 def build_spec(app: Flask | None = None) -> dict[str, Any]:
@@ -265,12 +281,19 @@ def build_spec(app: Flask | None = None) -> dict[str, Any]:
         "components": {
             "schemas": dict(sorted(components.schemas.items())),
             "responses": {
-                name: {"description": text,
-                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+                name: {
+                    "description": text,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
                 for name, text in ERROR_RESPONSES.values()
             },
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "description": "A personal API token from the profile page."}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal API token from the profile page.",
+                }
+            },
         },
         "security": [{"bearer": []}],
     }

@@ -46,9 +46,11 @@ from .core import (
 ORDERING = (Role.DISTRIBUTOR, Role.SALES, Role.ADMIN)
 CONFIRMING = (Role.SALES, Role.ADMIN)
 
-Period = Annotated[text(20), domain_checked(check_period),
-                   Field(description="The month (YYYY-MM) or quarter (YYYY-Qn) the order is for.",
-                         examples=["2026-03", "2026-Q2"])]
+Period = Annotated[
+    text(20),
+    domain_checked(check_period),
+    Field(description="The month (YYYY-MM) or quarter (YYYY-Qn) the order is for.", examples=["2026-03", "2026-Q2"]),
+]
 Quantity = Annotated[int, domain_checked(check_quantity), Field(description="Whole units, 1 to 1,000,000.")]
 Sku = text(40, min_length=1)
 Notes = text(1000)
@@ -80,7 +82,8 @@ class OrderIn(BodyModel):
 
 class ConfirmIn(BodyModel):
     confirmed_on: Annotated[date, _plausible("confirmed_on")] | None = Field(
-        default=None, description="Default today (Asia/Shanghai); never later than today.")
+        default=None, description="Default today (Asia/Shanghai); never later than today."
+    )
 
 
 class CancelIn(BodyModel):
@@ -107,8 +110,9 @@ class OrderOut(OutModel):
     lines: list[LineOut]
     total: Money
     is_first_order: bool
-    prices_locked: Locked = Field(validation_alias="confirmed_on",
-                                  description="True once confirmed: the unit prices no longer change.")
+    prices_locked: Locked = Field(
+        validation_alias="confirmed_on", description="True once confirmed: the unit prices no longer change."
+    )
     deposit_amount: Money | None
     balance_amount: Money | None
     submitted_on: date | None
@@ -153,8 +157,12 @@ def list_orders() -> Any:
     query = parse_query(OrderQuery)
     statement = orders_matching(
         distributor_id=query.distributor_id if current_user.role in HEAD_OFFICE else None,
-        agreement_id=query.agreement_id, status=query.status, period=query.period,
-        confirmed_from=query.confirmed_from, confirmed_to=query.confirmed_to)
+        agreement_id=query.agreement_id,
+        status=query.status,
+        period=query.period,
+        confirmed_from=query.confirmed_from,
+        confirmed_to=query.confirmed_to,
+    )
     return page_of(OrderOut, with_lines(statement))
 
 
@@ -181,8 +189,15 @@ def create_order() -> Any:
     on = today()
     if data.wanted_delivery_on is not None and data.wanted_delivery_on < on:
         raise InvalidValue(N_("The wanted delivery date cannot be in the past."), field="wanted_delivery_on")
-    order = services.create_order(agreement, lines, on=on, created_by_id=current_user.id, period=data.period,
-                                  wanted_delivery_on=data.wanted_delivery_on, notes=data.notes)
+    order = services.create_order(
+        agreement,
+        lines,
+        on=on,
+        created_by_id=current_user.id,
+        period=data.period,
+        wanted_delivery_on=data.wanted_delivery_on,
+        notes=data.notes,
+    )
     return one(OrderOut, order, 201, Location=url_for("api.get_order", order_id=order.id))
 
 

@@ -30,10 +30,12 @@ Reason = text(500, min_length=1)
 
 class PaymentIn(BodyModel):
     amount: MoneyIn = Field(description="Money received, a string with at most two decimals.")
-    received_on: date | None = Field(default=None, description="Default today (Asia/Shanghai); never later, "
-                                                               "never before the order's confirmation.")
-    bank_reference: BankReference = Field(description="Unique per distributor among payments "
-                                                               "not voided: the same slip cannot be booked twice.")
+    received_on: date | None = Field(
+        default=None, description="Default today (Asia/Shanghai); never later, never before the order's confirmation."
+    )
+    bank_reference: BankReference = Field(
+        description="Unique per distributor among payments not voided: the same slip cannot be booked twice."
+    )
     payer: Payer = ""
 
 
@@ -70,8 +72,9 @@ def list_payments(order: Order) -> Any:
     Voided payments are listed too (``voided``: true), oldest first. Another distributor's order
     answers 404.
     """
-    return page_of(PaymentOut, select(Payment).where(Payment.order_id == order.id)
-                   .order_by(Payment.received_on, Payment.id))
+    return page_of(
+        PaymentOut, select(Payment).where(Payment.order_id == order.id).order_by(Payment.received_on, Payment.id)
+    )
 
 
 @bp.post("/orders/<int:order_id>/payments")
@@ -86,9 +89,15 @@ def create_payment(order: Order) -> Any:
     booked for this distributor, or an amount that would take the paid amount past the total (409).
     """
     data = parse_body(PaymentIn)
-    payment = services.record_payment(order, amount=data.amount, received_on=data.received_on or today(),
-                                      bank_reference=data.bank_reference, payer=data.payer,
-                                      recorded_by_id=current_user.id, today=today())
+    payment = services.record_payment(
+        order,
+        amount=data.amount,
+        received_on=data.received_on or today(),
+        bank_reference=data.bank_reference,
+        payer=data.payer,
+        recorded_by_id=current_user.id,
+        today=today(),
+    )
     return one(PaymentOut, payment, 201)
 
 
@@ -105,4 +114,3 @@ def void_payment(payment: Payment) -> Any:
     data = parse_body(PaymentVoidIn)
     payment = services.void_payment(payment, reason=data.reason, voided_by_id=current_user.id)
     return one(PaymentOut, payment)
-

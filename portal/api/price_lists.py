@@ -60,7 +60,7 @@ class PriceItemIn(BodyModel):
 
 
 class PriceListIn(BodyModel):
-    version: Version = Field(description="Unique, such as \"2027 价格表\".")
+    version: Version = Field(description='Unique, such as "2027 价格表".')
     effective_from: date
     note: Note = ""
     items: list[PriceItemIn] = Field(default_factory=list, max_length=MAX_ROWS)
@@ -123,20 +123,31 @@ class _Context:
         self.current_id = current.id if current else None
         self.level = services.viewer_level(current_user, self.on)
 
-    def summary(self, price_list: PriceList, item_count: int, model: type[BaseModel] = PriceListOut,
-                **extra: Any) -> dict[str, Any]:
+    def summary(
+        self, price_list: PriceList, item_count: int, model: type[BaseModel] = PriceListOut, **extra: Any
+    ) -> dict[str, Any]:
         values = {
-            "id": price_list.id, "version": price_list.version, "effective_from": price_list.effective_from,
+            "id": price_list.id,
+            "version": price_list.version,
+            "effective_from": price_list.effective_from,
             "status": status_on(price_list.status, price_list.effective_from, self.dates, self.on),
-            "in_force": price_list.id == self.current_id, "note": price_list.note, "item_count": item_count,
-            "created_at": price_list.created_at, "published_at": price_list.published_at, "level": self.level,
+            "in_force": price_list.id == self.current_id,
+            "note": price_list.note,
+            "item_count": item_count,
+            "created_at": price_list.created_at,
+            "published_at": price_list.published_at,
+            "level": self.level,
             **extra,
         }
         return model.model_validate(values).model_dump(mode="json")
 
     def item(self, item: PriceListItem) -> dict[str, Any]:
-        values: dict[str, Any] = {"sku": item.product.sku, "name": item.product.name_zh,
-                                  "name_en": item.product.name_en, "min_resale_price": item.min_resale_price}
+        values: dict[str, Any] = {
+            "sku": item.product.sku,
+            "name": item.product.name_zh,
+            "name_en": item.product.name_en,
+            "min_resale_price": item.min_resale_price,
+        }
         if self.level is None:
             values.update(price_level1=item.price_level1, price_level2=item.price_level2)
         else:
@@ -154,8 +165,18 @@ def _detail(price_list: PriceList, status: int = 200, **headers: str) -> Any:
 
 
 def _rows(items: list[PriceItemIn]) -> services.Rows:
-    return [(index, {"sku": item.sku, "price_level1": f"{item.price_level1}", "price_level2": f"{item.price_level2}",
-                     "min_resale_price": f"{item.min_resale_price}"}) for index, item in enumerate(items)]
+    return [
+        (
+            index,
+            {
+                "sku": item.sku,
+                "price_level1": f"{item.price_level1}",
+                "price_level2": f"{item.price_level2}",
+                "min_resale_price": f"{item.min_resale_price}",
+            },
+        )
+        for index, item in enumerate(items)
+    ]
 
 
 def _items_invalid(refused: RowsRefused) -> Any:
@@ -164,8 +185,9 @@ def _items_invalid(refused: RowsRefused) -> Any:
     for problem in refused.problems:
         message = _(problem.message, **problem.params)
         if problem.message == DUPLICATE_ROW:
-            message = _("SKU %(sku)s is also at items.%(index)s.", sku=problem.params["sku"],
-                        index=problem.params["row"])
+            message = _(
+                "SKU %(sku)s is also at items.%(index)s.", sku=problem.params["sku"], index=problem.params["row"]
+            )
         fields.setdefault(f"items.{problem.row}.{problem.column}", []).append(message)
     return invalid(fields)
 
@@ -180,13 +202,17 @@ def list_price_lists() -> Any:
     """
     query = parse_query(PriceListQuery)
     context = _Context()
-    statement = (scoped(select(PriceList), PriceList).options(undefer(PriceList.item_count))
-                 .order_by(PriceList.effective_from.desc(), PriceList.id.desc()))
+    statement = (
+        scoped(select(PriceList), PriceList)
+        .options(undefer(PriceList.item_count))
+        .order_by(PriceList.effective_from.desc(), PriceList.id.desc())
+    )
     if query.status is PriceListStatus.DRAFT:
         statement = statement.where(PriceList.status == PriceListStatus.DRAFT)
     elif query.status is PriceListStatus.PUBLISHED:
-        statement = statement.where(PriceList.status == PriceListStatus.PUBLISHED,
-                                    ~services.superseded_clause(context.on))
+        statement = statement.where(
+            PriceList.status == PriceListStatus.PUBLISHED, ~services.superseded_clause(context.on)
+        )
     elif query.status is PriceListStatus.SUPERSEDED:
         statement = statement.where(services.superseded_clause(context.on))
     if query.in_force_on:
@@ -195,8 +221,13 @@ def list_price_lists() -> Any:
     if query.q:
         statement = statement.where(PriceList.version.ilike(f"%{query.q}%"))
     page = paginate(statement, max_per_page=MAX_PER_PAGE)
-    return jsonify(items=[context.summary(pl, pl.item_count) for pl in page.items], page=page.page,
-                   pages=page.pages, per_page=page.per_page, total=page.total)
+    return jsonify(
+        items=[context.summary(pl, pl.item_count) for pl in page.items],
+        page=page.page,
+        pages=page.pages,
+        per_page=page.per_page,
+        total=page.total,
+    )
 
 
 @bp.post("/price-lists")
@@ -212,7 +243,8 @@ def create_price_list() -> Any:
     body = parse_body(PriceListIn)
     try:
         price_list = services.create_price_list(
-            services.PriceListData(body.version, body.effective_from, body.note), rows=_rows(body.items))
+            services.PriceListData(body.version, body.effective_from, body.note), rows=_rows(body.items)
+        )
     except RowsRefused as refused:
         raise _items_invalid(refused) from refused
     return _detail(price_list, 201, Location=url_for("api.get_price_list", price_list_id=price_list.id))
@@ -242,9 +274,11 @@ def update_price_list(price_list: PriceList) -> Any:
     """
     body = parse_body(PriceListPatch)
     sent = body.model_dump(exclude_unset=True)
-    data = services.PriceListData(sent.get("version", price_list.version),
-                                  sent.get("effective_from", price_list.effective_from),
-                                  sent.get("note", price_list.note))
+    data = services.PriceListData(
+        sent.get("version", price_list.version),
+        sent.get("effective_from", price_list.effective_from),
+        sent.get("note", price_list.note),
+    )
     try:
         services.update_price_list(price_list, data, rows=_rows(body.items) if "items" in sent else None)
     except RowsRefused as refused:
@@ -264,6 +298,8 @@ def publish_price_list(price_list: PriceList) -> Any:
     """
     notices = services.publish_price_list(price_list, today(), current_user.id)
     context = _Context()
-    return jsonify(context.summary(price_list, services.item_count(price_list.id), PublishedOut,
-                                   notices=[notice.number for notice in notices]))
-
+    return jsonify(
+        context.summary(
+            price_list, services.item_count(price_list.id), PublishedOut, notices=[notice.number for notice in notices]
+        )
+    )

@@ -102,8 +102,9 @@ def list_products() -> Any:
         statement = statement.where(Product.active.is_(query.active))
     if query.q:
         pattern = f"%{query.q}%"
-        statement = statement.where(or_(Product.sku.ilike(pattern), Product.name_zh.ilike(pattern),
-                                        Product.name_en.ilike(pattern)))
+        statement = statement.where(
+            or_(Product.sku.ilike(pattern), Product.name_zh.ilike(pattern), Product.name_en.ilike(pattern))
+        )
     return page_of(ProductOut, statement)
 
 

@@ -38,7 +38,8 @@ class RegionIn(BodyModel):
     code: RegionCode = Field(description="GB/T 2260 code, six digits (a 12-digit code is cut to six).")
     name: RegionName
     parent_code: RegionCode | None = Field(
-        default=None, description="The province or city above it; left out, the nearest existing ancestor.")
+        default=None, description="The province or city above it; left out, the nearest existing ancestor."
+    )
 
 
 class RegionOut(OutModel):

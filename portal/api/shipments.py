@@ -38,12 +38,14 @@ class ShipmentLineIn(BodyModel):
     sku: Sku
     quantity: Annotated[int, Field(ge=1, le=1_000_000)]
     serials: Annotated[list[Serial], Field(max_length=20_000)] = Field(
-        default_factory=list, description="Exactly one per unit of a serialized product; none otherwise.")
+        default_factory=list, description="Exactly one per unit of a serialized product; none otherwise."
+    )
 
 
 class ShipmentIn(BodyModel):
-    shipped_on: date | None = Field(default=None, description="Default today; never later, never before the "
-                                                              "order was paid in full.")
+    shipped_on: date | None = Field(
+        default=None, description="Default today; never later, never before the order was paid in full."
+    )
     carrier: Carrier = ""
     tracking_number: Carrier = ""
     lines: Annotated[list[ShipmentLineIn], Field(min_length=1)]
@@ -77,14 +79,21 @@ class ShipmentOut(OutModel):
         for board in value.boards:
             serials.setdefault(board.product_id, []).append(board.serial)
         fields = {name: getattr(value, name) for name in cls.model_fields if name != "lines"}
-        return fields | {"lines": [{"sku": line.product.sku, "quantity": line.quantity,
-                                    "serials": serials.get(line.product_id, [])} for line in value.lines]}
+        return fields | {
+            "lines": [
+                {"sku": line.product.sku, "quantity": line.quantity, "serials": serials.get(line.product_id, [])}
+                for line in value.lines
+            ]
+        }
 
 
 def _shipments(order_id: int) -> Any:
-    return (select(Shipment).where(Shipment.order_id == order_id)
-            .options(selectinload(Shipment.lines).joinedload(ShipmentLine.product), selectinload(Shipment.boards))
-            .order_by(Shipment.shipped_on, Shipment.id))
+    return (
+        select(Shipment)
+        .where(Shipment.order_id == order_id)
+        .options(selectinload(Shipment.lines).joinedload(ShipmentLine.product), selectinload(Shipment.boards))
+        .order_by(Shipment.shipped_on, Shipment.id)
+    )
 
 
 @bp.get("/orders/<int:order_id>/shipments")
@@ -114,18 +123,32 @@ def create_shipment(order: Order) -> Any:
     data = parse_body(ShipmentIn)
     shipped_on = check_shipped_on(data.shipped_on or today(), today())
     by_sku = {line.product.sku.upper(): line.product_id for line in order.lines}
-    errors = {f"lines.{i}.sku": [_("This product is not on the order.")]
-              for i, line in enumerate(data.lines) if line.sku.upper() not in by_sku}
+    errors = {
+        f"lines.{i}.sku": [_("This product is not on the order.")]
+        for i, line in enumerate(data.lines)
+        if line.sku.upper() not in by_sku
+    }
     if errors:
         raise invalid(errors)
-    requests = [services.ShipmentLineRequest(by_sku[line.sku.upper()], line.quantity, line.serials)
-                for line in data.lines]
+    requests = [
+        services.ShipmentLineRequest(by_sku[line.sku.upper()], line.quantity, line.serials) for line in data.lines
+    ]
     try:
-        shipment = services.ship_order(order, requests, shipped_on=shipped_on, role=current_user.role,
-                                       carrier=data.carrier, tracking_number=data.tracking_number)
+        shipment = services.ship_order(
+            order,
+            requests,
+            shipped_on=shipped_on,
+            role=current_user.role,
+            carrier=data.carrier,
+            tracking_number=data.tracking_number,
+        )
     except services.SerialProblems as error:
         db.session.rollback()
-        raise ApiError(409, error.code, domain_message(error),
-                       {"serials": [_(message, **params) for _serial, message, params in error.problems]}) from error
+        raise ApiError(
+            409,
+            error.code,
+            domain_message(error),
+            {"serials": [_(message, **params) for _serial, message, params in error.problems]},
+        ) from error
     shipment = db.session.scalar(_shipments(order.id).where(Shipment.id == shipment.id))
     return one(ShipmentOut, shipment, 201)

@@ -83,8 +83,9 @@ def list_sub_agent_requests() -> Any:
     Newest first. A distributor user sees only its own; head office filters the queue by status.
     """
     query = parse_query(SubAgentRequestQuery)
-    statement = (scoped(select(SubAgentRequest), SubAgentRequest)
-                 .order_by(SubAgentRequest.requested_at.desc(), SubAgentRequest.id.desc()))
+    statement = scoped(select(SubAgentRequest), SubAgentRequest).order_by(
+        SubAgentRequest.requested_at.desc(), SubAgentRequest.id.desc()
+    )
     if query.status:
         statement = statement.where(SubAgentRequest.status == query.status)
     if query.distributor_id:
@@ -103,10 +104,10 @@ def create_sub_agent_request() -> Any:
     if current_user.distributor_id is None:
         abort(403)
     data = parse_body(SubAgentRequestIn)
-    request = services.request_sub_agent(current_user.distributor_id, services.SubAgentData(**data.model_dump()),
-                                         current_user.id)
-    return one(SubAgentRequestOut, request, 201,
-               Location=url_for("api.get_sub_agent_request", request_id=request.id))
+    request = services.request_sub_agent(
+        current_user.distributor_id, services.SubAgentData(**data.model_dump()), current_user.id
+    )
+    return one(SubAgentRequestOut, request, 201, Location=url_for("api.get_sub_agent_request", request_id=request.id))
 
 
 @bp.get("/sub-agent-requests/<int:request_id>")
@@ -133,5 +134,3 @@ def decide_sub_agent_request(sub_agent: SubAgentRequest) -> Any:
     data = parse_body(DecisionIn)
     services.decide_sub_agent(sub_agent, data.decision == "approve", data.reason, current_user.id)
     return one(SubAgentRequestOut, sub_agent)
-
-

@@ -39,8 +39,11 @@ class UserIn(BodyModel):
     username: Username
     role: Role
     distributor_id: Id | None = Field(default=None, description="Required for role distributor, else absent.")
-    password: str = Field(max_length=200, json_schema_extra={"writeOnly": True},
-                          description="At least 10 characters, not the user name. Never returned.")
+    password: str = Field(
+        max_length=200,
+        json_schema_extra={"writeOnly": True},
+        description="At least 10 characters, not the user name. Never returned.",
+    )
     full_name: FullName = ""
     email: Email = ""
     active: bool = True

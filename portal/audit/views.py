@@ -49,9 +49,18 @@ def index() -> Any:
     if since:  # business dates are Asia/Shanghai days
         statement = statement.where(AuditEvent.at >= datetime.combine(since, time(), BUSINESS_TZ))
     if until:
-        statement = statement.where(
-            AuditEvent.at < datetime.combine(until + timedelta(days=1), time(), BUSINESS_TZ))
+        statement = statement.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time(), BUSINESS_TZ))
     tables = db.session.scalars(select(AuditEvent.table_name).distinct().order_by(AuditEvent.table_name)).all()
-    return render_template("audit/index.html", page=paginate(statement), tables=tables,
-                           filters={"table": table, "record": record, "actor": actor, "action": action,
-                                    "since": args.get("since", ""), "until": args.get("until", "")})
+    return render_template(
+        "audit/index.html",
+        page=paginate(statement),
+        tables=tables,
+        filters={
+            "table": table,
+            "record": record,
+            "actor": actor,
+            "action": action,
+            "since": args.get("since", ""),
+            "until": args.get("until", ""),
+        },
+    )

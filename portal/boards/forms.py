@@ -18,14 +18,15 @@ class ShipmentLineForm(Form):
     """One product of the order: how many units, and their serial numbers when it has them."""
 
     product_id = HiddenField()
-    quantity = StringField(_l("Units to ship"), validators=[
-        Optional(), Regexp(r"^\s*\d{1,7}\s*$", message=_l("Enter a whole number of units."))])
+    quantity = StringField(
+        _l("Units to ship"),
+        validators=[Optional(), Regexp(r"^\s*\d{1,7}\s*$", message=_l("Enter a whole number of units."))],
+    )
     serials = TextAreaField(_l("Serial numbers"), render_kw={"rows": 4, "spellcheck": "false"})
 
 
 class ShipmentForm(FlaskForm):
-    shipped_on = DayField(_l("Shipping date"), default=today,
-                          validators=[InputRequired(message=DATE_FORMAT_MESSAGE)])
+    shipped_on = DayField(_l("Shipping date"), default=today, validators=[InputRequired(message=DATE_FORMAT_MESSAGE)])
     carrier = StringField(_l("Carrier"), validators=[Length(max=100)])
     tracking_number = StringField(_l("Tracking number"), validators=[Length(max=100)])
     serial_file = FileField(_l("Or upload the serial numbers (CSV or Excel)"))
@@ -33,5 +34,7 @@ class ShipmentForm(FlaskForm):
 
 
 class LossForm(FlaskForm):
-    note = TextAreaField(_l("What was lost or damaged"), validators=[
-        DataRequired(message=_l("Describe what was lost or damaged.")), Length(max=500)])
+    note = TextAreaField(
+        _l("What was lost or damaged"),
+        validators=[DataRequired(message=_l("Describe what was lost or damaged.")), Length(max=500)],
+    )

@@ -35,8 +35,15 @@ def coverage_class_is(coverage_class: CoverageClass, on: date) -> ColumnElement[
     return Board.warranty_end < on
 
 
-def boards_matching(*, on: date, product_id: int | None = None, coverage_class: CoverageClass | None = None,
-                    distributor_id: int | None = None, serial: str | None = None, user: Any = None) -> Select[Any]:
+def boards_matching(
+    *,
+    on: date,
+    product_id: int | None = None,
+    coverage_class: CoverageClass | None = None,
+    distributor_id: int | None = None,
+    serial: str | None = None,
+    user: Any = None,
+) -> Select[Any]:
     """Boards in the caller's scope matching every filter, newest shipment first, with product,
     order and distributor loaded in the same statement."""
     statement = (
@@ -58,18 +65,28 @@ def boards_matching(*, on: date, product_id: int | None = None, coverage_class: 
 def board_products(user: Any = None) -> list[Any]:
     """The products the caller has boards of (the product filter's choices)."""
     ids = scoped(select(Board.product_id), Board, user).distinct()
-    return list(db.session.execute(select(Product.id, Product.sku, Product.name_zh, Product.name_en)
-                                   .where(Product.id.in_(ids)).order_by(Product.sku)))
+    return list(
+        db.session.execute(
+            select(Product.id, Product.sku, Product.name_zh, Product.name_en)
+            .where(Product.id.in_(ids))
+            .order_by(Product.sku)
+        )
+    )
 
 
 def shipments_of(order: Order) -> list[Shipment]:
     """An order's shipments with their lines, products and boards: three statements in all."""
-    return list(db.session.scalars(
-        select(Shipment).where(Shipment.order_id == order.id)
-        .options(selectinload(Shipment.lines).joinedload(ShipmentLine.product),
-                 selectinload(Shipment.boards).joinedload(Board.product))
-        .order_by(Shipment.shipped_on, Shipment.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Shipment)
+            .where(Shipment.order_id == order.id)
+            .options(
+                selectinload(Shipment.lines).joinedload(ShipmentLine.product),
+                selectinload(Shipment.boards).joinedload(Board.product),
+            )
+            .order_by(Shipment.shipped_on, Shipment.id)
+        )
+    )
 
 
 def replaced_quantities(lost: Shipment) -> dict[int, int]:
@@ -78,11 +95,13 @@ def replaced_quantities(lost: Shipment) -> dict[int, int]:
         select(ShipmentLine.product_id, func.sum(ShipmentLine.quantity))
         .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
         .where(Shipment.replaces_shipment_id == lost.id)
-        .group_by(ShipmentLine.product_id))
+        .group_by(ShipmentLine.product_id)
+    )
     return {product_id: int(quantity or 0) for product_id, quantity in rows}
 
 
 # --- on-time delivery (DOMAIN.md §6, §10: orders shipped by their delivery due date) -----------
+
 
 class DeliveryState(StrEnum):
     MET = "met"
@@ -91,8 +110,11 @@ class DeliveryState(StrEnum):
 
     @property
     def label(self) -> str:
-        return {DeliveryState.MET: N_("On time"), DeliveryState.LATE: N_("Late"),
-                DeliveryState.OPEN: N_("Not yet due")}[self]
+        return {
+            DeliveryState.MET: N_("On time"),
+            DeliveryState.LATE: N_("Late"),
+            DeliveryState.OPEN: N_("Not yet due"),
+        }[self]
 
 
 def delivery_state(order: Order, on: date) -> DeliveryState:
@@ -141,9 +163,12 @@ def _delivery_conditions(filters: DeliveryFilters, on: date, with_state: bool = 
 
 def deliveries_matching(filters: DeliveryFilters, on: date) -> Select[Any]:
     """Orders with a delivery due date, the latest due first."""
-    return (select(Order).options(joinedload(Order.distributor))
-            .where(*_delivery_conditions(filters, on))
-            .order_by(Order.delivery_due_on.desc(), Order.number))
+    return (
+        select(Order)
+        .options(joinedload(Order.distributor))
+        .where(*_delivery_conditions(filters, on))
+        .order_by(Order.delivery_due_on.desc(), Order.number)
+    )
 
 
 @dataclass(frozen=True)
@@ -172,7 +197,12 @@ def delivery_counts(filters: DeliveryFilters, on: date) -> DeliveryCounts:
         "overdue": and_(shipped.is_(None), due < on),
         "open": _delivery_state_is(DeliveryState.OPEN, on),
     }
-    row = db.session.execute(select(*(
-        func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name) for name, condition in buckets.items()
-    )).where(*_delivery_conditions(filters, on, with_state=False))).one()
+    row = db.session.execute(
+        select(
+            *(
+                func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
+                for name, condition in buckets.items()
+            )
+        ).where(*_delivery_conditions(filters, on, with_state=False))
+    ).one()
     return DeliveryCounts(**{name: int(getattr(row, name) or 0) for name in buckets})

@@ -125,8 +125,9 @@ def read_serial_file(data: bytes, filename: str = "") -> SerialFile:
     else:
         rows = _csv_rows(data)
     if rows is None:
-        result.problems.append(FileProblem(0, N_(
-            "The file is neither a CSV (UTF-8 or GBK) nor an Excel workbook (.xlsx).")))
+        result.problems.append(
+            FileProblem(0, N_("The file is neither a CSV (UTF-8 or GBK) nor an Excel workbook (.xlsx)."))
+        )
         return result
     numbered = [(line, row) for line, row in enumerate(rows, start=1) if any(cell for cell in row)]
     if not numbered:
@@ -137,8 +138,9 @@ def read_serial_file(data: bytes, filename: str = "") -> SerialFile:
     serial_at = next((i for i, name in enumerate(header) if name in SERIAL_HEADERS), None)
     sku_at = next((i for i, name in enumerate(header) if name in SKU_HEADERS), None)
     if serial_at is None:
-        result.problems.append(FileProblem(header_line, N_(
-            "The first line must name the columns: serial, and optionally sku.")))
+        result.problems.append(
+            FileProblem(header_line, N_("The first line must name the columns: serial, and optionally sku."))
+        )
         return result
     if len(numbered) - 1 > MAX_ROWS:
         result.problems.append(FileProblem(0, N_("The file has more than %(count)s rows."), {"count": MAX_ROWS}))

@@ -43,13 +43,19 @@ class Target:
 
 
 def order_targets(order: Order) -> list[Target]:
-    return [Target(line.product, line.quantity - line.shipped_quantity) for line in order.lines
-            if line.quantity > line.shipped_quantity]
+    return [
+        Target(line.product, line.quantity - line.shipped_quantity)
+        for line in order.lines
+        if line.quantity > line.shipped_quantity
+    ]
 
 
 def replacement_targets(lost: Shipment, replaced: dict[int, int]) -> list[Target]:
-    return [Target(line.product, line.quantity - replaced.get(line.product_id, 0)) for line in lost.lines
-            if line.quantity > replaced.get(line.product_id, 0)]
+    return [
+        Target(line.product, line.quantity - replaced.get(line.product_id, 0))
+        for line in lost.lines
+        if line.quantity > replaced.get(line.product_id, 0)
+    ]
 
 
 @dataclass
@@ -80,16 +86,27 @@ def collect_lines(typed: Iterable[TypedLine], targets: Sequence[Target], upload:
             for line, sku, serial in upload.rows:
                 target = by_sku.get(sku or "")
                 if target is None or not target.product.serialized:
-                    result.problems.append((N_("Line %(line)s: %(sku)s is not a serialized product left to ship on "
-                                               "this order."), {"line": line, "sku": sku}))
+                    result.problems.append(
+                        (
+                            N_("Line %(line)s: %(sku)s is not a serialized product left to ship on this order."),
+                            {"line": line, "sku": sku},
+                        )
+                    )
                     continue
                 from_file.setdefault(target.product.id, []).append(serial)
         elif upload.rows:
             if len(serialized) == 1:
                 from_file[serialized[0].product.id] = [serial for _, _, serial in upload.rows]
             else:
-                result.problems.append((N_("The file has no sku column, and more than one serialized product "
-                                           "is left to ship: add a sku column."), {}))
+                result.problems.append(
+                    (
+                        N_(
+                            "The file has no sku column, and more than one serialized product "
+                            "is left to ship: add a sku column."
+                        ),
+                        {},
+                    )
+                )
     for entry in typed:
         target = by_id.get(entry.product_id)
         if target is None:
@@ -104,8 +121,12 @@ def collect_lines(typed: Iterable[TypedLine], targets: Sequence[Target], upload:
         if quantity == 0 and not serials:
             continue
         if quantity == 0:
-            result.problems.append((N_("%(sku)s: %(count)s serial numbers for %(quantity)s units."),
-                                    {"sku": product.sku, "count": len(serials), "quantity": 0}))
+            result.problems.append(
+                (
+                    N_("%(sku)s: %(count)s serial numbers for %(quantity)s units."),
+                    {"sku": product.sku, "count": len(serials), "quantity": 0},
+                )
+            )
             continue
         result.lines.append(ShipmentLineRequest(product.id, quantity, serials))
     if not result.lines and not result.problems:
@@ -117,8 +138,11 @@ def pre_check_serials(lines: Sequence[ShipmentLineRequest]) -> list[Problem]:
     """The serial problems the service would find (twice listed, already shipped), for a page that
     will not call the service because of other problems: the user sees them all at once."""
     serials = [s for line in lines for s in line.serials]
-    problems: list[Problem] = [(N_("Serial %(serial)s is listed twice."), {"serial": serial})
-                               for serial, count in Counter(serials).items() if count > 1]
+    problems: list[Problem] = [
+        (N_("Serial %(serial)s is listed twice."), {"serial": serial})
+        for serial, count in Counter(serials).items()
+        if count > 1
+    ]
     if serials:
         shipped = db.session.scalars(select(Board.serial).where(Board.serial.in_(set(serials))))
         problems += [(N_("Serial %(serial)s has already shipped."), {"serial": serial}) for serial in shipped]

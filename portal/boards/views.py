@@ -61,10 +61,11 @@ SHIPPABLE = frozenset({OrderStatus.PAID_IN_FULL, OrderStatus.PARTLY_SHIPPED})
 
 @bp.context_processor
 def helpers() -> dict[str, Any]:
-    return {"order_url": order_url, "today": today(),
-            "may_ship": current_user.is_authenticated and current_user.role in SHIPPERS}
-
-
+    return {
+        "order_url": order_url,
+        "today": today(),
+        "may_ship": current_user.is_authenticated and current_user.role in SHIPPERS,
+    }
 
 
 def _date_arg(name: str) -> tuple[date | None, bool]:
@@ -83,6 +84,7 @@ BAD_DATE = N_("The date %(value)s is not a date in the form YYYY-MM-DD, such as 
 
 # --- boards -------------------------------------------------------------------------------------
 
+
 @bp.get("/")
 @roles_required(*EVERYONE)
 def index() -> Any:
@@ -92,15 +94,31 @@ def index() -> Any:
     coverage_class = CoverageClass(chosen) if chosen in {c.value for c in CoverageClass} else None
     serial = request.args.get("serial", "").strip()[:60]
     head_office = current_user.role is not Role.DISTRIBUTOR
-    statement = boards_matching(on=on, product_id=int_arg("product_id"), coverage_class=coverage_class,
-                                distributor_id=int_arg("distributor_id") if head_office else None,
-                                serial=serial)
-    distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
-                                      .order_by(Distributor.code)).all() if head_office else []
-    return render_template("boards/index.html", page=paginate(statement), on=on, products=board_products(),
-                           classes=list(CoverageClass), distributors=distributors, head_office=head_office,
-                           product_id=int_arg("product_id"), coverage_class=coverage_class,
-                           distributor_id=int_arg("distributor_id"), serial=serial)
+    statement = boards_matching(
+        on=on,
+        product_id=int_arg("product_id"),
+        coverage_class=coverage_class,
+        distributor_id=int_arg("distributor_id") if head_office else None,
+        serial=serial,
+    )
+    distributors = (
+        db.session.execute(select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)).all()
+        if head_office
+        else []
+    )
+    return render_template(
+        "boards/index.html",
+        page=paginate(statement),
+        on=on,
+        products=board_products(),
+        classes=list(CoverageClass),
+        distributors=distributors,
+        head_office=head_office,
+        product_id=int_arg("product_id"),
+        coverage_class=coverage_class,
+        distributor_id=int_arg("distributor_id"),
+        serial=serial,
+    )
 
 
 @bp.get("/lookup")
@@ -128,30 +146,45 @@ def show(board: Board) -> Any:
     on = chosen or today()
     coverage = board.coverage
     message = _(BAD_DATE, value=request.args.get("on", "")[:40]) if bad else None
-    return render_template("boards/show.html", board=board, on=on, coverage=coverage,
-                           coverage_class=coverage.coverage_class(on), coverage_end=coverage.coverage_end(on),
-                           latest_end=coverage.coverage_end(), message=message,
-                           on_text=request.args.get("on", "")[:40] if bad else on.isoformat()), 422 if bad else 200
+    return render_template(
+        "boards/show.html",
+        board=board,
+        on=on,
+        coverage=coverage,
+        coverage_class=coverage.coverage_class(on),
+        coverage_end=coverage.coverage_end(on),
+        latest_end=coverage.coverage_end(),
+        message=message,
+        on_text=request.args.get("on", "")[:40] if bad else on.isoformat(),
+    ), 422 if bad else 200
 
 
 # --- shipments ----------------------------------------------------------------------------------
+
 
 @bp.get("/orders/<int:order_id>/shipments")
 @roles_required(*EVERYONE)
 @loads(Order, "order_id")
 def shipments(order: Order) -> Any:
     """An order's shipments and each board's warranty end."""
-    return render_template("boards/shipments.html", order=order, shipments=shipments_of(order),
-                           loss_form=LossForm(formdata=None), shippable=order.status in SHIPPABLE)
+    return render_template(
+        "boards/shipments.html",
+        order=order,
+        shipments=shipments_of(order),
+        loss_form=LossForm(formdata=None),
+        shippable=order.status in SHIPPABLE,
+    )
 
 
 def _typed_lines(form: ShipmentForm) -> list[TypedLine]:
-    return [TypedLine(entry.product_id.data or "", entry.quantity.data, entry.serials.data or "")
-            for entry in form.lines]
+    return [
+        TypedLine(entry.product_id.data or "", entry.quantity.data, entry.serials.data or "") for entry in form.lines
+    ]
 
 
-def _attempt(form: ShipmentForm, targets: Sequence[Target],
-             ship: Callable[[list[ShipmentLineRequest]], Shipment]) -> tuple[Shipment | None, list[Problem], bool]:
+def _attempt(
+    form: ShipmentForm, targets: Sequence[Target], ship: Callable[[list[ShipmentLineRequest]], Shipment]
+) -> tuple[Shipment | None, list[Problem], bool]:
     """Collect the lines and ship them: (the shipment, or the problems, and whether a rule refused
     it outright). Nothing ships while any problem is listed."""
     upload = None
@@ -180,12 +213,19 @@ def _attempt(form: ShipmentForm, targets: Sequence[Target],
         return None, [], True
 
 
-def _shipment_page(template: str, form: ShipmentForm, targets: Sequence[Target], problems: list[Problem],
-                   refused: bool, **context: Any) -> Any:
+def _shipment_page(
+    template: str, form: ShipmentForm, targets: Sequence[Target], problems: list[Problem], refused: bool, **context: Any
+) -> Any:
     messages = [_(message, **params) for message, params in problems]
     status = 422 if (problems or form.errors) else 409 if refused else 200
-    return render_template(template, form=form, targets={str(t.product.id): t for t in targets},
-                           problems=messages, max_date=today().isoformat(), **context), status
+    return render_template(
+        template,
+        form=form,
+        targets={str(t.product.id): t for t in targets},
+        problems=messages,
+        max_date=today().isoformat(),
+        **context,
+    ), status
 
 
 @bp.route("/orders/<int:order_id>/shipments/new", methods=["GET", "POST"])
@@ -201,19 +241,28 @@ def new_shipment(order: Order) -> Any:
     problems: list[Problem] = []
     refused = False
     if form.validate_on_submit():
+
         def ship(lines: list[ShipmentLineRequest]) -> Shipment:
-            return services.ship_order(order, lines, shipped_on=form.shipped_on.data, role=current_user.role,
-                                       carrier=form.carrier.data or "",
-                                       tracking_number=form.tracking_number.data or "")
+            return services.ship_order(
+                order,
+                lines,
+                shipped_on=form.shipped_on.data,
+                role=current_user.role,
+                carrier=form.carrier.data or "",
+                tracking_number=form.tracking_number.data or "",
+            )
 
         shipment, problems, refused = _attempt(form, targets, ship)
         if shipment is not None:
             units = sum(line.quantity for line in shipment.lines)
-            flash(_("Shipment of %(units)s units recorded for order %(number)s.", units=units,
-                    number=order.number), "success")
+            flash(
+                _("Shipment of %(units)s units recorded for order %(number)s.", units=units, number=order.number),
+                "success",
+            )
             return redirect(url_for("boards.shipments", order_id=order.id))
-    return _shipment_page("boards/new_shipment.html", form, targets, problems, refused, order=order,
-                          shippable=order.status in SHIPPABLE)
+    return _shipment_page(
+        "boards/new_shipment.html", form, targets, problems, refused, order=order, shippable=order.status in SHIPPABLE
+    )
 
 
 @bp.post("/shipments/<int:shipment_id>/lost")
@@ -233,8 +282,13 @@ def mark_lost(shipment: Shipment) -> Any:
             db.session.rollback()
             flash(domain_message(error), "danger")
         else:
-            flash(_("The shipment of %(day)s is recorded as lost or damaged; replacement units can now ship.",
-                    day=shipment.shipped_on.isoformat()), "success")
+            flash(
+                _(
+                    "The shipment of %(day)s is recorded as lost or damaged; replacement units can now ship.",
+                    day=shipment.shipped_on.isoformat(),
+                ),
+                "success",
+            )
     return redirect(url_for("boards.shipments", order_id=order_id))
 
 
@@ -254,21 +308,28 @@ def new_replacement(shipment: Shipment) -> Any:
     problems: list[Problem] = []
     refused = False
     if form.validate_on_submit():
+
         def ship(lines: list[ShipmentLineRequest]) -> Shipment:
-            return services.ship_replacement(shipment, lines, shipped_on=form.shipped_on.data,
-                                             carrier=form.carrier.data or "",
-                                             tracking_number=form.tracking_number.data or "")
+            return services.ship_replacement(
+                shipment,
+                lines,
+                shipped_on=form.shipped_on.data,
+                carrier=form.carrier.data or "",
+                tracking_number=form.tracking_number.data or "",
+            )
 
         order_id = shipment.order_id
         replacement, problems, refused = _attempt(form, targets, ship)
         if replacement is not None:
             flash(_("Replacement units shipped free of charge."), "success")
             return redirect(url_for("boards.shipments", order_id=order_id))
-    return _shipment_page("boards/new_replacement.html", form, targets, problems, refused, lost=shipment,
-                          order=shipment.order)
+    return _shipment_page(
+        "boards/new_replacement.html", form, targets, problems, refused, lost=shipment, order=shipment.order
+    )
 
 
 # --- on-time delivery ---------------------------------------------------------------------------
+
 
 @bp.get("/delivery")
 @roles_required(*HEAD_OFFICE)
@@ -278,13 +339,28 @@ def delivery() -> Any:
     due_from, bad_from = _date_arg("from")
     due_to, bad_to = _date_arg("to")
     chosen = request.args.get("state", "")
-    filters = DeliveryFilters(distributor_id=int_arg("distributor_id"), due_from=due_from, due_to=due_to,
-                              state=DeliveryState(chosen) if chosen in {s.value for s in DeliveryState} else None)
-    messages = [_(BAD_DATE, value=request.args.get(name, "")[:40]) for name, bad in
-                (("from", bad_from), ("to", bad_to)) if bad]
-    distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
-                                      .order_by(Distributor.code)).all()
-    return render_template("boards/delivery.html", page=paginate(deliveries_matching(filters, on)), on=on,
-                           filters=filters, states=list(DeliveryState), distributors=distributors,
-                           counts=delivery_counts(filters, on), messages=messages, delivery_state=delivery_state,
-                           days_past_due=days_past_due, DeliveryState=DeliveryState), 422 if messages else 200
+    filters = DeliveryFilters(
+        distributor_id=int_arg("distributor_id"),
+        due_from=due_from,
+        due_to=due_to,
+        state=DeliveryState(chosen) if chosen in {s.value for s in DeliveryState} else None,
+    )
+    messages = [
+        _(BAD_DATE, value=request.args.get(name, "")[:40]) for name, bad in (("from", bad_from), ("to", bad_to)) if bad
+    ]
+    distributors = db.session.execute(
+        select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)
+    ).all()
+    return render_template(
+        "boards/delivery.html",
+        page=paginate(deliveries_matching(filters, on)),
+        on=on,
+        filters=filters,
+        states=list(DeliveryState),
+        distributors=distributors,
+        counts=delivery_counts(filters, on),
+        messages=messages,
+        delivery_state=delivery_state,
+        days_past_due=days_past_due,
+        DeliveryState=DeliveryState,
+    ), 422 if messages else 200

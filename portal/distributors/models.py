@@ -22,8 +22,9 @@ class Distributor(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
     level: Mapped[Level] = mapped_column(enum_column(Level), index=True)
-    status: Mapped[DistributorStatus] = mapped_column(enum_column(DistributorStatus), index=True,
-                                                      default=DistributorStatus.ACTIVE)
+    status: Mapped[DistributorStatus] = mapped_column(
+        enum_column(DistributorStatus), index=True, default=DistributorStatus.ACTIVE
+    )
     contact_name: Mapped[str] = mapped_column(String(100), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")

@@ -11,8 +11,14 @@ from ..security import scoped
 from .models import Distributor
 
 
-def distributors_matching(*, level: Level | None = None, status: DistributorStatus | None = None,
-                          region_code: str | None = None, q: str | None = None, user: Any = None) -> Select[Any]:
+def distributors_matching(
+    *,
+    level: Level | None = None,
+    status: DistributorStatus | None = None,
+    region_code: str | None = None,
+    q: str | None = None,
+    user: Any = None,
+) -> Select[Any]:
     """Distributors in the caller's scope that match every filter given, ordered by code."""
     statement = scoped(select(Distributor), Distributor, user).order_by(Distributor.code)
     if level:

@@ -30,21 +30,29 @@ class DistributorData:
 def _check(data: DistributorData, current: Distributor | None) -> DistributorData:
     credit_code = normalize_credit_code(data.credit_code)
     other = -1 if current is None else current.id
-    if db.session.scalar(select(func.count()).select_from(Distributor).where(
-            func.upper(Distributor.code) == data.code.strip().upper(), Distributor.id != other)):
+    if db.session.scalar(
+        select(func.count())
+        .select_from(Distributor)
+        .where(func.upper(Distributor.code) == data.code.strip().upper(), Distributor.id != other)
+    ):
         raise Duplicate(N_("Another distributor has this code."), field="code")
-    if db.session.scalar(select(func.count()).select_from(Distributor).where(
-            Distributor.credit_code == credit_code, Distributor.id != other)):
+    if db.session.scalar(
+        select(func.count())
+        .select_from(Distributor)
+        .where(Distributor.credit_code == credit_code, Distributor.id != other)
+    ):
         raise Duplicate(N_("Another distributor has this unified social credit code."), field="credit_code")
     if data.region_code and db.session.get(Region, data.region_code) is None:
         raise InvalidValue(N_("There is no region with this code."), field="region_code")
-    return DistributorData(**{
-        **{f.name: getattr(data, f.name) for f in fields(data)},
-        "code": data.code.strip().upper(),
-        "name": data.name.strip(),
-        "credit_code": credit_code,
-        "region_code": data.region_code or None,
-    })
+    return DistributorData(
+        **{
+            **{f.name: getattr(data, f.name) for f in fields(data)},
+            "code": data.code.strip().upper(),
+            "name": data.name.strip(),
+            "credit_code": credit_code,
+            "region_code": data.region_code or None,
+        }
+    )
 
 
 def create_distributor(data: DistributorData) -> Distributor:

@@ -26,10 +26,15 @@ MANAGERS = (Role.SALES, Role.ADMIN)
 
 def _data(form: DistributorForm) -> DistributorData:
     return DistributorData(
-        code=form.code.data or "", name=form.name.data or "", credit_code=form.credit_code.data or "",
-        level=Level(form.level.data), status=DistributorStatus(form.status.data),
-        contact_name=form.contact_name.data or "", contact_phone=form.contact_phone.data or "",
-        contact_email=form.contact_email.data or "", address=form.address.data or "",
+        code=form.code.data or "",
+        name=form.name.data or "",
+        credit_code=form.credit_code.data or "",
+        level=Level(form.level.data),
+        status=DistributorStatus(form.status.data),
+        contact_name=form.contact_name.data or "",
+        contact_phone=form.contact_phone.data or "",
+        contact_email=form.contact_email.data or "",
+        address=form.address.data or "",
         region_code=form.region_code.data or None,
     )
 
@@ -45,8 +50,15 @@ def index() -> Any:
         status=DistributorStatus(status) if status in {v.value for v in DistributorStatus} else None,
         q=query,
     )
-    return render_template("distributors/index.html", page=paginate(statement), levels=list(Level),
-                           statuses=list(DistributorStatus), level=level, status=status, q=query)
+    return render_template(
+        "distributors/index.html",
+        page=paginate(statement),
+        levels=list(Level),
+        statuses=list(DistributorStatus),
+        level=level,
+        status=status,
+        q=query,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -89,6 +101,4 @@ def edit(distributor: Distributor) -> Any:
         else:
             flash(_("Distributor %(name)s saved.", name=distributor.name), "success")
             return redirect(url_for("distributors.show", distributor_id=distributor.id))
-    return render_template("distributors/form.html", form=form, distributor=distributor), (
-        422 if form.errors else 200
-    )
+    return render_template("distributors/form.html", form=form, distributor=distributor), (422 if form.errors else 200)

@@ -36,8 +36,6 @@ def after_successful_login() -> LoginState:
 
 def check_password_policy(password: str, username: str = "") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidValue(
-            N_("Use at least %(length)s characters for the password."), length=MIN_PASSWORD_LENGTH
-        )
+        raise InvalidValue(N_("Use at least %(length)s characters for the password."), length=MIN_PASSWORD_LENGTH)
     if username and password.lower() == username.lower():
         raise InvalidValue(N_("The password cannot be the user name."))

@@ -134,8 +134,9 @@ def last_day(ends_on: date, terminated_on: date | None) -> date:
     return ends_on
 
 
-def binding_period(status: AgreementStatus, starts_on: date, ends_on: date,
-                   terminated_on: date | None) -> tuple[date, date] | None:
+def binding_period(
+    status: AgreementStatus, starts_on: date, ends_on: date, terminated_on: date | None
+) -> tuple[date, date] | None:
     """The days an agreement binds both sides (both ends inclusive), or None: a draft never binds,
     and an agreement terminated before it started never did."""
     if status is AgreementStatus.DRAFT:
@@ -166,8 +167,16 @@ def check_editable(status: AgreementStatus) -> None:
         raise DomainError(N_("Only a draft agreement can be edited; amend the terms of an active one."))
 
 
-def check_activation(status: AgreementStatus, signed_on: date, starts_on: date, ends_on: date, on: date,
-                     other_active_periods: Sequence[tuple[date, date]], *, product_count: int = 1) -> None:
+def check_activation(
+    status: AgreementStatus,
+    signed_on: date,
+    starts_on: date,
+    ends_on: date,
+    on: date,
+    other_active_periods: Sequence[tuple[date, date]],
+    *,
+    product_count: int = 1,
+) -> None:
     """A draft may be activated on ``on`` when its dates make sense, it has been signed and has not
     already ended, it authorises at least one product, and the distributor has no other agreement
     binding on any of the same days (``other_active_periods``, see :func:`binding_period`)."""
@@ -175,20 +184,29 @@ def check_activation(status: AgreementStatus, signed_on: date, starts_on: date, 
         raise DomainError(N_("Only a draft agreement can be activated."))
     check_dates(signed_on, starts_on, ends_on)
     if signed_on > on:
-        raise DomainError(N_("This agreement is signed on %(signed_on)s; activate it from that day."),
-                          signed_on=signed_on.isoformat())
+        raise DomainError(
+            N_("This agreement is signed on %(signed_on)s; activate it from that day."), signed_on=signed_on.isoformat()
+        )
     if ends_on < on:
-        raise DomainError(N_("This agreement ended on %(ends_on)s; it cannot be activated."),
-                          ends_on=ends_on.isoformat())
+        raise DomainError(
+            N_("This agreement ended on %(ends_on)s; it cannot be activated."), ends_on=ends_on.isoformat()
+        )
     if product_count < 1:
         raise DomainError(N_("Authorise at least one product before activating the agreement."))
     if any(overlaps((starts_on, ends_on), period) for period in other_active_periods):
         raise DomainError(N_("The distributor already has an active agreement for some of these dates."))
 
 
-def check_amendment(status: AgreementStatus, starts_on: date, ends_on: date, effective_from: date,
-                    existing: Sequence[date], *, on: date | None = None,
-                    terminated_on: date | None = None) -> None:
+def check_amendment(
+    status: AgreementStatus,
+    starts_on: date,
+    ends_on: date,
+    effective_from: date,
+    existing: Sequence[date],
+    *,
+    on: date | None = None,
+    terminated_on: date | None = None,
+) -> None:
     """An amendment changes the terms of an agreement active on ``on`` (the day it is recorded),
     from a date inside its term: after the start, on or before the end (and before a termination
     takes effect), and not before ``on`` — an amendment never rewrites terms already applied."""
@@ -196,11 +214,15 @@ def check_amendment(status: AgreementStatus, starts_on: date, ends_on: date, eff
         raise DomainError(N_("Only an active agreement is amended; edit a draft directly."))
     check_plausible(effective_from, "effective_from")
     if not starts_on < effective_from <= last_day(ends_on, terminated_on):
-        raise InvalidValue(N_("The amendment must take effect after the start and on or before the end."),
-                           field="effective_from")
+        raise InvalidValue(
+            N_("The amendment must take effect after the start and on or before the end."), field="effective_from"
+        )
     if on is not None and effective_from < on:
-        raise InvalidValue(N_("An amendment cannot take effect before the day it is recorded (%(on)s)."),
-                           field="effective_from", on=on.isoformat())
+        raise InvalidValue(
+            N_("An amendment cannot take effect before the day it is recorded (%(on)s)."),
+            field="effective_from",
+            on=on.isoformat(),
+        )
     if effective_from in existing:
         raise InvalidValue(N_("Another version of the terms takes effect on this date."), field="effective_from")
 
@@ -218,6 +240,11 @@ def check_termination(status: AgreementStatus, ends_on: date, notice_on: date, e
         raise DomainError(N_("Only an active agreement can be terminated."))
     check_plausible(notice_on, "notice_on")
     if effective_on > ends_on:
-        raise DomainError(N_("The agreement ends on %(ends_on)s, before this termination would take effect "
-                             "(%(effective_on)s); let it expire instead."),
-                          ends_on=ends_on.isoformat(), effective_on=effective_on.isoformat())
+        raise DomainError(
+            N_(
+                "The agreement ends on %(ends_on)s, before this termination would take effect "
+                "(%(effective_on)s); let it expire instead."
+            ),
+            ends_on=ends_on.isoformat(),
+            effective_on=effective_on.isoformat(),
+        )

@@ -69,5 +69,9 @@ LATEST = date(2099, 12, 31)
 
 def check_plausible(day: date, field: str) -> None:
     if not EARLIEST <= day <= LATEST:
-        raise InvalidValue(N_("Enter a date between %(earliest)s and %(latest)s."), field=field,
-                           earliest=EARLIEST.isoformat(), latest=LATEST.isoformat())
+        raise InvalidValue(
+            N_("Enter a date between %(earliest)s and %(latest)s."),
+            field=field,
+            earliest=EARLIEST.isoformat(),
+            latest=LATEST.isoformat(),
+        )

@@ -48,6 +48,4 @@ def normalize_credit_code(text: str) -> str:
     except ValidationError as exc:
         if len(uscc.compact(raw)) != 18:
             raise InvalidValue(N_("A unified social credit code has 18 characters.")) from exc
-        raise InvalidValue(
-            N_("This unified social credit code is not valid (check the last character).")
-        ) from exc
+        raise InvalidValue(N_("This unified social credit code is not valid (check the last character).")) from exc

@@ -19,8 +19,20 @@ NUMBER_RE = re.compile(r"^TZ-(\d{4})-(\d{4,})$", re.ASCII)
 # A warning's message, per language: long enough for a page of text, short enough for one A4 sheet.
 MESSAGE_MAX_LENGTH = 2000
 LANGUAGES = ("zh", "en")
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-              "October", "November", "December")
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 class NoticeType(StrEnum):
@@ -75,8 +87,7 @@ def parse_notice_number(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def check_warning(message_zh: str, message_en: str, issued_on: date, effective_on: date | None
-                  ) -> tuple[str, str]:
+def check_warning(message_zh: str, message_en: str, issued_on: date, effective_on: date | None) -> tuple[str, str]:
     """A warning states its message in Chinese and in English; a date it takes effect, when given,
     is not before the day it is issued. Returns the messages trimmed."""
     if effective_on is not None:
@@ -86,11 +97,15 @@ def check_warning(message_zh: str, message_en: str, issued_on: date, effective_o
         if not text:
             raise InvalidValue(N_("Write the message in both languages."), field=field)
         if len(text) > MESSAGE_MAX_LENGTH:
-            raise InvalidValue(N_("Keep the message under %(length)s characters."), field=field,
-                               length=MESSAGE_MAX_LENGTH)
+            raise InvalidValue(
+                N_("Keep the message under %(length)s characters."), field=field, length=MESSAGE_MAX_LENGTH
+            )
     if effective_on is not None and effective_on < issued_on:
-        raise InvalidValue(N_("A notice cannot take effect before the day it is issued (%(issued_on)s)."),
-                           field="effective_on", issued_on=issued_on.isoformat())
+        raise InvalidValue(
+            N_("A notice cannot take effect before the day it is issued (%(issued_on)s)."),
+            field="effective_on",
+            issued_on=issued_on.isoformat(),
+        )
     return messages["message_zh"], messages["message_en"]
 
 

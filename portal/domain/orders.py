@@ -156,8 +156,9 @@ class Confirmation:
     deposit_due_on: date
 
 
-def confirm(total: Decimal, *, is_first_order: bool, deposit_percent: Decimal, deposit_due_days: int,
-            confirmed_on: date) -> Confirmation:
+def confirm(
+    total: Decimal, *, is_first_order: bool, deposit_percent: Decimal, deposit_due_days: int, confirmed_on: date
+) -> Confirmation:
     """§6.3.1: deposit = round(total × deposit %), balance = the rest, due 3 days after confirmation;
     §2.1: a first order is paid in full up front (its deposit is 100%)."""
     deposit, balance = split(total, FULL if is_first_order else deposit_percent)
@@ -177,8 +178,9 @@ class PaymentState:
     paid_in_full_on: date | None
 
 
-def payment_state(payments: Sequence[Payment], *, deposit: Decimal, total: Decimal,
-                  confirmed_on: date | None = None) -> PaymentState:
+def payment_state(
+    payments: Sequence[Payment], *, deposit: Decimal, total: Decimal, confirmed_on: date | None = None
+) -> PaymentState:
     """§6: the deposit is paid on the date the paid amount first reaches the deposit; paid in full
     likewise. ``payments`` are those not voided, in any order. A deposit of zero (a 0% term) is
     paid when the order is confirmed: nothing is owed before the balance."""
@@ -209,8 +211,9 @@ def deposit_is_late(deposit_due_on: date, deposit_paid_on: date | None, on: date
     return on > deposit_due_on
 
 
-def check_payment(amount: Decimal, received_on: date, *, confirmed_on: date | None, paid: Decimal,
-                  total: Decimal, today: date) -> None:
+def check_payment(
+    amount: Decimal, received_on: date, *, confirmed_on: date | None, paid: Decimal, total: Decimal, today: date
+) -> None:
     """A payment is positive, not in the future, not before confirmation, and never over-pays."""
     if amount <= 0:
         raise InvalidValue(N_("The amount must be more than zero."), field="amount")
@@ -221,8 +224,12 @@ def check_payment(amount: Decimal, received_on: date, *, confirmed_on: date | No
     if received_on < confirmed_on:
         raise InvalidValue(N_("A payment cannot be received before the order was confirmed."), field="received_on")
     if paid + amount > total:
-        raise DomainError(N_("This payment would take the paid amount to %(after)s, over the order total %(total)s."),
-                          field="amount", after=paid + amount, total=total)
+        raise DomainError(
+            N_("This payment would take the paid amount to %(after)s, over the order total %(total)s."),
+            field="amount",
+            after=paid + amount,
+            total=total,
+        )
 
 
 # §6.2.1: an order is for a month or a quarter.
@@ -237,8 +244,9 @@ def check_period(text: str | None) -> str:
         return ""
     match = _PERIOD.match(value)
     if match is None or not EARLIEST.year <= int(match.group(1)) <= LATEST.year:
-        raise InvalidValue(N_("Enter the month as YYYY-MM (2026-03) or the quarter as YYYY-Qn (2026-Q1)."),
-                           field="period")
+        raise InvalidValue(
+            N_("Enter the month as YYYY-MM (2026-03) or the quarter as YYYY-Qn (2026-Q1)."), field="period"
+        )
     return value.upper()
 
 

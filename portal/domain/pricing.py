@@ -65,8 +65,9 @@ def in_force(published: Iterable[tuple[date, K]], on: date) -> K | None:
     return best[1] if best else None
 
 
-def status_on(status: PriceListStatus, effective_from: date, published_from: Sequence[date],
-              on: date) -> PriceListStatus:
+def status_on(
+    status: PriceListStatus, effective_from: date, published_from: Sequence[date], on: date
+) -> PriceListStatus:
     """A published list is superseded once a later published list has taken effect."""
     if status is PriceListStatus.PUBLISHED and any(effective_from < d <= on for d in published_from):
         return PriceListStatus.SUPERSEDED
@@ -79,8 +80,9 @@ def check_editable(status: PriceListStatus) -> None:
         raise DomainError(N_("Only a draft price list can be changed."))
 
 
-def check_publish(status: PriceListStatus, effective_from: date, item_count: int,
-                  published_from: Sequence[date]) -> None:
+def check_publish(
+    status: PriceListStatus, effective_from: date, item_count: int, published_from: Sequence[date]
+) -> None:
     """Only a draft with items is published, and never behind a list already published for a
     later (or the same) date: that would change which list was in force after the fact."""
     if status is not PriceListStatus.DRAFT:
@@ -89,8 +91,11 @@ def check_publish(status: PriceListStatus, effective_from: date, item_count: int
         raise DomainError(N_("An empty price list cannot be published."))
     latest = max(published_from, default=None)
     if latest is not None and effective_from <= latest:
-        raise DomainError(N_("A price list effective from %(latest)s is already published; this one must take "
-                             "effect later."), field="effective_from", latest=latest)
+        raise DomainError(
+            N_("A price list effective from %(latest)s is already published; this one must take effect later."),
+            field="effective_from",
+            latest=latest,
+        )
 
 
 def check_prices(prices: Prices) -> list[InvalidValue]:
@@ -103,11 +108,11 @@ def check_prices(prices: Prices) -> list[InvalidValue]:
         if value <= 0:
             problems.append(InvalidValue(N_("The amount must be more than zero."), field=column))
         elif value > MAX_PRICE:
-            problems.append(InvalidValue(N_("Enter an amount of at most %(limit)s."), field=column,
-                                         limit=f"{MAX_PRICE:,}"))
+            problems.append(
+                InvalidValue(N_("Enter an amount of at most %(limit)s."), field=column, limit=f"{MAX_PRICE:,}")
+            )
     if not problems and prices.min_resale_price < max(prices.price_level1, prices.price_level2):
-        problems.append(InvalidValue(N_("The minimum resale price is below an agent price."),
-                                     field="min_resale_price"))
+        problems.append(InvalidValue(N_("The minimum resale price is below an agent price."), field="min_resale_price"))
     return problems
 
 
@@ -147,14 +152,15 @@ def header_columns(header: Sequence[str]) -> tuple[dict[str, int], list[RowProbl
             positions[name] = index
     for name in IMPORT_COLUMNS:
         if name not in positions:
-            problems.append(RowProblem(1, name, N_("The first row must name the column %(column)s."),
-                                       {"column": name}))
+            problems.append(RowProblem(1, name, N_("The first row must name the column %(column)s."), {"column": name}))
     return positions, problems
 
 
-def check_rows(rows: Sequence[tuple[int, Mapping[str, str]]], known_skus: set[str],
-               inactive_skus: frozenset[str] | set[str] = frozenset()
-               ) -> tuple[dict[str, Prices], list[RowProblem]]:
+def check_rows(
+    rows: Sequence[tuple[int, Mapping[str, str]]],
+    known_skus: set[str],
+    inactive_skus: frozenset[str] | set[str] = frozenset(),
+) -> tuple[dict[str, Prices], list[RowProblem]]:
     """Validate imported rows (row number as the file shows it, cells as text).
 
     Every problem of every row is reported; the prices are only good when there is none.
@@ -173,12 +179,19 @@ def check_rows(rows: Sequence[tuple[int, Mapping[str, str]]], known_skus: set[st
         elif sku not in known_skus:
             problems.append(RowProblem(number, "sku", N_("Unknown SKU %(sku)s."), {"sku": raw_sku}))
         elif sku in first_row_of:
-            problems.append(RowProblem(number, "sku", N_("SKU %(sku)s is also on row %(row)s."),
-                                       {"sku": sku, "row": str(first_row_of[sku])}))
+            problems.append(
+                RowProblem(
+                    number,
+                    "sku",
+                    N_("SKU %(sku)s is also on row %(row)s."),
+                    {"sku": sku, "row": str(first_row_of[sku])},
+                )
+            )
         elif sku in inactive_skus:
             first_row_of[sku] = number
-            problems.append(RowProblem(number, "sku", N_("Product %(sku)s is inactive and cannot be priced."),
-                                       {"sku": sku}))
+            problems.append(
+                RowProblem(number, "sku", N_("Product %(sku)s is inactive and cannot be priced."), {"sku": sku})
+            )
         else:
             first_row_of[sku] = number
             sku_ok = True
@@ -187,14 +200,15 @@ def check_rows(rows: Sequence[tuple[int, Mapping[str, str]]], known_skus: set[st
             try:
                 values[column] = parse_money(cells.get(column))
             except InvalidValue as error:
-                problems.append(RowProblem(number, column, error.message,
-                                           {k: str(v) for k, v in error.params.items()}))
+                problems.append(RowProblem(number, column, error.message, {k: str(v) for k, v in error.params.items()}))
         if len(values) < len(PRICE_COLUMNS):
             continue
         prices = Prices(values["price_level1"], values["price_level2"], values["min_resale_price"])
         price_problems = check_prices(prices)
-        problems.extend(RowProblem(number, p.field or "", p.message, {k: str(v) for k, v in p.params.items()})
-                        for p in price_problems)
+        problems.extend(
+            RowProblem(number, p.field or "", p.message, {k: str(v) for k, v in p.params.items()})
+            for p in price_problems
+        )
         if sku_ok and not price_problems:
             good[sku] = prices
     return good, problems

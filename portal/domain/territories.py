@@ -44,8 +44,11 @@ def in_territory(location_chain: Sequence[str], grants: Iterable[Grant], on: dat
 def check_revocation(grant: Grant, notice_on: date) -> None:
     """A region is revoked once, by a notice dated while it is granted."""
     if grant.revoked_effective_on is not None:
-        raise DomainError(N_("The revocation of %(code)s was already notified; it ends on %(effective_on)s."),
-                          code=grant.region_code, effective_on=grant.revoked_effective_on.isoformat())
+        raise DomainError(
+            N_("The revocation of %(code)s was already notified; it ends on %(effective_on)s."),
+            code=grant.region_code,
+            effective_on=grant.revoked_effective_on.isoformat(),
+        )
     if notice_on < grant.granted_on:
         raise DomainError(N_("A region cannot be revoked before it was granted."))
 
@@ -55,11 +58,16 @@ def check_grant(region_code: str, granted_on: date, period: tuple[date, date], c
     and not while the same agreement already holds it (a grant runs until its revocation takes
     effect, so the new one must start on or after that day)."""
     if not period[0] <= granted_on <= period[1]:
-        raise InvalidValue(N_("Grant the region on a day of the agreement's term (%(starts_on)s to %(ends_on)s)."),
-                           field="granted_on", starts_on=period[0].isoformat(), ends_on=period[1].isoformat())
+        raise InvalidValue(
+            N_("Grant the region on a day of the agreement's term (%(starts_on)s to %(ends_on)s)."),
+            field="granted_on",
+            starts_on=period[0].isoformat(),
+            ends_on=period[1].isoformat(),
+        )
     for grant in current:
         if grant.region_code == region_code and (
-                grant.revoked_effective_on is None or grant.revoked_effective_on > granted_on):
+            grant.revoked_effective_on is None or grant.revoked_effective_on > granted_on
+        ):
             raise DomainError(N_("This region is already granted to this agreement."))
 
 

@@ -40,6 +40,7 @@ def home() -> Any:
 
 def head_office_queues(on: date) -> dict[str, int]:
     """What waits for head office today, one COUNT each: the home page's work queues."""
+
     def count(model: Any, *where: Any) -> int:
         return int(db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 

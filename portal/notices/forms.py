@@ -20,11 +20,18 @@ def _optional_id(value: object) -> int | None:
 class WarningForm(FlaskForm):
     """Head office's written warning to one distributor (§11). The view fills the choices."""
 
-    distributor_id = SelectField(_l("Distributor"), coerce=_optional_id,
-                                 validators=[DataRequired(message=_l("Choose the distributor."))])
+    distributor_id = SelectField(
+        _l("Distributor"), coerce=_optional_id, validators=[DataRequired(message=_l("Choose the distributor."))]
+    )
     agreement_id = SelectField(_l("Agreement (optional)"), coerce=_optional_id, validate_choice=False)
-    message_zh = TextAreaField(_l("Message in Chinese"), validators=[DataRequired(message=BOTH_LANGUAGES)],
-                               render_kw={"rows": 6, "maxlength": MESSAGE_MAX_LENGTH, "lang": "zh-CN"})
-    message_en = TextAreaField(_l("Message in English"), validators=[DataRequired(message=BOTH_LANGUAGES)],
-                               render_kw={"rows": 6, "maxlength": MESSAGE_MAX_LENGTH, "lang": "en"})
+    message_zh = TextAreaField(
+        _l("Message in Chinese"),
+        validators=[DataRequired(message=BOTH_LANGUAGES)],
+        render_kw={"rows": 6, "maxlength": MESSAGE_MAX_LENGTH, "lang": "zh-CN"},
+    )
+    message_en = TextAreaField(
+        _l("Message in English"),
+        validators=[DataRequired(message=BOTH_LANGUAGES)],
+        render_kw={"rows": 6, "maxlength": MESSAGE_MAX_LENGTH, "lang": "en"},
+    )
     effective_on = DayField(_l("Takes effect on (optional)"), validators=[Optional()])

@@ -84,10 +84,21 @@ def territory_records(agreement_ids: Sequence[int]) -> list[TerritoryRecord]:
     province = aliased(Region)
     province_code = func.substr(Territory.region_code, 1, 2).concat(literal("0000"))
     statement = (
-        scoped(select(Territory.agreement_id, Agreement.number, Territory.region_code, Region.name, Region.level,
-                      province_code.label("province_code"), province.name.label("province_name"),
-                      Territory.granted_on, Territory.revoked_on, Territory.revoked_effective_on)
-               .select_from(Territory), Territory)
+        scoped(
+            select(
+                Territory.agreement_id,
+                Agreement.number,
+                Territory.region_code,
+                Region.name,
+                Region.level,
+                province_code.label("province_code"),
+                province.name.label("province_name"),
+                Territory.granted_on,
+                Territory.revoked_on,
+                Territory.revoked_effective_on,
+            ).select_from(Territory),
+            Territory,
+        )
         .join(Agreement, Agreement.id == Territory.agreement_id)
         .join(Region, Region.code == Territory.region_code)
         .outerjoin(province, province.code == province_code)
@@ -95,10 +106,18 @@ def territory_records(agreement_ids: Sequence[int]) -> list[TerritoryRecord]:
         .order_by(Territory.region_code, Territory.granted_on)
     )
     return [
-        TerritoryRecord(agreement_id=row[0], agreement_number=row[1], region_code=row[2], region_name=row[3],
-                        region_level=RegionLevel(row[4]).value, province_code=row[5],
-                        province_name=row[6] or row[5], granted_on=row[7], revoked_on=row[8],
-                        revoked_effective_on=row[9])
+        TerritoryRecord(
+            agreement_id=row[0],
+            agreement_number=row[1],
+            region_code=row[2],
+            region_name=row[3],
+            region_level=RegionLevel(row[4]).value,
+            province_code=row[5],
+            province_name=row[6] or row[5],
+            granted_on=row[7],
+            revoked_on=row[8],
+            revoked_effective_on=row[9],
+        )
         for row in db.session.execute(statement)
     ]
 
@@ -111,23 +130,37 @@ def granted_by_province(records: Iterable[Mapping[str, Any]], on: date) -> pd.Da
     joined with "、"); provinces with the most regions first, then by code.
     """
     rows = [dict(r) for r in records]
-    frame = pd.DataFrame(rows, columns=["region_code", "region_name", "region_level", "province_code",
-                                        "province_name", "granted_on", "revoked_effective_on"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "region_code",
+            "region_name",
+            "region_level",
+            "province_code",
+            "province_name",
+            "granted_on",
+            "revoked_effective_on",
+        ],
+    )
     if frame.empty:
-        return pd.DataFrame({column: pd.Series(dtype="int64" if column == "regions" else "object")
-                             for column in FRAME_COLUMNS})
+        return pd.DataFrame(
+            {column: pd.Series(dtype="int64" if column == "regions" else "object") for column in FRAME_COLUMNS}
+        )
     effective = frame["revoked_effective_on"].astype("object")
-    granted = (frame["granted_on"].map(lambda d: d <= on)
-               & effective.map(lambda d: d is None or pd.isna(d) or on < d))
+    granted = frame["granted_on"].map(lambda d: d <= on) & effective.map(lambda d: d is None or pd.isna(d) or on < d)
     current = frame[granted].drop_duplicates("region_code").rename(columns={"region_level": "level"})
-    grouped = (current.sort_values("region_code")
-               .groupby(["province_code", "province_name", "level"], as_index=False, sort=False)
-               .agg(regions=("region_code", "size"), names=("region_name", "、".join)))
+    grouped = (
+        current.sort_values("region_code")
+        .groupby(["province_code", "province_name", "level"], as_index=False, sort=False)
+        .agg(regions=("region_code", "size"), names=("region_name", "、".join))
+    )
     totals = grouped.groupby("province_code")["regions"].transform("sum")
     grouped["level"] = pd.Categorical(grouped["level"], categories=LEVEL_ORDER, ordered=True)
-    ordered = (grouped.assign(_total=totals)
-               .sort_values(["_total", "province_code", "level"], ascending=[False, True, True])
-               .drop(columns="_total"))
+    ordered = (
+        grouped.assign(_total=totals)
+        .sort_values(["_total", "province_code", "level"], ascending=[False, True, True])
+        .drop(columns="_total")
+    )
     ordered["level"] = ordered["level"].astype("object")
     ordered["regions"] = ordered["regions"].astype("int64")
     return ordered.reset_index(drop=True)[FRAME_COLUMNS]
@@ -147,17 +180,28 @@ def territory_figure(frame: pd.DataFrame, level_names: Mapping[str, str], axis_t
         part = frame[frame["level"] == level]
         if part.empty:
             continue
-        figure.add_trace(go.Bar(
-            x=part["province_name"].tolist(), y=part["regions"].tolist(), name=level_names.get(level, level),
-            customdata=part["names"].tolist(), marker={"color": colours[level]},
-            hovertemplate="%{x}: %{customdata}<extra>%{fullData.name}</extra>",
-        ))
+        figure.add_trace(
+            go.Bar(
+                x=part["province_name"].tolist(),
+                y=part["regions"].tolist(),
+                name=level_names.get(level, level),
+                customdata=part["names"].tolist(),
+                marker={"color": colours[level]},
+                hovertemplate="%{x}: %{customdata}<extra>%{fullData.name}</extra>",
+            )
+        )
     figure.update_layout(
-        template="none", barmode="stack", bargap=0.5, height=300, margin={"l": 40, "r": 10, "t": 10, "b": 40},
-        legend={"orientation": "h", "y": -0.2}, font={"family": "system-ui, sans-serif", "size": 13},
+        template="none",
+        barmode="stack",
+        bargap=0.5,
+        height=300,
+        margin={"l": 40, "r": 10, "t": 10, "b": 40},
+        legend={"orientation": "h", "y": -0.2},
+        font={"family": "system-ui, sans-serif", "size": 13},
         xaxis={"categoryorder": "array", "categoryarray": provinces},
         yaxis={"title": {"text": axis_title}, "dtick": 1, "rangemode": "tozero"},
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
     )
     return dict(json.loads(figure.to_json()))
 
@@ -205,11 +249,17 @@ def distributor_home() -> dict[str, Any]:
 def awaiting_payment(distributor_id: int) -> list[Any]:
     """Orders head office confirmed that wait for the distributor's money, soonest due first: how a
     distributor learns that an order was confirmed and what it must pay by when (§6.3.1)."""
-    return list(db.session.scalars(
-        select(Order).where(Order.distributor_id == distributor_id,
-                            Order.status.in_([OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID]))
-        .order_by(Order.deposit_due_on, Order.id).limit(HOME_AWAITING_PAYMENT)
-    ))
+    return list(
+        db.session.scalars(
+            select(Order)
+            .where(
+                Order.distributor_id == distributor_id,
+                Order.status.in_([OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID]),
+            )
+            .order_by(Order.deposit_due_on, Order.id)
+            .limit(HOME_AWAITING_PAYMENT)
+        )
+    )
 
 
 HOME_AWAITING_PAYMENT = 5

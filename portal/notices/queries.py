@@ -14,8 +14,14 @@ from ..security import scoped
 from .models import Notice, NoticeCounter
 
 
-def notices_matching(*, distributor_id: int | None = None, notice_type: NoticeType | None = None,
-                     read: ReadState | None = None, year: int | None = None, user: Any = None) -> Select[Any]:
+def notices_matching(
+    *,
+    distributor_id: int | None = None,
+    notice_type: NoticeType | None = None,
+    read: ReadState | None = None,
+    year: int | None = None,
+    user: Any = None,
+) -> Select[Any]:
     """Notices in the caller's scope matching every filter given, newest first, with the
     distributor and whoever acknowledged loaded in the same statement (no query per row)."""
     statement = (
@@ -48,5 +54,6 @@ def unread_count(user: Any) -> int:
 def notice_years() -> list[int]:
     """The years that have notices, newest first (head office's year filter): read off the small
     counter table rather than scanning the notices."""
-    return list(db.session.scalars(select(NoticeCounter.year).where(NoticeCounter.last > 0)
-                                   .order_by(NoticeCounter.year.desc())))
+    return list(
+        db.session.scalars(select(NoticeCounter.year).where(NoticeCounter.last > 0).order_by(NoticeCounter.year.desc()))
+    )

@@ -73,8 +73,10 @@ CONTEXT: dict[NoticeType, tuple[frozenset[str], frozenset[str]]] = {
     NoticeType.REVOCATION: (frozenset({"agreement", "regions"}), frozenset({"reason"})),
     NoticeType.TERMINATION: (frozenset({"agreement"}), frozenset({"reason"})),
     NoticeType.REPAIR_FEES: (frozenset({"reference", "amount", "due_on"}), frozenset({"message_zh", "message_en"})),
-    NoticeType.PAYMENT_REMINDER: (frozenset({"reference", "amount", "due_on"}),
-                                  frozenset({"message_zh", "message_en"})),
+    NoticeType.PAYMENT_REMINDER: (
+        frozenset({"reference", "amount", "due_on"}),
+        frozenset({"message_zh", "message_en"}),
+    ),
 }
 
 
@@ -92,8 +94,10 @@ def check_context(notice_type: NoticeType, effective_on: date | None, context: d
     missing = sorted(name for name in required if context.get(name) is None)
     unknown = sorted(set(context) - required - optional)
     if missing or unknown:
-        raise TypeError(f"a {notice_type.value} notice needs {sorted(required)} and may take {sorted(optional)}; "
-                        f"missing {missing}, unknown {unknown}")
+        raise TypeError(
+            f"a {notice_type.value} notice needs {sorted(required)} and may take {sorted(optional)}; "
+            f"missing {missing}, unknown {unknown}"
+        )
     if notice_type.needs_effective_date and effective_on is None:
         raise TypeError(f"a {notice_type.value} notice needs effective_on")
 
@@ -110,9 +114,12 @@ def render_notice(notice_type: NoticeType, **context: Any) -> NoticeText:
     """
     texts = {}
     for language in ("zh", "en"):
-        rendered = render_template(f"notices/bodies/{notice_type.value}.{language}.txt",
-                                   long_date=partial(long_date, language=language), yuan=yuan,
-                                   **context).strip()
+        rendered = render_template(
+            f"notices/bodies/{notice_type.value}.{language}.txt",
+            long_date=partial(long_date, language=language),
+            yuan=yuan,
+            **context,
+        ).strip()
         title, _, body = rendered.partition("\n")
         texts[language] = (_one_line(title), body.strip())
     return NoticeText(texts["zh"][0], texts["en"][0], texts["zh"][1], texts["en"][1])
@@ -137,8 +144,10 @@ def next_number(year: int) -> tuple[int, str]:
     """
     for _attempt in range(2):
         last = db.session.scalar(
-            update(NoticeCounter).where(NoticeCounter.year == year)
-            .values(last=NoticeCounter.last + 1).returning(NoticeCounter.last)
+            update(NoticeCounter)
+            .where(NoticeCounter.year == year)
+            .values(last=NoticeCounter.last + 1)
+            .returning(NoticeCounter.last)
         )
         if last is not None:
             return last, notice_number(year, last)
@@ -146,10 +155,17 @@ def next_number(year: int) -> tuple[int, str]:
     raise RuntimeError(f"the notice counter of {year} could not be created")
 
 
-def issue_notice(distributor: Distributor, notice_type: NoticeType, issued_on: date, *,
-                 effective_on: date | None = None, agreement_id: int | None = None,
-                 price_list_id: int | None = None, issued_by_id: int | None = None,
-                 **context: Any) -> Notice:
+def issue_notice(
+    distributor: Distributor,
+    notice_type: NoticeType,
+    issued_on: date,
+    *,
+    effective_on: date | None = None,
+    agreement_id: int | None = None,
+    price_list_id: int | None = None,
+    issued_by_id: int | None = None,
+    **context: Any,
+) -> Notice:
     """Number, render and add a notice (flushed, not committed). See the module's table for the
     ``context`` of each type; e-mail it with :func:`send_pending_email` after the commit."""
     check_context(notice_type, effective_on, context)
@@ -160,13 +176,24 @@ def issue_notice(distributor: Distributor, notice_type: NoticeType, issued_on: d
     if notice_type is NoticeType.PRICE_LIST and context.get("level") is None:
         context["level"] = distributor.level
     sequence, number = next_number(issued_on.year)
-    text = render_notice(notice_type, distributor=distributor, number=number, issued_on=issued_on,
-                         effective_on=effective_on, **context)
+    text = render_notice(
+        notice_type, distributor=distributor, number=number, issued_on=issued_on, effective_on=effective_on, **context
+    )
     notice = Notice(
-        number=number, year=issued_on.year, sequence=sequence, type=notice_type,
-        distributor_id=distributor.id, issued_on=issued_on, effective_on=effective_on,
-        title_zh=text.title_zh, title_en=text.title_en, body_zh=text.body_zh, body_en=text.body_en,
-        agreement_id=agreement_id, price_list_id=price_list_id, issued_by_id=issued_by_id,
+        number=number,
+        year=issued_on.year,
+        sequence=sequence,
+        type=notice_type,
+        distributor_id=distributor.id,
+        issued_on=issued_on,
+        effective_on=effective_on,
+        title_zh=text.title_zh,
+        title_en=text.title_en,
+        body_zh=text.body_zh,
+        body_en=text.body_en,
+        agreement_id=agreement_id,
+        price_list_id=price_list_id,
+        issued_by_id=issued_by_id,
     )
     db.session.add(notice)
     db.session.flush()
@@ -196,9 +223,16 @@ def issue_warning(data: WarningData, *, on: date, issued_by: User | None = None)
         agreement = db.session.get(Agreement, data.agreement_id)
         if agreement is None or agreement.distributor_id != distributor.id:
             raise InvalidValue(N_("Choose one of this distributor's agreements."), field="agreement_id")
-    notice = issue_notice(distributor, NoticeType.WARNING, on, effective_on=data.effective_on,
-                          issued_by_id=issued_by.id if issued_by else None, agreement=agreement,
-                          message_zh=message_zh, message_en=message_en)
+    notice = issue_notice(
+        distributor,
+        NoticeType.WARNING,
+        on,
+        effective_on=data.effective_on,
+        issued_by_id=issued_by.id if issued_by else None,
+        agreement=agreement,
+        message_zh=message_zh,
+        message_en=message_en,
+    )
     db.session.commit()
     send_pending_email([notice])
     return notice
@@ -221,13 +255,19 @@ def acknowledge_notice(notice: Notice, user: User) -> bool:
 
 # --- E-mail -------------------------------------------------------------------------------------
 
+
 def _addresses(distributor_ids: Iterable[int]) -> dict[int, list[str]]:
     """Each distributor's contact e-mail and its active users' e-mails, without repeats."""
     ids = set(distributor_ids)
     found: dict[int, list[str]] = {i: [] for i in ids}
-    rows = [*db.session.execute(select(Distributor.id, Distributor.contact_email).where(Distributor.id.in_(ids))),
-            *db.session.execute(select(User.distributor_id, User.email).where(
-                User.distributor_id.in_(ids), User.active.is_(True), User.role == Role.DISTRIBUTOR))]
+    rows = [
+        *db.session.execute(select(Distributor.id, Distributor.contact_email).where(Distributor.id.in_(ids))),
+        *db.session.execute(
+            select(User.distributor_id, User.email).where(
+                User.distributor_id.in_(ids), User.active.is_(True), User.role == Role.DISTRIBUTOR
+            )
+        ),
+    ]
     for distributor_id, address in rows:
         address = (address or "").strip()
         if address and address.lower() not in (a.lower() for a in found[distributor_id]):
@@ -262,8 +302,11 @@ def send_pending_email(notices: list[Notice]) -> int:
         return 0
     try:
         recipients = _addresses(notice.distributor_id for notice in pending)
-        outgoing = [(notice, _email(notice, recipients[notice.distributor_id]))
-                    for notice in pending if recipients[notice.distributor_id]]
+        outgoing = [
+            (notice, _email(notice, recipients[notice.distributor_id]))
+            for notice in pending
+            if recipients[notice.distributor_id]
+        ]
         if not outgoing:
             return 0
         sent = 0
@@ -280,8 +323,10 @@ def send_pending_email(notices: list[Notice]) -> int:
                 notice.emailed_at = utcnow()
                 sent += 1
     except Exception:  # noqa: BLE001 - whatever the mail server does, the request goes on
-        log.exception("could not e-mail notices %s; they stay readable in the portal",
-                      ", ".join(notice.number for notice in pending))
+        log.exception(
+            "could not e-mail notices %s; they stay readable in the portal",
+            ", ".join(notice.number for notice in pending),
+        )
         sent = sum(1 for notice in pending if notice.emailed_at is not None)
     if sent:
         db.session.commit()

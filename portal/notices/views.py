@@ -58,26 +58,36 @@ def _enum_arg(name: str, enum: type[Any]) -> Any:
     return enum(value) if value in {member.value for member in enum} else None
 
 
-
-
 @bp.get("/")
 @roles_required(*EVERYONE)
 def index() -> Any:
     """A distributor's inbox (its own notices, newest first); head office's list of every notice."""
     if current_user.role is Role.DISTRIBUTOR:
         return render_template("notices/inbox.html", page=paginate(notices_matching()))
-    filters = {"distributor_id": int_arg("distributor_id"), "notice_type": _enum_arg("type", NoticeType),
-               "read": _enum_arg("read", ReadState), "year": int_arg("year")}
-    distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
-                                      .order_by(Distributor.code)).all()
-    return render_template("notices/index.html", page=paginate(notices_matching(**filters)), filters=filters,
-                           distributors=distributors, types=list(NoticeType), read_states=list(ReadState),
-                           years=notice_years())
+    filters = {
+        "distributor_id": int_arg("distributor_id"),
+        "notice_type": _enum_arg("type", NoticeType),
+        "read": _enum_arg("read", ReadState),
+        "year": int_arg("year"),
+    }
+    distributors = db.session.execute(
+        select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)
+    ).all()
+    return render_template(
+        "notices/index.html",
+        page=paginate(notices_matching(**filters)),
+        filters=filters,
+        distributors=distributors,
+        types=list(NoticeType),
+        read_states=list(ReadState),
+        years=notice_years(),
+    )
 
 
 def _warning_choices(form: WarningForm) -> None:
-    distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
-                                      .order_by(Distributor.code)).all()
+    distributors = db.session.execute(
+        select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)
+    ).all()
     form.distributor_id.choices = [("", _("Choose…"))] + [(d.id, f"{d.code} {d.name}") for d in distributors]
     agreements = db.session.execute(
         select(Agreement.id, Agreement.number, Distributor.code)
@@ -97,9 +107,13 @@ def new() -> Any:
     if request.method == "GET" and int_arg("distributor_id"):
         form.distributor_id.data = int_arg("distributor_id")
     if form.validate_on_submit():
-        data = WarningData(distributor_id=form.distributor_id.data, message_zh=form.message_zh.data or "",
-                           message_en=form.message_en.data or "", agreement_id=form.agreement_id.data,
-                           effective_on=form.effective_on.data)
+        data = WarningData(
+            distributor_id=form.distributor_id.data,
+            message_zh=form.message_zh.data or "",
+            message_en=form.message_en.data or "",
+            agreement_id=form.agreement_id.data,
+            effective_on=form.effective_on.data,
+        )
         try:
             notice = issue_warning(data, on=today(), issued_by=current_user)
         except DomainError as error:

@@ -56,8 +56,9 @@ class Scenario:
 class Demo:
     """Plays the scenarios for one agreement."""
 
-    def __init__(self, agreement: Agreement, today: date, serials: itertools.count[int],
-                 finance_id: int | None) -> None:
+    def __init__(
+        self, agreement: Agreement, today: date, serials: itertools.count[int], finance_id: int | None
+    ) -> None:
         self.agreement = agreement
         self.today = today
         self.serials = serials
@@ -97,11 +98,18 @@ class Demo:
 
     # --- the steps, through the services ---------------------------------------------------------
 
-    def place(self, on: date, confirm_on: date | None, units: int, *, first: bool = False,
-              submit: bool = True) -> Order:
+    def place(
+        self, on: date, confirm_on: date | None, units: int, *, first: bool = False, submit: bool = True
+    ) -> Order:
         lines = self.lines(on, confirm_on or on, units, first)
-        order = services.create_order(self.agreement, lines, on=on, created_by_id=None,
-                                      period=f"{on.year}-{on.month:02d}", wanted_delivery_on=on + 30 * DAY)
+        order = services.create_order(
+            self.agreement,
+            lines,
+            on=on,
+            created_by_id=None,
+            period=f"{on.year}-{on.month:02d}",
+            wanted_delivery_on=on + 30 * DAY,
+        )
         if submit or confirm_on:
             services.submit_order(order, Role.DISTRIBUTOR, on)
         if confirm_on:
@@ -112,8 +120,14 @@ class Demo:
         self.not_after_today(on)
         bank = BANKS[order.id % len(BANKS)]
         return services.record_payment(
-            order, amount=amount, received_on=on, bank_reference=f"{bank}{on:%Y%m%d}-{next(self.references):04d}",
-            payer=self.agreement.distributor.name, recorded_by_id=self.finance_id, today=self.today)
+            order,
+            amount=amount,
+            received_on=on,
+            bank_reference=f"{bank}{on:%Y%m%d}-{next(self.references):04d}",
+            payer=self.agreement.distributor.name,
+            recorded_by_id=self.finance_id,
+            today=self.today,
+        )
 
     def ship(self, order: Order, on: date, share: float = 1.0) -> Shipment:
         """Ship ``share`` of each line's remaining units (at least one of the first line)."""
@@ -123,10 +137,19 @@ class Demo:
             left = line.quantity - line.shipped_quantity
             units = left if share >= 1 else max(int(left * share), 1 if index == 0 else 0)
             if units:
-                requests.append(services.ShipmentLineRequest(
-                    line.product_id, units, self.new_serials(on, units) if line.product.serialized else []))
-        return services.ship_order(order, requests, shipped_on=on, role=Role.SALES, carrier="顺丰速运",
-                                   tracking_number=f"SF{on:%y%m%d}{order.id:04d}{len(order.shipments):02d}")
+                requests.append(
+                    services.ShipmentLineRequest(
+                        line.product_id, units, self.new_serials(on, units) if line.product.serialized else []
+                    )
+                )
+        return services.ship_order(
+            order,
+            requests,
+            shipped_on=on,
+            role=Role.SALES,
+            carrier="顺丰速运",
+            tracking_number=f"SF{on:%y%m%d}{order.id:04d}{len(order.shipments):02d}",
+        )
 
     def not_after_today(self, on: date) -> None:
         if on > self.today:
@@ -139,13 +162,13 @@ class Demo:
         """Shipped → closed."""
         services.close_order(order, Role.SALES)
 
-
     def terms(self, on: date) -> tuple[int, int]:
         terms = self.agreement.terms_on(on)
         return terms.deposit_due_days, terms.delivery_days
 
 
 # --- the stories ---------------------------------------------------------------------------------
+
 
 def first_order_closed(demo: Demo, start: date) -> None:
     """§2.1: the first order reaches the minimum and is paid 100% before anything ships."""
@@ -186,8 +209,11 @@ def lost_in_transit_replaced(demo: Demo, start: date) -> None:
     line = shipment.lines[0]
     demo.not_after_today(start + 14 * DAY)
     services.ship_replacement(
-        shipment, [services.ShipmentLineRequest(line.product_id, 2, demo.new_serials(start + 14 * DAY, 2))],
-        shipped_on=start + 14 * DAY, carrier="顺丰速运")
+        shipment,
+        [services.ShipmentLineRequest(line.product_id, 2, demo.new_serials(start + 14 * DAY, 2))],
+        shipped_on=start + 14 * DAY,
+        carrier="顺丰速运",
+    )
 
 
 def voided_payment(demo: Demo, start: date) -> None:
@@ -268,8 +294,9 @@ SCENARIOS = [
 def _window(agreement: Agreement, today: date) -> tuple[date, date] | None:
     """The days this agreement can take orders on, within the last two years, with a price list in force."""
     start = max(agreement.starts_on, today - TWO_YEARS)
-    first_list = db.session.scalar(select(func.min(PriceList.effective_from)).where(
-        PriceList.status == PriceListStatus.PUBLISHED))
+    first_list = db.session.scalar(
+        select(func.min(PriceList.effective_from)).where(PriceList.status == PriceListStatus.PUBLISHED)
+    )
     if first_list is None:
         return None
     start = max(start, first_list)
@@ -308,8 +335,11 @@ def load(today: date) -> None:
     """Demo orders for every active agreement (nothing when orders exist already, or no agreement)."""
     if db.session.scalar(select(Order.id).limit(1)) is not None:
         return
-    agreements = db.session.scalars(select(Agreement).where(Agreement.status == AgreementStatus.ACTIVE)
-                                    .order_by(Agreement.starts_on, Agreement.number)).all()
+    agreements = db.session.scalars(
+        select(Agreement)
+        .where(Agreement.status == AgreementStatus.ACTIVE)
+        .order_by(Agreement.starts_on, Agreement.number)
+    ).all()
     if not agreements:
         return
     finance_id = db.session.scalar(select(User.id).where(User.role == Role.FINANCE).order_by(User.id).limit(1))

@@ -74,9 +74,11 @@ class OrderForm(FlaskForm):
 
     agreement_id = HiddenField()
     lines = FieldList(FormField(LineForm), min_entries=0, max_entries=500)
-    period = StringField(_l("For the month or quarter"), validators=[Optional(), Length(max=20)],
-                         render_kw={"placeholder": "2026-03 / 2026-Q2", "list": "period-suggestions",
-                                    "autocomplete": "off"})
+    period = StringField(
+        _l("For the month or quarter"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"placeholder": "2026-03 / 2026-Q2", "list": "period-suggestions", "autocomplete": "off"},
+    )
     wanted_delivery_on = DayField(_l("Wanted delivery date"), validators=[Optional(), not_in_the_past])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
 
@@ -91,8 +93,9 @@ class ConfirmForm(FlaskForm):
     """§6.1.2: sales confirms on a date (today unless recorded late); the prices lock from the list
     in force on that date."""
 
-    confirmed_on = DayField(_l("Confirmed on"), validators=[
-        InputRequired(message=_l("Enter the confirmation date.")), not_in_the_future])
+    confirmed_on = DayField(
+        _l("Confirmed on"), validators=[InputRequired(message=_l("Enter the confirmation date.")), not_in_the_future]
+    )
 
 
 class CancelForm(FlaskForm):

@@ -57,8 +57,9 @@ class Order(db.Model):
 
     distributor = relationship("Distributor")
     agreement = relationship("Agreement")
-    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", cascade="all, delete-orphan",
-                                                  order_by="OrderLine.id")
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
+    )
     payments: Mapped[list[Payment]] = relationship(back_populates="order", order_by="Payment.received_on")
     shipments: Mapped[list[Shipment]] = relationship(back_populates="order", order_by="Shipment.shipped_on")
 
@@ -96,8 +97,14 @@ class Payment(db.Model):
     __tablename__ = "payments"
     __audited__ = True
     __table_args__ = (
-        Index("uq_payments_distributor_bank_reference", "distributor_id", "bank_reference", unique=True,
-              sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
+        Index(
+            "uq_payments_distributor_bank_reference",
+            "distributor_id",
+            "bank_reference",
+            unique=True,
+            sqlite_where=text("voided_at IS NULL"),
+            postgresql_where=text("voided_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -28,10 +28,16 @@ from .models import Order, OrderLine, Shipment
 # --- the list ------------------------------------------------------------------------------------
 
 
-def orders_matching(*, distributor_id: int | None = None, status: OrderStatus | None = None,
-                    period: str | None = None, confirmed_from: date | None = None,
-                    confirmed_to: date | None = None, agreement_id: int | None = None,
-                    user: Any = None) -> Select[Any]:
+def orders_matching(
+    *,
+    distributor_id: int | None = None,
+    status: OrderStatus | None = None,
+    period: str | None = None,
+    confirmed_from: date | None = None,
+    confirmed_to: date | None = None,
+    agreement_id: int | None = None,
+    user: Any = None,
+) -> Select[Any]:
     """Orders in the caller's scope matching every filter given, newest first, with their
     distributor loaded in the same statement (no query per row)."""
     statement = (
@@ -62,23 +68,31 @@ def with_lines(statement: Select[Any]) -> Select[Any]:
 def order_in_full(order_id: int) -> Order:
     """One order with everything its page shows, in a fixed handful of statements: lines and their
     products, payments, shipments with their lines and boards."""
-    statement = select(Order).where(Order.id == order_id).options(
-        joinedload(Order.distributor), joinedload(Order.agreement),
-        selectinload(Order.lines).selectinload(OrderLine.product),
-        selectinload(Order.payments),
-        selectinload(Order.shipments).selectinload(Shipment.lines),
-        selectinload(Order.shipments).selectinload(Shipment.boards),
-    ).execution_options(populate_existing=True)
+    statement = (
+        select(Order)
+        .where(Order.id == order_id)
+        .options(
+            joinedload(Order.distributor),
+            joinedload(Order.agreement),
+            selectinload(Order.lines).selectinload(OrderLine.product),
+            selectinload(Order.payments),
+            selectinload(Order.shipments).selectinload(Shipment.lines),
+            selectinload(Order.shipments).selectinload(Shipment.boards),
+        )
+        .execution_options(populate_existing=True)
+    )
     return db.session.scalars(statement).one()
 
 
 def distributor_choices() -> list[Any]:
     """Head office's distributor filter: id, code and name of every distributor (one query)."""
-    return list(db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
-                                   .order_by(Distributor.code)))
+    return list(
+        db.session.execute(select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code))
+    )
 
 
 # --- ordering ------------------------------------------------------------------------------------
+
 
 def ordering_agreements(on: date, user: Any = None) -> list[Agreement]:
     """The agreements in the caller's scope that bind on ``on`` (those one may order under), with
@@ -100,6 +114,7 @@ def agreement_in_scope(agreement_id: int, user: Any = None) -> Agreement | None:
 
 # --- periods (§6.2.1: an order is for a month or a quarter) -------------------------------------
 
+
 def period_suggestions(on: date) -> list[str]:
     """This month, the next two months, this quarter and the next: what the period box offers."""
     months = []
@@ -114,12 +129,18 @@ def period_suggestions(on: date) -> list[str]:
 
 # --- the quarter's ordered amount against the quota (§2.1, §9) -----------------------------------
 
+
 def ordered_amount(agreement_id: int, first: date, last: date) -> Decimal:
     """§9: the totals of the agreement's orders confirmed between ``first`` and ``last``, less those
     later cancelled (one SUM)."""
-    total = db.session.scalar(select(func.sum(Order.total)).where(
-        Order.agreement_id == agreement_id, Order.confirmed_on >= first, Order.confirmed_on <= last,
-        Order.status != OrderStatus.CANCELLED))
+    total = db.session.scalar(
+        select(func.sum(Order.total)).where(
+            Order.agreement_id == agreement_id,
+            Order.confirmed_on >= first,
+            Order.confirmed_on <= last,
+            Order.status != OrderStatus.CANCELLED,
+        )
+    )
     return total if total is not None else Decimal("0.00")
 
 
@@ -160,6 +181,7 @@ def quota_meter(agreement: Agreement, on: date) -> QuotaMeter:
 
 
 # --- what an order's dates mean on a day ---------------------------------------------------------
+
 
 class DeliveryKind(StrEnum):
     ON_TIME = "on_time"  # fully shipped on or before the delivery due date

@@ -47,8 +47,14 @@ from ..pricing.services import list_in_force
 from ..products.models import Product
 from .models import Board, Order, OrderLine, Payment, Shipment, ShipmentLine
 
-CONFIRMED_OR_LATER = (OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID, OrderStatus.PAID_IN_FULL,
-                      OrderStatus.PARTLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.CLOSED)
+CONFIRMED_OR_LATER = (
+    OrderStatus.CONFIRMED,
+    OrderStatus.DEPOSIT_PAID,
+    OrderStatus.PAID_IN_FULL,
+    OrderStatus.PARTLY_SHIPPED,
+    OrderStatus.SHIPPED,
+    OrderStatus.CLOSED,
+)
 
 
 @dataclass(frozen=True)
@@ -75,23 +81,29 @@ class SerialProblems(DomainError):
 
 # --- reading prices ------------------------------------------------------------------------------
 
+
 def agent_prices(price_list: PriceList | None, product_ids: Sequence[int], agreement: Agreement) -> dict[int, Decimal]:
     """The agent price of each product for the agreement's level in ``price_list`` (one query)."""
     if price_list is None or not product_ids:
         return {}
-    items = db.session.scalars(select(PriceListItem).where(
-        PriceListItem.price_list_id == price_list.id, PriceListItem.product_id.in_(product_ids)))
+    items = db.session.scalars(
+        select(PriceListItem).where(
+            PriceListItem.price_list_id == price_list.id, PriceListItem.product_id.in_(product_ids)
+        )
+    )
     return {item.product_id: item.prices.agent_price(agreement.level) for item in items}
 
 
 # --- drafting and submitting ---------------------------------------------------------------------
 
+
 def _lock(model: Any, ident: int) -> Any:
     """Reload a row with a write lock (PostgreSQL: SELECT … FOR UPDATE; SQLite: BEGIN IMMEDIATE
     already serialises writers), so two requests cannot both act on what they read."""
     # populate_existing: the row may already be in the session, read before the lock; refresh it.
-    return db.session.scalar(select(model).where(model.id == ident).with_for_update()
-                             .execution_options(populate_existing=True))
+    return db.session.scalar(
+        select(model).where(model.id == ident).with_for_update().execution_options(populate_existing=True)
+    )
 
 
 def _check_agreement_open(agreement: Agreement, on: date) -> None:
@@ -100,8 +112,11 @@ def _check_agreement_open(agreement: Agreement, on: date) -> None:
 
 
 def _authorised_product_ids(agreement: Agreement) -> set[int]:
-    return set(db.session.scalars(select(agreement_products.c.product_id)
-                                  .where(agreement_products.c.agreement_id == agreement.id)))
+    return set(
+        db.session.scalars(
+            select(agreement_products.c.product_id).where(agreement_products.c.agreement_id == agreement.id)
+        )
+    )
 
 
 def _check_lines(agreement: Agreement, lines: Sequence[LineRequest]) -> None:
@@ -121,8 +136,11 @@ def _check_lines(agreement: Agreement, lines: Sequence[LineRequest]) -> None:
 def is_first_order(agreement: Agreement, excluding: int | None = None) -> bool:
     """§2.1: the agreement's first order is the first one head office confirms; drafts, submitted
     and cancelled orders do not count, so a second draft cannot make the first one ordinary."""
-    confirmed = select(func.count()).select_from(Order).where(
-        Order.agreement_id == agreement.id, Order.status.in_(CONFIRMED_OR_LATER), Order.id != (excluding or -1))
+    confirmed = (
+        select(func.count())
+        .select_from(Order)
+        .where(Order.agreement_id == agreement.id, Order.status.in_(CONFIRMED_OR_LATER), Order.id != (excluding or -1))
+    )
     return not db.session.scalar(confirmed)
 
 
@@ -131,8 +149,9 @@ def _set_lines(order: Order, agreement: Agreement, lines: Sequence[LineRequest],
     missing = [line.product_id for line in lines if line.product_id not in prices]
     if missing:
         skus = ", ".join(db.session.scalars(select(Product.sku).where(Product.id.in_(missing))))
-        raise DomainError(N_("No price is in force for %(skus)s; head office must publish one first."),
-                          field="lines", skus=skus)
+        raise DomainError(
+            N_("No price is in force for %(skus)s; head office must publish one first."), field="lines", skus=skus
+        )
     # A product kept on an edited draft keeps its row (updated in place): replacing it with a new
     # row would INSERT before the old one is DELETEd and break the (order, product) unique key.
     existing = {line.product_id: line for line in order.lines}
@@ -146,14 +165,29 @@ def _set_lines(order: Order, agreement: Agreement, lines: Sequence[LineRequest],
     order.total = order_total(Line(line.quantity, line.unit_price) for line in order.lines)
 
 
-def create_order(agreement: Agreement, lines: Sequence[LineRequest], *, on: date, created_by_id: int | None,
-                 period: str = "", wanted_delivery_on: date | None = None, notes: str = "") -> Order:
+def create_order(
+    agreement: Agreement,
+    lines: Sequence[LineRequest],
+    *,
+    on: date,
+    created_by_id: int | None,
+    period: str = "",
+    wanted_delivery_on: date | None = None,
+    notes: str = "",
+) -> Order:
     """A draft order under ``agreement``, priced for information from the list in force ``on``."""
     _check_agreement_open(agreement, on)
     _check_lines(agreement, lines)
-    order = Order(number=f"tmp-{uuid.uuid4().hex[:12]}", distributor_id=agreement.distributor_id,
-                  agreement_id=agreement.id, period=period, wanted_delivery_on=wanted_delivery_on,
-                  notes=notes, status=OrderStatus.DRAFT, created_by_id=created_by_id)
+    order = Order(
+        number=f"tmp-{uuid.uuid4().hex[:12]}",
+        distributor_id=agreement.distributor_id,
+        agreement_id=agreement.id,
+        period=period,
+        wanted_delivery_on=wanted_delivery_on,
+        notes=notes,
+        status=OrderStatus.DRAFT,
+        created_by_id=created_by_id,
+    )
     _set_lines(order, agreement, lines, on)
     order.is_first_order = is_first_order(agreement)
     db.session.add(order)
@@ -163,8 +197,15 @@ def create_order(agreement: Agreement, lines: Sequence[LineRequest], *, on: date
     return order
 
 
-def update_order(order: Order, lines: Sequence[LineRequest], *, on: date, period: str = "",
-                 wanted_delivery_on: date | None = None, notes: str = "") -> Order:
+def update_order(
+    order: Order,
+    lines: Sequence[LineRequest],
+    *,
+    on: date,
+    period: str = "",
+    wanted_delivery_on: date | None = None,
+    notes: str = "",
+) -> Order:
     order = _lock(Order, order.id)
     if order.status is not OrderStatus.DRAFT:
         raise DomainError(N_("Only a draft order can be changed."))
@@ -205,8 +246,9 @@ def confirm_order(order: Order, role: Role, confirmed_on: date) -> Order:
     prices = agent_prices(price_list, [line.product_id for line in order.lines], agreement)
     missing = [line.product.sku for line in order.lines if line.product_id not in prices]
     if missing:
-        raise DomainError(N_("No price is in force for %(skus)s; head office must publish one first."),
-                          skus=", ".join(missing))
+        raise DomainError(
+            N_("No price is in force for %(skus)s; head office must publish one first."), skus=", ".join(missing)
+        )
     for line in order.lines:
         line.unit_price = prices[line.product_id]
         line.amount = Line(line.quantity, line.unit_price).amount
@@ -215,8 +257,13 @@ def confirm_order(order: Order, role: Role, confirmed_on: date) -> Order:
     terms = agreement.terms_on(confirmed_on)
     if order.is_first_order:
         check_first_order(order.total, terms.first_order_min)
-    result = confirm(order.total, is_first_order=order.is_first_order, deposit_percent=terms.deposit_percent,
-                     deposit_due_days=terms.deposit_due_days, confirmed_on=confirmed_on)
+    result = confirm(
+        order.total,
+        is_first_order=order.is_first_order,
+        deposit_percent=terms.deposit_percent,
+        deposit_due_days=terms.deposit_due_days,
+        confirmed_on=confirmed_on,
+    )
     order.price_list_id = price_list.id if price_list else None
     order.deposit_amount, order.balance_amount = result.deposit_amount, result.balance_amount
     order.deposit_due_on, order.confirmed_on, order.status = result.deposit_due_on, confirmed_on, status
@@ -248,15 +295,21 @@ def close_order(order: Order, role: Role) -> Order:
 
 # --- payments ------------------------------------------------------------------------------------
 
+
 def _live_payments(order: Order) -> list[PaymentFact]:
-    rows = db.session.execute(select(Payment.amount, Payment.received_on).where(
-        Payment.order_id == order.id, Payment.voided_at.is_(None)))
+    rows = db.session.execute(
+        select(Payment.amount, Payment.received_on).where(Payment.order_id == order.id, Payment.voided_at.is_(None))
+    )
     return [PaymentFact(amount, received_on) for amount, received_on in rows]
 
 
 def _apply_payments(order: Order) -> PaymentState:
-    state = payment_state(_live_payments(order), deposit=order.deposit_amount or Decimal("0.00"),
-                          total=order.total, confirmed_on=order.confirmed_on)
+    state = payment_state(
+        _live_payments(order),
+        deposit=order.deposit_amount or Decimal("0.00"),
+        total=order.total,
+        confirmed_on=order.confirmed_on,
+    )
     order.paid_amount = state.paid_amount
     order.deposit_paid_on, order.paid_in_full_on = state.deposit_paid_on, state.paid_in_full_on
     # The delivery period is the one in force when the deposit arrived (the event it counts from).
@@ -266,33 +319,55 @@ def _apply_payments(order: Order) -> PaymentState:
     return state
 
 
-def record_payment(order: Order, *, amount: Decimal, received_on: date, bank_reference: str, payer: str,
-                   recorded_by_id: int | None, today: date) -> Payment:
+def record_payment(
+    order: Order,
+    *,
+    amount: Decimal,
+    received_on: date,
+    bank_reference: str,
+    payer: str,
+    recorded_by_id: int | None,
+    today: date,
+) -> Payment:
     """Book money received. The order row is locked first, so twenty clerks posting at once end
     with the exact sum or with the over-paying ones refused; the same slip twice is refused."""
     reference = bank_reference.strip()
     if not reference:
         raise InvalidValue(N_("Enter the bank reference of the transfer."), field="bank_reference")
     order = _lock(Order, order.id)
-    check_payment(amount, received_on, confirmed_on=order.confirmed_on, paid=order.paid_amount,
-                  total=order.total, today=today)
+    check_payment(
+        amount, received_on, confirmed_on=order.confirmed_on, paid=order.paid_amount, total=order.total, today=today
+    )
     if order.status not in (OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID):
         raise DomainError(N_("Payments are booked against confirmed orders only."))
-    taken = db.session.scalar(select(func.count()).select_from(Payment).where(
-        Payment.distributor_id == order.distributor_id, Payment.bank_reference == reference,
-        Payment.voided_at.is_(None)))
+    taken = db.session.scalar(
+        select(func.count())
+        .select_from(Payment)
+        .where(
+            Payment.distributor_id == order.distributor_id,
+            Payment.bank_reference == reference,
+            Payment.voided_at.is_(None),
+        )
+    )
     if taken:
         raise Duplicate(N_("This bank reference is already booked for this distributor."), field="bank_reference")
-    payment = Payment(order_id=order.id, distributor_id=order.distributor_id, amount=amount,
-                      received_on=received_on, bank_reference=reference, payer=payer.strip(),
-                      recorded_by_id=recorded_by_id)
+    payment = Payment(
+        order_id=order.id,
+        distributor_id=order.distributor_id,
+        amount=amount,
+        received_on=received_on,
+        bank_reference=reference,
+        payer=payer.strip(),
+        recorded_by_id=recorded_by_id,
+    )
     db.session.add(payment)
     try:
         db.session.flush()
     except IntegrityError as error:  # the same slip posted by two clerks at the same moment
         db.session.rollback()
-        raise Duplicate(N_("This bank reference is already booked for this distributor."),
-                        field="bank_reference") from error
+        raise Duplicate(
+            N_("This bank reference is already booked for this distributor."), field="bank_reference"
+        ) from error
     _apply_payments(order)
     db.session.commit()
     return payment
@@ -318,12 +393,20 @@ def void_payment(payment: Payment, *, reason: str, voided_by_id: int | None) -> 
 
 # --- shipping ------------------------------------------------------------------------------------
 
+
 def normalize_serial(text: str) -> str:
     return (text or "").strip().upper()
 
 
-def ship_order(order: Order, lines: Sequence[ShipmentLineRequest], *, shipped_on: date, role: Role,
-               carrier: str = "", tracking_number: str = "") -> Shipment:
+def ship_order(
+    order: Order,
+    lines: Sequence[ShipmentLineRequest],
+    *,
+    shipped_on: date,
+    role: Role,
+    carrier: str = "",
+    tracking_number: str = "",
+) -> Shipment:
     """Ship some or all of the remaining units (§6.4). Each board's warranty runs from this date
     (§7.1). Every bad serial is listed; nothing ships while any is bad."""
     order = _lock(Order, order.id)
@@ -345,8 +428,14 @@ def ship_order(order: Order, lines: Sequence[ShipmentLineRequest], *, shipped_on
     return shipment
 
 
-def ship_replacement(lost: Shipment, lines: Sequence[ShipmentLineRequest], *, shipped_on: date,
-                     carrier: str = "", tracking_number: str = "") -> Shipment:
+def ship_replacement(
+    lost: Shipment,
+    lines: Sequence[ShipmentLineRequest],
+    *,
+    shipped_on: date,
+    carrier: str = "",
+    tracking_number: str = "",
+) -> Shipment:
     """§6.4.1: loss or damage in transit is head office's; replacement units ship at no charge."""
     lost = _lock(Shipment, lost.id)
     if not lost.lost_or_damaged:
@@ -355,11 +444,14 @@ def ship_replacement(lost: Shipment, lines: Sequence[ShipmentLineRequest], *, sh
         raise InvalidValue(N_("Replacements cannot ship before the shipment they replace."), field="shipped_on")
     order = lost.order
     # Each lost unit is replaced once: what earlier replacements sent is no longer owed.
-    replaced = dict(db.session.execute(
-        select(ShipmentLine.product_id, func.sum(ShipmentLine.quantity))
-        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
-        .where(Shipment.replaces_shipment_id == lost.id)
-        .group_by(ShipmentLine.product_id)).all())
+    replaced = dict(
+        db.session.execute(
+            select(ShipmentLine.product_id, func.sum(ShipmentLine.quantity))
+            .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+            .where(Shipment.replaces_shipment_id == lost.id)
+            .group_by(ShipmentLine.product_id)
+        ).all()
+    )
     sent = {line.product_id: line.quantity - int(replaced.get(line.product_id) or 0) for line in lost.lines}
     shipment = _build_shipment(order, lines, sent, shipped_on, carrier, tracking_number)
     shipment.replaces_shipment_id = lost.id
@@ -376,8 +468,14 @@ def mark_lost_or_damaged(shipment: Shipment, note: str) -> Shipment:
     return shipment
 
 
-def _build_shipment(order: Order, lines: Sequence[ShipmentLineRequest], allowed: dict[int, int],
-                    shipped_on: date, carrier: str, tracking_number: str) -> Shipment:
+def _build_shipment(
+    order: Order,
+    lines: Sequence[ShipmentLineRequest],
+    allowed: dict[int, int],
+    shipped_on: date,
+    carrier: str,
+    tracking_number: str,
+) -> Shipment:
     if not lines or all(line.quantity == 0 for line in lines):
         raise InvalidValue(N_("Ship at least one unit."), field="lines")
     if len({line.product_id for line in lines}) != len(lines):
@@ -392,19 +490,26 @@ def _build_shipment(order: Order, lines: Sequence[ShipmentLineRequest], allowed:
         if line.product_id not in allowed:
             raise InvalidValue(N_("This product is not on the order."), field="lines")
         if line.quantity > allowed[line.product_id]:
-            raise InvalidValue(N_("More units than remain to ship for %(sku)s."), field="lines",
-                               sku=products[line.product_id].sku)
+            raise InvalidValue(
+                N_("More units than remain to ship for %(sku)s."), field="lines", sku=products[line.product_id].sku
+            )
         product = products[line.product_id]
         serials = [normalize_serial(s) for s in line.serials if normalize_serial(s)]
         if product.serialized and len(serials) != line.quantity:
-            problems.append((product.sku, N_("%(sku)s: %(count)s serial numbers for %(quantity)s units."),
-                                      {"sku": product.sku, "count": len(serials), "quantity": line.quantity}))
+            problems.append(
+                (
+                    product.sku,
+                    N_("%(sku)s: %(count)s serial numbers for %(quantity)s units."),
+                    {"sku": product.sku, "count": len(serials), "quantity": line.quantity},
+                )
+            )
         if not product.serialized and serials:
             problems.append((product.sku, N_("%(sku)s has no serial numbers."), {"sku": product.sku}))
         for serial in serials:
             if len(serial) > 60:
-                problems.append((serial, N_("Serial %(serial)s is longer than 60 characters."),
-                                          {"serial": serial[:60]}))
+                problems.append(
+                    (serial, N_("Serial %(serial)s is longer than 60 characters."), {"serial": serial[:60]})
+                )
             elif serial in wanted:
                 problems.append((serial, N_("Serial %(serial)s is listed twice."), {"serial": serial}))
             wanted[serial] = line.product_id
@@ -413,28 +518,40 @@ def _build_shipment(order: Order, lines: Sequence[ShipmentLineRequest], allowed:
             problems.append((serial, N_("Serial %(serial)s has already shipped."), {"serial": serial}))
     if problems:
         raise SerialProblems(problems)
-    shipment = Shipment(order_id=order.id, shipped_on=shipped_on, carrier=carrier.strip(),
-                        tracking_number=tracking_number.strip())
-    shipment.lines = [ShipmentLine(product_id=line.product_id, quantity=line.quantity) for line in lines
-                      if line.quantity]
+    shipment = Shipment(
+        order_id=order.id, shipped_on=shipped_on, carrier=carrier.strip(), tracking_number=tracking_number.strip()
+    )
+    shipment.lines = [
+        ShipmentLine(product_id=line.product_id, quantity=line.quantity) for line in lines if line.quantity
+    ]
     db.session.add(shipment)
     db.session.flush()
     end = warranty_end(shipped_on, warranty_months)
     db.session.add_all(
-        Board(serial=serial, product_id=product_id, distributor_id=order.distributor_id, order_id=order.id,
-              shipment_id=shipment.id, shipped_on=shipped_on, warranty_end=end, unit_price=prices[product_id])
+        Board(
+            serial=serial,
+            product_id=product_id,
+            distributor_id=order.distributor_id,
+            order_id=order.id,
+            shipment_id=shipment.id,
+            shipped_on=shipped_on,
+            warranty_end=end,
+            unit_price=prices[product_id],
+        )
         for serial, product_id in wanted.items()
     )
     try:
         db.session.flush()
     except IntegrityError as error:  # a serial shipped by another request at the same moment
         db.session.rollback()
-        raise DomainError(N_("Another shipment took one of these serial numbers just now; try again."),
-                          field="serials") from error
+        raise DomainError(
+            N_("Another shipment took one of these serial numbers just now; try again."), field="serials"
+        ) from error
     return shipment
 
 
 # --- reminders -----------------------------------------------------------------------------------
+
 
 def remind_overdue_deposits(today: date, issued_by_id: int | None = None) -> list[Any]:
     """Daily: a payment-reminder notice for each confirmed order whose deposit is late, once per
@@ -442,22 +559,29 @@ def remind_overdue_deposits(today: date, issued_by_id: int | None = None) -> lis
     from ..domain.notices import NoticeType
     from ..notices.services import issue_notice
 
-    overdue = db.session.scalars(select(Order).where(
-        Order.status == OrderStatus.CONFIRMED, Order.deposit_due_on < today, Order.reminder_notice_id.is_(None)
-    ).with_for_update()).all()
+    overdue = db.session.scalars(
+        select(Order)
+        .where(Order.status == OrderStatus.CONFIRMED, Order.deposit_due_on < today, Order.reminder_notice_id.is_(None))
+        .with_for_update()
+    ).all()
     notices = []
     for order in overdue:
         if not deposit_is_late(order.deposit_due_on, order.deposit_paid_on, today):
             continue
         notice = issue_notice(
-            order.distributor, NoticeType.PAYMENT_REMINDER, today, agreement_id=order.agreement_id,
-            issued_by_id=issued_by_id, amount=order.deposit_amount - order.paid_amount, due_on=order.deposit_due_on,
+            order.distributor,
+            NoticeType.PAYMENT_REMINDER,
+            today,
+            agreement_id=order.agreement_id,
+            issued_by_id=issued_by_id,
+            amount=order.deposit_amount - order.paid_amount,
+            due_on=order.deposit_due_on,
             reference=order.number,
             message_zh=f"订单 {order.number} 的定金 ¥{order.deposit_amount:,.2f} 应于 {order.deposit_due_on} 前支付，"
-                       f"目前尚未收到（已付 ¥{order.paid_amount:,.2f}）。请尽快付款；定金逾期的订单可能被取消。",
+            f"目前尚未收到（已付 ¥{order.paid_amount:,.2f}）。请尽快付款；定金逾期的订单可能被取消。",
             message_en=f"The deposit of ¥{order.deposit_amount:,.2f} on order {order.number} was due on "
-                       f"{order.deposit_due_on} and has not been received (paid so far: ¥{order.paid_amount:,.2f}). "
-                       "Please pay it soon; an order whose deposit is overdue may be cancelled.",
+            f"{order.deposit_due_on} and has not been received (paid so far: ¥{order.paid_amount:,.2f}). "
+            "Please pay it soon; an order whose deposit is overdue may be cancelled.",
         )
         order.reminder_notice_id = notice.id
         notices.append(notice)

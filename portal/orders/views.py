@@ -78,7 +78,6 @@ def links() -> dict[str, Any]:
 # --- reading the query string leniently (nonsense falls back to "no filter") ---------------------
 
 
-
 def _date_arg(name: str) -> date | None:
     value = request.args.get(name, "").strip()
     try:
@@ -96,6 +95,7 @@ def _period_arg() -> str:
 
 # --- the list ------------------------------------------------------------------------------------
 
+
 @bp.get("/")
 @roles_required(*EVERYONE)
 def index() -> Any:
@@ -112,12 +112,19 @@ def index() -> Any:
     on = today()
     rows = [(order, delivery_state(order, on), deposit_late(order, on)) for order in page.items]
     distributors = distributor_choices() if current_user.role in HEAD_OFFICE else []
-    return render_template("orders/index.html", page=page, rows=rows, filters=filters,
-                           statuses=list(OrderStatus), distributors=distributors,
-                           may_order=current_user.role in ORDERING)
+    return render_template(
+        "orders/index.html",
+        page=page,
+        rows=rows,
+        filters=filters,
+        statuses=list(OrderStatus),
+        distributors=distributors,
+        may_order=current_user.role in ORDERING,
+    )
 
 
 # --- the ordering page ---------------------------------------------------------------------------
+
 
 def _fill_lines(form: OrderForm, products: Sequence[Product], quantities: dict[int, int]) -> None:
     for product in products:
@@ -126,12 +133,16 @@ def _fill_lines(form: OrderForm, products: Sequence[Product], quantities: dict[i
 
 def _line_requests(form: OrderForm) -> list[services.LineRequest]:
     """The lines with a quantity; a product left empty is not ordered."""
-    return [services.LineRequest(entry.product_id.data or 0, entry.quantity.data)
-            for entry in form.lines if entry.quantity.data is not None]
+    return [
+        services.LineRequest(entry.product_id.data or 0, entry.quantity.data)
+        for entry in form.lines
+        if entry.quantity.data is not None
+    ]
 
 
-def _refuse_small_first_order(agreement: Agreement, lines: Sequence[services.LineRequest],
-                              order: Order | None, on: date) -> None:
+def _refuse_small_first_order(
+    agreement: Agreement, lines: Sequence[services.LineRequest], order: Order | None, on: date
+) -> None:
     """§2.1, checked before anything is saved when the order is to be submitted at once: the
     service checks it again on submitting, but by then the draft would already be stored. Lines the
     service will refuse for another reason (unauthorised, unpriced) are left to it."""
@@ -158,11 +169,17 @@ def _products_of(agreement: Agreement, order: Order | None) -> list[Product]:
     return products
 
 
-def _render_form(form: OrderForm, agreement: Agreement | None, order: Order | None,
-                 options: Sequence[Agreement], status: int = 200) -> Any:
+def _render_form(
+    form: OrderForm, agreement: Agreement | None, order: Order | None, options: Sequence[Agreement], status: int = 200
+) -> Any:
     on = today()
-    context: dict[str, Any] = {"form": form, "agreement": agreement, "order": order, "options": options,
-                               "suggestions": period_suggestions(on)}
+    context: dict[str, Any] = {
+        "form": form,
+        "agreement": agreement,
+        "order": order,
+        "options": options,
+        "suggestions": period_suggestions(on),
+    }
     if agreement is not None:
         products = {p.id: p for p in _products_of(agreement, order)}
         price_list = list_in_force(on)
@@ -173,18 +190,32 @@ def _render_form(form: OrderForm, agreement: Agreement | None, order: Order | No
             price = prices.get(product_id)
             quantity = entry.quantity.data
             amount = Line(quantity, price).amount if price is not None and quantity else None
-            rows.append({"entry": entry, "product": products.get(product_id), "price": price, "amount": amount,
-                         "price_fen": to_fen(price) if price is not None else ""})
+            rows.append(
+                {
+                    "entry": entry,
+                    "product": products.get(product_id),
+                    "price": price,
+                    "amount": amount,
+                    "price_fen": to_fen(price) if price is not None else "",
+                }
+            )
         terms = agreement.terms_on(on)
         meter = quota_meter(agreement, on)
         total = sum((row["amount"] for row in rows if row["amount"] is not None), Decimal("0.00"))
         context.update(
-            rows=rows, price_list=price_list, terms=terms, meter=meter, total=total,
+            rows=rows,
+            price_list=price_list,
+            terms=terms,
+            meter=meter,
+            total=total,
             is_first=services.is_first_order(agreement, excluding=order.id if order else None),
             open_for_orders=agreement.binds(on),
-            fen={"ordered": to_fen(meter.ordered), "quota": to_fen(meter.quota),
-                 "with_order": min(to_fen(meter.ordered + total), to_fen(meter.quota)),
-                 "minimum": to_fen(terms.first_order_min)},
+            fen={
+                "ordered": to_fen(meter.ordered),
+                "quota": to_fen(meter.quota),
+                "with_order": min(to_fen(meter.ordered + total), to_fen(meter.quota)),
+                "minimum": to_fen(terms.first_order_min),
+            },
             percent_with_order=(to_fen(meter.ordered + total) * 100 // to_fen(meter.quota)) if meter.quota > 0 else 0,
         )
     return render_template("orders/form.html", **context), status
@@ -208,8 +239,11 @@ def _save(form: OrderForm, agreement: Agreement, order: Order | None, on: date) 
     redirect to the order, or None when the form is to be shown again: nothing was saved."""
     lines = _line_requests(form)
     submitting = request.form.get("action") == "submit"
-    details: dict[str, Any] = {"period": form.period.data or "", "wanted_delivery_on": form.wanted_delivery_on.data,
-               "notes": (form.notes.data or "").strip()}
+    details: dict[str, Any] = {
+        "period": form.period.data or "",
+        "wanted_delivery_on": form.wanted_delivery_on.data,
+        "notes": (form.notes.data or "").strip(),
+    }
     try:
         if submitting:
             _refuse_small_first_order(agreement, lines, order, on)
@@ -228,8 +262,14 @@ def _save(form: OrderForm, agreement: Agreement, order: Order | None, on: date) 
             services.submit_order(order, current_user.role, on)
         except DomainError as error:  # a rule checked only on submitting (the draft itself is saved)
             db.session.rollback()
-            flash(_("Order %(number)s is saved as a draft but was not submitted: %(reason)s",
-                    number=order.number, reason=domain_message(error)), "danger")
+            flash(
+                _(
+                    "Order %(number)s is saved as a draft but was not submitted: %(reason)s",
+                    number=order.number,
+                    reason=domain_message(error),
+                ),
+                "danger",
+            )
         else:
             flash(_("Order %(number)s submitted to head office.", number=order.number), "success")
     return redirect(url_for("orders.show", order_id=order.id))
@@ -262,8 +302,9 @@ def edit(order: Order) -> Any:
         raise DomainError(N_("Only a draft order can be changed."))
     agreement = order.agreement
     if request.method == "GET":
-        form = OrderForm(data={"period": order.period, "wanted_delivery_on": order.wanted_delivery_on,
-                               "notes": order.notes})
+        form = OrderForm(
+            data={"period": order.period, "wanted_delivery_on": order.wanted_delivery_on, "notes": order.notes}
+        )
         _fill_lines(form, _products_of(agreement, order), {line.product_id: line.quantity for line in order.lines})
     else:
         form = OrderForm()
@@ -275,8 +316,15 @@ def edit(order: Order) -> Any:
 
 # --- an order's page and its steps ---------------------------------------------------------------
 
-def _render_show(order: Order, *, confirm_form: ConfirmForm | None = None, cancel_form: CancelForm | None = None,
-                 refusal: str | None = None, status: int = 200) -> Any:
+
+def _render_show(
+    order: Order,
+    *,
+    confirm_form: ConfirmForm | None = None,
+    cancel_form: CancelForm | None = None,
+    refusal: str | None = None,
+    status: int = 200,
+) -> Any:
     order = order_in_full(order.id)
     on = today()
     role = current_user.role
@@ -297,10 +345,18 @@ def _render_show(order: Order, *, confirm_form: ConfirmForm | None = None, cance
     if confirm_form is None:
         confirm_form = ConfirmForm(formdata=None, data={"confirmed_on": on})
     return render_template(
-        "orders/show.html", order=order, actions=actions, confirm_form=confirm_form,
-        cancel_form=cancel_form or CancelForm(formdata=None), refusal=refusal, terms=terms, is_first=is_first,
-        indicative=order.confirmed_on is None, delivery=delivery_state(order, on),
-        deposit_late=deposit_late(order, on), reason_needed=order.status is OrderStatus.CONFIRMED,
+        "orders/show.html",
+        order=order,
+        actions=actions,
+        confirm_form=confirm_form,
+        cancel_form=cancel_form or CancelForm(formdata=None),
+        refusal=refusal,
+        terms=terms,
+        is_first=is_first,
+        indicative=order.confirmed_on is None,
+        delivery=delivery_state(order, on),
+        deposit_late=deposit_late(order, on),
+        reason_needed=order.status is OrderStatus.CONFIRMED,
         below_minimum=is_first and undecided and order.total < terms.first_order_min,
     ), status
 
@@ -309,8 +365,9 @@ def _refused(order: Order, error: DomainError, **forms: Any) -> Any:
     db.session.rollback()
     message = domain_message(error)
     placed = any(apply_domain_error(form, error) for form in forms.values())
-    return _render_show(order, refusal=None if placed else message,
-                        status=422 if isinstance(error, InvalidValue) else 409, **forms)
+    return _render_show(
+        order, refusal=None if placed else message, status=422 if isinstance(error, InvalidValue) else 409, **forms
+    )
 
 
 @bp.get("/<int:order_id>")
@@ -345,8 +402,14 @@ def confirm(order: Order) -> Any:
         services.confirm_order(order, current_user.role, form.confirmed_on.data or today())
     except DomainError as error:
         return _refused(order, error, confirm_form=form)
-    flash(_("Order %(number)s confirmed: the prices are locked and the deposit is due on %(due)s.",
-            number=order.number, due=day(order.deposit_due_on)), "success")
+    flash(
+        _(
+            "Order %(number)s confirmed: the prices are locked and the deposit is due on %(due)s.",
+            number=order.number,
+            due=day(order.deposit_due_on),
+        ),
+        "success",
+    )
     return redirect(url_for("orders.show", order_id=order.id))
 
 

@@ -61,14 +61,21 @@ def load(today: date) -> None:
     sales = db.session.scalar(select(User.id).where(User.username == "sales"))
     year = today.year
     plans = [
-        (f"{year - 1} 价格表", date(year - 1, 1, 1), LAST_YEAR, date(year - 2, 12, 10),
-         "年度价格表（附件一）。"),
-        (f"{year} 价格表", date(year, 1, 1), THIS_YEAR, date(year - 1, 12, 12),
-         "年度调价：主控板、分机板、话机上调，VoIP 网关板下调，新增会议电话。"),
+        (f"{year - 1} 价格表", date(year - 1, 1, 1), LAST_YEAR, date(year - 2, 12, 10), "年度价格表（附件一）。"),
+        (
+            f"{year} 价格表",
+            date(year, 1, 1),
+            THIS_YEAR,
+            date(year - 1, 12, 12),
+            "年度调价：主控板、分机板、话机上调，VoIP 网关板下调，新增会议电话。",
+        ),
     ]
     for version, effective_from, table, published_on, note in plans:
-        price_list = services.create_price_list(services.PriceListData(version, effective_from, note),
-                                                items=_prices(table, known))
+        price_list = services.create_price_list(
+            services.PriceListData(version, effective_from, note), items=_prices(table, known)
+        )
         services.publish_price_list(price_list, published_on, sales, at=_at_ten(published_on))
-    services.create_price_list(services.PriceListData(f"{year + 1} 价格表（草稿）", date(year + 1, 1, 1),
-                                                      "明年调价草案，待审核。"), items=_prices(NEXT_YEAR, known))
+    services.create_price_list(
+        services.PriceListData(f"{year + 1} 价格表（草稿）", date(year + 1, 1, 1), "明年调价草案，待审核。"),
+        items=_prices(NEXT_YEAR, known),
+    )

@@ -59,6 +59,7 @@ class Upload:
 
 # --- Reading ------------------------------------------------------------------------------------
 
+
 def cell_text(value: Any) -> str:
     """One cell as the text a person typed into it."""
     if value is None:
@@ -86,7 +87,7 @@ def cell_text(value: Any) -> str:
 
 def _suffix(filename: str) -> str:
     name = filename.strip().lower()
-    return name[name.rfind("."):] if "." in name else ""
+    return name[name.rfind(".") :] if "." in name else ""
 
 
 def read_upload(filename: str, data: bytes) -> Upload:
@@ -102,8 +103,12 @@ def read_upload(filename: str, data: bytes) -> Upload:
         table = read_csv(data)
         strict_width = True
     elif suffix == ".xls" or data.startswith(OLE_MAGIC):
-        raise UploadRefused(N_("Old Excel 97-2003 (.xls) files are not accepted: open the file in Excel and "
-                               "save it as an Excel workbook (.xlsx)."))
+        raise UploadRefused(
+            N_(
+                "Old Excel 97-2003 (.xls) files are not accepted: open the file in Excel and "
+                "save it as an Excel workbook (.xlsx)."
+            )
+        )
     else:
         raise UploadRefused(N_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
     return rows_of(table, strict_width=strict_width)
@@ -116,8 +121,12 @@ def check_workbook_container(data: bytes) -> None:
     never unpacks more than an entry declares (it fails the CRC instead), so a zip bomb is refused
     here without being unpacked."""
     if data.startswith(OLE_MAGIC):
-        raise UploadRefused(N_("The file is an old Excel 97-2003 (.xls) workbook or is protected with a password: "
-                               "save it as an Excel workbook (.xlsx) without a password."))
+        raise UploadRefused(
+            N_(
+                "The file is an old Excel 97-2003 (.xls) workbook or is protected with a password: "
+                "save it as an Excel workbook (.xlsx) without a password."
+            )
+        )
     if not data.startswith(ZIP_MAGIC):
         raise UploadRefused(N_("The file is not an Excel workbook (.xlsx), whatever its name says."))
     try:
@@ -126,9 +135,13 @@ def check_workbook_container(data: bytes) -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
         raise UploadRefused(N_("The file is not an Excel workbook (.xlsx), whatever its name says.")) from error
     if len(entries) > MAX_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED:
-        raise UploadRefused(N_("The workbook unpacks to more than %(limit)s MB: it is refused as unsafe. "
-                               "Upload the price list on its own, as a plain workbook or a CSV file."),
-                            limit=MAX_UNCOMPRESSED // (1024 * 1024))
+        raise UploadRefused(
+            N_(
+                "The workbook unpacks to more than %(limit)s MB: it is refused as unsafe. "
+                "Upload the price list on its own, as a plain workbook or a CSV file."
+            ),
+            limit=MAX_UNCOMPRESSED // (1024 * 1024),
+        )
     names = {entry.filename for entry in entries}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise UploadRefused(N_("The file is not an Excel workbook (.xlsx), whatever its name says."))
@@ -140,11 +153,19 @@ def read_xlsx(data: bytes) -> list[list[str]]:
     """The first worksheet's cells as text, the header first (row 1)."""
     check_workbook_container(data)
     try:
-        frame = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=object, na_filter=False,
-                              nrows=MAX_ROWS + 2, engine="openpyxl")
+        frame = pd.read_excel(
+            io.BytesIO(data),
+            sheet_name=0,
+            header=None,
+            dtype=object,
+            na_filter=False,
+            nrows=MAX_ROWS + 2,
+            engine="openpyxl",
+        )
     except Exception as error:  # any parser failure on untrusted input is the file's fault, not a 500
-        raise UploadRefused(N_("The workbook could not be read. Save it again from Excel as .xlsx and retry.")) \
-            from error
+        raise UploadRefused(
+            N_("The workbook could not be read. Save it again from Excel as .xlsx and retry.")
+        ) from error
     return [[cell_text(value) for value in row] for row in frame.itertuples(index=False, name=None)]
 
 
@@ -165,11 +186,21 @@ def read_csv(data: bytes) -> list[list[str]]:
     """A CSV's cells as text, every row kept (blank ones too) so row numbers match Excel's."""
     text = decode_text(data)
     try:
-        frame = pd.read_csv(io.StringIO(text), header=None, names=list(range(MAX_COLUMNS)), dtype=str,
-                            na_filter=False, skip_blank_lines=False, nrows=MAX_ROWS + 2, engine="c")
+        frame = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            names=list(range(MAX_COLUMNS)),
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=False,
+            nrows=MAX_ROWS + 2,
+            engine="c",
+        )
     except (pd.errors.ParserError, ValueError) as error:
-        raise UploadRefused(N_("The CSV could not be read: a row has more than %(limit)s cells, or a quote is "
-                               "not closed."), limit=MAX_COLUMNS) from error
+        raise UploadRefused(
+            N_("The CSV could not be read: a row has more than %(limit)s cells, or a quote is not closed."),
+            limit=MAX_COLUMNS,
+        ) from error
     return [[str(value) for value in row] for row in frame.itertuples(index=False, name=None)]
 
 
@@ -184,8 +215,16 @@ def rows_of(table: list[list[str]], *, strict_width: bool = False) -> Upload:
     while table and _blank(table[-1]):
         table = table[:-1]
     if not table or _blank(table[0]):
-        raise RowsRefused([RowProblem(1, "", N_("The first row must name the columns %(columns)s."),
-                                      {"columns": ", ".join(IMPORT_COLUMNS)})])
+        raise RowsRefused(
+            [
+                RowProblem(
+                    1,
+                    "",
+                    N_("The first row must name the columns %(columns)s."),
+                    {"columns": ", ".join(IMPORT_COLUMNS)},
+                )
+            ]
+        )
     if len(table) - 1 > MAX_ROWS:
         raise UploadRefused(N_("The file has more than %(limit)s rows; split it."), limit=f"{MAX_ROWS:,}")
     header = table[0]
@@ -199,12 +238,20 @@ def rows_of(table: list[list[str]], *, strict_width: bool = False) -> Upload:
             continue
         extra = [index for index in range(width, len(cells)) if cells[index].strip()]
         if strict_width and extra:
-            upload.problems.append(RowProblem(number, get_column_letter(extra[0] + 1), N_(
-                "This row has more cells than the first row has columns. Write a price with a thousands "
-                "separator in quotes (\"1,200.00\") or without the separator.")))
+            upload.problems.append(
+                RowProblem(
+                    number,
+                    get_column_letter(extra[0] + 1),
+                    N_(
+                        "This row has more cells than the first row has columns. Write a price with a thousands "
+                        'separator in quotes ("1,200.00") or without the separator.'
+                    ),
+                )
+            )
             continue
-        upload.rows.append((number, {name: cells[index].strip() if index < len(cells) else ""
-                                     for name, index in positions.items()}))
+        upload.rows.append(
+            (number, {name: cells[index].strip() if index < len(cells) else "" for name, index in positions.items()})
+        )
     if not upload.rows and not upload.problems:
         # An empty file would empty the draft: far more likely a wrong file than a wish.
         raise RowsRefused([RowProblem(2, "", N_("The file has no price rows under the first row."))])
@@ -212,6 +259,7 @@ def rows_of(table: list[list[str]], *, strict_width: bool = False) -> Upload:
 
 
 # --- Writing ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Sheet:
@@ -231,8 +279,7 @@ def _safe(value: Any) -> Any:
 
 
 def frame_of(sheet: Sheet) -> pd.DataFrame:
-    return pd.DataFrame([[_safe(value) for value in row] for row in sheet.rows], columns=sheet.columns,
-                        dtype=object)
+    return pd.DataFrame([[_safe(value) for value in row] for row in sheet.rows], columns=sheet.columns, dtype=object)
 
 
 def to_xlsx(sheets: Sequence[Sheet]) -> bytes:

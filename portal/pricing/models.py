@@ -22,8 +22,9 @@ class PriceList(db.Model):
     version: Mapped[str] = mapped_column(String(60), unique=True)
     effective_from: Mapped[date] = mapped_column(Date, index=True)
     # draft or published; "superseded" is read off the dates (domain.pricing.status_on)
-    status: Mapped[PriceListStatus] = mapped_column(enum_column(PriceListStatus), index=True,
-                                                    default=PriceListStatus.DRAFT)
+    status: Mapped[PriceListStatus] = mapped_column(
+        enum_column(PriceListStatus), index=True, default=PriceListStatus.DRAFT
+    )
     note: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -66,7 +67,9 @@ class PriceListItem(db.Model):
 # How many items a list has, read with the list when a query asks for it (undefer), so a page of
 # lists costs one statement rather than one per list.
 PriceList.item_count = column_property(
-    select(func.count(PriceListItem.id)).where(PriceListItem.price_list_id == PriceList.id)
-    .correlate_except(PriceListItem).scalar_subquery(),
+    select(func.count(PriceListItem.id))
+    .where(PriceListItem.price_list_id == PriceList.id)
+    .correlate_except(PriceListItem)
+    .scalar_subquery(),
     deferred=True,
 )

@@ -67,10 +67,12 @@ class ItemChanges:
 
 # --- Reading ------------------------------------------------------------------------------------
 
+
 def published_dates() -> list[date]:
     """The effective-from dates of every published list (one statement; lists are few)."""
-    return list(db.session.scalars(
-        select(PriceList.effective_from).where(PriceList.status == PriceListStatus.PUBLISHED)))
+    return list(
+        db.session.scalars(select(PriceList.effective_from).where(PriceList.status == PriceListStatus.PUBLISHED))
+    )
 
 
 def status_of(price_list: PriceList, on: date, published_from: list[date] | None = None) -> PriceListStatus:
@@ -82,9 +84,14 @@ def status_of(price_list: PriceList, on: date, published_from: list[date] | None
 def superseded_clause(on: date) -> Any:
     """SQL: a published list that a later published list has replaced by ``on``."""
     later = aliased(PriceList)
-    return and_(PriceList.status == PriceListStatus.PUBLISHED, exists().where(
-        later.status == PriceListStatus.PUBLISHED, later.effective_from > PriceList.effective_from,
-        later.effective_from <= on))
+    return and_(
+        PriceList.status == PriceListStatus.PUBLISHED,
+        exists().where(
+            later.status == PriceListStatus.PUBLISHED,
+            later.effective_from > PriceList.effective_from,
+            later.effective_from <= on,
+        ),
+    )
 
 
 def published_keys(excluding: int | None = None) -> list[tuple[date, int]]:
@@ -120,23 +127,34 @@ def distributor_level(distributor_id: int, on: date) -> Level:
     """The level of the distributor's agreement in force on ``on``, else the distributor's own
     level (a distributor between agreements still sees its usual prices)."""
     level = db.session.scalar(
-        select(Agreement.level).where(Agreement.distributor_id == distributor_id, Agreement.binds_on(on))
-        .order_by(Agreement.starts_on.desc()).limit(1))
+        select(Agreement.level)
+        .where(Agreement.distributor_id == distributor_id, Agreement.binds_on(on))
+        .order_by(Agreement.starts_on.desc())
+        .limit(1)
+    )
     if level is None:
         level = db.session.scalar(select(Distributor.level).where(Distributor.id == distributor_id))
     return level or Level.SECOND
 
 
 def item_count(price_list_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(PriceListItem)
-                             .where(PriceListItem.price_list_id == price_list_id)) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(PriceListItem).where(PriceListItem.price_list_id == price_list_id)
+        )
+        or 0
+    )
 
 
 def items_statement(price_list_id: int) -> Any:
     """The items of a list with their products, by SKU, in one SELECT."""
-    return (select(PriceListItem).join(PriceListItem.product)
-            .options(contains_eager(PriceListItem.product))
-            .where(PriceListItem.price_list_id == price_list_id).order_by(Product.sku))
+    return (
+        select(PriceListItem)
+        .join(PriceListItem.product)
+        .options(contains_eager(PriceListItem.product))
+        .where(PriceListItem.price_list_id == price_list_id)
+        .order_by(Product.sku)
+    )
 
 
 def items_of(price_list_id: int) -> list[PriceListItem]:
@@ -144,8 +162,11 @@ def items_of(price_list_id: int) -> list[PriceListItem]:
 
 
 def item_of(price_list_id: int, product_id: int) -> PriceListItem | None:
-    return db.session.scalar(select(PriceListItem).where(PriceListItem.price_list_id == price_list_id,
-                                                         PriceListItem.product_id == product_id))
+    return db.session.scalar(
+        select(PriceListItem).where(
+            PriceListItem.price_list_id == price_list_id, PriceListItem.product_id == product_id
+        )
+    )
 
 
 def prices_of(price_list_id: int) -> dict[str, Prices]:
@@ -168,12 +189,12 @@ def compare_with_previous(price_list: PriceList, level: Level | None = None) -> 
     new_items = items_of(price_list.id)
     old_items = items_of(previous.id) if previous else []
     products = {item.product.sku: item.product for item in [*old_items, *new_items]}
-    changes = compare({i.product.sku: i.prices for i in old_items}, {i.product.sku: i.prices for i in new_items},
-                      level)
+    changes = compare({i.product.sku: i.prices for i in old_items}, {i.product.sku: i.prices for i in new_items}, level)
     return Comparison(previous, changes, products)
 
 
 # --- Drafts -------------------------------------------------------------------------------------
+
 
 def _check_data(data: PriceListData, current: PriceList | None) -> PriceListData:
     check_plausible(data.effective_from, "effective_from")
@@ -186,14 +207,22 @@ def _check_data(data: PriceListData, current: PriceList | None) -> PriceListData
     if len(note) > 500:
         raise InvalidValue(N_("Enter at most %(length)s characters."), field="note", length=500)
     other = -1 if current is None else current.id
-    if db.session.scalar(select(func.count()).select_from(PriceList).where(
-            func.lower(PriceList.version) == version.lower(), PriceList.id != other)):
+    if db.session.scalar(
+        select(func.count())
+        .select_from(PriceList)
+        .where(func.lower(PriceList.version) == version.lower(), PriceList.id != other)
+    ):
         raise Duplicate(N_("Another price list has this version."), field="version")
     return PriceListData(version, data.effective_from, note)
 
 
-def create_price_list(data: PriceListData, *, rows: Rows | None = None, items: Mapping[str, Prices] | None = None,
-                      copy_from: PriceList | None = None) -> PriceList:
+def create_price_list(
+    data: PriceListData,
+    *,
+    rows: Rows | None = None,
+    items: Mapping[str, Prices] | None = None,
+    copy_from: PriceList | None = None,
+) -> PriceList:
     """A new draft: empty, with items given as rows of text (checked like an import: every
     problem raises :class:`RowsRefused`), with checked ``items``, or with a copy of another
     list's items (the usual start of the yearly review, §6.1.2)."""
@@ -203,8 +232,9 @@ def create_price_list(data: PriceListData, *, rows: Rows | None = None, items: M
         items = check_item_rows(rows, products)
     elif copy_from is not None:
         items = prices_of(copy_from.id)
-    price_list = PriceList(version=clean.version, effective_from=clean.effective_from, note=clean.note,
-                           status=PriceListStatus.DRAFT)
+    price_list = PriceList(
+        version=clean.version, effective_from=clean.effective_from, note=clean.note, status=PriceListStatus.DRAFT
+    )
     db.session.add(price_list)
     db.session.flush()
     if items:
@@ -246,13 +276,16 @@ def check_item_rows(rows: Rows, products: dict[str, tuple[int, bool]]) -> dict[s
     return good
 
 
-def _apply_items(price_list: PriceList, prices: Mapping[str, Prices],
-                 products: dict[str, tuple[int, bool]]) -> ItemChanges:
+def _apply_items(
+    price_list: PriceList, prices: Mapping[str, Prices], products: dict[str, tuple[int, bool]]
+) -> ItemChanges:
     """Make the draft's items exactly ``prices``: changed items are updated in place and the
     others added or removed, so the audit trail shows each price before and after. The ORM
     writes them in batches (executemany), never a statement per row."""
-    existing = {item.product_id: item for item in db.session.scalars(
-        select(PriceListItem).where(PriceListItem.price_list_id == price_list.id))}
+    existing = {
+        item.product_id: item
+        for item in db.session.scalars(select(PriceListItem).where(PriceListItem.price_list_id == price_list.id))
+    }
     added = updated = unchanged = 0
     keep: set[int] = set()
     new_items = []
@@ -261,10 +294,15 @@ def _apply_items(price_list: PriceList, prices: Mapping[str, Prices],
         keep.add(product_id)
         item = existing.get(product_id)
         if item is None:
-            new_items.append(PriceListItem(price_list_id=price_list.id, product_id=product_id,
-                                           price_level1=item_prices.price_level1,
-                                           price_level2=item_prices.price_level2,
-                                           min_resale_price=item_prices.min_resale_price))
+            new_items.append(
+                PriceListItem(
+                    price_list_id=price_list.id,
+                    product_id=product_id,
+                    price_level1=item_prices.price_level1,
+                    price_level2=item_prices.price_level2,
+                    min_resale_price=item_prices.min_resale_price,
+                )
+            )
             added += 1
         elif item.prices != item_prices:
             item.price_level1 = item_prices.price_level1
@@ -303,18 +341,21 @@ def save_item(price_list: PriceList, sku: str, prices: Prices, item: PriceListIt
     """Add an item to a draft (``item`` None) or change an item's prices. Problems are reported
     per field as :class:`RowsRefused` with row 0."""
     check_editable(price_list.status)
-    problems = [RowProblem(0, p.field or "", p.message, {k: str(v) for k, v in p.params.items()})
-                for p in check_prices(prices)]
+    problems = [
+        RowProblem(0, p.field or "", p.message, {k: str(v) for k, v in p.params.items()}) for p in check_prices(prices)
+    ]
     if item is None:
         product = db.session.scalar(select(Product).where(Product.sku == sku.strip().upper()))
         if product is None:
             problems.insert(0, RowProblem(0, "sku", N_("Unknown SKU %(sku)s."), {"sku": sku}))
         elif not product.active:
-            problems.insert(0, RowProblem(0, "sku", N_("Product %(sku)s is inactive and cannot be priced."),
-                                          {"sku": product.sku}))
+            problems.insert(
+                0, RowProblem(0, "sku", N_("Product %(sku)s is inactive and cannot be priced."), {"sku": product.sku})
+            )
         elif item_of(price_list.id, product.id) is not None:
-            problems.insert(0, RowProblem(0, "sku", N_("SKU %(sku)s is already in this price list."),
-                                          {"sku": product.sku}))
+            problems.insert(
+                0, RowProblem(0, "sku", N_("SKU %(sku)s is already in this price list."), {"sku": product.sku})
+            )
         if problems:
             raise RowsRefused(problems)
         assert product is not None
@@ -336,36 +377,52 @@ def delete_item(item: PriceListItem) -> None:
 
 # --- Publishing ---------------------------------------------------------------------------------
 
+
 def agreements_to_notify(on: date) -> list[Agreement]:
     """One agreement per distributor with an active agreement on ``on`` (Agreement.status_on:
     activated, not ended, not terminated), including one that starts later: its prices will be these.
     With two, the earlier-starting one: the one in force that day, since active ones never overlap."""
     chosen: dict[int, Agreement] = {}
     for agreement in db.session.scalars(
-            select(Agreement).options(joinedload(Agreement.distributor))
-            .where(Agreement.status_is(AgreementStatus.ACTIVE, on))
-            .order_by(Agreement.distributor_id, Agreement.starts_on, Agreement.id)):
+        select(Agreement)
+        .options(joinedload(Agreement.distributor))
+        .where(Agreement.status_is(AgreementStatus.ACTIVE, on))
+        .order_by(Agreement.distributor_id, Agreement.starts_on, Agreement.id)
+    ):
         chosen.setdefault(agreement.distributor_id, agreement)
     return list(chosen.values())
 
 
-def publish_price_list(price_list: PriceList, on: date, user_id: int | None,
-                       at: datetime | None = None) -> list[Notice]:
+def publish_price_list(
+    price_list: PriceList, on: date, user_id: int | None, at: datetime | None = None
+) -> list[Notice]:
     """Publish a draft and, in the same transaction, give every distributor with an active
     agreement on ``on`` a written notice of the new list (§6.1.2). Refused (nothing changed) for
     anything but a draft with items that takes effect after every list already published.
     ``at`` is the publishing moment (now, unless the demo replays history)."""
     # Lock the row first, so two people publishing the same draft cannot both succeed.
-    locked = db.session.scalars(select(PriceList).where(PriceList.id == price_list.id)
-                                .with_for_update().execution_options(populate_existing=True)).one()
+    locked = db.session.scalars(
+        select(PriceList)
+        .where(PriceList.id == price_list.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     check_can_publish(locked)
     locked.status = PriceListStatus.PUBLISHED
     locked.published_at = at or utcnow()
     locked.published_by_id = user_id
     notices = [
-        issue_notice(agreement.distributor, NoticeType.PRICE_LIST, on, effective_on=locked.effective_from,
-                     agreement_id=agreement.id, price_list_id=locked.id, issued_by_id=user_id,
-                     price_list=locked, level=agreement.level.value)
+        issue_notice(
+            agreement.distributor,
+            NoticeType.PRICE_LIST,
+            on,
+            effective_on=locked.effective_from,
+            agreement_id=agreement.id,
+            price_list_id=locked.id,
+            issued_by_id=user_id,
+            price_list=locked,
+            level=agreement.level.value,
+        )
         for agreement in agreements_to_notify(on)
     ]
     db.session.commit()

@@ -62,8 +62,11 @@ def index() -> Any:
     on = today()
     status = request.args.get("status", "")
     query = request.args.get("q", "").strip()
-    statement = (scoped(select(PriceList), PriceList).options(undefer(PriceList.item_count))
-                 .order_by(PriceList.effective_from.desc(), PriceList.id.desc()))
+    statement = (
+        scoped(select(PriceList), PriceList)
+        .options(undefer(PriceList.item_count))
+        .order_by(PriceList.effective_from.desc(), PriceList.id.desc())
+    )
     statement = _status_filter(statement, status, on)
     if query:
         statement = statement.where(PriceList.version.ilike(f"%{query}%"))
@@ -71,9 +74,14 @@ def index() -> Any:
     dates = services.published_dates()
     current = services.list_in_force(on)
     return render_template(
-        "pricing/index.html", page=page, statuses=STATUSES, status=status, q=query,
+        "pricing/index.html",
+        page=page,
+        statuses=STATUSES,
+        status=status,
+        q=query,
         status_of={pl.id: status_on(pl.status, pl.effective_from, dates, on) for pl in page.items},
-        current=current, today=on,
+        current=current,
+        today=on,
     )
 
 
@@ -95,7 +103,8 @@ def new() -> Any:
         try:
             price_list = services.create_price_list(
                 services.PriceListData(form.version.data or "", form.effective_from.data, form.note.data or ""),
-                copy_from=source)
+                copy_from=source,
+            )
         except DomainError as error:
             if not apply_domain_error(form, error):
                 flash(domain_message(error), "danger")
@@ -115,13 +124,20 @@ def show(price_list: PriceList) -> Any:
     statement = services.items_statement(price_list.id)
     if query:
         pattern = f"%{query}%"
-        statement = statement.where(or_(Product.sku.ilike(pattern), Product.name_zh.ilike(pattern),
-                                        Product.name_en.ilike(pattern)))
+        statement = statement.where(
+            or_(Product.sku.ilike(pattern), Product.name_zh.ilike(pattern), Product.name_en.ilike(pattern))
+        )
     current = services.list_in_force(on)
     return render_template(
-        "pricing/show.html", price_list=price_list, page=paginate(statement), q=query, level=level,
-        status=services.status_of(price_list, on), in_force=current is not None and current.id == price_list.id,
-        import_form=ImportForm(formdata=None), today=on,
+        "pricing/show.html",
+        price_list=price_list,
+        page=paginate(statement),
+        q=query,
+        level=level,
+        status=services.status_of(price_list, on),
+        in_force=current is not None and current.id == price_list.id,
+        import_form=ImportForm(formdata=None),
+        today=on,
     )
 
 
@@ -133,8 +149,10 @@ def edit(price_list: PriceList) -> Any:
     form = PriceListForm(obj=price_list if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.update_price_list(price_list, services.PriceListData(
-                form.version.data or "", form.effective_from.data, form.note.data or ""))
+            services.update_price_list(
+                price_list,
+                services.PriceListData(form.version.data or "", form.effective_from.data, form.note.data or ""),
+            )
         except DomainError as error:
             db.session.rollback()
             if not apply_domain_error(form, error):
@@ -153,8 +171,9 @@ def delete(price_list: PriceList) -> Any:
     check_editable(price_list.status)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return render_template("pricing/delete.html", price_list=price_list, form=form,
-                               item_count=services.item_count(price_list.id))
+        return render_template(
+            "pricing/delete.html", price_list=price_list, form=form, item_count=services.item_count(price_list.id)
+        )
     version = price_list.version
     services.delete_price_list(price_list)
     flash(_("Draft price list %(version)s deleted.", version=version), "success")
@@ -190,7 +209,8 @@ def new_item(price_list: PriceList) -> Any:
             flash(_("%(sku)s added.", sku=item.product.sku), "success")
             return redirect(url_for("pricing.show", price_list_id=price_list.id))
     return render_template("pricing/item_form.html", form=form, price_list=price_list, item=None), (
-        422 if form.errors else 200)
+        422 if form.errors else 200
+    )
 
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -209,7 +229,8 @@ def edit_item(item: PriceListItem) -> Any:
             flash(_("%(sku)s saved.", sku=item.product.sku), "success")
             return redirect(url_for("pricing.show", price_list_id=item.price_list_id))
     return render_template("pricing/item_form.html", form=form, price_list=item.price_list, item=item), (
-        422 if form.errors else 200)
+        422 if form.errors else 200
+    )
 
 
 @bp.post("/items/<int:item_id>/delete")
@@ -238,17 +259,29 @@ def publish(price_list: PriceList) -> Any:
             db.session.rollback()
             problem, status = domain_message(error), 409
         else:
-            flash(_("Price list %(version)s published; %(count)s written notices issued.",
-                    version=price_list.version, count=len(notices)), "success")
+            flash(
+                _(
+                    "Price list %(version)s published; %(count)s written notices issued.",
+                    version=price_list.version,
+                    count=len(notices),
+                ),
+                "success",
+            )
             return redirect(url_for("pricing.show", price_list_id=price_list.id))
     else:
         try:
             services.check_can_publish(price_list)
         except DomainError as error:
             problem = domain_message(error)
-    return render_template("pricing/publish.html", price_list=price_list, form=form, problem=problem,
-                           agreements=services.agreements_to_notify(on),
-                           comparison=services.compare_with_previous(price_list), today=on), status
+    return render_template(
+        "pricing/publish.html",
+        price_list=price_list,
+        form=form,
+        problem=problem,
+        agreements=services.agreements_to_notify(on),
+        comparison=services.compare_with_previous(price_list),
+        today=on,
+    ), status
 
 
 @bp.post("/<int:price_list_id>/import")
@@ -264,19 +297,29 @@ def import_file(price_list: PriceList) -> Any:
         changes = services.import_items(price_list, upload.filename or "", upload.read())
     except RowsRefused as refused:
         db.session.rollback()
-        return render_template("pricing/import_errors.html", price_list=price_list, problems=refused.problems,
-                               message=None), 422
+        return render_template(
+            "pricing/import_errors.html", price_list=price_list, problems=refused.problems, message=None
+        ), 422
     except importing.UploadRefused as refused:
         db.session.rollback()
-        return render_template("pricing/import_errors.html", price_list=price_list, problems=[],
-                               message=domain_message(refused)), 422
-    flash(_("Import done: %(added)s items added, %(updated)s changed, %(removed)s removed, %(unchanged)s "
-            "unchanged.", added=changes.added, updated=changes.updated, removed=changes.removed,
-            unchanged=changes.unchanged), "success")
+        return render_template(
+            "pricing/import_errors.html", price_list=price_list, problems=[], message=domain_message(refused)
+        ), 422
+    flash(
+        _(
+            "Import done: %(added)s items added, %(updated)s changed, %(removed)s removed, %(unchanged)s unchanged.",
+            added=changes.added,
+            updated=changes.updated,
+            removed=changes.removed,
+            unchanged=changes.unchanged,
+        ),
+        "success",
+    )
     return redirect(url_for("pricing.show", price_list_id=price_list.id))
 
 
 # --- Files --------------------------------------------------------------------------------------
+
 
 def _file_name(price_list: PriceList, kind: str, suffix: str) -> str:
     safe = re.sub(r"[^\w.-]+", "_", price_list.version).strip("_") or str(price_list.id)
@@ -285,18 +328,28 @@ def _file_name(price_list: PriceList, kind: str, suffix: str) -> str:
 
 def _price_sheet(items: list[PriceListItem], level: Level | None) -> importing.Sheet:
     """The list as a table; a distributor's has its own level's price column only."""
-    columns = ["sku", "name_zh", "name_en", *([price_column(level)] if level else PRICE_COLUMNS[:2]),
-               "min_resale_price"]
+    columns = [
+        "sku",
+        "name_zh",
+        "name_en",
+        *([price_column(level)] if level else PRICE_COLUMNS[:2]),
+        "min_resale_price",
+    ]
     money = [c for c in columns if c in PRICE_COLUMNS]
-    rows = [[item.product.sku, item.product.name_zh, item.product.name_en, *(getattr(item, c) for c in money)]
-            for item in items]
+    rows = [
+        [item.product.sku, item.product.name_zh, item.product.name_en, *(getattr(item, c) for c in money)]
+        for item in items
+    ]
     return importing.Sheet(_("Prices"), columns, rows, frozenset(money))
 
 
 def _products_sheet() -> importing.Sheet:
     products = db.session.scalars(select(Product).where(Product.active.is_(True)).order_by(Product.sku))
-    return importing.Sheet(_("Products"), ["sku", "name_zh", "name_en", "category"],
-                           [[p.sku, p.name_zh, p.name_en, p.category] for p in products])
+    return importing.Sheet(
+        _("Products"),
+        ["sku", "name_zh", "name_en", "category"],
+        [[p.sku, p.name_zh, p.name_en, p.category] for p in products],
+    )
 
 
 def _send(content: bytes, name: str, mimetype: str) -> Any:
@@ -357,5 +410,10 @@ def compare(price_list: PriceList) -> Any:
     """What changed against the previous published list: added, removed, up, down, by how much."""
     level = services.viewer_level(current_user, today())
     show_all = request.args.get("all") == "1"
-    return render_template("pricing/compare.html", price_list=price_list, level=level, show_all=show_all,
-                           comparison=services.compare_with_previous(price_list, level))
+    return render_template(
+        "pricing/compare.html",
+        price_list=price_list,
+        level=level,
+        show_all=show_all,
+        comparison=services.compare_with_previous(price_list, level),
+    )

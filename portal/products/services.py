@@ -30,14 +30,26 @@ def _check(data: ProductData, current: Product | None) -> ProductData:
     other = -1 if current is None else current.id
     if db.session.scalar(select(func.count()).select_from(Product).where(Product.sku == sku, Product.id != other)):
         raise Duplicate(N_("Another product has this SKU."), field="sku")
-    return ProductData(sku=sku, name_zh=name_zh, name_en=data.name_en.strip(), category=data.category.strip(),
-                       serialized=data.serialized, active=data.active)
+    return ProductData(
+        sku=sku,
+        name_zh=name_zh,
+        name_en=data.name_en.strip(),
+        category=data.category.strip(),
+        serialized=data.serialized,
+        active=data.active,
+    )
 
 
 def create_product(data: ProductData) -> Product:
     clean = _check(data, None)
-    product = Product(sku=clean.sku, name_zh=clean.name_zh, name_en=clean.name_en, category=clean.category,
-                      serialized=clean.serialized, active=clean.active)
+    product = Product(
+        sku=clean.sku,
+        name_zh=clean.name_zh,
+        name_en=clean.name_en,
+        category=clean.category,
+        serialized=clean.serialized,
+        active=clean.active,
+    )
     db.session.add(product)
     db.session.commit()
     return product
@@ -55,5 +67,6 @@ def update_product(product: Product, data: ProductData) -> Product:
 
 def categories() -> list[str]:
     """The categories in use, for filters and suggestions."""
-    return list(db.session.scalars(
-        select(Product.category).where(Product.category != "").distinct().order_by(Product.category)))
+    return list(
+        db.session.scalars(select(Product.category).where(Product.category != "").distinct().order_by(Product.category))
+    )

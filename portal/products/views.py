@@ -28,9 +28,14 @@ MANAGERS = (Role.SALES, Role.ADMIN)
 
 
 def _data(form: ProductForm) -> ProductData:
-    return ProductData(sku=form.sku.data or "", name_zh=form.name_zh.data or "", name_en=form.name_en.data or "",
-                       category=form.category.data or "", serialized=bool(form.serialized.data),
-                       active=bool(form.active.data))
+    return ProductData(
+        sku=form.sku.data or "",
+        name_zh=form.name_zh.data or "",
+        name_en=form.name_en.data or "",
+        category=form.category.data or "",
+        serialized=bool(form.serialized.data),
+        active=bool(form.active.data),
+    )
 
 
 @bp.get("/")
@@ -46,10 +51,17 @@ def index() -> Any:
         statement = statement.where(Product.active.is_(active == "1"))
     if query:
         pattern = f"%{query}%"
-        statement = statement.where(or_(Product.sku.ilike(pattern), Product.name_zh.ilike(pattern),
-                                        Product.name_en.ilike(pattern)))
-    return render_template("products/index.html", page=paginate(statement), categories=categories(),
-                           category=category, active=active, q=query)
+        statement = statement.where(
+            or_(Product.sku.ilike(pattern), Product.name_zh.ilike(pattern), Product.name_en.ilike(pattern))
+        )
+    return render_template(
+        "products/index.html",
+        page=paginate(statement),
+        categories=categories(),
+        category=category,
+        active=active,
+        q=query,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -65,8 +77,9 @@ def new() -> Any:
         else:
             flash(_("Product %(sku)s created.", sku=product.sku), "success")
             return redirect(url_for("products.show", sku=product.sku))
-    return render_template("products/form.html", form=form, product=None,
-                           categories=categories()), 422 if form.errors else 200
+    return render_template(
+        "products/form.html", form=form, product=None, categories=categories()
+    ), 422 if form.errors else 200
 
 
 @bp.get("/<sku>")
@@ -94,5 +107,6 @@ def edit(product: Product) -> Any:
         else:
             flash(_("Product %(sku)s saved.", sku=product.sku), "success")
             return redirect(url_for("products.show", sku=product.sku))
-    return render_template("products/form.html", form=form, product=product,
-                           categories=categories()), 422 if form.errors else 200
+    return render_template(
+        "products/form.html", form=form, product=product, categories=categories()
+    ), 422 if form.errors else 200

@@ -29,16 +29,32 @@ def receivables_workbook(rows: Iterable[Any], on: date) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Receivables")[:31]
-    headers = [_("Distributor code"), _("Distributor"), _("Order"), _("Kind"), _("Amount (¥)"),
-               _("Outstanding (¥)"), _("Due on"), _("Days late")]
+    headers = [
+        _("Distributor code"),
+        _("Distributor"),
+        _("Order"),
+        _("Kind"),
+        _("Amount (¥)"),
+        _("Outstanding (¥)"),
+        _("Due on"),
+        _("Days late"),
+    ]
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([
-            escape_cell(row.distributor_code), escape_cell(row.distributor_name), escape_cell(row.number),
-            _(ReceivableKind(row.kind).label), row.amount, row.outstanding, row.due_on, days_late(row.due_on, on),
-        ])
+        sheet.append(
+            [
+                escape_cell(row.distributor_code),
+                escape_cell(row.distributor_name),
+                escape_cell(row.number),
+                _(ReceivableKind(row.kind).label),
+                row.amount,
+                row.outstanding,
+                row.due_on,
+                days_late(row.due_on, on),
+            ]
+        )
         current = sheet.max_row
         for column in ("E", "F"):
             sheet[f"{column}{current}"].number_format = MONEY_FORMAT

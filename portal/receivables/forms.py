@@ -18,13 +18,16 @@ class PaymentForm(FlaskForm):
     are refused by the service (record_payment), which names the field."""
 
     amount = MoneyField(_l("Amount (¥)"), validators=[amount_required])
-    received_on = DayField(_l("Date received"), default=today,
-                           validators=[InputRequired(message=DATE_FORMAT_MESSAGE)])
-    bank_reference = StringField(_l("Bank reference"), validators=[
-        DataRequired(message=_l("Enter the bank reference of the transfer.")), Length(max=60)])
+    received_on = DayField(_l("Date received"), default=today, validators=[InputRequired(message=DATE_FORMAT_MESSAGE)])
+    bank_reference = StringField(
+        _l("Bank reference"),
+        validators=[DataRequired(message=_l("Enter the bank reference of the transfer.")), Length(max=60)],
+    )
     payer = StringField(_l("Payer"), validators=[Length(max=200)])
 
 
 class VoidForm(FlaskForm):
-    reason = StringField(_l("Reason for voiding"), validators=[
-        DataRequired(message=_l("Give the reason for voiding this payment.")), Length(max=500)])
+    reason = StringField(
+        _l("Reason for voiding"),
+        validators=[DataRequired(message=_l("Give the reason for voiding this payment.")), Length(max=500)],
+    )

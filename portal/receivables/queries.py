@@ -60,6 +60,7 @@ ZERO = literal_column("0")  # whole fen, as the Money columns hold them
 
 # --- date arithmetic in SQL ----------------------------------------------------------------------
 
+
 class date_plus_days(FunctionElement[date]):  # noqa: N801 - reads like the SQL function it stands for
     """``day + days`` in SQL (Civil Code Art. 201: the period ends ``days`` days after ``day``)."""
 
@@ -84,18 +85,26 @@ def _delivery_days_on(day: Any) -> Any:
     """The delivery period of the order's agreement in force on ``day`` (the signed terms for any
     earlier day), as :meth:`Agreement.terms_on` picks it, as a correlated subquery."""
     versions = select(AgreementTerms.delivery_days).where(AgreementTerms.agreement_id == Order.agreement_id)
-    in_force = (versions.where(AgreementTerms.effective_from <= day)
-                .order_by(AgreementTerms.effective_from.desc()).limit(1).correlate(Order).scalar_subquery())
+    in_force = (
+        versions.where(AgreementTerms.effective_from <= day)
+        .order_by(AgreementTerms.effective_from.desc())
+        .limit(1)
+        .correlate(Order)
+        .scalar_subquery()
+    )
     signed = versions.order_by(AgreementTerms.effective_from).limit(1).correlate(Order).scalar_subquery()
     return func.coalesce(in_force, signed)
 
 
 # --- the rows ------------------------------------------------------------------------------------
 
+
 def _receivable_rows() -> Any:
     """Every amount owed, one row per order and kind (a subquery)."""
     deposit = select(
-        Order.id.label("order_id"), Order.number.label("number"), Order.distributor_id.label("distributor_id"),
+        Order.id.label("order_id"),
+        Order.number.label("number"),
+        Order.distributor_id.label("distributor_id"),
         literal(ReceivableKind.DEPOSIT.value, String(10)).label("kind"),
         Order.status.label("status"),
         type_coerce(Order.deposit_amount, Money()).label("amount"),
@@ -107,12 +116,16 @@ def _receivable_rows() -> Any:
         else_=date_plus_days(Order.deposit_paid_on, _delivery_days_on(Order.deposit_paid_on)),
     )
     balance = select(
-        Order.id, Order.number, Order.distributor_id,
+        Order.id,
+        Order.number,
+        Order.distributor_id,
         literal(ReceivableKind.BALANCE.value, String(10)),
         Order.status,
         type_coerce(Order.balance_amount, Money()),
-        type_coerce(case((Order.status == OrderStatus.CONFIRMED, Order.balance_amount),
-                         else_=Order.total - Order.paid_amount), Money()),
+        type_coerce(
+            case((Order.status == OrderStatus.CONFIRMED, Order.balance_amount), else_=Order.total - Order.paid_amount),
+            Money(),
+        ),
         type_coerce(balance_due, Date()),
     ).where(Order.status.in_([OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID]), Order.balance_amount > Decimal("0.00"))
     return union_all(deposit, balance).subquery("receivables")
@@ -154,18 +167,22 @@ def totals_by_distributor(filters: Filters, on: date) -> list[Any]:
     """Per distributor (GROUP BY in the database): how many amounts, what is owed, what is overdue."""
     rows = _receivable_rows()
     overdue = case((rows.c.due_on < on, rows.c.outstanding), else_=ZERO)
-    return list(db.session.execute(
-        select(
-            Distributor.id, Distributor.code, Distributor.name,
-            func.count().label("count"),
-            type_coerce(func.coalesce(func.sum(rows.c.outstanding), ZERO), Money()).label("outstanding"),
-            type_coerce(func.coalesce(func.sum(overdue), ZERO), Money()).label("overdue"),
+    return list(
+        db.session.execute(
+            select(
+                Distributor.id,
+                Distributor.code,
+                Distributor.name,
+                func.count().label("count"),
+                type_coerce(func.coalesce(func.sum(rows.c.outstanding), ZERO), Money()).label("outstanding"),
+                type_coerce(func.coalesce(func.sum(overdue), ZERO), Money()).label("overdue"),
+            )
+            .join(Distributor, Distributor.id == rows.c.distributor_id)
+            .where(*_filtered(rows, filters, on))
+            .group_by(Distributor.id, Distributor.code, Distributor.name)
+            .order_by(Distributor.code)
         )
-        .join(Distributor, Distributor.id == rows.c.distributor_id)
-        .where(*_filtered(rows, filters, on))
-        .group_by(Distributor.id, Distributor.code, Distributor.name)
-        .order_by(Distributor.code)
-    ))
+    )
 
 
 def days_late(due_on: date | None, on: date) -> int:
@@ -185,8 +202,15 @@ class RowPagination(SelectPagination):
 
 def paginate_rows(statement: Select[Any]) -> RowPagination:
     page, per_page = page_args()
-    return RowPagination(select=statement, session=db.session, page=page, per_page=per_page,
-                         max_per_page=per_page, error_out=False, count=True)
+    return RowPagination(
+        select=statement,
+        session=db.session,
+        page=page,
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+        count=True,
+    )
 
 
 def grand_total(totals: list[Any]) -> tuple[Decimal, Decimal]:

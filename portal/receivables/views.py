@@ -52,8 +52,12 @@ def order_url(order_id: int) -> str | None:
 
 @bp.context_processor
 def helpers() -> dict[str, Any]:
-    return {"order_url": order_url, "days_late": days_late, "today": today(),
-            "may_book": current_user.is_authenticated and current_user.role in BOOKKEEPERS}
+    return {
+        "order_url": order_url,
+        "days_late": days_late,
+        "today": today(),
+        "may_book": current_user.is_authenticated and current_user.role in BOOKKEEPERS,
+    }
 
 
 def _filters() -> Filters:
@@ -72,12 +76,20 @@ def index() -> Any:
     """Deposits and balances owed, the longest overdue first, with totals per distributor."""
     filters, on = _filters(), today()
     totals = totals_by_distributor(filters, on)
-    distributors = db.session.execute(select(Distributor.id, Distributor.code, Distributor.name)
-                                      .order_by(Distributor.code)).all()
-    return render_template("receivables/index.html", page=paginate_rows(receivables_matching(filters, on)),
-                           totals=totals, grand_total=grand_total(totals), filters=filters,
-                           distributors=distributors, states=list(DueState), kinds=list(ReceivableKind),
-                           ReceivableKind=ReceivableKind)
+    distributors = db.session.execute(
+        select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)
+    ).all()
+    return render_template(
+        "receivables/index.html",
+        page=paginate_rows(receivables_matching(filters, on)),
+        totals=totals,
+        grand_total=grand_total(totals),
+        filters=filters,
+        distributors=distributors,
+        states=list(DueState),
+        kinds=list(ReceivableKind),
+        ReceivableKind=ReceivableKind,
+    )
 
 
 @bp.get("/export.xlsx")
@@ -87,13 +99,20 @@ def export() -> Any:
     filters, on = _filters(), today()
     rows = db.session.execute(receivables_matching(filters, on))
     data = receivables_workbook(rows, on)
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"receivables-{on.isoformat()}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(
+        io.BytesIO(data),
+        as_attachment=True,
+        download_name=f"receivables-{on.isoformat()}.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 def _payments_of(order: Order) -> list[Payment]:
-    return list(db.session.scalars(select(Payment).where(Payment.order_id == order.id)
-                                   .order_by(Payment.received_on, Payment.id)))
+    return list(
+        db.session.scalars(
+            select(Payment).where(Payment.order_id == order.id).order_by(Payment.received_on, Payment.id)
+        )
+    )
 
 
 @bp.get("/orders/<int:order_id>/payments")
@@ -101,8 +120,13 @@ def _payments_of(order: Order) -> list[Payment]:
 @loads(Order, "order_id")
 def payments(order: Order) -> Any:
     """An order's payments, voided ones included (a distributor reads its own)."""
-    return render_template("receivables/payments.html", order=order, payments=_payments_of(order),
-                           void_form=VoidForm(formdata=None), takes_payments=order.status in TAKES_PAYMENTS)
+    return render_template(
+        "receivables/payments.html",
+        order=order,
+        payments=_payments_of(order),
+        void_form=VoidForm(formdata=None),
+        takes_payments=order.status in TAKES_PAYMENTS,
+    )
 
 
 @bp.route("/orders/<int:order_id>/payments/new", methods=["GET", "POST"])
@@ -115,22 +139,39 @@ def new_payment(order: Order) -> Any:
     if form.validate_on_submit():
         try:
             payment = services.record_payment(
-                order, amount=form.amount.data, received_on=form.received_on.data,
-                bank_reference=form.bank_reference.data or "", payer=form.payer.data or "",
-                recorded_by_id=current_user.id, today=today())
+                order,
+                amount=form.amount.data,
+                received_on=form.received_on.data,
+                bank_reference=form.bank_reference.data or "",
+                payer=form.payer.data or "",
+                recorded_by_id=current_user.id,
+                today=today(),
+            )
         except DomainError as error:
             db.session.rollback()
             if not apply_domain_error(form, error):
                 flash(domain_message(error), "danger")
                 refused = True
         else:
-            flash(_("Payment of %(amount)s booked against order %(number)s.",
-                    amount=money(payment.amount), number=order.number), "success")
+            flash(
+                _(
+                    "Payment of %(amount)s booked against order %(number)s.",
+                    amount=money(payment.amount),
+                    number=order.number,
+                ),
+                "success",
+            )
             return redirect(url_for("receivables.payments", order_id=order.id))
     status = 422 if form.errors else 409 if refused else 200
-    return render_template("receivables/new_payment.html", order=order, form=form, payments=_payments_of(order),
-                           void_form=VoidForm(formdata=None), takes_payments=order.status in TAKES_PAYMENTS,
-                           max_date=today().isoformat()), status
+    return render_template(
+        "receivables/new_payment.html",
+        order=order,
+        form=form,
+        payments=_payments_of(order),
+        void_form=VoidForm(formdata=None),
+        takes_payments=order.status in TAKES_PAYMENTS,
+        max_date=today().isoformat(),
+    ), status
 
 
 @bp.post("/payments/<int:payment_id>/void")

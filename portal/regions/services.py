@@ -50,8 +50,12 @@ def cpca_rows() -> list[RegionRow]:
     path = metadata.distribution("cpca").locate_file("cpca/resources/adcodes.csv")
     with open(str(path), encoding="utf-8") as handle:
         return [
-            RegionRow(code=row["adcode"][:6], name=row["name"].strip(),
-                      longitude=row["longitude"] or "", latitude=row["latitude"] or "")
+            RegionRow(
+                code=row["adcode"][:6],
+                name=row["name"].strip(),
+                longitude=row["longitude"] or "",
+                latitude=row["latitude"] or "",
+            )
             for row in csv.DictReader(handle)
         ]
 
@@ -70,12 +74,18 @@ def read_csv(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RowErr
     columns = {c.strip() for c in reader.fieldnames or []}
     missing = {"code", "name"} - columns
     if missing:
-        return [], [RowError(1, ", ".join(sorted(missing)),
-                             N_("The first line must name the columns code, name (and optionally parent_code)."))]
-    rows = [(number, {(k or "").strip(): (v or "").strip() for k, v in row.items()})
-            for number, row in enumerate(reader, start=2)]
-    bad = [number for number, cells in rows
-           if any(CONTROL_CHARACTERS.search(f"{k}{v}") for k, v in cells.items())]
+        return [], [
+            RowError(
+                1,
+                ", ".join(sorted(missing)),
+                N_("The first line must name the columns code, name (and optionally parent_code)."),
+            )
+        ]
+    rows = [
+        (number, {(k or "").strip(): (v or "").strip() for k, v in row.items()})
+        for number, row in enumerate(reader, start=2)
+    ]
+    bad = [number for number, cells in rows if any(CONTROL_CHARACTERS.search(f"{k}{v}") for k, v in cells.items())]
     if bad:
         return [], [RowError(number, "", N_("This row contains invisible control characters.")) for number in bad]
     if not rows:
@@ -96,8 +106,11 @@ def import_regions(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
             result.errors.append(RowError(line, "code", error.message))
             continue
         if code in seen:
-            result.errors.append(RowError(line, "code", N_("Code %(code)s is also on line %(line)s."),
-                                          {"code": code, "line": str(seen[code])}))
+            result.errors.append(
+                RowError(
+                    line, "code", N_("Code %(code)s is also on line %(line)s."), {"code": code, "line": str(seen[code])}
+                )
+            )
             continue
         seen[code] = line
         name = row.get("name", "")
@@ -109,16 +122,14 @@ def import_regions(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
     known = set(existing) | set(seen)
     for line, _region_row, parent in clean:
         if parent is not None and parent not in known:
-            result.errors.append(RowError(line, "parent_code", N_("There is no region with code %(code)s."),
-                                          {"code": parent}))
+            result.errors.append(
+                RowError(line, "parent_code", N_("There is no region with code %(code)s."), {"code": parent})
+            )
     if result.errors:
         return result
     _apply([row for _, row, _ in clean], {row.code: p for _, row, p in clean}, existing, result)
     db.session.commit()
     return result
-
-
-
 
 
 def create_region(code: str, name: str, parent: str | None = None) -> Region:
@@ -138,8 +149,9 @@ def create_region(code: str, name: str, parent: str | None = None) -> Region:
     if parent is None:
         parent = parent_code(code, known)
     elif parent not in ancestors:
-        raise InvalidValue(N_("%(parent)s is not the province or city of %(code)s."), field="parent_code",
-                           parent=parent, code=code)
+        raise InvalidValue(
+            N_("%(parent)s is not the province or city of %(code)s."), field="parent_code", parent=parent, code=code
+        )
     elif parent not in known:
         raise InvalidValue(N_("There is no region with code %(code)s."), field="parent_code", code=parent)
     region = Region(code=code, name=name, level=level_of(code), parent_code=parent)
@@ -157,15 +169,21 @@ def seed_regions() -> ImportResult:
     return result
 
 
-def _apply(rows: list[RegionRow], parents: dict[str, str | None], existing: dict[str, Region],
-           result: ImportResult) -> None:
+def _apply(
+    rows: list[RegionRow], parents: dict[str, str | None], existing: dict[str, Region], result: ImportResult
+) -> None:
     codes = set(existing) | {row.code for row in rows}
     # Parents first, so a foreign key never points at a row not yet written.
     order = {RegionLevel.PROVINCE: 0, RegionLevel.CITY: 1, RegionLevel.DISTRICT: 2}
     for row in sorted(rows, key=lambda r: (order[level_of(r.code)], r.code)):
         parent = parents.get(row.code) or parent_code(row.code, codes)
-        values = {"name": row.name, "level": level_of(row.code), "parent_code": parent,
-                  "longitude": row.longitude, "latitude": row.latitude}
+        values = {
+            "name": row.name,
+            "level": level_of(row.code),
+            "parent_code": parent,
+            "longitude": row.longitude,
+            "latitude": row.latitude,
+        }
         region = existing.get(row.code)
         if region is None:
             db.session.add(Region(code=row.code, **values))

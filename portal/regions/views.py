@@ -42,8 +42,15 @@ def index() -> Any:
         trail.insert(0, node)
         node = node.parent
     total = db.session.scalar(select(func.count()).select_from(Region))
-    return render_template("regions/index.html", page=paginate(statement), parent=parent_region, trail=trail,
-                           q=query, total=total, form=ImportForm(formdata=None))
+    return render_template(
+        "regions/index.html",
+        page=paginate(statement),
+        parent=parent_region,
+        trail=trail,
+        q=query,
+        total=total,
+        form=ImportForm(formdata=None),
+    )
 
 
 @bp.post("/import")
@@ -57,6 +64,12 @@ def import_csv() -> Any:
     result = services.import_regions(rows) if not errors else services.ImportResult(errors=errors)
     if result.errors:
         return render_template("regions/import_errors.html", errors=result.errors), 422
-    flash(_("Import done: %(created)s regions added, %(updated)s updated.",
-            created=result.created, updated=result.updated), "success")
+    flash(
+        _(
+            "Import done: %(created)s regions added, %(updated)s updated.",
+            created=result.created,
+            updated=result.updated,
+        ),
+        "success",
+    )
     return redirect(url_for("regions.index"))

@@ -40,6 +40,7 @@ def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(client):
     make_user(username="known-user")
     unknown = sign_in(client, "nobody-here", "whatever-password").get_data(as_text=True)
     wrong = sign_in(client, "known-user", "whatever-password").get_data(as_text=True)
+
     def plain(page: str, name: str) -> str:
         page = re.sub(r'nonce="[^"]+"', "", page)
         page = re.sub(r'name="csrf_token"[^>]*>', "", page)
@@ -115,8 +116,14 @@ def test_changing_the_password_ends_other_sessions_but_keeps_this_one(app, login
     user = make_user()
     client = login(user)
     copy = _copied_cookie_client(app, client)
-    response = client.post("/profile/password", data={
-        "pw-current_password": PASSWORD, "pw-new_password": "a-brand-new-secret", "pw-confirm": "a-brand-new-secret"})
+    response = client.post(
+        "/profile/password",
+        data={
+            "pw-current_password": PASSWORD,
+            "pw-new_password": "a-brand-new-secret",
+            "pw-confirm": "a-brand-new-secret",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/profile").status_code == 200
     assert copy.get("/profile").status_code == 302
@@ -134,9 +141,14 @@ def test_deactivating_a_user_ends_their_sessions(app, login):
 def test_a_wrong_current_password_changes_nothing(login):
     user = make_user()
     client = login(user)
-    response = client.post("/profile/password", data={
-        "pw-current_password": "not-it-at-all", "pw-new_password": "a-brand-new-secret",
-        "pw-confirm": "a-brand-new-secret"})
+    response = client.post(
+        "/profile/password",
+        data={
+            "pw-current_password": "not-it-at-all",
+            "pw-new_password": "a-brand-new-secret",
+            "pw-confirm": "a-brand-new-secret",
+        },
+    )
     assert response.status_code == 422
     assert "current password is wrong" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -146,8 +158,9 @@ def test_a_wrong_current_password_changes_nothing(login):
 def test_a_short_new_password_is_refused_with_the_rule(login):
     user = make_user()
     client = login(user)
-    response = client.post("/profile/password", data={
-        "pw-current_password": PASSWORD, "pw-new_password": "short", "pw-confirm": "short"})
+    response = client.post(
+        "/profile/password", data={"pw-current_password": PASSWORD, "pw-new_password": "short", "pw-confirm": "short"}
+    )
     assert response.status_code == 422
     assert "at least 10 characters" in response.get_data(as_text=True)
 

@@ -12,8 +12,14 @@ from ..builders import make_distributor, make_user
 
 
 def new_user(**fields):
-    return {"username": "new.person", "full_name": "新人", "role": "sales", "password": "long-enough-pw",
-            "active": "y", **fields}
+    return {
+        "username": "new.person",
+        "full_name": "新人",
+        "role": "sales",
+        "password": "long-enough-pw",
+        "active": "y",
+        **fields,
+    }
 
 
 def test_admin_creates_a_distributor_user(login):
@@ -63,8 +69,13 @@ def test_a_short_initial_password_is_refused(login, count_rows):
 def test_nonsense_in_the_form_is_refused_not_a_crash(login, count_rows):
     client = login(make_user(role=Role.ADMIN))
     before = count_rows(User)
-    for bad in ({"role": "emperor"}, {"distributor_id": "abc"}, {"distributor_id": "99999", "role": "distributor"},
-                {"email": "not-an-email"}, {"username": ""}):
+    for bad in (
+        {"role": "emperor"},
+        {"distributor_id": "abc"},
+        {"distributor_id": "99999", "role": "distributor"},
+        {"email": "not-an-email"},
+        {"username": ""},
+    ):
         assert client.post("/admin/users/new", data=new_user(**bad)).status_code == 422, bad
     assert count_rows(User) == before
 
@@ -73,8 +84,12 @@ def test_admin_resets_a_password(login, app):
     user = make_user()
     client = login(make_user(role=Role.ADMIN))
     assert client.post(f"/admin/users/{user.id}/password", data={"password": "a-new-long-password"}).status_code == 302
-    assert app.test_client().post("/login", data={"username": user.username,
-                                                  "password": "a-new-long-password"}).status_code == 302
+    assert (
+        app.test_client()
+        .post("/login", data={"username": user.username, "password": "a-new-long-password"})
+        .status_code
+        == 302
+    )
 
 
 def test_the_user_list_filters_by_role(login):
@@ -101,8 +116,10 @@ def test_the_user_list_costs_the_same_statements_for_3_or_30_users(login, count_
 def test_a_blank_distributor_choice_is_read_as_none_not_a_crash(login):
     user = make_user(role=Role.SALES, username="blank.choice")
     client = login(make_user(role=Role.ADMIN))
-    response = client.post(f"/admin/users/{user.id}", data={"username": "blank.choice", "role": "sales",
-                                                             "distributor_id": " ", "active": "y"})
+    response = client.post(
+        f"/admin/users/{user.id}",
+        data={"username": "blank.choice", "role": "sales", "distributor_id": " ", "active": "y"},
+    )
     assert response.status_code == 302
 
 

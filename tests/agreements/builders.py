@@ -44,32 +44,54 @@ def make_regions(rows: list[tuple[str, str, str | None]] = ZHEJIANG_TREE) -> lis
 
 
 def make_product(sku: str | None = None, **fields: Any) -> Product:
-    product = Product(sku=sku or f"AGR-{next(_n):05d}", name_zh=fields.pop("name_zh", "测试主控板"),
-                      name_en=fields.pop("name_en", "Test board"), **fields)
+    product = Product(
+        sku=sku or f"AGR-{next(_n):05d}",
+        name_zh=fields.pop("name_zh", "测试主控板"),
+        name_en=fields.pop("name_en", "Test board"),
+        **fields,
+    )
     db.session.add(product)
     db.session.commit()
     return product
 
 
-def make_agreement(distributor: Distributor | None = None, *, number: str | None = None,
-                   level: Level = Level.SECOND, signed_on: date | None = None, starts_on: date = START,
-                   ends_on: date = END, terms: Terms = SEED_TERMS, skus: tuple[str, ...] | None = None,
-                   activate_on: date | None = None) -> Agreement:
+def make_agreement(
+    distributor: Distributor | None = None,
+    *,
+    number: str | None = None,
+    level: Level = Level.SECOND,
+    signed_on: date | None = None,
+    starts_on: date = START,
+    ends_on: date = END,
+    terms: Terms = SEED_TERMS,
+    skus: tuple[str, ...] | None = None,
+    activate_on: date | None = None,
+) -> Agreement:
     """A draft (or, with ``activate_on``, an active agreement) authorising one new product, signed a
     month before it starts."""
     distributor = distributor or make_distributor(level=level)
     if skus is None:
         skus = (make_product().sku,)
-    agreement = services.create_agreement(services.AgreementData(
-        number=number or f"XS-T-{next(_n):05d}", distributor_id=distributor.id, level=level,
-        signed_on=signed_on or add_months(starts_on, -1), starts_on=starts_on, ends_on=ends_on, terms=terms, skus=skus))
+    agreement = services.create_agreement(
+        services.AgreementData(
+            number=number or f"XS-T-{next(_n):05d}",
+            distributor_id=distributor.id,
+            level=level,
+            signed_on=signed_on or add_months(starts_on, -1),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            terms=terms,
+            skus=skus,
+        )
+    )
     if activate_on is not None:
         services.activate_agreement(agreement, activate_on)
     return agreement
 
 
-def make_territory(agreement: Agreement, region_code: str = "330000", granted_on: date | None = None,
-                   on: date | None = None) -> Territory:
+def make_territory(
+    agreement: Agreement, region_code: str = "330000", granted_on: date | None = None, on: date | None = None
+) -> Territory:
     make_regions()
     if db.session.get(Region, region_code) is None:
         make_region(region_code, f"区域{region_code}")
@@ -77,12 +99,20 @@ def make_territory(agreement: Agreement, region_code: str = "330000", granted_on
     return services.grant_territory(agreement, region_code, granted_on, on or granted_on)
 
 
-def make_sub_agent_request(distributor: Distributor, *, name: str = "西湖区电讯器材门市部",
-                           region_code: str = "330106", **fields: Any) -> SubAgentRequest:
+def make_sub_agent_request(
+    distributor: Distributor, *, name: str = "西湖区电讯器材门市部", region_code: str = "330106", **fields: Any
+) -> SubAgentRequest:
     make_regions()
-    return services.request_sub_agent(distributor.id, services.SubAgentData(
-        name=name, region_code=region_code, contact_name=fields.pop("contact_name", "张伟"),
-        contact_phone=fields.pop("contact_phone", "0571-8765 4321"), **fields))
+    return services.request_sub_agent(
+        distributor.id,
+        services.SubAgentData(
+            name=name,
+            region_code=region_code,
+            contact_name=fields.pop("contact_name", "张伟"),
+            contact_phone=fields.pop("contact_phone", "0571-8765 4321"),
+            **fields,
+        ),
+    )
 
 
 @foreign_record(Agreement)

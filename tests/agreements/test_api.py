@@ -27,8 +27,15 @@ pytestmark = pytest.mark.usefixtures("today")
 def new_body(distributor, **changes):
     if db.session.scalar(select(Product).where(Product.sku == "PBX-MAIN-200")) is None:
         make_product("PBX-MAIN-200")
-    return {"number": "XS-2026-201", "distributor_id": distributor.id, "signed_on": "2026-02-20",
-            "starts_on": "2026-04-01", "ends_on": "2027-03-31", "products": ["PBX-MAIN-200"], **changes}
+    return {
+        "number": "XS-2026-201",
+        "distributor_id": distributor.id,
+        "signed_on": "2026-02-20",
+        "starts_on": "2026-04-01",
+        "ends_on": "2027-03-31",
+        "products": ["PBX-MAIN-200"],
+        **changes,
+    }
 
 
 @pytest.fixture
@@ -37,6 +44,7 @@ def sales(api):
 
 
 # --- Agreements ---------------------------------------------------------------------------------
+
 
 def test_sales_creates_a_draft_with_the_seed_terms_and_the_distributors_level(sales, count_rows):
     distributor = make_distributor(level="level1")
@@ -48,32 +56,44 @@ def test_sales_creates_a_draft_with_the_seed_terms_and_the_distributors_level(sa
     assert response.headers["Location"].endswith(f"{LIST}/{body['id']}")
     assert (body["status"], body["level"], body["products"]) == ("draft", "level1", ["PBX-MAIN-200"])
     assert body["terms"] == {
-        "first_order_min": "50000.00", "quarterly_quota": "60000.00", "deposit_percent": "30.00",
-        "deposit_due_days": 3, "delivery_days": 30, "warranty_months": 15, "post_repair_warranty_months": 6,
-        "repair_fee_cap_percent": "20.00", "repair_turnaround_days": 30, "repair_fee_due_days": 7,
-        "revocation_notice_months": 1, "monthly_report_due_day": 10, "repair_batch_window_days": 10,
+        "first_order_min": "50000.00",
+        "quarterly_quota": "60000.00",
+        "deposit_percent": "30.00",
+        "deposit_due_days": 3,
+        "delivery_days": 30,
+        "warranty_months": 15,
+        "post_repair_warranty_months": 6,
+        "repair_fee_cap_percent": "20.00",
+        "repair_turnaround_days": 30,
+        "repair_fee_due_days": 7,
+        "revocation_notice_months": 1,
+        "monthly_report_due_day": 10,
+        "repair_batch_window_days": 10,
     }
     assert count_rows(AgreementTerms) == 1
 
 
-@pytest.mark.parametrize(("changes", "status", "field"), [
-    ({"ends_on": "2026-03-31"}, 422, "ends_on"),
-    ({"starts_on": "2026-02-30"}, 422, "starts_on"),
-    ({"signed_on": "0026-02-20"}, 422, "signed_on"),
-    ({"terms": {"deposit_percent": "130.00"}}, 422, "terms.deposit_percent"),
-    ({"terms": {"deposit_percent": 30}}, 422, "terms.deposit_percent"),  # a number, not a string
-    ({"terms": {"first_order_min": "NaN"}}, 422, "terms.first_order_min"),
-    ({"terms": {"first_order_min": "1e5"}}, 422, "terms.first_order_min"),
-    ({"terms": {"quarterly_quota": "12.345"}}, 422, "terms.quarterly_quota"),
-    ({"terms": {"warranty_months": -1}}, 422, "terms.warranty_months"),
-    ({"terms": {"warranty_months": "15"}}, 422, "terms.warranty_months"),
-    ({"terms": {"deposit_due_days": 1.5}}, 422, "terms.deposit_due_days"),
-    ({"terms": {"no_such_term": 1}}, 422, "terms.no_such_term"),
-    ({"products": ["NOPE"]}, 422, "products"),
-    ({"distributor_id": 999999}, 422, "distributor_id"),
-    ({"number": ""}, 422, "number"),
-    ({"level": "level3"}, 422, "level"),
-])
+@pytest.mark.parametrize(
+    ("changes", "status", "field"),
+    [
+        ({"ends_on": "2026-03-31"}, 422, "ends_on"),
+        ({"starts_on": "2026-02-30"}, 422, "starts_on"),
+        ({"signed_on": "0026-02-20"}, 422, "signed_on"),
+        ({"terms": {"deposit_percent": "130.00"}}, 422, "terms.deposit_percent"),
+        ({"terms": {"deposit_percent": 30}}, 422, "terms.deposit_percent"),  # a number, not a string
+        ({"terms": {"first_order_min": "NaN"}}, 422, "terms.first_order_min"),
+        ({"terms": {"first_order_min": "1e5"}}, 422, "terms.first_order_min"),
+        ({"terms": {"quarterly_quota": "12.345"}}, 422, "terms.quarterly_quota"),
+        ({"terms": {"warranty_months": -1}}, 422, "terms.warranty_months"),
+        ({"terms": {"warranty_months": "15"}}, 422, "terms.warranty_months"),
+        ({"terms": {"deposit_due_days": 1.5}}, 422, "terms.deposit_due_days"),
+        ({"terms": {"no_such_term": 1}}, 422, "terms.no_such_term"),
+        ({"products": ["NOPE"]}, 422, "products"),
+        ({"distributor_id": 999999}, 422, "distributor_id"),
+        ({"number": ""}, 422, "number"),
+        ({"level": "level3"}, 422, "level"),
+    ],
+)
 def test_bad_fields_answer_422_naming_them_and_nothing_is_saved(sales, count_rows, changes, status, field):
     response = sales.post(LIST, json=new_body(make_distributor(), **changes))
 
@@ -92,8 +112,7 @@ def test_a_number_already_used_answers_409_on_its_field(sales, count_rows):
 
 def test_a_draft_is_patched_and_an_active_agreement_answers_409(sales):
     draft = make_agreement()
-    response = sales.patch(f"{LIST}/{draft.id}", json={"ends_on": "2026-06-30",
-                                                       "terms": {"deposit_percent": "40.00"}})
+    response = sales.patch(f"{LIST}/{draft.id}", json={"ends_on": "2026-06-30", "terms": {"deposit_percent": "40.00"}})
     assert response.status_code == 200, response.json
     assert response.json["ends_on"] == "2026-06-30"
     assert response.json["terms"]["deposit_percent"] == "40.00"
@@ -109,8 +128,7 @@ def test_a_draft_is_patched_and_an_active_agreement_answers_409(sales):
 def test_activation_answers_409_for_an_overlap_and_changes_nothing(sales):
     distributor = make_distributor()
     make_agreement(distributor, activate_on=START)
-    overlapping = make_agreement(distributor, signed_on=D(2026, 3, 1), starts_on=D(2026, 6, 1),
-                                 ends_on=D(2027, 5, 31))
+    overlapping = make_agreement(distributor, signed_on=D(2026, 3, 1), starts_on=D(2026, 6, 1), ends_on=D(2027, 5, 31))
     other = make_agreement(signed_on=D(2026, 3, 1), starts_on=D(2026, 6, 1), ends_on=D(2027, 5, 31))
 
     refused = sales.post(f"{LIST}/{overlapping.id}/activate")
@@ -139,42 +157,47 @@ def test_status_is_read_off_the_dates_and_filters_agree(api):
 def test_an_amendment_adds_a_version_and_both_stay_readable(sales, count_rows):
     agreement = make_agreement(activate_on=START)
 
-    response = sales.post(f"{LIST}/{agreement.id}/amendments", json={
-        "effective_from": "2026-04-01", "note": "第二季度起提高任务额", "terms": {"quarterly_quota": "80000.00"}})
+    response = sales.post(
+        f"{LIST}/{agreement.id}/amendments",
+        json={"effective_from": "2026-04-01", "note": "第二季度起提高任务额", "terms": {"quarterly_quota": "80000.00"}},
+    )
 
     assert response.status_code == 201, response.json
     assert response.json["terms"]["quarterly_quota"] == "80000.00"
     assert response.json["terms"]["deposit_percent"] == "30.00"  # the rest as in force
     versions = sales.get(f"{LIST}/{agreement.id}/terms").json["items"]
     assert [(v["effective_from"], v["terms"]["quarterly_quota"]) for v in versions] == [
-        ("2026-01-01", "50000.00"), ("2026-04-01", "80000.00")]
+        ("2026-01-01", "50000.00"),
+        ("2026-04-01", "80000.00"),
+    ]
     today_view = sales.get(f"{LIST}/{agreement.id}").json
-    assert (today_view["terms_effective_from"], today_view["terms"]["quarterly_quota"]) == ("2026-01-01",
-                                                                                           "50000.00")
+    assert (today_view["terms_effective_from"], today_view["terms"]["quarterly_quota"]) == ("2026-01-01", "50000.00")
 
 
-@pytest.mark.parametrize(("effective_from", "status"), [("2027-01-01", 422), ("2026-03-09", 422),
-                                                        ("2026-3-1", 422)])
+@pytest.mark.parametrize(("effective_from", "status"), [("2027-01-01", 422), ("2026-03-09", 422), ("2026-3-1", 422)])
 def test_an_amendment_outside_the_term_is_refused(sales, count_rows, effective_from, status):
     agreement = make_agreement(activate_on=START)
-    response = sales.post(f"{LIST}/{agreement.id}/amendments", json={
-        "effective_from": effective_from, "note": "调整", "terms": {}})
+    response = sales.post(
+        f"{LIST}/{agreement.id}/amendments", json={"effective_from": effective_from, "note": "调整", "terms": {}}
+    )
     assert response.status_code == status
     assert list(error_of(response)["fields"]) == ["effective_from"]
     assert count_rows(AgreementTerms) == 1
 
 
 def test_an_amendment_of_a_draft_answers_409(sales):
-    response = sales.post(f"{LIST}/{make_agreement().id}/amendments", json={
-        "effective_from": "2026-04-01", "note": "调整", "terms": {}})
+    response = sales.post(
+        f"{LIST}/{make_agreement().id}/amendments", json={"effective_from": "2026-04-01", "note": "调整", "terms": {}}
+    )
     assert response.status_code == 409
 
 
 def test_termination_issues_a_notice_and_the_status_follows_its_effective_date(sales, count_rows):
     agreement = make_agreement(activate_on=START)
 
-    response = sales.post(f"{LIST}/{agreement.id}/terminate", json={"notice_on": "2026-01-31",
-                                                                    "reason": "多次跨区域销售"})
+    response = sales.post(
+        f"{LIST}/{agreement.id}/terminate", json={"notice_on": "2026-01-31", "reason": "多次跨区域销售"}
+    )
 
     assert response.status_code == 200, response.json
     assert response.json["notice"]["effective_on"] == "2026-03-01"  # the month's notice ends 28 Feb
@@ -183,8 +206,9 @@ def test_termination_issues_a_notice_and_the_status_follows_its_effective_date(s
     assert count_rows(Notice) == 1
     again = sales.post(f"{LIST}/{agreement.id}/terminate", json={"reason": "再次"})
     assert again.status_code == 409
-    future = sales.post(f"{LIST}/{make_agreement(activate_on=START).id}/terminate",
-                        json={"notice_on": "2026-03-11", "reason": "调整"})
+    future = sales.post(
+        f"{LIST}/{make_agreement(activate_on=START).id}/terminate", json={"notice_on": "2026-03-11", "reason": "调整"}
+    )
     assert future.status_code == 422
     assert list(error_of(future)["fields"]) == ["notice_on"]
     assert count_rows(Notice) == 1
@@ -231,6 +255,7 @@ def test_the_list_takes_the_same_statements_for_3_and_30_agreements(sales, count
 
 # --- Territories --------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def regions(app):
     make_regions()
@@ -246,8 +271,10 @@ def test_grant_list_and_revoke_territories(sales, regions, count_rows):
     assert granted.status_code == 201, granted.json
     assert (granted.json["region_name"], granted.json["granted"]) == ("杭州市", True)
 
-    revoked = sales.post(f"{path}/revoke", json={"region_codes": ["330100", "330200"], "notice_on": "2026-01-31",
-                                                 "reason": "季度考核未达标"})
+    revoked = sales.post(
+        f"{path}/revoke",
+        json={"region_codes": ["330100", "330200"], "notice_on": "2026-01-31", "reason": "季度考核未达标"},
+    )
     assert revoked.status_code == 200, revoked.json
     assert revoked.json["notice"]["effective_on"] == "2026-03-01"
     assert {t["region_code"] for t in revoked.json["territories"]} == {"330100", "330200"}
@@ -260,16 +287,20 @@ def test_grant_list_and_revoke_territories(sales, regions, count_rows):
     assert listed["330100"]["revocation_notice_number"] == revoked.json["notice"]["number"]
 
 
-@pytest.mark.parametrize(("body", "status", "field"), [
-    ({"region_codes": ["330106"]}, 422, "region_codes"),  # inside a granted city, not itself granted
-    ({"region_codes": ["330100", "330200"]}, 422, "region_codes"),
-    ({"region_codes": []}, 422, "region_codes"),
-    ({"region_codes": ["33010"]}, 422, "region_codes.0"),
-    ({"region_codes": ["330100"], "notice_on": "2026-03-11"}, 422, "notice_on"),
-    ({"region_codes": ["330100"], "notice_on": "yesterday"}, 422, "notice_on"),
-])
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"region_codes": ["330106"]}, 422, "region_codes"),  # inside a granted city, not itself granted
+        ({"region_codes": ["330100", "330200"]}, 422, "region_codes"),
+        ({"region_codes": []}, 422, "region_codes"),
+        ({"region_codes": ["33010"]}, 422, "region_codes.0"),
+        ({"region_codes": ["330100"], "notice_on": "2026-03-11"}, 422, "notice_on"),
+        ({"region_codes": ["330100"], "notice_on": "yesterday"}, 422, "notice_on"),
+    ],
+)
 def test_a_revocation_of_a_region_not_granted_or_a_bad_date_is_refused_and_nothing_changes(
-        sales, regions, count_rows, body, status, field):
+    sales, regions, count_rows, body, status, field
+):
     agreement = make_agreement(activate_on=START)
     make_territory(agreement, "330100")
     response = sales.post(f"{LIST}/{agreement.id}/territories/revoke", json=body)
@@ -279,11 +310,14 @@ def test_a_revocation_of_a_region_not_granted_or_a_bad_date_is_refused_and_nothi
     assert db.session.scalar(select(Territory.revoked_effective_on)) is None
 
 
-@pytest.mark.parametrize(("body", "status", "field"), [
-    ({"region_code": "999999"}, 422, "region_code"),
-    ({"region_code": "330100", "granted_on": "2027-01-01"}, 422, "granted_on"),
-    ({"region_code": "330000"}, 409, None),  # already held
-])
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"region_code": "999999"}, 422, "region_code"),
+        ({"region_code": "330100", "granted_on": "2027-01-01"}, 422, "granted_on"),
+        ({"region_code": "330000"}, 409, None),  # already held
+    ],
+)
 def test_a_bad_grant_is_refused(sales, regions, count_rows, body, status, field):
     agreement = make_agreement(activate_on=START)
     make_territory(agreement, "330000")
@@ -331,12 +365,15 @@ def test_a_distributor_requests_and_head_office_decides(api, regions):
     assert agent.post(f"{REQUESTS}/{request_id}/decide", json={"decision": "approve"}).status_code == 403
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"name": "", "region_code": "330106"}, "name"),
-    ({"name": "网点", "region_code": "999999"}, "region_code"),
-    ({"name": "网点", "region_code": "330106", "contact_phone": "call me"}, "contact_phone"),
-    ({"name": "网点"}, "region_code"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "", "region_code": "330106"}, "name"),
+        ({"name": "网点", "region_code": "999999"}, "region_code"),
+        ({"name": "网点", "region_code": "330106", "contact_phone": "call me"}, "contact_phone"),
+        ({"name": "网点"}, "region_code"),
+    ],
+)
 def test_a_bad_request_answers_422_and_nothing_is_saved(api, regions, count_rows, body, field):
     response = api(make_user(role=Role.DISTRIBUTOR)).post(REQUESTS, json=body)
     assert response.status_code == 422

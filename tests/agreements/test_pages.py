@@ -40,18 +40,37 @@ def stored(agreement: Agreement) -> Agreement:
 
 
 def new_agreement_form(distributor, **changes) -> dict:
-    return {"number": "XS-2026-101", "distributor_id": str(distributor.id), "level": "level2",
-            "signed_on": "2026-02-20", "starts_on": "2026-04-01", "ends_on": "2027-03-31",
-            "products": [(db.session.scalar(select(Product).where(Product.sku == "PBX-MAIN-200"))
-                          or make_product("PBX-MAIN-200")).sku],
-            "first_order_min": "50,000.00", "quarterly_quota": "60000", "deposit_percent": "30",
-            "deposit_due_days": "3", "delivery_days": "30", "warranty_months": "15", "repair_fee_cap_percent": "20.00",
-            "post_repair_warranty_months": "6", "repair_turnaround_days": "30", "repair_fee_due_days": "7",
-            "revocation_notice_months": "1", "monthly_report_due_day": "10", "repair_batch_window_days": "10",
-            **changes}
+    return {
+        "number": "XS-2026-101",
+        "distributor_id": str(distributor.id),
+        "level": "level2",
+        "signed_on": "2026-02-20",
+        "starts_on": "2026-04-01",
+        "ends_on": "2027-03-31",
+        "products": [
+            (
+                db.session.scalar(select(Product).where(Product.sku == "PBX-MAIN-200")) or make_product("PBX-MAIN-200")
+            ).sku
+        ],
+        "first_order_min": "50,000.00",
+        "quarterly_quota": "60000",
+        "deposit_percent": "30",
+        "deposit_due_days": "3",
+        "delivery_days": "30",
+        "warranty_months": "15",
+        "repair_fee_cap_percent": "20.00",
+        "post_repair_warranty_months": "6",
+        "repair_turnaround_days": "30",
+        "repair_fee_due_days": "7",
+        "revocation_notice_months": "1",
+        "monthly_report_due_day": "10",
+        "repair_batch_window_days": "10",
+        **changes,
+    }
 
 
 # --- Agreements ---------------------------------------------------------------------------------
+
 
 def test_the_new_agreement_form_is_filled_with_the_seed_contracts_terms(login):
     page = page_of(login(make_user(role=Role.SALES)).get("/agreements/new"))
@@ -80,24 +99,27 @@ def test_sales_creates_a_draft_and_reads_its_terms_in_plain_words(login):
     assert "PBX-MAIN-200" in page
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"ends_on": "2026-03-31"}, "ends_on", "The end date must be on or after the start date."),
-    ({"starts_on": "2026-13-45"}, "starts_on", "Enter a date as YYYY-MM-DD"),
-    ({"signed_on": "0202-02-20"}, "signed_on", "Enter a date between 2000-01-01 and 2099-12-31."),
-    ({"deposit_percent": "150"}, "deposit_percent", "A percentage cannot be more than 100."),
-    ({"deposit_percent": "abc"}, "deposit_percent", "Enter an amount in digits"),
-    ({"first_order_min": "NaN"}, "first_order_min", "Enter an amount in digits"),
-    ({"first_order_min": "1e5"}, "first_order_min", "Enter an amount in digits"),
-    ({"first_order_min": "-100"}, "first_order_min", "The amount cannot be negative."),
-    ({"quarterly_quota": "100.001"}, "quarterly_quota", "Enter at most two decimals"),
-    ({"warranty_months": "-3"}, "warranty_months", "Enter a whole number, such as 30."),
-    ({"warranty_months": "1.5"}, "warranty_months", "Enter a whole number, such as 30."),
-    ({"warranty_months": "999"}, "warranty_months", "Enter a whole number from 0 to 120."),
-    ({"monthly_report_due_day": "31"}, "monthly_report_due_day", "Enter a whole number from 1 to 28."),
-    ({"number": "XS 2026/1 ☃"}, "number", "Use letters, digits and"),
-    ({"products": ["NOT-A-PRODUCT"]}, "products", "Choose products from the list: NOT-A-PRODUCT is not one."),
-    ({"distributor_id": ""}, "distributor_id", "This field is required."),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"ends_on": "2026-03-31"}, "ends_on", "The end date must be on or after the start date."),
+        ({"starts_on": "2026-13-45"}, "starts_on", "Enter a date as YYYY-MM-DD"),
+        ({"signed_on": "0202-02-20"}, "signed_on", "Enter a date between 2000-01-01 and 2099-12-31."),
+        ({"deposit_percent": "150"}, "deposit_percent", "A percentage cannot be more than 100."),
+        ({"deposit_percent": "abc"}, "deposit_percent", "Enter an amount in digits"),
+        ({"first_order_min": "NaN"}, "first_order_min", "Enter an amount in digits"),
+        ({"first_order_min": "1e5"}, "first_order_min", "Enter an amount in digits"),
+        ({"first_order_min": "-100"}, "first_order_min", "The amount cannot be negative."),
+        ({"quarterly_quota": "100.001"}, "quarterly_quota", "Enter at most two decimals"),
+        ({"warranty_months": "-3"}, "warranty_months", "Enter a whole number, such as 30."),
+        ({"warranty_months": "1.5"}, "warranty_months", "Enter a whole number, such as 30."),
+        ({"warranty_months": "999"}, "warranty_months", "Enter a whole number from 0 to 120."),
+        ({"monthly_report_due_day": "31"}, "monthly_report_due_day", "Enter a whole number from 1 to 28."),
+        ({"number": "XS 2026/1 ☃"}, "number", "Use letters, digits and"),
+        ({"products": ["NOT-A-PRODUCT"]}, "products", "Choose products from the list: NOT-A-PRODUCT is not one."),
+        ({"distributor_id": ""}, "distributor_id", "This field is required."),
+    ],
+)
 def test_bad_input_is_explained_the_typed_values_stay_and_nothing_is_saved(login, count_rows, changes, field, message):
     distributor = make_distributor()
     client = login(make_user(role=Role.SALES))
@@ -130,8 +152,10 @@ def test_a_draft_is_edited_and_an_active_agreement_is_not(login):
     form = client.get(f"/agreements/{draft.id}/edit")
     assert value_of(page_of(form), "number") == "XS-OLD"
 
-    response = client.post(f"/agreements/{draft.id}/edit",
-                           data=new_agreement_form(draft.distributor, number="XS-RENAMED", deposit_percent="40"))
+    response = client.post(
+        f"/agreements/{draft.id}/edit",
+        data=new_agreement_form(draft.distributor, number="XS-RENAMED", deposit_percent="40"),
+    )
     assert response.status_code == 302
     assert stored(draft).number == "XS-RENAMED"
     assert str(stored(draft).term_versions[0].deposit_percent) == "40.00"
@@ -145,8 +169,9 @@ def test_a_draft_is_edited_and_an_active_agreement_is_not(login):
 def test_activation_today_and_an_overlapping_agreement_is_refused_with_a_clear_message(login):
     distributor = make_distributor()
     make_agreement(distributor, activate_on=START)  # 2026
-    overlapping = make_agreement(distributor, signed_on=D(2026, 3, 1), starts_on=D(2026, 12, 1),
-                                 ends_on=D(2027, 11, 30))
+    overlapping = make_agreement(
+        distributor, signed_on=D(2026, 3, 1), starts_on=D(2026, 12, 1), ends_on=D(2027, 11, 30)
+    )
     later = make_agreement(distributor, signed_on=D(2026, 3, 1), starts_on=D(2027, 1, 1), ends_on=D(2027, 12, 31))
     client = login(make_user(role=Role.SALES))
 
@@ -166,32 +191,44 @@ def test_an_amendment_keeps_both_versions_readable(login, count_rows):
     form = page_of(client.get(f"/agreements/{agreement.id}/amend"))
     assert value_of(form, "quarterly_quota") == "50000.00"  # starts from the terms in force
 
-    response = client.post(f"/agreements/{agreement.id}/amend", data={
-        **new_agreement_form(agreement.distributor, quarterly_quota="80000.00"),
-        "effective_from": "2026-04-01", "note": "第二季度起提高任务额"})
+    response = client.post(
+        f"/agreements/{agreement.id}/amend",
+        data={
+            **new_agreement_form(agreement.distributor, quarterly_quota="80000.00"),
+            "effective_from": "2026-04-01",
+            "note": "第二季度起提高任务额",
+        },
+    )
 
     assert response.status_code == 302
     history = page_of(client.get(f"/agreements/{agreement.id}/terms"))
     assert "¥50,000.00" in history
     assert "¥80,000.00" in history
     assert "第二季度起提高任务额" in history
-    assert stored(agreement).terms_on(D(2026, 3, 31)).quarterly_quota != stored(agreement).terms_on(
-        D(2026, 4, 1)).quarterly_quota
+    assert (
+        stored(agreement).terms_on(D(2026, 3, 31)).quarterly_quota
+        != stored(agreement).terms_on(D(2026, 4, 1)).quarterly_quota
+    )
     # Today (2026-03-10) the signed terms are still in force:
     assert "Order quota: ¥50,000.00 per calendar quarter." in page_of(client.get(f"/agreements/{agreement.id}"))
     assert count_rows(AgreementTerms) == 2
 
 
-@pytest.mark.parametrize(("effective_from", "message"), [
-    ("2027-01-01", "The amendment must take effect after the start and on or before the end."),
-    ("2026-03-01", "An amendment cannot take effect before the day it is recorded (2026-03-10)."),
-    ("someday", "Enter a date as YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    ("effective_from", "message"),
+    [
+        ("2027-01-01", "The amendment must take effect after the start and on or before the end."),
+        ("2026-03-01", "An amendment cannot take effect before the day it is recorded (2026-03-10)."),
+        ("someday", "Enter a date as YYYY-MM-DD"),
+    ],
+)
 def test_an_amendment_outside_the_term_is_refused_and_nothing_is_saved(login, count_rows, effective_from, message):
     agreement = make_agreement(activate_on=START)
     client = login(make_user(role=Role.SALES))
-    response = client.post(f"/agreements/{agreement.id}/amend", data={
-        **new_agreement_form(agreement.distributor), "effective_from": effective_from, "note": "调整"})
+    response = client.post(
+        f"/agreements/{agreement.id}/amend",
+        data={**new_agreement_form(agreement.distributor), "effective_from": effective_from, "note": "调整"},
+    )
     assert response.status_code == 422
     assert message in page_of(response)
     assert value_of(page_of(response), "effective_from") == effective_from
@@ -230,13 +267,17 @@ def test_sales_terminates_with_a_written_notice_and_the_status_follows_its_effec
     agreement = make_agreement(activate_on=START)
     client = login(make_user(role=Role.SALES))
 
-    response = client.post(f"/agreements/{agreement.id}/terminate",
-                           data={"notice_on": "2026-03-10", "reason": "连续两个季度未完成任务额"})
+    response = client.post(
+        f"/agreements/{agreement.id}/terminate", data={"notice_on": "2026-03-10", "reason": "连续两个季度未完成任务额"}
+    )
 
     assert response.status_code == 302
     notice = db.session.scalar(select(Notice))
-    assert (notice.issued_on, notice.effective_on, notice.agreement_id) == (D(2026, 3, 10), D(2026, 4, 11),
-                                                                            agreement.id)
+    assert (notice.issued_on, notice.effective_on, notice.agreement_id) == (
+        D(2026, 3, 10),
+        D(2026, 4, 11),
+        agreement.id,
+    )
     page = page_of(client.get(f"/agreements/{agreement.id}"))
     assert "Active" in page  # until the notice takes effect
     assert f"Terminated by notice {notice.number}" in page
@@ -244,10 +285,13 @@ def test_sales_terminates_with_a_written_notice_and_the_status_follows_its_effec
     assert stored(agreement).status_on(D(2026, 4, 11)) is AgreementStatus.TERMINATED
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"notice_on": "2026-03-11", "reason": "调整"}, "This date is in the future"),
-    ({"notice_on": "2026-03-10", "reason": ""}, "This field is required"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"notice_on": "2026-03-11", "reason": "调整"}, "This date is in the future"),
+        ({"notice_on": "2026-03-10", "reason": ""}, "This field is required"),
+    ],
+)
 def test_a_termination_with_a_future_date_or_no_reason_is_refused(login, count_rows, data, message):
     agreement = make_agreement(activate_on=START)
     response = login(make_user(role=Role.SALES)).post(f"/agreements/{agreement.id}/terminate", data=data)
@@ -259,8 +303,9 @@ def test_a_termination_with_a_future_date_or_no_reason_is_refused(login, count_r
 
 def test_a_termination_that_would_come_after_the_end_is_refused_by_the_rule(login, count_rows):
     agreement = make_agreement(starts_on=D(2025, 4, 1), ends_on=D(2026, 3, 31), activate_on=D(2025, 4, 1))
-    response = login(make_user(role=Role.SALES)).post(f"/agreements/{agreement.id}/terminate",
-                                                      data={"notice_on": "2026-03-10", "reason": "调整"})
+    response = login(make_user(role=Role.SALES)).post(
+        f"/agreements/{agreement.id}/terminate", data={"notice_on": "2026-03-10", "reason": "调整"}
+    )
     assert response.status_code == 409
     assert "let it expire instead" in page_of(response)
     assert value_of(page_of(response), "notice_on") == "2026-03-10"
@@ -274,11 +319,15 @@ def test_finance_reads_agreements_but_changes_nothing(login, count_rows):
     assert client.get("/agreements/").status_code == 200
     assert client.get(f"/agreements/{agreement.id}").status_code == 200
     assert client.get(f"/agreements/{agreement.id}/territories").status_code == 200
-    for method, url in [("GET", "/agreements/new"), ("POST", f"/agreements/{draft.id}/edit"),
-                        ("POST", f"/agreements/{draft.id}/activate"), ("POST", f"/agreements/{agreement.id}/amend"),
-                        ("POST", f"/agreements/{agreement.id}/terminate"),
-                        ("POST", f"/agreements/{agreement.id}/territories"),
-                        ("POST", f"/agreements/{agreement.id}/territories/revoke")]:
+    for method, url in [
+        ("GET", "/agreements/new"),
+        ("POST", f"/agreements/{draft.id}/edit"),
+        ("POST", f"/agreements/{draft.id}/activate"),
+        ("POST", f"/agreements/{agreement.id}/amend"),
+        ("POST", f"/agreements/{agreement.id}/terminate"),
+        ("POST", f"/agreements/{agreement.id}/territories"),
+        ("POST", f"/agreements/{agreement.id}/territories/revoke"),
+    ]:
         assert client.open(url, method=method, data={}).status_code == 403, url
     page = page_of(client.get(f"/agreements/{agreement.id}"))
     assert "Terminate" not in page
@@ -319,6 +368,7 @@ def test_the_list_paginates_in_sql_with_the_same_statements_for_3_or_30_agreemen
 
 # --- Territories --------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def regions(app):
     make_regions()
@@ -330,8 +380,9 @@ def test_sales_grants_a_region_and_sees_who_else_holds_it(login, regions):
     make_territory(province, "330000")
     client = login(make_user(role=Role.SALES))
 
-    response = client.post(f"/agreements/{ours.id}/territories", data={"region_code": "330100",
-                                                                       "granted_on": "2026-03-10"})
+    response = client.post(
+        f"/agreements/{ours.id}/territories", data={"region_code": "330100", "granted_on": "2026-03-10"}
+    )
 
     assert response.status_code == 302
     page = page_of(client.get(f"/agreements/{ours.id}/territories"))
@@ -344,12 +395,15 @@ def test_sales_grants_a_region_and_sees_who_else_holds_it(login, regions):
     assert "inside this region" in holder_page
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"region_code": "999999", "granted_on": "2026-03-10"}, "There is no region with this code."),
-    ({"region_code": "33010", "granted_on": "2026-03-10"}, "A region code has six digits"),
-    ({"region_code": "330100", "granted_on": "2027-01-01"}, "Grant the region on a day of the agreement"),
-    ({"region_code": "330100", "granted_on": "31/12/2026"}, "Enter a date as YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"region_code": "999999", "granted_on": "2026-03-10"}, "There is no region with this code."),
+        ({"region_code": "33010", "granted_on": "2026-03-10"}, "A region code has six digits"),
+        ({"region_code": "330100", "granted_on": "2027-01-01"}, "Grant the region on a day of the agreement"),
+        ({"region_code": "330100", "granted_on": "31/12/2026"}, "Enter a date as YYYY-MM-DD"),
+    ],
+)
 def test_a_bad_grant_is_explained_and_nothing_is_saved(login, regions, count_rows, data, message):
     agreement = make_agreement(activate_on=START)
     response = login(make_user(role=Role.SALES)).post(f"/agreements/{agreement.id}/territories", data=data)
@@ -362,8 +416,9 @@ def test_a_bad_grant_is_explained_and_nothing_is_saved(login, regions, count_row
 def test_granting_a_region_the_agreement_already_holds_is_refused_by_the_rule(login, regions, count_rows):
     agreement = make_agreement(activate_on=START)
     make_territory(agreement, "330100")
-    response = login(make_user(role=Role.SALES)).post(f"/agreements/{agreement.id}/territories",
-                                                      data={"region_code": "330100", "granted_on": "2026-03-10"})
+    response = login(make_user(role=Role.SALES)).post(
+        f"/agreements/{agreement.id}/territories", data={"region_code": "330100", "granted_on": "2026-03-10"}
+    )
     assert response.status_code == 409
     assert "This region is already granted to this agreement." in page_of(response)
     assert count_rows(Territory) == 1
@@ -375,8 +430,10 @@ def test_revoking_several_regions_issues_one_notice_and_they_stay_granted_until_
         make_territory(agreement, code)
     client = login(make_user(role=Role.SALES))
 
-    response = client.post(f"/agreements/{agreement.id}/territories/revoke", data={
-        "region_codes": ["330100", "330200"], "notice_on": "2026-03-10", "reason": "季度考核未达标"})
+    response = client.post(
+        f"/agreements/{agreement.id}/territories/revoke",
+        data={"region_codes": ["330100", "330200"], "notice_on": "2026-03-10", "reason": "季度考核未达标"},
+    )
 
     assert response.status_code == 302
     notice = db.session.scalar(select(Notice))
@@ -389,14 +446,16 @@ def test_revoking_several_regions_issues_one_notice_and_they_stay_granted_until_
     assert notice.number in history
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"region_codes": ["330106"], "notice_on": "2026-03-10"}, "Not granted to this agreement on 2026-03-10"),
-    ({"region_codes": ["330100", "330200"], "notice_on": "2026-03-10"}, "330200"),
-    ({"notice_on": "2026-03-10"}, "Choose at least one region to revoke."),
-    ({"region_codes": ["330100"], "notice_on": "2026-03-11"}, "This date is in the future"),
-])
-def test_a_revocation_of_a_region_not_granted_is_refused_and_nothing_changes(login, regions, count_rows, data,
-                                                                              message):
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"region_codes": ["330106"], "notice_on": "2026-03-10"}, "Not granted to this agreement on 2026-03-10"),
+        ({"region_codes": ["330100", "330200"], "notice_on": "2026-03-10"}, "330200"),
+        ({"notice_on": "2026-03-10"}, "Choose at least one region to revoke."),
+        ({"region_codes": ["330100"], "notice_on": "2026-03-11"}, "This date is in the future"),
+    ],
+)
+def test_a_revocation_of_a_region_not_granted_is_refused_and_nothing_changes(login, regions, count_rows, data, message):
     agreement = make_agreement(activate_on=START)
     make_territory(agreement, "330100")
     response = login(make_user(role=Role.SALES)).post(f"/agreements/{agreement.id}/territories/revoke", data=data)
@@ -447,7 +506,8 @@ def test_a_drafts_region_is_removed_without_notice(login, regions, count_rows):
 
 
 def test_the_territories_page_and_region_history_cost_the_same_statements_for_3_or_30_rows(
-        login, regions, count_statements):
+    login, regions, count_statements
+):
     from ..builders import make_region
 
     districts = [f"3301{n:02d}" for n in range(40, 70)]
@@ -479,8 +539,13 @@ def test_the_territories_page_and_region_history_cost_the_same_statements_for_3_
 
 # --- Sub-agents ---------------------------------------------------------------------------------
 
-SUB_AGENT = {"name": "西湖区电讯器材门市部", "region_code": "330106", "contact_name": "张伟",
-             "contact_phone": "0571-8765 4321", "note": "主营企业通信"}
+SUB_AGENT = {
+    "name": "西湖区电讯器材门市部",
+    "region_code": "330106",
+    "contact_name": "张伟",
+    "contact_phone": "0571-8765 4321",
+    "note": "主营企业通信",
+}
 
 
 def test_a_distributor_requests_a_sub_agent_and_sees_head_offices_decision(login, regions):
@@ -501,8 +566,9 @@ def test_a_distributor_requests_a_sub_agent_and_sees_head_offices_decision(login
     assert "Give the distributor a reason for the rejection." in page_of(refused)
     assert db.session.get(SubAgentRequest, request.id).status is SubAgentStatus.REQUESTED
 
-    done = sales.post(f"/agreements/sub-agents/{request.id}/decide",
-                      data={"decision": "reject", "reason": "该区域网点已饱和"})
+    done = sales.post(
+        f"/agreements/sub-agents/{request.id}/decide", data={"decision": "reject", "reason": "该区域网点已饱和"}
+    )
     assert done.status_code == 302
     page = page_of(agent.get(f"/agreements/sub-agents/{request.id}"))
     assert "Rejected" in page
@@ -513,12 +579,15 @@ def test_a_distributor_requests_a_sub_agent_and_sees_head_offices_decision(login
     assert again.status_code == 409
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"name": ""}, "This field is required."),
-    ({"region_code": "999999"}, "There is no region with this code."),
-    ({"region_code": "hangzhou"}, "A region code has six digits"),
-    ({"contact_phone": "call me"}, "Use digits, spaces and + - ( ) only."),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": ""}, "This field is required."),
+        ({"region_code": "999999"}, "There is no region with this code."),
+        ({"region_code": "hangzhou"}, "A region code has six digits"),
+        ({"contact_phone": "call me"}, "Use digits, spaces and + - ( ) only."),
+    ],
+)
 def test_a_bad_request_is_explained_and_nothing_is_saved(login, regions, count_rows, changes, message):
     client = login(make_user(role=Role.DISTRIBUTOR))
     response = client.post("/agreements/sub-agents/new", data={**SUB_AGENT, **changes})
@@ -570,10 +639,18 @@ def test_every_page_has_a_title_and_the_nav_links_the_area(login, regions):
     make_territory(agreement, "330100")
     request = make_sub_agent_request(agreement.distributor)
     client = login(make_user(role=Role.ADMIN))
-    for url in ["/agreements/", "/agreements/new", f"/agreements/{agreement.id}", f"/agreements/{agreement.id}/terms",
-                f"/agreements/{agreement.id}/amend", f"/agreements/{agreement.id}/terminate",
-                f"/agreements/{agreement.id}/territories", "/agreements/regions/330100", "/agreements/sub-agents/",
-                f"/agreements/sub-agents/{request.id}"]:
+    for url in [
+        "/agreements/",
+        "/agreements/new",
+        f"/agreements/{agreement.id}",
+        f"/agreements/{agreement.id}/terms",
+        f"/agreements/{agreement.id}/amend",
+        f"/agreements/{agreement.id}/terminate",
+        f"/agreements/{agreement.id}/territories",
+        "/agreements/regions/330100",
+        "/agreements/sub-agents/",
+        f"/agreements/sub-agents/{request.id}",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
         page = page_of(response)

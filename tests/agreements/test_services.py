@@ -32,6 +32,7 @@ def reloaded(agreement: Agreement) -> Agreement:
 
 # --- Agreements ---------------------------------------------------------------------------------
 
+
 def test_a_draft_keeps_every_term_as_a_version_effective_from_its_start(count_rows):
     terms = Terms(quarterly_quota=Decimal("80000.00"), deposit_percent=Decimal("40.00"))
     agreement = make_agreement(terms=terms, skus=(make_product("PBX-A").sku, make_product("PBX-B").sku))
@@ -62,9 +63,16 @@ def test_an_unknown_or_discontinued_product_is_refused(count_rows):
 
 def test_editing_a_draft_moves_its_terms_with_the_start_and_an_active_one_cannot_be_edited():
     agreement = make_agreement()
-    data = services.AgreementData(number="XS-NEW", distributor_id=agreement.distributor_id, level=agreement.level,
-                                  signed_on=D(2026, 2, 1), starts_on=D(2026, 2, 1), ends_on=D(2027, 1, 31),
-                                  terms=Terms(warranty_months=18), skus=tuple(p.sku for p in agreement.products))
+    data = services.AgreementData(
+        number="XS-NEW",
+        distributor_id=agreement.distributor_id,
+        level=agreement.level,
+        signed_on=D(2026, 2, 1),
+        starts_on=D(2026, 2, 1),
+        ends_on=D(2027, 1, 31),
+        terms=Terms(warranty_months=18),
+        skus=tuple(p.sku for p in agreement.products),
+    )
     services.update_draft(agreement, data)
     stored = reloaded(agreement)
     assert stored.number == "XS-NEW"
@@ -101,8 +109,11 @@ def test_a_terminated_agreement_no_longer_blocks_the_days_after_its_termination(
 
 def test_activation_rereads_the_agreement_inside_its_transaction():
     agreement = make_agreement()
-    db.session.execute(db.update(Agreement).where(Agreement.id == agreement.id)
-                       .values(status=AgreementStatus.ACTIVE, activated_on=D(2025, 12, 1)))  # another request
+    db.session.execute(
+        db.update(Agreement)
+        .where(Agreement.id == agreement.id)
+        .values(status=AgreementStatus.ACTIVE, activated_on=D(2025, 12, 1))
+    )  # another request
     db.session.commit()
     set_committed_value(agreement, "status", AgreementStatus.DRAFT)  # what this request read before that
 
@@ -121,17 +132,22 @@ def test_an_amendment_adds_a_version_and_terms_on_gives_each_day_its_version():
     assert [v.effective_from for v in stored.term_versions] == [START, D(2026, 7, 1)]
     assert stored.terms_on(D(2026, 6, 30)).quarterly_quota == Decimal("50000.00")
     assert stored.terms_on(D(2026, 7, 1)).quarterly_quota == Decimal("80000.00")
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.table_name == "agreement_terms",
-                                                       AuditEvent.action == "insert")
-                              .order_by(AuditEvent.id.desc()))
+    event = db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.table_name == "agreement_terms", AuditEvent.action == "insert")
+        .order_by(AuditEvent.id.desc())
+    )
     assert event.reason == "第三季度起提高季度任务额"
 
 
-@pytest.mark.parametrize(("effective_from", "on"), [
-    (D(2027, 1, 1), D(2026, 6, 1)),  # after the end
-    (START, D(2025, 12, 1)),  # on the start
-    (D(2026, 5, 1), D(2026, 6, 1)),  # before the day it is recorded
-])
+@pytest.mark.parametrize(
+    ("effective_from", "on"),
+    [
+        (D(2027, 1, 1), D(2026, 6, 1)),  # after the end
+        (START, D(2025, 12, 1)),  # on the start
+        (D(2026, 5, 1), D(2026, 6, 1)),  # before the day it is recorded
+    ],
+)
 def test_an_amendment_outside_the_term_is_refused_and_nothing_is_saved(count_rows, effective_from, on):
     agreement = make_agreement(activate_on=START)
     with pytest.raises(InvalidValue) as refused:
@@ -150,10 +166,14 @@ def test_expiry_is_read_off_the_dates_and_the_daily_command_stores_it_once():
     assert services.expire_agreements(D(2027, 1, 1)) == services.ExpiryResult(1, 0)
     assert services.expire_agreements(D(2027, 1, 1)) == services.ExpiryResult(0, 0)  # idempotent
     assert reloaded(agreement).status is AgreementStatus.EXPIRED
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.table_name == "agreements",
-                                                         AuditEvent.reason.startswith("expire-agreements"))).all()
-    assert [(e.changes["status"], e.reason) for e in events] == [(["active", "expired"],
-                                                                  "expire-agreements 2027-01-01")]
+    events = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.table_name == "agreements", AuditEvent.reason.startswith("expire-agreements")
+        )
+    ).all()
+    assert [(e.changes["status"], e.reason) for e in events] == [
+        (["active", "expired"], "expire-agreements 2027-01-01")
+    ]
 
 
 def test_a_termination_issues_a_notice_and_takes_effect_the_notice_months_later(count_rows):
@@ -178,8 +198,9 @@ def test_a_termination_issues_a_notice_and_takes_effect_the_notice_months_later(
 
 def test_a_termination_uses_the_notice_months_in_force_on_the_notice_date():
     agreement = make_agreement(activate_on=START)
-    services.amend_agreement(agreement, D(2026, 3, 1), Terms(revocation_notice_months=3), "通知期改为三个月",
-                             on=D(2026, 2, 1))
+    services.amend_agreement(
+        agreement, D(2026, 3, 1), Terms(revocation_notice_months=3), "通知期改为三个月", on=D(2026, 2, 1)
+    )
     notice = services.terminate_agreement(agreement, D(2026, 3, 1), "调整", D(2026, 3, 1))
     assert notice.effective_on == D(2026, 6, 2)  # three months' notice ends 1 June
 
@@ -205,6 +226,7 @@ def test_a_termination_after_the_end_or_of_a_draft_or_without_reason_is_refused(
 
 
 # --- Territories --------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def zhejiang(app):
@@ -327,6 +349,7 @@ def test_other_holders_are_those_of_the_same_region_an_ancestor_or_a_descendant(
 
 # --- Sub-agents ---------------------------------------------------------------------------------
 
+
 def test_a_sub_agent_request_is_approved_or_rejected_once(zhejiang):
     distributor = make_distributor()
     request = make_sub_agent_request(distributor)
@@ -368,8 +391,7 @@ def test_two_overlapping_activations_at_once_let_only_one_through(app, monkeypat
 
     distributor = make_distributor()
     first = make_agreement(distributor)
-    second = make_agreement(distributor, signed_on=D(2025, 12, 1), starts_on=D(2026, 6, 1),
-                            ends_on=D(2027, 5, 31))
+    second = make_agreement(distributor, signed_on=D(2025, 12, 1), starts_on=D(2026, 6, 1), ends_on=D(2027, 5, 31))
     ids = [first.id, second.id]
     db.session.commit()
 
@@ -399,8 +421,14 @@ def test_two_overlapping_activations_at_once_let_only_one_through(app, monkeypat
     for thread in threads:
         thread.join(timeout=30)
 
-    assert sorted(outcomes.values()) == ["The distributor already has an active agreement for some of these dates.",
-                                         "active"]
+    assert sorted(outcomes.values()) == [
+        "The distributor already has an active agreement for some of these dates.",
+        "active",
+    ]
     db.session.expire_all()
-    assert db.session.scalar(select(db.func.count()).select_from(Agreement).where(
-        Agreement.status == AgreementStatus.ACTIVE)) == 1
+    assert (
+        db.session.scalar(
+            select(db.func.count()).select_from(Agreement).where(Agreement.status == AgreementStatus.ACTIVE)
+        )
+        == 1
+    )

@@ -13,4 +13,3 @@ def error_of(response: Any) -> dict[str, Any]:
     assert isinstance(error["message"], str)
     assert error["message"]
     return error
-

@@ -64,8 +64,9 @@ def test_a_signed_in_browser_cookie_does_not_authorise_an_api_call(login, count_
     assert browser.get("/distributors/").status_code == 200  # the cookie works for the pages
 
     listed = browser.get(LIST)
-    created = browser.post(LIST, json={"code": "X1", "name": "甲", "credit_code": "91330100MA27XL0E2Y",
-                                       "level": "level1"})
+    created = browser.post(
+        LIST, json={"code": "X1", "name": "甲", "credit_code": "91330100MA27XL0E2Y", "level": "level1"}
+    )
 
     assert listed.status_code == 401
     assert created.status_code == 401
@@ -86,23 +87,33 @@ def test_the_token_names_the_caller_not_the_cookie(api, login):
     assert [item["id"] for item in response.json["items"]] == [own.id]
 
 
-@pytest.mark.parametrize(("role", "method", "path"), [
-    (Role.DISTRIBUTOR, "POST", "/api/v1/distributors"),
-    (Role.FINANCE, "POST", "/api/v1/distributors"),
-    (Role.SALES, "GET", "/api/v1/users"),
-    (Role.SALES, "POST", "/api/v1/users"),
-    (Role.FINANCE, "GET", "/api/v1/users"),
-    (Role.SALES, "POST", "/api/v1/regions"),
-    (Role.DISTRIBUTOR, "POST", "/api/v1/regions"),
-])
+@pytest.mark.parametrize(
+    ("role", "method", "path"),
+    [
+        (Role.DISTRIBUTOR, "POST", "/api/v1/distributors"),
+        (Role.FINANCE, "POST", "/api/v1/distributors"),
+        (Role.SALES, "GET", "/api/v1/users"),
+        (Role.SALES, "POST", "/api/v1/users"),
+        (Role.FINANCE, "GET", "/api/v1/users"),
+        (Role.SALES, "POST", "/api/v1/regions"),
+        (Role.DISTRIBUTOR, "POST", "/api/v1/regions"),
+    ],
+)
 def test_a_role_that_may_not_answers_403_and_nothing_changes(api, count_rows, role, method, path):
     from portal.accounts.models import User
     from portal.regions.models import Region
 
     caller = api(make_user(role=role))
     before = (count_rows(Distributor), count_rows(User), count_rows(Region))
-    body = {"code": "330000", "name": "浙江省", "credit_code": "91330100MA27XL0E2Y", "level": "level1",
-            "username": "intruder", "role": "admin", "password": "long-enough-password"}
+    body = {
+        "code": "330000",
+        "name": "浙江省",
+        "credit_code": "91330100MA27XL0E2Y",
+        "level": "level1",
+        "username": "intruder",
+        "role": "admin",
+        "password": "long-enough-password",
+    }
 
     response = caller.request(method, path, json=body)
 
@@ -137,8 +148,7 @@ def test_an_unknown_api_path_answers_404_json_and_a_wrong_method_405_json(api):
 def test_every_api_route_declares_an_access_rule(app):
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")]
 
-    missing = [rule.rule for rule in rules if getattr(app.view_functions[rule.endpoint], "access_rule", None)
-               is None]
+    missing = [rule.rule for rule in rules if getattr(app.view_functions[rule.endpoint], "access_rule", None) is None]
 
     assert len(rules) >= 7
     assert missing == []

@@ -21,8 +21,7 @@ def one(path_id: int) -> str:
 
 
 def new_body(**changes):
-    return {"code": "ZJ-001", "name": "杭州甲有限公司", "credit_code": credit_code(9001), "level": "level1",
-            **changes}
+    return {"code": "ZJ-001", "name": "杭州甲有限公司", "credit_code": credit_code(9001), "level": "level1", **changes}
 
 
 def stored(distributor_id: int) -> Distributor:
@@ -31,6 +30,7 @@ def stored(distributor_id: int) -> Distributor:
 
 
 # --- Reading, and the distributor scope ---------------------------------------------------------
+
 
 def test_head_office_lists_every_distributor_by_code(api):
     make_distributor(code="B2")
@@ -72,8 +72,7 @@ def test_a_distributor_user_gets_404_for_another_distributors_record(api):
 
 def test_a_record_answers_the_documented_fields(api):
     make_region("330000", "浙江省")
-    distributor = make_distributor(code="ZJ1", level=Level.FIRST, region_code="330000",
-                                   contact_email="a@example.com")
+    distributor = make_distributor(code="ZJ1", level=Level.FIRST, region_code="330000", contact_email="a@example.com")
 
     body = api(make_user(role=Role.SALES)).get(one(distributor.id)).json
 
@@ -131,12 +130,15 @@ def test_the_list_takes_the_same_number_of_sql_statements_at_3_and_30_distributo
 
 # --- Creating -----------------------------------------------------------------------------------
 
+
 def test_sales_creates_a_distributor(api, count_rows):
     make_region("330100", "杭州市")
     code = credit_code(77)
 
-    response = api(make_user(role=Role.SALES)).post(LIST, json=new_body(
-        code=" zj-001 ", credit_code=code.lower(), region_code="330100", contact_phone="0571-8888 8888"))
+    response = api(make_user(role=Role.SALES)).post(
+        LIST,
+        json=new_body(code=" zj-001 ", credit_code=code.lower(), region_code="330100", contact_phone="0571-8888 8888"),
+    )
 
     assert response.status_code == 201, response.json
     body = response.json
@@ -157,14 +159,14 @@ def test_a_bad_credit_code_answers_422_on_that_field_and_saves_nothing(api, coun
     assert response.status_code == 422
     error = error_of(response)
     assert error["code"] == "invalid"
-    assert error["fields"] == {"credit_code": ["This unified social credit code is not valid "
-                                               "(check the last character)."]}
+    assert error["fields"] == {
+        "credit_code": ["This unified social credit code is not valid (check the last character)."]
+    }
     assert count_rows(Distributor) == 0
 
 
 def test_missing_fields_wrong_types_and_unknown_fields_are_all_named_at_once(api, count_rows):
-    body = new_body(code=123, level=1, status="open", region_code=330100, contact_email="not-an-address",
-                    colour="red")
+    body = new_body(code=123, level=1, status="open", region_code=330100, contact_email="not-an-address", colour="red")
     del body["name"]
 
     response = api(make_user(role=Role.SALES)).post(LIST, json=body)
@@ -179,16 +181,19 @@ def test_missing_fields_wrong_types_and_unknown_fields_are_all_named_at_once(api
     assert count_rows(Distributor) == 0
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"code": "ZJ 001"}, "code"),
-    ({"code": "X" * 21}, "code"),
-    ({"name": "   "}, "name"),
-    ({"name": "甲\x00乙"}, "name"),
-    ({"contact_phone": "call me"}, "contact_phone"),
-    ({"region_code": "33010"}, "region_code"),
-    ({"credit_code": "123"}, "credit_code"),
-    ({"level": None}, "level"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"code": "ZJ 001"}, "code"),
+        ({"code": "X" * 21}, "code"),
+        ({"name": "   "}, "name"),
+        ({"name": "甲\x00乙"}, "name"),
+        ({"contact_phone": "call me"}, "contact_phone"),
+        ({"region_code": "33010"}, "region_code"),
+        ({"credit_code": "123"}, "credit_code"),
+        ({"level": None}, "level"),
+    ],
+)
 def test_values_the_form_refuses_the_api_refuses_too(api, count_rows, changes, field):
     response = api(make_user(role=Role.SALES)).post(LIST, json=new_body(**changes))
 
@@ -219,8 +224,20 @@ def test_a_duplicate_code_or_credit_code_is_refused_and_nothing_saved(api, count
     assert count_rows(Distributor) == 1
 
 
-@pytest.mark.parametrize("raw", [b'{"code": "ZJ-001",', b"not json", b"", b"[]", b'"text"',
-                                 b'{"code": NaN}', b'{"code": 1e400}', b"\xff\xfe", b"[" * 100_000])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"code": "ZJ-001",',
+        b"not json",
+        b"",
+        b"[]",
+        b'"text"',
+        b'{"code": NaN}',
+        b'{"code": 1e400}',
+        b"\xff\xfe",
+        b"[" * 100_000,
+    ],
+)
 def test_malformed_json_answers_400_and_saves_nothing(api, count_rows, raw):
     response = api(make_user(role=Role.SALES)).post(LIST, data=raw, content_type="application/json")
 
@@ -231,13 +248,16 @@ def test_malformed_json_answers_400_and_saves_nothing(api, count_rows, raw):
 
 # --- Partial updates ----------------------------------------------------------------------------
 
+
 def test_patch_changes_only_the_fields_sent(api):
     make_region("330000", "浙江省")
-    distributor = make_distributor(code="ZJ1", name="旧名", level=Level.SECOND, region_code="330000",
-                                   contact_name="王五")
+    distributor = make_distributor(
+        code="ZJ1", name="旧名", level=Level.SECOND, region_code="330000", contact_name="王五"
+    )
 
-    response = api(make_user(role=Role.SALES)).patch(one(distributor.id), json={
-        "name": "新名", "status": "suspended", "region_code": None})
+    response = api(make_user(role=Role.SALES)).patch(
+        one(distributor.id), json={"name": "新名", "status": "suspended", "region_code": None}
+    )
 
     assert response.status_code == 200, response.json
     saved = stored(distributor.id)
@@ -246,12 +266,15 @@ def test_patch_changes_only_the_fields_sent(api):
     assert response.json["name"] == "新名"
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"code": None}, "code"),
-    ({"credit_code": "91330100MA27XL0E2X"}, "credit_code"),
-    ({"level": "level3"}, "level"),
-    ({"name": 5}, "name"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"code": None}, "code"),
+        ({"credit_code": "91330100MA27XL0E2X"}, "credit_code"),
+        ({"level": "level3"}, "level"),
+        ({"name": 5}, "name"),
+    ],
+)
 def test_a_refused_patch_changes_nothing(api, body, field):
     distributor = make_distributor(code="ZJ1", name="旧名")
     before = (distributor.code, distributor.name, distributor.credit_code, distributor.level)

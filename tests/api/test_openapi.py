@@ -14,7 +14,8 @@ IGNORED = {"HEAD", "OPTIONS"}
 def api_operations(app) -> set[tuple[str, str]]:
     return {
         (openapi_path(rule), method.lower())
-        for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
         for method in rule.methods - IGNORED
     }
 
@@ -44,7 +45,8 @@ def test_operations_say_who_may_call_them_and_what_they_answer(client):
     assert create["x-roles"] == ["admin", "sales"]
     assert create["summary"] == "Add a distributor."
     assert create["requestBody"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/DistributorIn"}
+        "$ref": "#/components/schemas/DistributorIn"
+    }
     assert {"201", "400", "401", "403", "422"} <= set(create["responses"])
     show = paths["/api/v1/distributors/{distributor_id}"]["get"]
     assert show["parameters"][0]["name"] == "distributor_id"
@@ -67,7 +69,10 @@ def test_schemas_come_from_the_models(client):
     assert schemas["Level"]["enum"] == ["level1", "level2"]
     assert set(schemas["Error"]["properties"]["error"]["required"]) == {"code", "message"}
     assert spec["components"]["securitySchemes"]["bearer"] == {
-        "type": "http", "scheme": "bearer", "description": "A personal API token from the profile page."}
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A personal API token from the profile page.",
+    }
     assert spec["security"] == [{"bearer": []}]
 
 
@@ -82,8 +87,8 @@ def test_the_reference_page_lists_every_operation_and_links_the_document(app):
         for operation in operations.values():
             assert operation["summary"] in page
     assert "Head-office sales, Administrator" not in page  # roles come in the document's order
-    assert "Administrator, Head-office sales" in page      # POST /distributors: admin, sales
-    assert "Anyone, without a token" in page               # the document itself
+    assert "Administrator, Head-office sales" in page  # POST /distributors: admin, sales
+    assert "Anyone, without a token" in page  # the document itself
 
 
 def test_the_reference_page_is_served_with_its_link(client):

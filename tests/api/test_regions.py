@@ -29,8 +29,7 @@ def test_every_role_reads_regions_distributor_users_too(api, zhejiang, role):
     response = api(make_user(role=role)).get(LIST)
 
     assert response.status_code == 200
-    assert [item["code"] for item in response.json["items"]] == ["110000", "330000", "330100", "330106",
-                                                                 "330200"]
+    assert [item["code"] for item in response.json["items"]] == ["110000", "330000", "330100", "330106", "330200"]
 
 
 def test_a_region_answers_code_name_level_and_parent(api, zhejiang):
@@ -39,14 +38,17 @@ def test_a_region_answers_code_name_level_and_parent(api, zhejiang):
     assert items == [{"code": "330106", "name": "西湖区", "level": "district", "parent_code": "330100"}]
 
 
-@pytest.mark.parametrize(("query", "codes"), [
-    ("parent_code=330000", ["330100", "330200"]),
-    ("level=province", ["110000", "330000"]),
-    ("q=3301", ["330100", "330106"]),
-    ("q=宁波", ["330200"]),
-    ("parent_code=330000&q=杭州", ["330100"]),
-    ("parent_code=", ["110000", "330000", "330100", "330106", "330200"]),
-])
+@pytest.mark.parametrize(
+    ("query", "codes"),
+    [
+        ("parent_code=330000", ["330100", "330200"]),
+        ("level=province", ["110000", "330000"]),
+        ("q=3301", ["330100", "330106"]),
+        ("q=宁波", ["330200"]),
+        ("parent_code=330000&q=杭州", ["330100"]),
+        ("parent_code=", ["110000", "330000", "330100", "330106", "330200"]),
+    ],
+)
 def test_filters(api, zhejiang, query, codes):
     response = api(make_user()).get(f"{LIST}?{query}")
 
@@ -61,8 +63,7 @@ def test_a_bad_filter_answers_422_naming_it(api):
 
 
 def test_per_page_is_capped_at_200(api):
-    db.session.add_all(Region(code=f"{110101 + n}", name=f"区{n}", level=RegionLevel.DISTRICT)
-                        for n in range(205))
+    db.session.add_all(Region(code=f"{110101 + n}", name=f"区{n}", level=RegionLevel.DISTRICT) for n in range(205))
     db.session.commit()
     caller = api(make_user())
 
@@ -91,8 +92,9 @@ def test_an_administrator_adds_a_region_under_its_nearest_existing_ancestor(api,
 
 
 def test_a_twelve_digit_statistical_code_is_cut_to_six(api, zhejiang):
-    response = api(make_user(role=Role.ADMIN)).post(LIST, json={"code": "330110000000", "name": "余杭区",
-                                                                "parent_code": "330100"})
+    response = api(make_user(role=Role.ADMIN)).post(
+        LIST, json={"code": "330110000000", "name": "余杭区", "parent_code": "330100"}
+    )
 
     assert response.status_code == 201
     assert response.json["code"] == "330110"
@@ -110,20 +112,31 @@ def test_a_duplicate_code_answers_409_and_changes_nothing(api, zhejiang, count_r
     assert db.session.get(Region, "330100").name == "杭州市"
 
 
-@pytest.mark.parametrize(("body", "field", "message"), [
-    ({"code": "330199", "name": "某区", "parent_code": "110000"}, "parent_code",
-     "110000 is not the province or city of 330199."),
-    ({"code": "330299", "name": "某区", "parent_code": "330299"}, "parent_code",
-     "330299 is not the province or city of 330299."),
-    ({"code": "340100", "name": "合肥市", "parent_code": "340000"}, "parent_code",
-     "There is no region with code 340000."),
-    ({"code": "33010", "name": "某区"}, "code", "A region code has six digits (GB/T 2260), such as 330100."),
-    ({"code": "330199", "name": ""}, "name", "Enter a value."),
-    ({"code": "330199"}, "name", "This field is required."),
-    ({"code": 330199, "name": "某区"}, "code", "Send text (a JSON string)."),
-])
-def test_a_bad_region_answers_422_naming_the_field_and_saves_nothing(api, zhejiang, count_rows, body, field,
-                                                                     message):
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        (
+            {"code": "330199", "name": "某区", "parent_code": "110000"},
+            "parent_code",
+            "110000 is not the province or city of 330199.",
+        ),
+        (
+            {"code": "330299", "name": "某区", "parent_code": "330299"},
+            "parent_code",
+            "330299 is not the province or city of 330299.",
+        ),
+        (
+            {"code": "340100", "name": "合肥市", "parent_code": "340000"},
+            "parent_code",
+            "There is no region with code 340000.",
+        ),
+        ({"code": "33010", "name": "某区"}, "code", "A region code has six digits (GB/T 2260), such as 330100."),
+        ({"code": "330199", "name": ""}, "name", "Enter a value."),
+        ({"code": "330199"}, "name", "This field is required."),
+        ({"code": 330199, "name": "某区"}, "code", "Send text (a JSON string)."),
+    ],
+)
+def test_a_bad_region_answers_422_naming_the_field_and_saves_nothing(api, zhejiang, count_rows, body, field, message):
     response = api(make_user(role=Role.ADMIN)).post(LIST, json=body)
 
     assert response.status_code == 422

@@ -44,9 +44,17 @@ def test_an_administrator_creates_a_user_who_can_then_sign_in(api, login, count_
     distributor = make_distributor()
     caller = api(make_user(role=Role.ADMIN))
 
-    response = caller.post(LIST, json={"username": "zhang.san", "role": "distributor",
-                                       "distributor_id": distributor.id, "password": PASSWORD,
-                                       "full_name": "张三", "email": "zhang@example.com"})
+    response = caller.post(
+        LIST,
+        json={
+            "username": "zhang.san",
+            "role": "distributor",
+            "distributor_id": distributor.id,
+            "password": PASSWORD,
+            "full_name": "张三",
+            "email": "zhang@example.com",
+        },
+    )
 
     assert response.status_code == 201, response.json
     assert "password" not in response.json
@@ -57,21 +65,27 @@ def test_an_administrator_creates_a_user_who_can_then_sign_in(api, login, count_
     assert count_rows(User) == 2
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"role": "distributor"}, "distributor_id", "A distributor user belongs to a distributor: choose one."),
-    ({"role": "sales", "distributor_id": 4242}, "distributor_id",
-     "Only distributor users belong to a distributor."),
-    ({"role": "distributor", "distributor_id": 4242}, "distributor_id", "There is no such distributor."),
-    ({"password": "short"}, "password", "Use at least 10 characters for the password."),
-    ({"password": "new.person"}, "password", "The password cannot be the user name."),
-    ({"username": "new.person.x", "password": "NEW.PERSON.X"}, "password", "The password cannot be the user name."),
-    ({"role": "owner"}, "role", "Choose one of: 'distributor', 'sales', 'finance' or 'admin'."),
-    ({"distributor_id": "3", "role": "distributor"}, "distributor_id", "Send a whole number."),
-    ({"distributor_id": 10**20, "role": "distributor"}, "distributor_id", "Send a number of at most 2147483647."),
-    ({"active": "yes"}, "active", "Send true or false."),
-    ({"email": "nobody"}, "email", "Enter a valid e-mail address, such as name@example.com."),
-    ({"password": None}, "password", "This field cannot be null."),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"role": "distributor"}, "distributor_id", "A distributor user belongs to a distributor: choose one."),
+        (
+            {"role": "sales", "distributor_id": 4242},
+            "distributor_id",
+            "Only distributor users belong to a distributor.",
+        ),
+        ({"role": "distributor", "distributor_id": 4242}, "distributor_id", "There is no such distributor."),
+        ({"password": "short"}, "password", "Use at least 10 characters for the password."),
+        ({"password": "new.person"}, "password", "The password cannot be the user name."),
+        ({"username": "new.person.x", "password": "NEW.PERSON.X"}, "password", "The password cannot be the user name."),
+        ({"role": "owner"}, "role", "Choose one of: 'distributor', 'sales', 'finance' or 'admin'."),
+        ({"distributor_id": "3", "role": "distributor"}, "distributor_id", "Send a whole number."),
+        ({"distributor_id": 10**20, "role": "distributor"}, "distributor_id", "Send a number of at most 2147483647."),
+        ({"active": "yes"}, "active", "Send true or false."),
+        ({"email": "nobody"}, "email", "Enter a valid e-mail address, such as name@example.com."),
+        ({"password": None}, "password", "This field cannot be null."),
+    ],
+)
 def test_a_bad_user_answers_422_naming_the_field_and_saves_nothing(api, count_rows, changes, field, message):
     caller = api(make_user(role=Role.ADMIN))
     body = {"username": "new.person", "role": "sales", "password": PASSWORD, **changes}

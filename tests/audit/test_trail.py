@@ -14,16 +14,29 @@ from ..builders import make_distributor, make_user
 
 def events(table: str, record_id: object) -> list[AuditEvent]:
     db.session.expire_all()
-    return list(db.session.scalars(select(AuditEvent).where(
-        AuditEvent.table_name == table, AuditEvent.record_id == str(record_id)).order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.table_name == table, AuditEvent.record_id == str(record_id))
+            .order_by(AuditEvent.id)
+        )
+    )
 
 
 def test_an_edit_through_the_page_records_who_and_before_and_after(login):
     sales = make_user(role=Role.SALES, username="liu.yang")
     distributor = make_distributor(name="旧名称有限公司", contact_name="张三")
-    login(sales).post(f"/distributors/{distributor.id}/edit", data={
-        "code": distributor.code, "name": "新名称有限公司", "credit_code": distributor.credit_code,
-        "level": "level1", "status": "active", "contact_name": "张三"})
+    login(sales).post(
+        f"/distributors/{distributor.id}/edit",
+        data={
+            "code": distributor.code,
+            "name": "新名称有限公司",
+            "credit_code": distributor.credit_code,
+            "level": "level1",
+            "status": "active",
+            "contact_name": "张三",
+        },
+    )
     update = events("distributors", distributor.id)[-1]
     assert update.action == "update"
     assert update.actor_name == "liu.yang"
@@ -55,8 +68,16 @@ def test_a_refused_change_leaves_no_audit_row(login):
     sales = make_user(role=Role.SALES)
     first, second = make_distributor(), make_distributor()
     before = len(events("distributors", second.id))
-    response = login(sales).post(f"/distributors/{second.id}/edit", data={
-        "code": first.code, "name": "x", "credit_code": second.credit_code, "level": "level1", "status": "active"})
+    response = login(sales).post(
+        f"/distributors/{second.id}/edit",
+        data={
+            "code": first.code,
+            "name": "x",
+            "credit_code": second.credit_code,
+            "level": "level1",
+            "status": "active",
+        },
+    )
     assert response.status_code == 422
     assert len(events("distributors", second.id)) == before
 

@@ -38,20 +38,33 @@ class Shop:
     board: Product
     cable: Product
 
-    def order(self, boards: int = 50, cables: int = 0, *, confirm_on: date = date(2026, 3, 2),
-              paid_on: date | None = date(2026, 3, 3)) -> Order:
+    def order(
+        self,
+        boards: int = 50,
+        cables: int = 0,
+        *,
+        confirm_on: date = date(2026, 3, 2),
+        paid_on: date | None = date(2026, 3, 3),
+    ) -> Order:
         """An order of boards at ¥1,200 and cables at ¥12 (level 2), paid in full on ``paid_on``."""
         quantities = {self.board: boards, **({self.cable: cables} if cables else {})}
         order = make_order(self.agreement, quantities, on=min(confirm_on, date(2026, 3, 1)), confirm_on=confirm_on)
         if paid_on is not None:
-            services.record_payment(order, amount=order.total, received_on=paid_on,
-                                    bank_reference=f"REF-{next(_references)}", payer="", recorded_by_id=None,
-                                    today=TODAY)
+            services.record_payment(
+                order,
+                amount=order.total,
+                received_on=paid_on,
+                bank_reference=f"REF-{next(_references)}",
+                payer="",
+                recorded_by_id=None,
+                today=TODAY,
+            )
         return order
 
     def ship(self, order: Order, serials: list[str], on: date = date(2026, 3, 4)) -> Shipment:
-        return services.ship_order(order, [ShipmentLineRequest(self.board.id, len(serials), serials)],
-                                   shipped_on=on, role=Role.SALES)
+        return services.ship_order(
+            order, [ShipmentLineRequest(self.board.id, len(serials), serials)], shipped_on=on, role=Role.SALES
+        )
 
     def elsewhere(self) -> Shop:
         """The same products under another distributor's agreement."""

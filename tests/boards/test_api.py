@@ -27,14 +27,18 @@ def test_sales_ships_with_serials_and_reads_the_shipment_back(shop, api):
     order = shop.order(50, 10)
     caller = api(make_user(role=Role.SALES))
 
-    response = caller.post(url(order), json=body({"sku": "pbx-ext-16", "quantity": 2, "serials": ["A-1", "a-2"]},
-                                                  {"sku": "ACC-CBL", "quantity": 10}))
+    response = caller.post(
+        url(order),
+        json=body({"sku": "pbx-ext-16", "quantity": 2, "serials": ["A-1", "a-2"]}, {"sku": "ACC-CBL", "quantity": 10}),
+    )
 
     assert response.status_code == 201
     created = response.json
     assert created["shipped_on"] == "2026-03-09"
     assert {(line["sku"], line["quantity"], tuple(line["serials"])) for line in created["lines"]} == {
-        ("PBX-EXT-16", 2, ("A-1", "A-2")), ("ACC-CBL", 10, ())}
+        ("PBX-EXT-16", 2, ("A-1", "A-2")),
+        ("ACC-CBL", 10, ()),
+    }
     listing = api(make_user(role=Role.DISTRIBUTOR, distributor=order.distributor)).get(url(order))
     assert listing.status_code == 200
     assert listing.json["total"] == 1
@@ -44,8 +48,9 @@ def test_sales_ships_with_serials_and_reads_the_shipment_back(shop, api):
 def test_every_bad_serial_is_listed_in_the_error_fields(shop, api, count_rows):
     order = shop.order(50)
     shop.ship(order, ["OLD-1"])
-    response = api(make_user(role=Role.SALES)).post(url(order), json=body(
-        {"sku": "PBX-EXT-16", "quantity": 2, "serials": ["N-1", "N-1", "OLD-1"]}))
+    response = api(make_user(role=Role.SALES)).post(
+        url(order), json=body({"sku": "PBX-EXT-16", "quantity": 2, "serials": ["N-1", "N-1", "OLD-1"]})
+    )
 
     assert response.status_code == 409
     messages = error_of(response)["fields"]["serials"]
@@ -56,14 +61,17 @@ def test_every_bad_serial_is_listed_in_the_error_fields(shop, api, count_rows):
     assert count_rows(Shipment) == 1
 
 
-@pytest.mark.parametrize(("payload", "status", "field"), [
-    (body({"sku": "NOPE", "quantity": 1, "serials": ["X"]}), 422, "lines.0.sku"),
-    (body({"sku": "PBX-EXT-16", "quantity": 0, "serials": []}), 422, "lines.0.quantity"),
-    (body({"sku": "PBX-EXT-16", "quantity": 1.5, "serials": ["X"]}), 422, "lines.0.quantity"),
-    (body({"sku": "PBX-EXT-16", "quantity": 51, "serials": [f"S{n}" for n in range(51)]}), 422, "lines"),
-    (body({"sku": "PBX-EXT-16", "quantity": 1, "serials": ["X"]}, shipped_on="2026-03-11"), 422, "shipped_on"),
-    (body(), 422, "lines"),
-])
+@pytest.mark.parametrize(
+    ("payload", "status", "field"),
+    [
+        (body({"sku": "NOPE", "quantity": 1, "serials": ["X"]}), 422, "lines.0.sku"),
+        (body({"sku": "PBX-EXT-16", "quantity": 0, "serials": []}), 422, "lines.0.quantity"),
+        (body({"sku": "PBX-EXT-16", "quantity": 1.5, "serials": ["X"]}), 422, "lines.0.quantity"),
+        (body({"sku": "PBX-EXT-16", "quantity": 51, "serials": [f"S{n}" for n in range(51)]}), 422, "lines"),
+        (body({"sku": "PBX-EXT-16", "quantity": 1, "serials": ["X"]}, shipped_on="2026-03-11"), 422, "shipped_on"),
+        (body(), 422, "lines"),
+    ],
+)
 def test_bad_shipments_are_refused(shop, api, count_rows, payload, status, field):
     order = shop.order(50)
     response = api(make_user(role=Role.SALES)).post(url(order), json=payload)
@@ -74,8 +82,9 @@ def test_bad_shipments_are_refused(shop, api, count_rows, payload, status, field
 
 def test_an_unpaid_order_does_not_ship(shop, api, count_rows):
     order = shop.order(50, paid_on=None)
-    response = api(make_user(role=Role.ADMIN)).post(url(order), json=body(
-        {"sku": "PBX-EXT-16", "quantity": 1, "serials": ["X"]}))
+    response = api(make_user(role=Role.ADMIN)).post(
+        url(order), json=body({"sku": "PBX-EXT-16", "quantity": 1, "serials": ["X"]})
+    )
     assert response.status_code == 409
     assert "paid in full" in error_of(response)["message"]
     assert count_rows(Board) == 0
@@ -98,10 +107,18 @@ def test_a_board_by_serial_with_its_coverage_on_a_date(shop, api):
 
     assert today.status_code == 200
     assert today.json | {"order_id": None, "shipment_id": None} == {
-        "serial": "HZ2026-000123", "sku": "PBX-EXT-16", "distributor_id": order.distributor_id,
-        "order_id": None, "shipment_id": None, "shipped_on": "2026-03-04", "warranty_end": "2027-06-04",
-        "post_repair_warranty_end": None, "on": "2026-03-10", "coverage_end": "2027-06-04",
-        "coverage_class": "in_warranty"}
+        "serial": "HZ2026-000123",
+        "sku": "PBX-EXT-16",
+        "distributor_id": order.distributor_id,
+        "order_id": None,
+        "shipment_id": None,
+        "shipped_on": "2026-03-04",
+        "warranty_end": "2027-06-04",
+        "post_repair_warranty_end": None,
+        "on": "2026-03-10",
+        "coverage_end": "2027-06-04",
+        "coverage_class": "in_warranty",
+    }
     assert (later.json["coverage_class"], later.json["coverage_end"]) == ("out_of_warranty", None)
     assert caller.get("/api/v1/boards/HZ2026-000123?on=tomorrow").status_code == 422
 

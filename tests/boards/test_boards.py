@@ -41,10 +41,13 @@ def test_the_board_page_shows_product_order_dates_and_coverage_today(shipped, lo
     assert "In warranty" in page
 
 
-@pytest.mark.parametrize(("on", "expected", "end"), [
-    ("2027-06-04", "In warranty", "Jun 4, 2027"),  # the last day counts in full
-    ("2027-06-05", "Out of warranty", "Not covered"),
-])
+@pytest.mark.parametrize(
+    ("on", "expected", "end"),
+    [
+        ("2027-06-04", "In warranty", "Jun 4, 2027"),  # the last day counts in full
+        ("2027-06-05", "Out of warranty", "Not covered"),
+    ],
+)
 def test_coverage_on_a_chosen_date(shipped, login, on, expected, end):
     client = login(make_user(role=Role.SALES))
     page = client.get(f"/boards/HZ2026-000123?on={on}").get_data(as_text=True)
@@ -120,11 +123,22 @@ def test_a_distributor_lists_only_its_own_boards(shipped, shop, login):
 
 
 def _bulk_boards(order, shipment, first: int, count: int) -> None:
-    db.session.execute(insert(Board), [{
-        "serial": f"BULK-{n:06d}", "product_id": shipment.lines[0].product_id, "distributor_id": order.distributor_id,
-        "order_id": order.id, "shipment_id": shipment.id, "shipped_on": date(2026, 1, 1) + timedelta(days=n % 60),
-        "warranty_end": date(2026, 3, 1) + timedelta(days=n % 30), "unit_price": order.lines[0].unit_price,
-    } for n in range(first, first + count)])
+    db.session.execute(
+        insert(Board),
+        [
+            {
+                "serial": f"BULK-{n:06d}",
+                "product_id": shipment.lines[0].product_id,
+                "distributor_id": order.distributor_id,
+                "order_id": order.id,
+                "shipment_id": shipment.id,
+                "shipped_on": date(2026, 1, 1) + timedelta(days=n % 60),
+                "warranty_end": date(2026, 3, 1) + timedelta(days=n % 30),
+                "unit_price": order.lines[0].unit_price,
+            }
+            for n in range(first, first + count)
+        ],
+    )
     db.session.commit()
 
 

@@ -55,7 +55,10 @@ def test_filters_by_state_distributor_and_period(orders, shop, login):
     client = login(make_user(role=Role.FINANCE))
 
     assert set(rows(client.get("/boards/delivery?state=late").get_data(as_text=True))) == {
-        late.number, overdue.number, other.number}
+        late.number,
+        overdue.number,
+        other.number,
+    }
     ours = client.get(f"/boards/delivery?distributor_id={on_time.distributor_id}").get_data(as_text=True)
     assert other.number not in rows(ours)
     assert len(rows(ours)) == 4

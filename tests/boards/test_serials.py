@@ -10,14 +10,17 @@ from openpyxl import Workbook
 from portal.boards.serials import read_serial_file, split_serials
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("SN-1\nSN-2\r\nSN-3", ["SN-1", "SN-2", "SN-3"]),
-    ("sn-1, sn-2,sn-3", ["SN-1", "SN-2", "SN-3"]),
-    ("SN-1\tSN-2  SN-3", ["SN-1", "SN-2", "SN-3"]),
-    ("SN-1，SN-2、SN-3；SN-4", ["SN-1", "SN-2", "SN-3", "SN-4"]),
-    ("\n\n  ,, \n", []),
-    ("HZ2025-000123\nHZ2025-000123", ["HZ2025-000123", "HZ2025-000123"]),  # the service names the duplicate
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SN-1\nSN-2\r\nSN-3", ["SN-1", "SN-2", "SN-3"]),
+        ("sn-1, sn-2,sn-3", ["SN-1", "SN-2", "SN-3"]),
+        ("SN-1\tSN-2  SN-3", ["SN-1", "SN-2", "SN-3"]),
+        ("SN-1，SN-2、SN-3；SN-4", ["SN-1", "SN-2", "SN-3", "SN-4"]),
+        ("\n\n  ,, \n", []),
+        ("HZ2025-000123\nHZ2025-000123", ["HZ2025-000123", "HZ2025-000123"]),  # the service names the duplicate
+    ],
+)
 def test_typed_or_pasted_serials_are_split_on_lines_commas_spaces_and_tabs(text, expected):
     assert split_serials(text) == expected
 
@@ -59,23 +62,26 @@ def test_every_bad_row_is_listed_with_its_line():
     assert result.rows == [(2, "PBX-EXT-16", "SN-1")]
 
 
-@pytest.mark.parametrize(("data", "filename"), [
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo.png"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old.xls"),
-    (b"PK\x03\x04 not really a workbook", "broken.xlsx"),
-    (b"\xff\xfe\xfa", "weird.csv"),
-])
+@pytest.mark.parametrize(
+    ("data", "filename"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo.png"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old.xls"),
+        (b"PK\x03\x04 not really a workbook", "broken.xlsx"),
+        (b"\xff\xfe\xfa", "weird.csv"),
+    ],
+)
 def test_a_file_that_is_neither_csv_nor_excel_is_refused(data, filename):
     result = read_serial_file(data, filename)
     assert [p.message for p in result.problems] == [
-        "The file is neither a CSV (UTF-8 or GBK) nor an Excel workbook (.xlsx)."]
+        "The file is neither a CSV (UTF-8 or GBK) nor an Excel workbook (.xlsx)."
+    ]
     assert result.rows == []
 
 
 def test_a_file_without_a_serial_column_says_what_the_first_line_must_name():
     result = read_serial_file(b"number\nSN-1\n", "a.csv")
-    assert [p.message for p in result.problems] == [
-        "The first line must name the columns: serial, and optionally sku."]
+    assert [p.message for p in result.problems] == ["The first line must name the columns: serial, and optionally sku."]
 
 
 def test_an_empty_file_is_refused():

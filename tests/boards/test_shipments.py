@@ -29,8 +29,14 @@ def new_url(order: Order) -> str:
 
 
 def ship_form(shop, *, boards: str = "", serials: str = "", cables: str | None = None, **changes) -> dict:
-    data = {"shipped_on": "2026-03-09", "carrier": "顺丰速运", "tracking_number": "SF1234567890",
-            "lines-0-product_id": str(shop.board.id), "lines-0-quantity": boards, "lines-0-serials": serials}
+    data = {
+        "shipped_on": "2026-03-09",
+        "carrier": "顺丰速运",
+        "tracking_number": "SF1234567890",
+        "lines-0-product_id": str(shop.board.id),
+        "lines-0-quantity": boards,
+        "lines-0-serials": serials,
+    }
     if cables is not None:
         data |= {"lines-1-product_id": str(shop.cable.id), "lines-1-quantity": cables, "lines-1-serials": ""}
     return data | changes
@@ -47,12 +53,16 @@ def test_sales_ships_part_of_an_order_with_pasted_serials(shop, sales):
     assert "PBX-EXT-16" in page
     assert "ACC-CBL" in page
 
-    response = sales.post(new_url(order), data=ship_form(shop, serials="hz2026-000001, HZ2026-000002\nHZ2026-000003",
-                                                           cables="4"))
+    response = sales.post(
+        new_url(order), data=ship_form(shop, serials="hz2026-000001, HZ2026-000002\nHZ2026-000003", cables="4")
+    )
 
     assert response.status_code == 302
     assert [(b.serial, b.warranty_end) for b in boards_of(order)] == [
-        ("HZ2026-000001", date(2027, 6, 9)), ("HZ2026-000002", date(2027, 6, 9)), ("HZ2026-000003", date(2027, 6, 9))]
+        ("HZ2026-000001", date(2027, 6, 9)),
+        ("HZ2026-000002", date(2027, 6, 9)),
+        ("HZ2026-000003", date(2027, 6, 9)),
+    ]
     assert db.session.get(Order, order.id).status is OrderStatus.PARTLY_SHIPPED
     shown = sales.get(response.headers["Location"]).get_data(as_text=True)
     assert "Shipment of 7 units recorded" in shown
@@ -96,12 +106,15 @@ def test_more_units_than_remain_is_refused(shop, sales, count_rows):
     assert count_rows(Board) == 0
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"shipped_on": "2026-03-11"}, "A shipment cannot leave in the future."),
-    ({"shipped_on": "2026-03-02"}, "Nothing ships before the order is paid in full."),
-    ({"shipped_on": "9.3.2026"}, "Enter a date as YYYY-MM-DD"),
-    ({"lines-0-quantity": "two"}, "Enter a whole number of units."),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"shipped_on": "2026-03-11"}, "A shipment cannot leave in the future."),
+        ({"shipped_on": "2026-03-02"}, "Nothing ships before the order is paid in full."),
+        ({"shipped_on": "9.3.2026"}, "Enter a date as YYYY-MM-DD"),
+        ({"lines-0-quantity": "two"}, "Enter a whole number of units."),
+    ],
+)
 def test_bad_dates_and_quantities_are_explained(shop, sales, count_rows, changes, message):
     order = shop.order(50)
     response = sales.post(new_url(order), data=ship_form(shop, serials="SN-1", **changes))
@@ -125,9 +138,11 @@ def upload(content: bytes, name: str) -> tuple[io.BytesIO, str]:
 def test_serials_uploaded_as_csv_with_sku_and_serial(shop, sales):
     order = shop.order(50, 10)
     data = "sku,serial\nPBX-EXT-16,F-1\nPBX-EXT-16,F-2\n".encode("gbk")
-    response = sales.post(new_url(order), data=ship_form(shop, serials="T-1", cables="",
-                                                           serial_file=upload(data, "serials.csv")),
-                          content_type="multipart/form-data")
+    response = sales.post(
+        new_url(order),
+        data=ship_form(shop, serials="T-1", cables="", serial_file=upload(data, "serials.csv")),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     assert [b.serial for b in boards_of(order)] == ["F-1", "F-2", "T-1"]  # typed and uploaded together
 
@@ -139,17 +154,22 @@ def test_serials_uploaded_as_excel_with_only_a_serial_column(shop, sales):
         workbook.active.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = sales.post(new_url(order), data=ship_form(shop, serial_file=upload(buffer.getvalue(), "sn.xlsx")),
-                          content_type="multipart/form-data")
+    response = sales.post(
+        new_url(order),
+        data=ship_form(shop, serial_file=upload(buffer.getvalue(), "sn.xlsx")),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     assert [b.serial for b in boards_of(order)] == ["20260002", "X-1"]
 
 
 def test_an_uploaded_file_that_is_not_csv_or_excel_ships_nothing(shop, sales, count_rows):
     order = shop.order(50)
-    response = sales.post(new_url(order), data=ship_form(shop, serials="SN-1",
-                                                           serial_file=upload(b"\x89PNG\r\n\x1a\n\x00\x00", "a.png")),
-                          content_type="multipart/form-data")
+    response = sales.post(
+        new_url(order),
+        data=ship_form(shop, serials="SN-1", serial_file=upload(b"\x89PNG\r\n\x1a\n\x00\x00", "a.png")),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     assert "The file is neither a CSV (UTF-8 or GBK) nor an Excel workbook (.xlsx)." in response.get_data(as_text=True)
     assert count_rows(Board) == 0
@@ -158,11 +178,13 @@ def test_an_uploaded_file_that_is_not_csv_or_excel_ships_nothing(shop, sales, co
 def test_a_file_naming_a_product_not_on_the_order_is_listed_by_line(shop, sales, count_rows):
     order = shop.order(50)
     data = b"sku,serial\nPBX-EXT-16,F-1\nPBX-MAIN-200,F-2\n"
-    response = sales.post(new_url(order), data=ship_form(shop, serial_file=upload(data, "a.csv")),
-                          content_type="multipart/form-data")
+    response = sales.post(
+        new_url(order), data=ship_form(shop, serial_file=upload(data, "a.csv")), content_type="multipart/form-data"
+    )
     assert response.status_code == 422
     assert "Line 3: PBX-MAIN-200 is not a serialized product left to ship on this order." in response.get_data(
-        as_text=True)
+        as_text=True
+    )
     assert count_rows(Board) == 0
 
 
@@ -196,8 +218,9 @@ def test_a_lost_shipment_is_replaced_free_and_only_once(shop, sales, count_rows)
 
     refused = sales.post(f"/boards/shipments/{lost.id}/lost", data={"note": ""}, follow_redirects=True)
     assert "Describe what was lost or damaged." in refused.get_data(as_text=True)
-    marked = sales.post(f"/boards/shipments/{lost.id}/lost", data={"note": "两块板卡运输途中损坏"},
-                        follow_redirects=True)
+    marked = sales.post(
+        f"/boards/shipments/{lost.id}/lost", data={"note": "两块板卡运输途中损坏"}, follow_redirects=True
+    )
     assert "Lost or damaged in transit" in marked.get_data(as_text=True)
 
     too_many = sales.post(replacement_url, data=ship_form(shop, serials="N-1 N-2 N-3"))

@@ -10,8 +10,15 @@ from portal.extensions import db
 
 from ..builders import credit_code, make_distributor, make_region, make_user
 
-GOOD = {"code": "NB010", "name": "宁波海曙贸易有限公司", "credit_code": "91330100MA2B3C4D5N",
-        "level": "level2", "status": "active", "contact_name": "吴芳", "contact_phone": "0574-8765 4321"}
+GOOD = {
+    "code": "NB010",
+    "name": "宁波海曙贸易有限公司",
+    "credit_code": "91330100MA2B3C4D5N",
+    "level": "level2",
+    "status": "active",
+    "contact_name": "吴芳",
+    "contact_phone": "0574-8765 4321",
+}
 
 
 def test_sales_creates_a_distributor(login, count_rows):

@@ -6,8 +6,9 @@ from portal.domain.distributors import normalize_credit_code
 from portal.domain.errors import InvalidValue
 
 
-@pytest.mark.parametrize(("text", "code"), [("91330100MA2B3C4D5N", "91330100MA2B3C4D5N"),
-                                             (" 91330100ma2b3c4d5n ", "91330100MA2B3C4D5N")])
+@pytest.mark.parametrize(
+    ("text", "code"), [("91330100MA2B3C4D5N", "91330100MA2B3C4D5N"), (" 91330100ma2b3c4d5n ", "91330100MA2B3C4D5N")]
+)
 def test_a_valid_code_is_kept_in_capitals(text, code):
     assert normalize_credit_code(text) == code
 

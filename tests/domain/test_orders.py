@@ -107,16 +107,20 @@ def test_the_first_order_is_at_least_the_minimum(total, ok):
     ],
 )
 def test_confirmation_splits_deposit_and_balance(total, first, deposit, balance):
-    result = confirm(total, is_first_order=first, deposit_percent=D("30.00"), deposit_due_days=3,
-                     confirmed_on=date(2026, 3, 5))
+    result = confirm(
+        total, is_first_order=first, deposit_percent=D("30.00"), deposit_due_days=3, confirmed_on=date(2026, 3, 5)
+    )
     assert (result.deposit_amount, result.balance_amount) == (deposit, balance)
     assert result.deposit_amount + result.balance_amount == total
     assert result.deposit_due_on == date(2026, 3, 8)  # §2: 3 days after 5 March is 8 March
 
 
 def test_deposit_and_full_payment_dates_follow_the_running_total():
-    payments = [Payment(D("10000.00"), date(2026, 3, 6)), Payment(D("8000.00"), date(2026, 3, 9)),
-                Payment(D("42000.00"), date(2026, 4, 20))]
+    payments = [
+        Payment(D("10000.00"), date(2026, 3, 6)),
+        Payment(D("8000.00"), date(2026, 3, 9)),
+        Payment(D("42000.00"), date(2026, 4, 20)),
+    ]
     state = payment_state(payments, deposit=D("18000.00"), total=D("60000.00"))
     assert state == PaymentState(D("60000.00"), date(2026, 3, 9), date(2026, 4, 20))
 
@@ -142,8 +146,12 @@ def test_delivery_due_is_the_later_of_deposit_plus_30_days_and_full_payment(depo
 
 @pytest.mark.parametrize(
     ("paid_on", "today", "late"),
-    [(date(2026, 3, 8), date(2026, 3, 20), False), (date(2026, 3, 9), date(2026, 3, 20), True),
-     (None, date(2026, 3, 8), False), (None, date(2026, 3, 9), True)],
+    [
+        (date(2026, 3, 8), date(2026, 3, 20), False),
+        (date(2026, 3, 9), date(2026, 3, 20), True),
+        (None, date(2026, 3, 8), False),
+        (None, date(2026, 3, 9), True),
+    ],
 )
 def test_a_deposit_is_late_after_its_due_date(paid_on, today, late):
     assert deposit_is_late(date(2026, 3, 8), paid_on, today) is late
@@ -175,13 +183,20 @@ def test_payments_move_the_order_between_confirmed_deposit_paid_and_paid_in_full
 )
 def test_bad_payments_are_refused(amount, received_on, paid, message):
     with pytest.raises(DomainError, match=message):
-        check_payment(amount, received_on, confirmed_on=date(2026, 3, 5), paid=paid, total=D("60000.00"),
-                      today=date(2026, 3, 20))
+        check_payment(
+            amount, received_on, confirmed_on=date(2026, 3, 5), paid=paid, total=D("60000.00"), today=date(2026, 3, 20)
+        )
 
 
 def test_the_exact_rest_is_accepted():
-    check_payment(D("42000.00"), date(2026, 3, 20), confirmed_on=date(2026, 3, 5), paid=D("18000.00"),
-                  total=D("60000.00"), today=date(2026, 3, 20))
+    check_payment(
+        D("42000.00"),
+        date(2026, 3, 20),
+        confirmed_on=date(2026, 3, 5),
+        paid=D("18000.00"),
+        total=D("60000.00"),
+        today=date(2026, 3, 20),
+    )
 
 
 # §9: a quarter's quota prorated by the days the term covers; §6.2.1: periods.
@@ -202,14 +217,40 @@ def test_proration_by_days_covered(term, quarter, expected):
 
 # --- periods --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("typed", "stored"), [("2026-03", "2026-03"), ("2026-12", "2026-12"), ("2026-Q1", "2026-Q1"),
-                                               ("2026-q4", "2026-Q4"), (" 2027-01 ", "2027-01"), ("", "")])
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("2026-03", "2026-03"),
+        ("2026-12", "2026-12"),
+        ("2026-Q1", "2026-Q1"),
+        ("2026-q4", "2026-Q4"),
+        (" 2027-01 ", "2027-01"),
+        ("", ""),
+    ],
+)
 def test_a_period_is_a_month_or_a_quarter(typed, stored):
     assert check_period(typed) == stored
 
 
-@pytest.mark.parametrize("typed", ["2026-13", "2026-00", "2026-Q5", "2026-Q0", "26-03", "2026-3", "2026/03",
-                                   "2026-03-01", "next month", "1999-01", "2100-Q1", "２０２６-03", "2026-Q1x"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "2026-13",
+        "2026-00",
+        "2026-Q5",
+        "2026-Q0",
+        "26-03",
+        "2026-3",
+        "2026/03",
+        "2026-03-01",
+        "next month",
+        "1999-01",
+        "2100-Q1",
+        "２０２６-03",
+        "2026-Q1x",
+    ],
+)
 def test_nonsense_periods_are_refused(typed):
     with pytest.raises(InvalidValue, match="YYYY-MM"):
         check_period(typed)

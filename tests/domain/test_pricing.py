@@ -37,6 +37,7 @@ def p(level1: str, level2: str, floor: str) -> Prices:
 
 # --- The list in force on a date ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("on", "expected"),
     [
@@ -75,6 +76,7 @@ def test_superseded_is_read_off_the_later_published_lists(status, effective_from
 
 # --- Publishing ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("status", "effective_from", "items", "published", "message"),
     [
@@ -82,10 +84,20 @@ def test_superseded_is_read_off_the_later_published_lists(status, effective_from
         (SUPERSEDED, date(2027, 1, 1), 5, [], "Only a draft price list can be published."),
         (DRAFT, date(2027, 1, 1), 0, [], "An empty price list cannot be published."),
         # behind a list already published for a later date: it would change the past
-        (DRAFT, date(2026, 3, 1), 5, [date(2025, 1, 1), date(2026, 7, 1)],
-         "A price list effective from %(latest)s is already published; this one must take effect later."),
-        (DRAFT, date(2026, 7, 1), 5, [date(2026, 7, 1)],  # the same day as a published list
-         "A price list effective from %(latest)s is already published; this one must take effect later."),
+        (
+            DRAFT,
+            date(2026, 3, 1),
+            5,
+            [date(2025, 1, 1), date(2026, 7, 1)],
+            "A price list effective from %(latest)s is already published; this one must take effect later.",
+        ),
+        (
+            DRAFT,
+            date(2026, 7, 1),
+            5,
+            [date(2026, 7, 1)],  # the same day as a published list
+            "A price list effective from %(latest)s is already published; this one must take effect later.",
+        ),
     ],
 )
 def test_publishing_is_refused_with_a_clear_message(status, effective_from, items, published, message):
@@ -115,6 +127,7 @@ def test_only_a_draft_is_changed(status):
 
 # --- An item's prices ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("prices", "problems"),
     [
@@ -124,8 +137,13 @@ def test_only_a_draft_is_changed(status):
         (p("1000.00", "1100.00", "1099.99"), [("min_resale_price", BELOW)]),
         (p("1200.00", "1100.00", "1150.00"), [("min_resale_price", BELOW)]),
         (p("0.00", "1100.00", "1500.00"), [("price_level1", "The amount must be more than zero.")]),
-        (p("1000.00", "0", "0"), [("price_level2", "The amount must be more than zero."),
-                                  ("min_resale_price", "The amount must be more than zero.")]),
+        (
+            p("1000.00", "0", "0"),
+            [
+                ("price_level2", "The amount must be more than zero."),
+                ("min_resale_price", "The amount must be more than zero."),
+            ],
+        ),
         (p("1000.00", "1100.00", "100000000.00"), [("min_resale_price", "Enter an amount of at most %(limit)s.")]),
     ],
 )
@@ -181,7 +199,8 @@ def test_each_kind_of_bad_row_is_reported_by_row_and_column(cells, column, messa
 def test_a_duplicate_sku_names_the_row_it_is_also_on():
     good, problems = check_rows([(2, row()), (3, row(sku="PBX-EXT-16")), (4, row(sku="pbx-main-200"))], KNOWN)
     assert [(pr.row, pr.column, pr.message, pr.params) for pr in problems] == [
-        (4, "sku", "SKU %(sku)s is also on row %(row)s.", {"sku": "PBX-MAIN-200", "row": "2"})]
+        (4, "sku", "SKU %(sku)s is also on row %(row)s.", {"sku": "PBX-MAIN-200", "row": "2"})
+    ]
 
 
 def test_every_problem_of_every_row_is_reported_at_once():
@@ -192,14 +211,18 @@ def test_every_problem_of_every_row_is_reported_at_once():
     ]
     good, problems = check_rows(rows, KNOWN)
     assert [(pr.row, pr.column) for pr in problems] == [
-        (2, "sku"), (2, "price_level1"), (2, "min_resale_price"), (5, "price_level2")]
+        (2, "sku"),
+        (2, "price_level1"),
+        (2, "min_resale_price"),
+        (5, "price_level2"),
+    ]
     assert set(good) == {"PBX-MAIN-200"}  # the caller saves nothing while any problem exists
 
 
 def test_good_rows_become_prices_with_thousands_separators_and_lower_case_skus():
     good, problems = check_rows(
-        [(2, row(sku=" pbx-ext-16 ", price_level1="1,200.00", price_level2="1300", min_resale_price="¥1,580.5"))],
-        KNOWN)
+        [(2, row(sku=" pbx-ext-16 ", price_level1="1,200.00", price_level2="1300", min_resale_price="¥1,580.5"))], KNOWN
+    )
     assert problems == []
     assert good == {"PBX-EXT-16": p("1200.00", "1300.00", "1580.50")}
 
@@ -207,14 +230,22 @@ def test_good_rows_become_prices_with_thousands_separators_and_lower_case_skus()
 @pytest.mark.parametrize(
     ("header", "positions", "problems"),
     [
-        (["sku", "price_level1", "price_level2", "min_resale_price"],
-         {"sku": 0, "price_level1": 1, "price_level2": 2, "min_resale_price": 3}, []),
-        (["\ufeffSKU", "名称", " Price_Level1 ", "PRICE_LEVEL2", "min_resale_price"],
-         {"sku": 0, "price_level1": 2, "price_level2": 3, "min_resale_price": 4}, []),
-        (["sku", "price_level1"], {"sku": 0, "price_level1": 1},
-         [(1, "price_level2"), (1, "min_resale_price")]),
-        (["sku", "sku", "price_level1", "price_level2", "min_resale_price"],
-         {"sku": 1, "price_level1": 2, "price_level2": 3, "min_resale_price": 4}, [(1, "sku")]),
+        (
+            ["sku", "price_level1", "price_level2", "min_resale_price"],
+            {"sku": 0, "price_level1": 1, "price_level2": 2, "min_resale_price": 3},
+            [],
+        ),
+        (
+            ["\ufeffSKU", "名称", " Price_Level1 ", "PRICE_LEVEL2", "min_resale_price"],
+            {"sku": 0, "price_level1": 2, "price_level2": 3, "min_resale_price": 4},
+            [],
+        ),
+        (["sku", "price_level1"], {"sku": 0, "price_level1": 1}, [(1, "price_level2"), (1, "min_resale_price")]),
+        (
+            ["sku", "sku", "price_level1", "price_level2", "min_resale_price"],
+            {"sku": 1, "price_level1": 2, "price_level2": 3, "min_resale_price": 4},
+            [(1, "sku")],
+        ),
     ],
 )
 def test_the_header_row_names_the_columns_in_any_order_and_case(header, positions, problems):
@@ -247,8 +278,14 @@ def test_compare_lists_added_removed_up_down_and_by_how_much():
     changes = {c.sku: c for c in compare(OLD, NEW)}
     assert [c.sku for c in compare(OLD, NEW)] == ["A", "B", "C", "D", "E", "F", "G"]
     assert {sku: c.change for sku, c in changes.items()} == {
-        "A": Change.SAME, "B": Change.UP, "C": Change.DOWN, "D": Change.UP, "E": Change.REMOVED,
-        "F": Change.DOWN, "G": Change.ADDED}
+        "A": Change.SAME,
+        "B": Change.UP,
+        "C": Change.DOWN,
+        "D": Change.UP,
+        "E": Change.REMOVED,
+        "F": Change.DOWN,
+        "G": Change.ADDED,
+    }
     assert (changes["B"].delta_level1, changes["B"].delta_level2) == (D("10.50"), D("11.00"))
     assert (changes["C"].delta_level1, changes["C"].delta_level2) == (D("-10.00"), D("-10.00"))
     assert changes["D"].delta_min_resale == D("20.00")
@@ -273,10 +310,11 @@ def test_comparing_with_no_previous_list_adds_everything():
 
 # --- Exported cells -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("value", "exported"),
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+1+1", "'+1+1"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),

@@ -8,8 +8,13 @@ from portal.domain.regions import RegionLevel, level_of, normalize_code, parent_
 
 @pytest.mark.parametrize(
     ("code", "level"),
-    [("330000", RegionLevel.PROVINCE), ("330100", RegionLevel.CITY), ("330106", RegionLevel.DISTRICT),
-     ("110000", RegionLevel.PROVINCE), ("110105", RegionLevel.DISTRICT)],
+    [
+        ("330000", RegionLevel.PROVINCE),
+        ("330100", RegionLevel.CITY),
+        ("330106", RegionLevel.DISTRICT),
+        ("110000", RegionLevel.PROVINCE),
+        ("110105", RegionLevel.DISTRICT),
+    ],
 )
 def test_level_follows_the_code(code, level):
     assert level_of(code) is level
@@ -29,8 +34,7 @@ def test_parent_is_the_nearest_existing_ancestor(code, known, parent):
     assert parent_code(code, known) == parent
 
 
-@pytest.mark.parametrize(("text", "code"), [("330100", "330100"), (" 330100 ", "330100"),
-                                             ("330100000000", "330100")])
+@pytest.mark.parametrize(("text", "code"), [("330100", "330100"), (" 330100 ", "330100"), ("330100000000", "330100")])
 def test_codes_are_six_digits(text, code):
     assert normalize_code(text) == code
 

@@ -10,11 +10,14 @@ from portal.domain.subagents import SubAgentStatus, check_decision
 REQUESTED, APPROVED, REJECTED = SubAgentStatus.REQUESTED, SubAgentStatus.APPROVED, SubAgentStatus.REJECTED
 
 
-@pytest.mark.parametrize(("approve", "reason", "expected"), [
-    (True, "", APPROVED),
-    (True, "区域内已有两家网点，同意增加", APPROVED),
-    (False, "与现有网点重叠", REJECTED),
-])
+@pytest.mark.parametrize(
+    ("approve", "reason", "expected"),
+    [
+        (True, "", APPROVED),
+        (True, "区域内已有两家网点，同意增加", APPROVED),
+        (False, "与现有网点重叠", REJECTED),
+    ],
+)
 def test_a_request_awaiting_a_decision_is_approved_or_rejected(approve, reason, expected):
     assert check_decision(REQUESTED, approve, reason) is expected
 
@@ -26,8 +29,9 @@ def test_a_rejection_needs_a_reason_for_the_distributor(reason):
     assert refused.value.field == "reason"
 
 
-@pytest.mark.parametrize(("status", "approve"), [(APPROVED, True), (APPROVED, False), (REJECTED, True),
-                                                 (REJECTED, False)])
+@pytest.mark.parametrize(
+    ("status", "approve"), [(APPROVED, True), (APPROVED, False), (REJECTED, True), (REJECTED, False)]
+)
 def test_a_decided_request_is_not_decided_again(status, approve):
     with pytest.raises(DomainError, match="already been decided"):
         check_decision(status, approve, "reason")

@@ -27,8 +27,15 @@ ON = date(2027, 6, 1)
 
 
 def record(code, name, level, province_code, province_name, granted_on=date(2027, 1, 1), revoked_effective_on=None):
-    return {"region_code": code, "region_name": name, "region_level": level, "province_code": province_code,
-            "province_name": province_name, "granted_on": granted_on, "revoked_effective_on": revoked_effective_on}
+    return {
+        "region_code": code,
+        "region_name": name,
+        "region_level": level,
+        "province_code": province_code,
+        "province_name": province_name,
+        "granted_on": granted_on,
+        "revoked_effective_on": revoked_effective_on,
+    }
 
 
 def rows_of(frame: pd.DataFrame) -> list[tuple]:
@@ -37,35 +44,51 @@ def rows_of(frame: pd.DataFrame) -> list[tuple]:
 
 # --- The chart's frame: a pure function of plain records ----------------------------------------------
 
-@pytest.mark.parametrize(("records", "expected"), [
-    ([], []),
-    ([record("330100", "杭州市", "city", "330000", "浙江省")], [("浙江省", "city", 1, "杭州市")]),
-    (  # a province, its cities and districts; the province with most regions first
-        [record("320500", "苏州市", "city", "320000", "江苏省"),
-         record("330106", "西湖区", "district", "330000", "浙江省"),
-         record("330200", "宁波市", "city", "330000", "浙江省"),
-         record("330100", "杭州市", "city", "330000", "浙江省"),
-         record("330000", "浙江省", "province", "330000", "浙江省")],
-        [("浙江省", "province", 1, "浙江省"), ("浙江省", "city", 2, "杭州市、宁波市"),
-         ("浙江省", "district", 1, "西湖区"), ("江苏省", "city", 1, "苏州市")],
-    ),
-    (  # the same region under two agreements counts once
-        [record("330100", "杭州市", "city", "330000", "浙江省"),
-         record("330100", "杭州市", "city", "330000", "浙江省", granted_on=date(2026, 1, 1))],
-        [("浙江省", "city", 1, "杭州市")],
-    ),
-    (  # granted later, revoked already, revocation not yet effective (§4.5: still granted until then)
-        [record("330100", "杭州市", "city", "330000", "浙江省", granted_on=date(2027, 6, 2)),
-         record("330200", "宁波市", "city", "330000", "浙江省", revoked_effective_on=ON),
-         record("320500", "苏州市", "city", "320000", "江苏省", revoked_effective_on=ON + timedelta(days=1))],
-        [("江苏省", "city", 1, "苏州市")],
-    ),
-    (  # ties keep the province codes' order
-        [record("440300", "深圳市", "city", "440000", "广东省"),
-         record("320500", "苏州市", "city", "320000", "江苏省")],
-        [("江苏省", "city", 1, "苏州市"), ("广东省", "city", 1, "深圳市")],
-    ),
-])
+
+@pytest.mark.parametrize(
+    ("records", "expected"),
+    [
+        ([], []),
+        ([record("330100", "杭州市", "city", "330000", "浙江省")], [("浙江省", "city", 1, "杭州市")]),
+        (  # a province, its cities and districts; the province with most regions first
+            [
+                record("320500", "苏州市", "city", "320000", "江苏省"),
+                record("330106", "西湖区", "district", "330000", "浙江省"),
+                record("330200", "宁波市", "city", "330000", "浙江省"),
+                record("330100", "杭州市", "city", "330000", "浙江省"),
+                record("330000", "浙江省", "province", "330000", "浙江省"),
+            ],
+            [
+                ("浙江省", "province", 1, "浙江省"),
+                ("浙江省", "city", 2, "杭州市、宁波市"),
+                ("浙江省", "district", 1, "西湖区"),
+                ("江苏省", "city", 1, "苏州市"),
+            ],
+        ),
+        (  # the same region under two agreements counts once
+            [
+                record("330100", "杭州市", "city", "330000", "浙江省"),
+                record("330100", "杭州市", "city", "330000", "浙江省", granted_on=date(2026, 1, 1)),
+            ],
+            [("浙江省", "city", 1, "杭州市")],
+        ),
+        (  # granted later, revoked already, revocation not yet effective (§4.5: still granted until then)
+            [
+                record("330100", "杭州市", "city", "330000", "浙江省", granted_on=date(2027, 6, 2)),
+                record("330200", "宁波市", "city", "330000", "浙江省", revoked_effective_on=ON),
+                record("320500", "苏州市", "city", "320000", "江苏省", revoked_effective_on=ON + timedelta(days=1)),
+            ],
+            [("江苏省", "city", 1, "苏州市")],
+        ),
+        (  # ties keep the province codes' order
+            [
+                record("440300", "深圳市", "city", "440000", "广东省"),
+                record("320500", "苏州市", "city", "320000", "江苏省"),
+            ],
+            [("江苏省", "city", 1, "苏州市"), ("广东省", "city", 1, "深圳市")],
+        ),
+    ],
+)
 def test_regions_granted_by_province(records, expected):
     frame = granted_by_province(records, ON)
     assert list(frame.columns) == ["province_code", "province_name", "level", "regions", "names"]
@@ -73,11 +96,17 @@ def test_regions_granted_by_province(records, expected):
 
 
 def test_the_figure_stacks_levels_per_province_and_is_none_without_regions():
-    frame = granted_by_province([record("330000", "浙江省", "province", "330000", "浙江省"),
-                                 record("330100", "杭州市", "city", "330000", "浙江省"),
-                                 record("320500", "苏州市", "city", "320000", "江苏省")], ON)
-    figure = territory_figure(frame, {"province": "Whole province", "city": "City", "district": "District"},
-                              "Regions granted")
+    frame = granted_by_province(
+        [
+            record("330000", "浙江省", "province", "330000", "浙江省"),
+            record("330100", "杭州市", "city", "330000", "浙江省"),
+            record("320500", "苏州市", "city", "320000", "江苏省"),
+        ],
+        ON,
+    )
+    figure = territory_figure(
+        frame, {"province": "Whole province", "city": "City", "district": "District"}, "Regions granted"
+    )
     assert [trace["name"] for trace in figure["data"]] == ["Whole province", "City"]
     assert figure["data"][1]["x"] == ["浙江省", "江苏省"]
     assert figure["data"][1]["y"] == [1, 1]
@@ -88,6 +117,7 @@ def test_the_figure_stacks_levels_per_province_and_is_none_without_regions():
 
 
 # --- The page ------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def ours():
@@ -100,17 +130,23 @@ def client(login, ours):
 
 
 def chart_data(page: str) -> dict:
-    match = re.search(r'<script type="application/json" id="territory-chart-data" nonce="[^"]+">(.*?)</script>',
-                      page, re.S)
+    match = re.search(
+        r'<script type="application/json" id="territory-chart-data" nonce="[^"]+">(.*?)</script>', page, re.S
+    )
     assert match, "no chart data on the page"
     return json.loads(match.group(1))
 
 
 def test_the_home_page_shows_the_agreement_its_terms_territories_prices_and_notices(client, ours, app):
     start = today() - timedelta(days=100)
-    make_agreement(ours, number="XS-HZ-2027", starts_on=start, ends_on=today() + timedelta(days=265),
-                   terms=Terms(deposit_percent=Decimal("25.00")),
-                   grants=[("330100", start), ("330106", start), ("320500", start, today() + timedelta(days=20))])
+    make_agreement(
+        ours,
+        number="XS-HZ-2027",
+        starts_on=start,
+        ends_on=today() + timedelta(days=265),
+        terms=Terms(deposit_percent=Decimal("25.00")),
+        grants=[("330100", start), ("330106", start), ("320500", start, today() + timedelta(days=20))],
+    )
     make_agreement(ours, number="XS-HZ-DRAFT", status=AgreementStatus.DRAFT)  # still being prepared
     make_agreement(make_distributor(), number="XS-OTHER", grants=[("440300", start)])
     make_price_list("2026 版", today() - timedelta(days=400))
@@ -135,28 +171,32 @@ def test_the_home_page_shows_the_agreement_its_terms_territories_prices_and_noti
     assert "25%" in page  # its own deposit term, not the seed's 30%
     assert "¥50,000.00" in page
     # Territories: the list, with the revocation still to take effect, and the chart.
-    territories = page[page.index('id="territory-list"'):page.index("</table>", page.index('id="territory-list"'))]
+    territories = page[page.index('id="territory-list"') : page.index("</table>", page.index('id="territory-list"'))]
     assert re.findall(r'data-region="(\d+)"', territories) == ["320500", "330100", "330106"]
     assert "still yours until then" in territories
     assert "440300" not in territories
     figure = chart_data(page)
     assert {x for trace in figure["data"] for x in trace["x"]} == {"浙江省", "江苏省"}
     # The price list in force today, with a link.
-    prices = page[page.index('id="price-list"'):]
+    prices = page[page.index('id="price-list"') :]
     assert "2027 版" in prices
     assert "2028 版" not in page
     assert "2027 草稿" not in page
     assert f'href="/pricing/{in_force.id}"' in prices
     # Unread notices only, and only ours.
-    notices = page[page.index('id="notices"'):page.index('id="price-list"')]
+    notices = page[page.index('id="notices"') : page.index('id="price-list"')]
     assert f'href="/notices/{unread.id}"' in notices
-    assert f"/notices/{read.id}\"" not in notices
+    assert f'/notices/{read.id}"' not in notices
     assert theirs.number not in page
 
 
 def test_the_chart_is_drawn_by_the_portals_own_scripts_under_the_csp(client, ours, app):
-    make_agreement(ours, starts_on=today() - timedelta(days=1), ends_on=today() + timedelta(days=30),
-                   grants=[("330100", today() - timedelta(days=1))])
+    make_agreement(
+        ours,
+        starts_on=today() - timedelta(days=1),
+        ends_on=today() + timedelta(days=30),
+        grants=[("330100", today() - timedelta(days=1))],
+    )
     response = client.get("/")
     page = response.get_data(as_text=True)
     for tag in re.findall(r"<script[^>]*>", page):
@@ -164,11 +204,18 @@ def test_the_chart_is_drawn_by_the_portals_own_scripts_under_the_csp(client, our
         assert re.search(r'src="/static/|type="application/json"', tag), tag
     assert "<style" not in page
     assert ' style="' not in page
-    assert re.search(r'<link rel="stylesheet" id="plotly.js-style-global" class="no-inline-styles" '
-                     r'href="/static/vendor/plotly/plotly.css">', page)
+    assert re.search(
+        r'<link rel="stylesheet" id="plotly.js-style-global" class="no-inline-styles" '
+        r'href="/static/vendor/plotly/plotly.css">',
+        page,
+    )
     assert 'id="9f215cf04c5486422605d13261cb87401f4e7763b6296af81e98efbc0130da53" href="/static/vendor/plotly/' in page
-    for asset in ("vendor/plotly/plotly.min.js", "js/charts.js", "vendor/plotly/plotly.css",
-                  "vendor/plotly/plotly-maplibre.css"):
+    for asset in (
+        "vendor/plotly/plotly.min.js",
+        "js/charts.js",
+        "vendor/plotly/plotly.css",
+        "vendor/plotly/plotly-maplibre.css",
+    ):
         served = client.get(f"/static/{asset}")
         assert served.status_code == 200, asset
         served.close()
@@ -194,8 +241,7 @@ def test_a_distributor_user_without_a_distributor_sees_the_not_linked_message(lo
     assert "XS-2027-001" not in page
 
 
-def test_the_home_page_costs_the_same_statements_for_1_or_10_territories_and_notices(client, ours,
-                                                                                      count_statements):
+def test_the_home_page_costs_the_same_statements_for_1_or_10_territories_and_notices(client, ours, count_statements):
     start = today() - timedelta(days=10)
     codes = ["330000", "330100", "330106", "330200", "320000", "320100", "320500", "440000", "440100", "440300"]
 
@@ -204,16 +250,28 @@ def test_the_home_page_costs_the_same_statements_for_1_or_10_territories_and_not
             assert client.get("/").status_code == 200
         return len(sent)
 
-    make_agreement(ours, number="XS-A", starts_on=start, ends_on=today() + timedelta(days=100),
-                   grants=[(codes[0], start)])
+    make_agreement(
+        ours, number="XS-A", starts_on=start, ends_on=today() + timedelta(days=100), grants=[(codes[0], start)]
+    )
     make_notice(ours, issued_on=today())
     make_price_list("2027", start)
     few = statements()
 
-    make_agreement(ours, number="XS-B", starts_on=start - timedelta(days=400), ends_on=start - timedelta(days=1),
-                   status=AgreementStatus.EXPIRED, grants=[(code, start - timedelta(days=400)) for code in codes[1:3]])
-    later = make_agreement(ours, number="XS-C", starts_on=start, ends_on=today() + timedelta(days=100),
-                           grants=[(code, start) for code in codes[3:]])
+    make_agreement(
+        ours,
+        number="XS-B",
+        starts_on=start - timedelta(days=400),
+        ends_on=start - timedelta(days=1),
+        status=AgreementStatus.EXPIRED,
+        grants=[(code, start - timedelta(days=400)) for code in codes[1:3]],
+    )
+    later = make_agreement(
+        ours,
+        number="XS-C",
+        starts_on=start,
+        ends_on=today() + timedelta(days=100),
+        grants=[(code, start) for code in codes[3:]],
+    )
     assert len(later.territories) + 3 == 10
     for n in range(9):
         make_notice(ours, issued_on=today() - timedelta(days=n))

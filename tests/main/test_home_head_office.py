@@ -12,8 +12,11 @@ from ..orders.builders import make_active_agreement, make_order, make_price_list
 
 
 def queue(page: str, key: str) -> int:
-    match = re.search(rf'data-queue="{key}">\s*<div class="card-body">\s*<div[^>]*>[^<]*</div>\s*'
-                      r'<div class="display-6">(\d+)</div>', page)
+    match = re.search(
+        rf'data-queue="{key}">\s*<div class="card-body">\s*<div[^>]*>[^<]*</div>\s*'
+        r'<div class="display-6">(\d+)</div>',
+        page,
+    )
     assert match, key
     return int(match.group(1))
 

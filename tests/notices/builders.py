@@ -14,11 +14,15 @@ from portal.notices.services import issue_notice
 from ..builders import foreign_record
 
 
-def make_notice(distributor: Distributor, *, issued_on: date = date(2027, 3, 5),
-                notice_type: NoticeType = NoticeType.WARNING,
-                message_zh: str = "贵公司三月份月报逾期未交，请于本月内补交。",
-                message_en: str = "Your March report is overdue; please send it this month.",
-                **kwargs: Any) -> Notice:
+def make_notice(
+    distributor: Distributor,
+    *,
+    issued_on: date = date(2027, 3, 5),
+    notice_type: NoticeType = NoticeType.WARNING,
+    message_zh: str = "贵公司三月份月报逾期未交，请于本月内补交。",
+    message_en: str = "Your March report is overdue; please send it this month.",
+    **kwargs: Any,
+) -> Notice:
     """A committed warning (by default) to ``distributor``; other types take their own context."""
     if notice_type is NoticeType.WARNING:
         kwargs.setdefault("message_zh", message_zh)

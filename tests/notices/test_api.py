@@ -131,16 +131,23 @@ def test_bad_filters_answer_422(api, query):
 
 # --- Issuing a warning ------------------------------------------------------------------------------
 
+
 def body(recipient_id: int, **changes):
-    return {"distributor_id": recipient_id, "message_zh": "请于十日内补交月报。",
-            "message_en": "Please send the report within ten days.", **changes}
+    return {
+        "distributor_id": recipient_id,
+        "message_zh": "请于十日内补交月报。",
+        "message_en": "Please send the report within ten days.",
+        **changes,
+    }
 
 
 def test_sales_issues_a_warning(api, ours, reader):
-    agreement = make_agreement(ours, number="XS-HZ", starts_on=today() - timedelta(days=10),
-                               ends_on=today() + timedelta(days=300))
-    response = api(make_user(role=Role.SALES)).post(LIST, json=body(ours.id, agreement_id=agreement.id,
-                                                                      effective_on=today().isoformat()))
+    agreement = make_agreement(
+        ours, number="XS-HZ", starts_on=today() - timedelta(days=10), ends_on=today() + timedelta(days=300)
+    )
+    response = api(make_user(role=Role.SALES)).post(
+        LIST, json=body(ours.id, agreement_id=agreement.id, effective_on=today().isoformat())
+    )
     assert response.status_code == 201, response.json
     assert response.json["number"] == f"TZ-{today().year}-0001"
     assert response.json["title"] == "Warning (agreement XS-HZ)"
@@ -148,15 +155,18 @@ def test_sales_issues_a_warning(api, ours, reader):
     assert [item["number"] for item in api(reader).get(LIST).json["items"]] == [response.json["number"]]
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"message_en": ""}, "message_en"),
-    ({"message_zh": None}, "message_zh"),
-    ({"distributor_id": 999999}, "distributor_id"),
-    ({"agreement_id": "OTHER"}, "agreement_id"),
-    ({"effective_on": "2000-01-01"}, "effective_on"),
-    ({"effective_on": "01/02/2027"}, "effective_on"),
-    ({"type": "termination"}, "type"),  # only warnings are issued here
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"message_en": ""}, "message_en"),
+        ({"message_zh": None}, "message_zh"),
+        ({"distributor_id": 999999}, "distributor_id"),
+        ({"agreement_id": "OTHER"}, "agreement_id"),
+        ({"effective_on": "2000-01-01"}, "effective_on"),
+        ({"effective_on": "01/02/2027"}, "effective_on"),
+        ({"type": "termination"}, "type"),  # only warnings are issued here
+    ],
+)
 def test_a_bad_warning_answers_422_on_its_field_and_saves_nothing(api, ours, count_rows, changes, field):
     other = make_agreement(make_distributor(), number="XS-OTHER")
     changes = {k: (other.id if v == "OTHER" else v) for k, v in changes.items()}

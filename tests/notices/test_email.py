@@ -19,8 +19,12 @@ from portal.notices.services import send_pending_email
 from ..builders import make_distributor, make_user
 from .builders import make_notice
 
-WARNING = {"agreement_id": "", "message_zh": "请于十日内补交月报。", "message_en": "Please send the report.",
-           "effective_on": ""}
+WARNING = {
+    "agreement_id": "",
+    "message_zh": "请于十日内补交月报。",
+    "message_en": "Please send the report.",
+    "effective_on": "",
+}
 
 
 class FakeSMTP:
@@ -76,8 +80,7 @@ def unused_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_with_smtp_configured_the_notice_is_emailed_to_the_distributor(app, login, monkeypatch, fake_smtp,
-                                                                         recipient):
+def test_with_smtp_configured_the_notice_is_emailed_to_the_distributor(app, login, monkeypatch, fake_smtp, recipient):
     monkeypatch.setitem(app.config, "SMTP_HOST", "mail.example.cn")
     monkeypatch.setitem(app.config, "SMTP_PORT", 2525)
 
@@ -99,7 +102,8 @@ def test_with_smtp_configured_the_notice_is_emailed_to_the_distributor(app, logi
 
 
 def test_when_the_mail_server_is_down_the_request_succeeds_and_the_notice_waits_in_the_portal(
-        app, login, monkeypatch, recipient, caplog):
+    app, login, monkeypatch, recipient, caplog
+):
     monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
     monkeypatch.setitem(app.config, "SMTP_PORT", unused_port())  # nothing listens: connection refused
 
@@ -115,8 +119,9 @@ def test_when_the_mail_server_is_down_the_request_succeeds_and_the_notice_waits_
     assert notice.number in inbox
 
 
-def test_a_mail_server_failing_mid_conversation_is_logged_not_raised(app, login, monkeypatch, fake_smtp, recipient,
-                                                                     caplog):
+def test_a_mail_server_failing_mid_conversation_is_logged_not_raised(
+    app, login, monkeypatch, fake_smtp, recipient, caplog
+):
     monkeypatch.setitem(app.config, "SMTP_HOST", "mail.example.cn")
     fake_smtp.fail_on_send = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
     with caplog.at_level(logging.ERROR, logger="portal.notices.services"):
@@ -125,8 +130,9 @@ def test_a_mail_server_failing_mid_conversation_is_logged_not_raised(app, login,
     assert "could not e-mail" in caplog.text
 
 
-def test_without_smtp_nothing_is_attempted_and_the_notice_is_in_the_inbox(app, login, monkeypatch, fake_smtp,
-                                                                          recipient):
+def test_without_smtp_nothing_is_attempted_and_the_notice_is_in_the_inbox(
+    app, login, monkeypatch, fake_smtp, recipient
+):
     monkeypatch.setitem(app.config, "SMTP_HOST", "")
 
     assert issue(login, recipient).status_code == 302

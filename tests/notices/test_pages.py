@@ -43,6 +43,7 @@ def reader(ours):
 
 # --- The distributor's inbox ----------------------------------------------------------------------
 
+
 def test_the_inbox_lists_only_our_notices_newest_first_with_unread_marked(login, ours, reader):
     theirs = make_distributor(name="苏州启明智能设备有限公司")
     old = make_notice(ours, issued_on=date(2026, 11, 2))
@@ -83,6 +84,7 @@ def test_a_distributor_user_without_a_distributor_has_an_empty_inbox(login, ours
 
 # --- One notice, in either language, and its print view --------------------------------------------
 
+
 def test_a_notice_reads_in_the_users_language_with_a_link_to_the_other(login, ours, reader):
     notice = make_notice(ours, message_zh="请于十日内补交月报。", message_en="Please send the report within ten days.")
     client = login(reader)
@@ -103,25 +105,41 @@ def test_a_notice_reads_in_the_users_language_with_a_link_to_the_other(login, ou
 
 def test_the_print_view_is_a_formal_letter(login, ours, reader):
     agreement = make_agreement(ours, number="XS-HZ-2027")
-    notice = make_notice(ours, issued_on=date(2027, 3, 5), effective_on=date(2027, 3, 12), agreement=agreement,
-                         message_en="Your March report is overdue.")
+    notice = make_notice(
+        ours,
+        issued_on=date(2027, 3, 5),
+        effective_on=date(2027, 3, 12),
+        agreement=agreement,
+        message_en="Your March report is overdue.",
+    )
     response = login(reader).get(f"/notices/{notice.id}/print")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    sheet = page[page.index('<article class="notice-sheet'):page.index("</article>")]
-    for expected in ("Distributor portal", "Written notice", notice.number, "Mar 5, 2027", "Mar 12, 2027",
-                     "杭州云帆科技有限公司", "浙江省杭州市西湖区文三路 478 号", "XS-HZ-2027",
-                     "Warning (agreement XS-HZ-2027)", "Your March report is overdue.",
-                     "Party A (head office)", "Authorised signature:", "Seal"):
+    sheet = page[page.index('<article class="notice-sheet') : page.index("</article>")]
+    for expected in (
+        "Distributor portal",
+        "Written notice",
+        notice.number,
+        "Mar 5, 2027",
+        "Mar 12, 2027",
+        "杭州云帆科技有限公司",
+        "浙江省杭州市西湖区文三路 478 号",
+        "XS-HZ-2027",
+        "Warning (agreement XS-HZ-2027)",
+        "Your March report is overdue.",
+        "Party A (head office)",
+        "Authorised signature:",
+        "Seal",
+    ):
         assert expected in sheet, expected
-    assert 'data-print' in page  # the print button, wired by static/js/print.js
+    assert "data-print" in page  # the print button, wired by static/js/print.js
     assert "js/print.js" in page
 
 
 def test_the_print_view_in_chinese_carries_the_chinese_text(login, ours, reader):
     notice = make_notice(ours, message_zh="贵公司三月份月报逾期未交。")
     page = login(reader).get(f"/notices/{notice.id}/print?lang=zh").get_data(as_text=True)
-    sheet = page[page.index('<article class="notice-sheet'):page.index("</article>")]
+    sheet = page[page.index('<article class="notice-sheet') : page.index("</article>")]
     assert 'lang="zh-CN"' in sheet
     assert "贵公司三月份月报逾期未交。" in sheet
     assert "2027年3月5日" in sheet  # dates on the sheet follow the sheet's language
@@ -129,7 +147,7 @@ def test_the_print_view_in_chinese_carries_the_chinese_text(login, ours, reader)
 
 def test_the_print_stylesheet_prints_only_the_sheet_on_a4(app):
     css = (Path(app.static_folder) / "css" / "portal.css").read_text()
-    printing = css[css.index("@media print {\n"):]
+    printing = css[css.index("@media print {\n") :]
     assert "@page { size: A4" in printing
     assert ".d-print-none" in printing
     assert "#content:has(.notice-sheet) > h1" in printing
@@ -137,6 +155,7 @@ def test_the_print_stylesheet_prints_only_the_sheet_on_a4(app):
 
 
 # --- Acknowledging ---------------------------------------------------------------------------------
+
 
 def test_acknowledging_records_who_and_when_once(login, ours, reader):
     notice = make_notice(ours)
@@ -203,6 +222,7 @@ def test_the_navigation_count_is_one_query_and_only_for_distributors(login, ours
 
 # --- Head office -----------------------------------------------------------------------------------
 
+
 def test_head_office_sees_every_notice_and_who_read_it(login, ours, reader):
     theirs = make_distributor(name="苏州启明智能设备有限公司")
     read = make_notice(ours)
@@ -222,22 +242,30 @@ def test_head_office_sees_every_notice_and_who_read_it(login, ours, reader):
     assert "No (readable in the portal)" in detail  # not e-mailed: no SMTP server in tests
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("", ["TZ-2028-0001", "TZ-2027-0003", "TZ-2027-0002", "TZ-2027-0001"]),
-    ("read=read", ["TZ-2027-0001"]),
-    ("read=unread", ["TZ-2028-0001", "TZ-2027-0003", "TZ-2027-0002"]),
-    ("year=2027", ["TZ-2027-0003", "TZ-2027-0002", "TZ-2027-0001"]),
-    ("type=price_list", ["TZ-2027-0002"]),
-    ("type=warning&year=2028", ["TZ-2028-0001"]),
-    ("distributor=THEIRS", ["TZ-2027-0003"]),
-    ("type=nonsense&year=abc&read=maybe", ["TZ-2028-0001", "TZ-2027-0003", "TZ-2027-0002", "TZ-2027-0001"]),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["TZ-2028-0001", "TZ-2027-0003", "TZ-2027-0002", "TZ-2027-0001"]),
+        ("read=read", ["TZ-2027-0001"]),
+        ("read=unread", ["TZ-2028-0001", "TZ-2027-0003", "TZ-2027-0002"]),
+        ("year=2027", ["TZ-2027-0003", "TZ-2027-0002", "TZ-2027-0001"]),
+        ("type=price_list", ["TZ-2027-0002"]),
+        ("type=warning&year=2028", ["TZ-2028-0001"]),
+        ("distributor=THEIRS", ["TZ-2027-0003"]),
+        ("type=nonsense&year=abc&read=maybe", ["TZ-2028-0001", "TZ-2027-0003", "TZ-2027-0002", "TZ-2027-0001"]),
+    ],
+)
 def test_head_office_filters_the_list(login, ours, reader, query, expected):
     theirs = make_distributor()
     read = make_notice(ours, issued_on=date(2027, 1, 10))
     price_list = make_price_list("2027", date(2027, 2, 1))
-    make_notice(ours, notice_type=NoticeType.PRICE_LIST, issued_on=date(2027, 1, 11), effective_on=date(2027, 2, 1),
-                price_list=price_list)
+    make_notice(
+        ours,
+        notice_type=NoticeType.PRICE_LIST,
+        issued_on=date(2027, 1, 11),
+        effective_on=date(2027, 2, 1),
+        price_list=price_list,
+    )
     make_notice(theirs, issued_on=date(2027, 1, 12))
     make_notice(ours, issued_on=date(2028, 1, 2))
     login(reader).post(f"/notices/{read.id}/acknowledge")
@@ -268,22 +296,31 @@ def test_head_office_list_costs_the_same_statements_for_1_or_10_notices(login, c
 
 # --- Issuing a warning ------------------------------------------------------------------------------
 
+
 def warning_form(recipient_id, **fields):
-    return {"distributor_id": str(recipient_id), "agreement_id": "", "message_zh": "请于十日内补交月报。",
-            "message_en": "Please send the report within ten days.", "effective_on": "", **fields}
+    return {
+        "distributor_id": str(recipient_id),
+        "agreement_id": "",
+        "message_zh": "请于十日内补交月报。",
+        "message_en": "Please send the report within ten days.",
+        "effective_on": "",
+        **fields,
+    }
 
 
 def test_sales_issues_a_warning_that_the_distributor_then_reads(login, ours, reader):
-    agreement = make_agreement(ours, number="XS-HZ-2027", starts_on=today() - timedelta(days=30),
-                               ends_on=today() + timedelta(days=300))
+    agreement = make_agreement(
+        ours, number="XS-HZ-2027", starts_on=today() - timedelta(days=30), ends_on=today() + timedelta(days=300)
+    )
     sales = make_user(role=Role.SALES, full_name="刘洋")
     client = login(sales)
     form = client.get(f"/notices/new?distributor_id={ours.id}").get_data(as_text=True)
     assert f'<option selected value="{ours.id}">' in form or f'value="{ours.id}" selected' in form
     assert "XS-HZ-2027" in form
 
-    response = client.post("/notices/new", data=warning_form(ours.id, agreement_id=str(agreement.id),
-                                                             effective_on=today().isoformat()))
+    response = client.post(
+        "/notices/new", data=warning_form(ours.id, agreement_id=str(agreement.id), effective_on=today().isoformat())
+    )
     assert response.status_code == 302
     notice = db.session.scalar(select(Notice))
     assert response.headers["Location"] == f"/notices/{notice.id}"
@@ -299,13 +336,16 @@ def test_sales_issues_a_warning_that_the_distributor_then_reads(login, ours, rea
     assert "Warning (agreement XS-HZ-2027)" in inbox
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"message_en": ""}, "Write the message in both languages."),
-    ({"distributor_id": ""}, "Choose the distributor."),
-    ({"effective_on": "2000-01-01"}, "A notice cannot take effect before the day it is issued"),
-    ({"agreement_id": "OTHER"}, "Choose one of this distributor&#39;s agreements."),
-    ({"message_zh": "长" * 2001}, "Keep the message under 2000 characters."),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"message_en": ""}, "Write the message in both languages."),
+        ({"distributor_id": ""}, "Choose the distributor."),
+        ({"effective_on": "2000-01-01"}, "A notice cannot take effect before the day it is issued"),
+        ({"agreement_id": "OTHER"}, "Choose one of this distributor&#39;s agreements."),
+        ({"message_zh": "长" * 2001}, "Keep the message under 2000 characters."),
+    ],
+)
 def test_a_bad_warning_is_explained_keeps_what_was_typed_and_saves_nothing(login, ours, count_rows, fields, message):
     other = make_agreement(make_distributor(), number="XS-OTHER")
     fields = {k: (str(other.id) if v == "OTHER" else v) for k, v in fields.items()}

@@ -44,15 +44,21 @@ def test_a_notice_rolled_back_with_its_change_gives_its_number_back(app):
 def test_a_warning_in_both_languages(app):
     distributor = make_distributor(name="杭州云帆科技有限公司")
     agreement = make_agreement(distributor, number="XS-HZ-2027")
-    notice = make_notice(distributor, agreement=agreement, effective_on=date(2027, 3, 12),
-                         message_zh="请于 10 日内补交月报。\n逾期将另行处理。",
-                         message_en="Send the report within 10 days.")
+    notice = make_notice(
+        distributor,
+        agreement=agreement,
+        effective_on=date(2027, 3, 12),
+        message_zh="请于 10 日内补交月报。\n逾期将另行处理。",
+        message_en="Send the report within 10 days.",
+    )
     assert notice.title_zh == "警告通知（协议 XS-HZ-2027）"
     assert notice.title_en == "Warning (agreement XS-HZ-2027)"
-    assert notice.body_zh == ("杭州云帆科技有限公司：\n\n请于 10 日内补交月报。\n逾期将另行处理。\n\n"
-                              "本通知自 2027年3月12日 起生效。")
-    assert notice.body_en == ("To 杭州云帆科技有限公司:\n\nSend the report within 10 days.\n\n"
-                              "This notice takes effect on 12 March 2027.")
+    assert notice.body_zh == (
+        "杭州云帆科技有限公司：\n\n请于 10 日内补交月报。\n逾期将另行处理。\n\n本通知自 2027年3月12日 起生效。"
+    )
+    assert notice.body_en == (
+        "To 杭州云帆科技有限公司:\n\nSend the report within 10 days.\n\nThis notice takes effect on 12 March 2027."
+    )
     assert notice.agreement_id == agreement.id
 
 
@@ -64,13 +70,21 @@ def test_a_warning_without_agreement_or_date_says_neither(app):
     assert "takes effect" not in notice.body_en
 
 
-@pytest.mark.parametrize(("level", "zh", "en"), [(Level.FIRST, "一级代理商", "first-level agent"),
-                                                 (Level.SECOND, "二级代理商", "second-level agent")])
+@pytest.mark.parametrize(
+    ("level", "zh", "en"),
+    [(Level.FIRST, "一级代理商", "first-level agent"), (Level.SECOND, "二级代理商", "second-level agent")],
+)
 def test_a_new_price_list_notice_names_the_list_its_date_and_the_level(app, level, zh, en):
     distributor = make_distributor(level=Level.SECOND)
     price_list = make_price_list("2028 年价格表", date(2028, 1, 1))
-    notice = make_notice(distributor, notice_type=NoticeType.PRICE_LIST, issued_on=date(2027, 12, 1),
-                         effective_on=price_list.effective_from, price_list=price_list, level=level.value)
+    notice = make_notice(
+        distributor,
+        notice_type=NoticeType.PRICE_LIST,
+        issued_on=date(2027, 12, 1),
+        effective_on=price_list.effective_from,
+        price_list=price_list,
+        level=level.value,
+    )
     assert notice.title_zh == "新价格表通知：2028 年价格表"
     assert "自 2028年1月1日 起执行" in notice.body_zh
     assert zh in notice.body_zh
@@ -82,17 +96,24 @@ def test_a_new_price_list_notice_names_the_list_its_date_and_the_level(app, leve
 def test_a_price_list_notice_defaults_to_the_distributors_level(app):
     distributor = make_distributor(level=Level.FIRST)
     price_list = make_price_list("2028", date(2028, 1, 1))
-    notice = make_notice(distributor, notice_type=NoticeType.PRICE_LIST, effective_on=price_list.effective_from,
-                         price_list=price_list)
+    notice = make_notice(
+        distributor, notice_type=NoticeType.PRICE_LIST, effective_on=price_list.effective_from, price_list=price_list
+    )
     assert "一级代理商" in notice.body_zh
 
 
 def test_a_revocation_lists_each_region_on_its_own_line_and_the_reason(app):
     distributor = make_distributor()
     agreement = make_agreement(distributor, number="XS-1")
-    notice = make_notice(distributor, notice_type=NoticeType.REVOCATION, issued_on=date(2027, 1, 31),
-                         effective_on=date(2027, 2, 28), agreement=agreement,
-                         regions=[region("330100"), region("330200")], reason="季度考核未达标")
+    notice = make_notice(
+        distributor,
+        notice_type=NoticeType.REVOCATION,
+        issued_on=date(2027, 1, 31),
+        effective_on=date(2027, 2, 28),
+        agreement=agreement,
+        regions=[region("330100"), region("330200")],
+        reason="季度考核未达标",
+    )
     assert notice.title_zh == "取消指定区域代理权通知（协议 XS-1）"
     listed = "自 2027年2月28日 起，取消贵公司在以下指定区域的代理权：\n- 330100 杭州市\n- 330200 宁波市\n\n"
     assert listed in notice.body_zh
@@ -103,8 +124,9 @@ def test_a_revocation_lists_each_region_on_its_own_line_and_the_reason(app):
 def test_a_termination_states_the_day_the_agreement_ends(app):
     distributor = make_distributor()
     agreement = make_agreement(distributor, number="XS-9")
-    notice = make_notice(distributor, notice_type=NoticeType.TERMINATION, effective_on=date(2027, 4, 5),
-                         agreement=agreement, reason="")
+    notice = make_notice(
+        distributor, notice_type=NoticeType.TERMINATION, effective_on=date(2027, 4, 5), agreement=agreement, reason=""
+    )
     assert "协议 XS-9 自 2027年4月5日 起终止。" in notice.body_zh
     assert "原因" not in notice.body_zh
     assert "is terminated from 5 April 2027" in notice.body_en
@@ -112,8 +134,13 @@ def test_a_termination_states_the_day_the_agreement_ends(app):
 
 @pytest.mark.parametrize("notice_type", [NoticeType.REPAIR_FEES, NoticeType.PAYMENT_REMINDER])
 def test_money_notices_state_amount_and_due_date(app, notice_type):
-    notice = make_notice(make_distributor(), notice_type=notice_type, reference="2027-03",
-                         amount=Decimal("1234.50"), due_on=date(2027, 4, 12))
+    notice = make_notice(
+        make_distributor(),
+        notice_type=notice_type,
+        reference="2027-03",
+        amount=Decimal("1234.50"),
+        due_on=date(2027, 4, 12),
+    )
     assert "¥1,234.50" in notice.body_zh
     assert "2027年4月12日" in notice.body_zh
     assert "¥1,234.50" in notice.body_en
@@ -122,12 +149,15 @@ def test_money_notices_state_amount_and_due_date(app, notice_type):
     assert "2027-03" in notice.title_en
 
 
-@pytest.mark.parametrize(("notice_type", "context"), [
-    (NoticeType.WARNING, {"message_zh": "只有中文"}),  # the English text is missing
-    (NoticeType.REVOCATION, {"regions": []}),  # no agreement, no effective date
-    (NoticeType.PRICE_LIST, {"price_list": object()}),  # no effective date
-    (NoticeType.WARNING, {"message_zh": "中", "message_en": "en", "mesage": "typo"}),  # an unknown name
-])
+@pytest.mark.parametrize(
+    ("notice_type", "context"),
+    [
+        (NoticeType.WARNING, {"message_zh": "只有中文"}),  # the English text is missing
+        (NoticeType.REVOCATION, {"regions": []}),  # no agreement, no effective date
+        (NoticeType.PRICE_LIST, {"price_list": object()}),  # no effective date
+        (NoticeType.WARNING, {"message_zh": "中", "message_en": "en", "mesage": "typo"}),  # an unknown name
+    ],
+)
 def test_an_incomplete_call_raises_and_takes_no_number(app, notice_type, context):
     distributor = make_distributor()
     with pytest.raises(TypeError):

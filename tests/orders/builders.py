@@ -26,29 +26,42 @@ START = date(2026, 1, 1)
 
 
 def make_product(sku: str | None = None, *, serialized: bool = True) -> Product:
-    product = Product(sku=sku or f"SKU-{next(_n):05d}", name_zh="测试板卡", name_en="Test board",
-                      serialized=serialized)
+    product = Product(sku=sku or f"SKU-{next(_n):05d}", name_zh="测试板卡", name_en="Test board", serialized=serialized)
     db.session.add(product)
     db.session.commit()
     return product
 
 
 def make_price_list(prices: dict[Product, tuple[str, str, str]], effective_from: date = START) -> PriceList:
-    price_list = PriceList(version=f"PL-{next(_n)}", effective_from=effective_from,
-                           status=PriceListStatus.PUBLISHED)
-    price_list.items = [PriceListItem(product_id=p.id, price_level1=Decimal(a), price_level2=Decimal(b),
-                                      min_resale_price=Decimal(c)) for p, (a, b, c) in prices.items()]
+    price_list = PriceList(version=f"PL-{next(_n)}", effective_from=effective_from, status=PriceListStatus.PUBLISHED)
+    price_list.items = [
+        PriceListItem(product_id=p.id, price_level1=Decimal(a), price_level2=Decimal(b), min_resale_price=Decimal(c))
+        for p, (a, b, c) in prices.items()
+    ]
     db.session.add(price_list)
     db.session.commit()
     return price_list
 
 
-def make_active_agreement(distributor: Distributor | None = None, *, products: list[Product],
-                          level: Level = Level.SECOND, terms: Terms | None = None,
-                          starts_on: date = START, ends_on: date = date(2027, 12, 31)) -> Agreement:
+def make_active_agreement(
+    distributor: Distributor | None = None,
+    *,
+    products: list[Product],
+    level: Level = Level.SECOND,
+    terms: Terms | None = None,
+    starts_on: date = START,
+    ends_on: date = date(2027, 12, 31),
+) -> Agreement:
     distributor = distributor or make_distributor(level=level)
-    agreement = Agreement(number=f"XY-{next(_n):05d}", distributor_id=distributor.id, level=level,
-                          signed_on=starts_on, starts_on=starts_on, ends_on=ends_on, status=AgreementStatus.ACTIVE)
+    agreement = Agreement(
+        number=f"XY-{next(_n):05d}",
+        distributor_id=distributor.id,
+        level=level,
+        signed_on=starts_on,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=AgreementStatus.ACTIVE,
+    )
     version = AgreementTerms(effective_from=starts_on)
     version.terms = terms or Terms()
     agreement.term_versions = [version]
@@ -58,10 +71,17 @@ def make_active_agreement(distributor: Distributor | None = None, *, products: l
     return agreement
 
 
-def make_order(agreement: Agreement, quantities: dict[Product, int], *, on: date = date(2026, 3, 1),
-               submit: bool = False, confirm_on: date | None = None) -> Order:
-    order = services.create_order(agreement, [services.LineRequest(p.id, q) for p, q in quantities.items()],
-                                  on=on, created_by_id=None)
+def make_order(
+    agreement: Agreement,
+    quantities: dict[Product, int],
+    *,
+    on: date = date(2026, 3, 1),
+    submit: bool = False,
+    confirm_on: date | None = None,
+) -> Order:
+    order = services.create_order(
+        agreement, [services.LineRequest(p.id, q) for p, q in quantities.items()], on=on, created_by_id=None
+    )
     if submit or confirm_on:
         services.submit_order(order, Role.DISTRIBUTOR, on)
     if confirm_on:
@@ -83,9 +103,15 @@ def foreign_payment(other: Distributor) -> Payment:
     make_price_list({product: ("60000.00", "60000.00", "70000.00")})
     agreement = make_active_agreement(other, products=[product])
     order = make_order(agreement, {product: 1}, confirm_on=date(2026, 3, 2))
-    return services.record_payment(order, amount=Decimal("100.00"), received_on=date(2026, 3, 3),
-                                   bank_reference=f"REF-{next(_n)}", payer="x", recorded_by_id=None,
-                                   today=date(2026, 3, 3))
+    return services.record_payment(
+        order,
+        amount=Decimal("100.00"),
+        received_on=date(2026, 3, 3),
+        bank_reference=f"REF-{next(_n)}",
+        payer="x",
+        recorded_by_id=None,
+        today=date(2026, 3, 3),
+    )
 
 
 def shipped_order(other: Distributor) -> tuple[Order, Shipment]:
@@ -93,10 +119,21 @@ def shipped_order(other: Distributor) -> tuple[Order, Shipment]:
     make_price_list({product: ("60000.00", "60000.00", "70000.00")})
     agreement = make_active_agreement(other, products=[product])
     order = make_order(agreement, {product: 1}, confirm_on=date(2026, 3, 2))
-    services.record_payment(order, amount=Decimal("60000.00"), received_on=date(2026, 3, 3),
-                            bank_reference=f"REF-{next(_n)}", payer="x", recorded_by_id=None, today=date(2026, 3, 3))
-    shipment = services.ship_order(order, [services.ShipmentLineRequest(product.id, 1, [f"SN{next(_n):08d}"])],
-                                   shipped_on=date(2026, 3, 4), role=Role.SALES)
+    services.record_payment(
+        order,
+        amount=Decimal("60000.00"),
+        received_on=date(2026, 3, 3),
+        bank_reference=f"REF-{next(_n)}",
+        payer="x",
+        recorded_by_id=None,
+        today=date(2026, 3, 3),
+    )
+    shipment = services.ship_order(
+        order,
+        [services.ShipmentLineRequest(product.id, 1, [f"SN{next(_n):08d}"])],
+        shipped_on=date(2026, 3, 4),
+        role=Role.SALES,
+    )
     return order, shipment
 
 

@@ -27,7 +27,7 @@ LIST = "/api/v1/orders"
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch: pytest.MonkeyPatch) -> date:
-    """"Today" in Asia/Shanghai is 10 March 2026 for these tests."""
+    """ "Today" in Asia/Shanghai is 10 March 2026 for these tests."""
     monkeypatch.setattr("portal.clock.utcnow", lambda: datetime(2026, 3, 10, 4, 0, tzinfo=UTC))
     return TODAY
 
@@ -44,15 +44,23 @@ def shop(app):
     make_price_list({board: ("1000.00", "1200.00", "1500.00"), cable: ("10.00", "12.00", "15.00")})
     agreement = make_active_agreement(products=[board, cable])
     return {
-        "agreement": agreement, "board": board, "cable": cable,
+        "agreement": agreement,
+        "board": board,
+        "cable": cable,
         "agent": make_user(role=Role.DISTRIBUTOR, distributor=agreement.distributor),
-        "sales": make_user(role=Role.SALES), "finance": make_user(role=Role.FINANCE),
+        "sales": make_user(role=Role.SALES),
+        "finance": make_user(role=Role.FINANCE),
     }
 
 
 def body(shop, **changes):
-    return {"agreement_id": shop["agreement"].id, "period": "2026-Q2", "wanted_delivery_on": "2026-04-01",
-            "lines": [{"sku": "PBX-EXT-16", "quantity": 50}, {"sku": "ACC-CBL", "quantity": 3}], **changes}
+    return {
+        "agreement_id": shop["agreement"].id,
+        "period": "2026-Q2",
+        "wanted_delivery_on": "2026-04-01",
+        "lines": [{"sku": "PBX-EXT-16", "quantity": 50}, {"sku": "ACC-CBL", "quantity": 3}],
+        **changes,
+    }
 
 
 def stored(order_id: int) -> Order:
@@ -66,6 +74,7 @@ def count_orders() -> int:
 
 
 # --- drafting -------------------------------------------------------------------------------------
+
 
 def test_a_distributor_drafts_an_order_and_reads_the_documented_fields(shop, api):
     caller = api(shop["agent"])
@@ -84,8 +93,15 @@ def test_a_distributor_drafts_an_order_and_reads_the_documented_fields(shop, api
     assert order["is_first_order"] is True
     assert order["prices_locked"] is False
     assert (order["period"], order["wanted_delivery_on"]) == ("2026-Q2", "2026-04-01")
-    for name in ("deposit_amount", "balance_amount", "confirmed_on", "deposit_due_on", "deposit_paid_on",
-                 "paid_in_full_on", "delivery_due_on"):
+    for name in (
+        "deposit_amount",
+        "balance_amount",
+        "confirmed_on",
+        "deposit_due_on",
+        "deposit_paid_on",
+        "paid_in_full_on",
+        "delivery_due_on",
+    ):
         assert order[name] is None, name
     assert order["paid_amount"] == "0.00"
     assert caller.get(f"{LIST}/{order['id']}").json == order
@@ -161,10 +177,12 @@ def test_an_unauthorised_product_is_refused(shop, api):
 
 
 def test_an_inactive_agreement_answers_409(shop, api):
-    expired = make_active_agreement(shop["agreement"].distributor, products=[shop["board"]],
-                                    starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31))
-    response = api(shop["agent"]).post(LIST, json=body(shop, agreement_id=expired.id,
-                                                       lines=[{"sku": "PBX-EXT-16", "quantity": 50}]))
+    expired = make_active_agreement(
+        shop["agreement"].distributor, products=[shop["board"]], starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31)
+    )
+    response = api(shop["agent"]).post(
+        LIST, json=body(shop, agreement_id=expired.id, lines=[{"sku": "PBX-EXT-16", "quantity": 50}])
+    )
     assert response.status_code == 409
     assert error_of(response)["message"] == "Orders are placed only under an active agreement."
     assert count_orders() == 0
@@ -184,6 +202,7 @@ def test_malformed_json_answers_400(shop, api):
 
 
 # --- the rules of the steps -----------------------------------------------------------------------
+
 
 def test_a_first_order_below_the_minimum_cannot_be_submitted(shop, api):
     caller = api(shop["agent"])
@@ -242,8 +261,11 @@ def test_a_distributor_cannot_cancel_a_confirmed_order_and_sales_needs_a_reason(
 def test_another_distributors_order_answers_404_like_a_missing_one(shop, api):
     theirs = make_order(make_active_agreement(products=[shop["board"]]), {shop["board"]: 50}, on=TODAY)
     caller = api(shop["agent"])
-    for response in (caller.get(f"{LIST}/{theirs.id}"), caller.post(f"{LIST}/{theirs.id}/submit"),
-                     caller.post(f"{LIST}/{theirs.id}/cancel", json={})):
+    for response in (
+        caller.get(f"{LIST}/{theirs.id}"),
+        caller.post(f"{LIST}/{theirs.id}/submit"),
+        caller.post(f"{LIST}/{theirs.id}/cancel", json={}),
+    ):
         assert response.status_code == 404
         assert error_of(response) == error_of(caller.get(f"{LIST}/{theirs.id + 1000}"))
     assert stored(theirs.id).status is OrderStatus.DRAFT
@@ -251,10 +273,12 @@ def test_another_distributors_order_answers_404_like_a_missing_one(shop, api):
 
 # --- the list -------------------------------------------------------------------------------------
 
+
 def test_lists_are_scoped_filtered_and_paginated(shop, api):
     mine = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
-    draft = services.create_order(shop["agreement"], [services.LineRequest(shop["cable"].id, 1)], on=TODAY,
-                                  created_by_id=None, period="2026-Q2")
+    draft = services.create_order(
+        shop["agreement"], [services.LineRequest(shop["cable"].id, 1)], on=TODAY, created_by_id=None, period="2026-Q2"
+    )
     other = make_active_agreement(products=[shop["board"]])
     theirs = make_order(other, {shop["board"]: 50}, on=TODAY)
 
@@ -284,8 +308,11 @@ def test_the_list_costs_the_same_statements_for_few_or_many_orders(shop, api, co
     with count_statements() as few:
         caller.get(LIST)
     for _ in range(12):
-        make_order(make_active_agreement(products=[shop["board"], shop["cable"]]),
-                   {shop["board"]: 50, shop["cable"]: 1}, on=TODAY)
+        make_order(
+            make_active_agreement(products=[shop["board"], shop["cable"]]),
+            {shop["board"]: 50, shop["cable"]: 1},
+            on=TODAY,
+        )
     with count_statements() as many:
         response = caller.get(LIST)
     assert response.json["total"] == 13

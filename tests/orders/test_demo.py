@@ -46,8 +46,9 @@ def test_the_demo_makes_orders_in_every_state_over_two_years(agreement):
     assert first.is_first_order
     assert first.status is OrderStatus.CLOSED
     assert first.confirmed_on <= TODAY - timedelta(days=700)  # two years back
-    confirmed = db.session.scalar(select(Order).where(Order.status == OrderStatus.CONFIRMED,
-                                                      Order.deposit_due_on < TODAY))
+    confirmed = db.session.scalar(
+        select(Order).where(Order.status == OrderStatus.CONFIRMED, Order.deposit_due_on < TODAY)
+    )
     assert confirmed is not None  # a deposit overdue
     assert count(Order, Order.deposit_paid_on > Order.deposit_due_on)  # deposits paid late
     assert count(Order, Order.deposit_paid_on <= Order.deposit_due_on)  # and on time
@@ -82,8 +83,17 @@ def test_an_agreement_too_young_for_the_first_order_is_skipped(app):
     assert count(Order) == 0
 
 
-PAGES = ["/", "/receivables/", "/receivables/export.xlsx", "/receivables/?state=overdue", "/boards/",
-         "/boards/?class=in_warranty", "/boards/delivery", "/orders/", "/notices/"]
+PAGES = [
+    "/",
+    "/receivables/",
+    "/receivables/export.xlsx",
+    "/receivables/?state=overdue",
+    "/boards/",
+    "/boards/?class=in_warranty",
+    "/boards/delivery",
+    "/orders/",
+    "/notices/",
+]
 
 
 def test_the_full_demo_serves_the_main_pages_without_an_error(app):
@@ -97,9 +107,14 @@ def test_the_full_demo_serves_the_main_pages_without_an_error(app):
     assert count(Order) > 0
     order = db.session.scalar(select(Order).where(Order.status == OrderStatus.SHIPPED).limit(1))
     board = db.session.scalar(select(Board).where(Board.order_id == order.id).limit(1))
-    pages = [*PAGES, f"/receivables/orders/{order.id}/payments", f"/receivables/orders/{order.id}/payments/new",
-             f"/boards/orders/{order.id}/shipments", f"/boards/orders/{order.id}/shipments/new",
-             f"/boards/{board.serial}"]
+    pages = [
+        *PAGES,
+        f"/receivables/orders/{order.id}/payments",
+        f"/receivables/orders/{order.id}/payments/new",
+        f"/boards/orders/{order.id}/shipments",
+        f"/boards/orders/{order.id}/shipments/new",
+        f"/boards/{board.serial}",
+    ]
     for username in ("admin", "sales", "finance", "hz-agent", "sz-agent"):
         user = db.session.scalar(select(User).where(User.username == username))
         client = app.test_client()

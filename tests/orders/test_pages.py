@@ -39,17 +39,29 @@ def shop(app):
     agreement = make_active_agreement(products=[board, cable])  # level 2
     distributor = agreement.distributor
     return {
-        "agreement": agreement, "board": board, "cable": cable, "distributor": distributor,
+        "agreement": agreement,
+        "board": board,
+        "cable": cable,
+        "distributor": distributor,
         "agent": make_user(role=Role.DISTRIBUTOR, distributor=distributor),
-        "sales": make_user(role=Role.SALES), "finance": make_user(role=Role.FINANCE),
+        "sales": make_user(role=Role.SALES),
+        "finance": make_user(role=Role.FINANCE),
     }
 
 
 def order_form(shop, *, board="", cable="", action="save", **fields):
     """What the ordering page posts: one quantity per authorised product, in the page's order."""
-    data = {"agreement_id": shop["agreement"].id, "lines-0-product_id": shop["cable"].id, "lines-0-quantity": cable,
-            "lines-1-product_id": shop["board"].id, "lines-1-quantity": board, "period": "2026-Q2",
-            "wanted_delivery_on": "", "notes": "", "action": action}
+    data = {
+        "agreement_id": shop["agreement"].id,
+        "lines-0-product_id": shop["cable"].id,
+        "lines-0-quantity": cable,
+        "lines-1-product_id": shop["board"].id,
+        "lines-1-quantity": board,
+        "period": "2026-Q2",
+        "wanted_delivery_on": "",
+        "notes": "",
+        "action": action,
+    }
     data.update(fields)
     return data
 
@@ -64,6 +76,7 @@ def text_of(response) -> str:
 
 
 # --- the ordering page ----------------------------------------------------------------------------
+
 
 def test_the_ordering_page_shows_prices_for_the_level_the_quota_and_the_first_order_rule(shop, login):
     client = login(shop["agent"])
@@ -101,15 +114,16 @@ def test_the_meter_shows_what_is_confirmed_this_quarter(shop, login):
     assert 'max="5000000"' in meter
     assert 'value="5000000"' in meter
     assert 'data-ordered-fen="6000000"' in page
-    assert "Reached</dt><dd class=\"col-5 text-end\"><span data-quota-percent>120</span>%" in page
+    assert 'Reached</dt><dd class="col-5 text-end"><span data-quota-percent>120</span>%' in page
     assert "First order under this agreement" not in page  # the first order is behind us
 
 
 def test_a_distributor_saves_a_draft(shop, login, count_rows):
     client = login(shop["agent"])
 
-    response = client.post("/orders/new", data=order_form(shop, board="50", cable="3", notes="请尽快发货",
-                                                          wanted_delivery_on="2026-04-01"))
+    response = client.post(
+        "/orders/new", data=order_form(shop, board="50", cable="3", notes="请尽快发货", wanted_delivery_on="2026-04-01")
+    )
 
     assert response.status_code == 302
     order = db.session.scalar(select(Order))
@@ -195,14 +209,22 @@ def test_a_forged_unauthorised_product_is_refused(shop, login, count_rows):
 
 def test_an_inactive_agreement_takes_no_orders(shop, login, count_rows):
     board = shop["board"]
-    expired = make_active_agreement(shop["distributor"], products=[board], starts_on=date(2025, 1, 1),
-                                    ends_on=date(2025, 12, 31))
+    expired = make_active_agreement(
+        shop["distributor"], products=[board], starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31)
+    )
     client = login(shop["agent"])
     assert expired.number not in text_of(client.get("/orders/new"))  # not offered
 
-    response = client.post("/orders/new", data={**order_form(shop, cable="1"), "agreement_id": expired.id,
-                                                "lines-1-quantity": "", "lines-0-product_id": board.id,
-                                                "lines-0-quantity": "50"})
+    response = client.post(
+        "/orders/new",
+        data={
+            **order_form(shop, cable="1"),
+            "agreement_id": expired.id,
+            "lines-1-quantity": "",
+            "lines-0-product_id": board.id,
+            "lines-0-quantity": "50",
+        },
+    )
 
     assert response.status_code == 422
     assert "Orders are placed only under an active agreement." in text_of(response)
@@ -240,8 +262,9 @@ def test_a_first_order_below_the_minimum_cannot_be_submitted_and_nothing_is_save
 
 
 def test_a_wanted_delivery_date_in_the_past_is_refused(shop, login, count_rows):
-    response = login(shop["agent"]).post("/orders/new", data=order_form(shop, board="50",
-                                                                         wanted_delivery_on="2026-03-01"))
+    response = login(shop["agent"]).post(
+        "/orders/new", data=order_form(shop, board="50", wanted_delivery_on="2026-03-01")
+    )
     assert response.status_code == 422
     assert "cannot be in the past" in text_of(response)
     assert count_rows(Order) == 0
@@ -254,6 +277,7 @@ def test_finance_cannot_order(shop, login):
 
 
 # --- editing a draft ------------------------------------------------------------------------------
+
 
 def test_a_draft_is_edited_with_its_quantities_shown(shop, login):
     order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY)
@@ -289,6 +313,7 @@ def test_a_submitted_order_is_no_longer_edited(shop, login):
 
 # --- the order page and its steps -----------------------------------------------------------------
 
+
 def test_sales_confirms_and_the_prices_lock(shop, login):
     order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), submit=True)
     client = login(shop["sales"])
@@ -318,9 +343,15 @@ def test_confirming_twice_is_refused_and_changes_nothing(shop, login):
     assert stored(order.id).confirmed_on == date(2026, 3, 2)
 
 
-@pytest.mark.parametrize(("typed", "message"), [("2026-03-11", "in the future"), ("2026-02-30", "YYYY-MM-DD"),
-                                                ("", "Enter the confirmation date."),
-                                                ("2026-02-01", "cannot be confirmed before it was submitted")])
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("2026-03-11", "in the future"),
+        ("2026-02-30", "YYYY-MM-DD"),
+        ("", "Enter the confirmation date."),
+        ("2026-02-01", "cannot be confirmed before it was submitted"),
+    ],
+)
 def test_a_bad_confirmation_date_is_refused(shop, login, typed, message):
     order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), submit=True)
     response = login(shop["sales"]).post(f"/orders/{order.id}/confirm", data={"confirmed_on": typed})
@@ -372,7 +403,10 @@ def test_sales_cancels_a_confirmed_order_only_with_a_reason(shop, login):
     assert client.post(f"/orders/{order.id}/cancel", data={"reason": "定金逾期未付"}).status_code == 302
     cancelled = stored(order.id)
     assert (cancelled.status, cancelled.cancel_reason, cancelled.cancelled_on) == (
-        OrderStatus.CANCELLED, "定金逾期未付", TODAY)
+        OrderStatus.CANCELLED,
+        "定金逾期未付",
+        TODAY,
+    )
     assert "定金逾期未付" in text_of(client.get(f"/orders/{order.id}"))
 
 
@@ -381,13 +415,33 @@ def paid_and_shipped(shop):
     """A first order of 50 boards, confirmed 2 March, deposit (100%) paid late on 6 March after a
     wrong payment was voided, half shipped on 9 March."""
     order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
-    wrong = services.record_payment(order, amount=D("100.00"), received_on=date(2026, 3, 3), bank_reference="WRONG-1",
-                                    payer="杭州云帆", recorded_by_id=None, today=TODAY)
+    wrong = services.record_payment(
+        order,
+        amount=D("100.00"),
+        received_on=date(2026, 3, 3),
+        bank_reference="WRONG-1",
+        payer="杭州云帆",
+        recorded_by_id=None,
+        today=TODAY,
+    )
     services.void_payment(wrong, reason="入错订单", voided_by_id=None)
-    services.record_payment(order, amount=D("60000.00"), received_on=date(2026, 3, 6), bank_reference="BANK-778",
-                            payer="杭州云帆", recorded_by_id=None, today=TODAY)
-    services.ship_order(order, [ShipmentLineRequest(shop["board"].id, 2, ["SN-0001", "SN-0002"])],
-                        shipped_on=date(2026, 3, 9), role=Role.SALES, carrier="顺丰", tracking_number="SF123")
+    services.record_payment(
+        order,
+        amount=D("60000.00"),
+        received_on=date(2026, 3, 6),
+        bank_reference="BANK-778",
+        payer="杭州云帆",
+        recorded_by_id=None,
+        today=TODAY,
+    )
+    services.ship_order(
+        order,
+        [ShipmentLineRequest(shop["board"].id, 2, ["SN-0001", "SN-0002"])],
+        shipped_on=date(2026, 3, 9),
+        role=Role.SALES,
+        carrier="顺丰",
+        tracking_number="SF123",
+    )
     return stored(order.id)
 
 
@@ -423,13 +477,17 @@ def test_finance_and_sales_see_their_own_links(shop, login, paid_and_shipped):
 def test_another_distributors_order_is_not_found(shop, login):
     theirs = make_order(make_active_agreement(products=[shop["board"]]), {shop["board"]: 50}, on=TODAY, submit=True)
     client = login(shop["agent"])
-    for response in (client.get(f"/orders/{theirs.id}"), client.get(f"/orders/{theirs.id}/edit"),
-                     client.post(f"/orders/{theirs.id}/cancel", data={})):
+    for response in (
+        client.get(f"/orders/{theirs.id}"),
+        client.get(f"/orders/{theirs.id}/edit"),
+        client.post(f"/orders/{theirs.id}/cancel", data={}),
+    ):
         assert response.status_code == 404
     assert stored(theirs.id).status is OrderStatus.SUBMITTED
 
 
 # --- the list -------------------------------------------------------------------------------------
+
 
 def test_a_distributor_lists_its_own_orders_with_what_matters(shop, login, paid_and_shipped):
     theirs = make_order(make_active_agreement(products=[shop["board"]]), {shop["board"]: 50}, on=TODAY)
@@ -468,15 +526,28 @@ def test_head_office_lists_every_distributor_and_filters(shop, login, paid_and_s
 def bulk_orders(agreements, count: int, start: int = 0) -> None:
     """``count`` paid orders in one INSERT (the services would take minutes for 1,000), spread
     round-robin over ``agreements`` so that a page's rows belong to different distributors."""
-    db.session.execute(insert(Order), [
-        {"number": f"PO-BULK-{n:06d}", "distributor_id": agreements[n % len(agreements)].distributor_id,
-         "agreement_id": agreements[n % len(agreements)].id, "period": "2026-03", "status": OrderStatus.PAID_IN_FULL,
-         "total": D("1200.00"), "paid_amount": D("1200.00"), "confirmed_on": date(2026, 3, 2),
-         "deposit_amount": D("360.00"), "balance_amount": D("840.00"), "deposit_due_on": date(2026, 3, 5),
-         "deposit_paid_on": date(2026, 3, 4), "paid_in_full_on": date(2026, 3, 6),
-         "delivery_due_on": date(2026, 4, 3)}
-        for n in range(start, start + count)
-    ])
+    db.session.execute(
+        insert(Order),
+        [
+            {
+                "number": f"PO-BULK-{n:06d}",
+                "distributor_id": agreements[n % len(agreements)].distributor_id,
+                "agreement_id": agreements[n % len(agreements)].id,
+                "period": "2026-03",
+                "status": OrderStatus.PAID_IN_FULL,
+                "total": D("1200.00"),
+                "paid_amount": D("1200.00"),
+                "confirmed_on": date(2026, 3, 2),
+                "deposit_amount": D("360.00"),
+                "balance_amount": D("840.00"),
+                "deposit_due_on": date(2026, 3, 5),
+                "deposit_paid_on": date(2026, 3, 4),
+                "paid_in_full_on": date(2026, 3, 6),
+                "delivery_due_on": date(2026, 4, 3),
+            }
+            for n in range(start, start + count)
+        ],
+    )
     db.session.commit()
 
 
@@ -485,8 +556,11 @@ def test_the_list_costs_the_same_statements_for_10_or_1000_orders(shop, login, c
     """Whatever the page shows of each row (distributor, status, money, dates) comes with the page:
     a statement per row would show as more statements for a full page than for 10 rows."""
     client = login(shop["sales"] if role is Role.SALES else shop["agent"])
-    agreements = [shop["agreement"]] if role is Role.DISTRIBUTOR else [
-        shop["agreement"], *(make_active_agreement(products=[shop["board"]]) for _ in range(29))]
+    agreements = (
+        [shop["agreement"]]
+        if role is Role.DISTRIBUTOR
+        else [shop["agreement"], *(make_active_agreement(products=[shop["board"]]) for _ in range(29))]
+    )
     bulk_orders(agreements, 10)
     with count_statements() as few:
         first = client.get("/orders/")
@@ -505,10 +579,21 @@ def test_sales_closes_a_shipped_order_from_its_page(app, login):
     make_price_list({board: ("1000.00", "1200.00", "1500.00")})
     agreement = make_active_agreement(products=[board])
     order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
-    services.record_payment(order, amount=Decimal("60000.00"), received_on=date(2026, 3, 6),
-                            bank_reference="CLOSE-1", payer="", recorded_by_id=None, today=date(2026, 3, 6))
-    services.ship_order(order, [ShipmentLineRequest(board.id, 50, [f"P{i}" for i in range(50)])],
-                        shipped_on=date(2026, 3, 7), role=Role.SALES)
+    services.record_payment(
+        order,
+        amount=Decimal("60000.00"),
+        received_on=date(2026, 3, 6),
+        bank_reference="CLOSE-1",
+        payer="",
+        recorded_by_id=None,
+        today=date(2026, 3, 6),
+    )
+    services.ship_order(
+        order,
+        [ShipmentLineRequest(board.id, 50, [f"P{i}" for i in range(50)])],
+        shipped_on=date(2026, 3, 7),
+        role=Role.SALES,
+    )
     client = login(make_user(role=Role.SALES))
     assert f'action="/orders/{order.id}/close"' in client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert client.post(f"/orders/{order.id}/close").status_code == 302

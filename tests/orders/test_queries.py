@@ -37,6 +37,7 @@ def setup(app):
 
 # --- the quota meter ------------------------------------------------------------------------------
 
+
 def test_the_ordered_amount_counts_orders_confirmed_in_the_quarter_and_not_cancelled_since(setup):
     agreement, board = setup
     make_order(agreement, {board: 50}, on=date(2026, 1, 5), confirm_on=date(2026, 1, 6))  # Q1: ¥60,000
@@ -92,6 +93,7 @@ def test_the_period_box_suggests_this_and_the_next_months_and_quarters():
 
 # --- delivery due date ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("status", "due", "shipped_on", "on", "expected"),
     [
@@ -112,12 +114,14 @@ def test_delivery_state(status, due, shipped_on, on, expected):
 
 # --- the list -------------------------------------------------------------------------------------
 
+
 def test_filters_combine_and_a_distributor_sees_only_its_own(setup):
     agreement, board = setup
     january = make_order(agreement, {board: 50}, on=date(2026, 1, 5), confirm_on=date(2026, 1, 6))
     march = make_order(agreement, {board: 1}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
-    draft = services.create_order(agreement, [services.LineRequest(board.id, 1)], on=date(2026, 3, 1),
-                                  created_by_id=None, period="2026-Q2")
+    draft = services.create_order(
+        agreement, [services.LineRequest(board.id, 1)], on=date(2026, 3, 1), created_by_id=None, period="2026-Q2"
+    )
     other = make_order(make_active_agreement(products=[board]), {board: 50}, on=date(2026, 3, 1))
     sales = make_user(role=Role.SALES)
     mine = make_user(role=Role.DISTRIBUTOR, distributor=agreement.distributor)

@@ -34,8 +34,15 @@ def setup(app):
 
 
 def pay(order, amount, on, reference):
-    return services.record_payment(order, amount=D(amount), received_on=on, bank_reference=reference,
-                                   payer="杭州云帆", recorded_by_id=None, today=date(2026, 12, 31))
+    return services.record_payment(
+        order,
+        amount=D(amount),
+        received_on=on,
+        bank_reference=reference,
+        payer="杭州云帆",
+        recorded_by_id=None,
+        today=date(2026, 12, 31),
+    )
 
 
 def test_the_first_order_must_reach_the_minimum_and_is_paid_in_full(setup):
@@ -126,8 +133,15 @@ def test_over_payment_duplicate_slip_and_future_dates_are_refused(setup, count_r
     with pytest.raises(DomainError, match="over the order total"):
         pay(order, "59900.01", date(2026, 3, 6), "SLIP-2")
     with pytest.raises(InvalidValue, match="future"):
-        services.record_payment(order, amount=D("1.00"), received_on=date(2026, 3, 7), bank_reference="SLIP-3",
-                                payer="", recorded_by_id=None, today=date(2026, 3, 6))
+        services.record_payment(
+            order,
+            amount=D("1.00"),
+            received_on=date(2026, 3, 7),
+            bank_reference="SLIP-3",
+            payer="",
+            recorded_by_id=None,
+            today=date(2026, 3, 6),
+        )
     with pytest.raises(InvalidValue, match="before the order was confirmed"):
         pay(order, "1.00", date(2026, 3, 4), "SLIP-4")
     assert count_rows(Payment) == 1
@@ -154,27 +168,41 @@ def test_shipping_needs_full_payment_and_one_unique_serial_per_board(setup, coun
     agreement, board, cable = setup
     order = make_order(agreement, {board: 49, cable: 100}, confirm_on=date(2026, 3, 5))  # ¥58,800 + ¥1,200
     with pytest.raises(DomainError, match="paid in full"):
-        services.ship_order(order, [ShipmentLineRequest(board.id, 1, ["SN-1"])], shipped_on=date(2026, 3, 6),
-                            role=Role.SALES)
+        services.ship_order(
+            order, [ShipmentLineRequest(board.id, 1, ["SN-1"])], shipped_on=date(2026, 3, 6), role=Role.SALES
+        )
     pay(order, "60000.00", date(2026, 3, 6), "FULL-1")
     with pytest.raises(services.SerialProblems) as problems:
-        services.ship_order(order, [ShipmentLineRequest(board.id, 3, ["SN-1", "SN-1"]),
-                                    ShipmentLineRequest(cable.id, 10, ["X"])],
-                            shipped_on=date(2026, 3, 7), role=Role.SALES)
+        services.ship_order(
+            order,
+            [ShipmentLineRequest(board.id, 3, ["SN-1", "SN-1"]), ShipmentLineRequest(cable.id, 10, ["X"])],
+            shipped_on=date(2026, 3, 7),
+            role=Role.SALES,
+        )
     assert len(problems.value.problems) == 3  # too few serials, one twice, serials on a non-serialized product
     assert count_rows(Board) == 0
-    first = services.ship_order(order, [ShipmentLineRequest(board.id, 2, ["sn-1", "SN-2"])],
-                                shipped_on=date(2026, 3, 7), role=Role.SALES)
+    first = services.ship_order(
+        order, [ShipmentLineRequest(board.id, 2, ["sn-1", "SN-2"])], shipped_on=date(2026, 3, 7), role=Role.SALES
+    )
     assert order.status is OrderStatus.PARTLY_SHIPPED
     assert sorted(b.serial for b in first.boards) == ["SN-1", "SN-2"]
     with pytest.raises(services.SerialProblems, match="serial"):
-        services.ship_order(order, [ShipmentLineRequest(board.id, 1, ["SN-2"])], shipped_on=date(2026, 3, 8),
-                            role=Role.SALES)
+        services.ship_order(
+            order, [ShipmentLineRequest(board.id, 1, ["SN-2"])], shipped_on=date(2026, 3, 8), role=Role.SALES
+        )
     with pytest.raises(InvalidValue, match="More units"):
-        services.ship_order(order, [ShipmentLineRequest(board.id, 48, [f"S{i}" for i in range(48)])],
-                            shipped_on=date(2026, 3, 8), role=Role.SALES)
-    services.ship_order(order, [ShipmentLineRequest(board.id, 47, [f"S{i}" for i in range(47)]),
-                                ShipmentLineRequest(cable.id, 100)], shipped_on=date(2026, 3, 9), role=Role.SALES)
+        services.ship_order(
+            order,
+            [ShipmentLineRequest(board.id, 48, [f"S{i}" for i in range(48)])],
+            shipped_on=date(2026, 3, 8),
+            role=Role.SALES,
+        )
+    services.ship_order(
+        order,
+        [ShipmentLineRequest(board.id, 47, [f"S{i}" for i in range(47)]), ShipmentLineRequest(cable.id, 100)],
+        shipped_on=date(2026, 3, 9),
+        role=Role.SALES,
+    )
     assert (order.status, order.shipped_on) == (OrderStatus.SHIPPED, date(2026, 3, 9))
 
 
@@ -182,10 +210,15 @@ def test_each_board_is_under_warranty_15_months_from_its_own_shipment(setup):
     agreement, board, _ = setup
     order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
     pay(order, "60000.00", date(2026, 3, 6), "W-1")
-    services.ship_order(order, [ShipmentLineRequest(board.id, 1, ["EARLY"])], shipped_on=date(2026, 3, 31),
-                        role=Role.SALES)
-    services.ship_order(order, [ShipmentLineRequest(board.id, 49, [f"L{i}" for i in range(49)])],
-                        shipped_on=date(2026, 11, 30), role=Role.SALES)
+    services.ship_order(
+        order, [ShipmentLineRequest(board.id, 1, ["EARLY"])], shipped_on=date(2026, 3, 31), role=Role.SALES
+    )
+    services.ship_order(
+        order,
+        [ShipmentLineRequest(board.id, 49, [f"L{i}" for i in range(49)])],
+        shipped_on=date(2026, 11, 30),
+        role=Role.SALES,
+    )
     early = db.session.scalar(select(Board).where(Board.serial == "EARLY"))
     late = db.session.scalar(select(Board).where(Board.serial == "L0"))
     assert early.warranty_end == date(2027, 6, 30)
@@ -199,8 +232,9 @@ def test_the_warranty_follows_the_terms_of_the_agreement(app):
     agreement = make_active_agreement(products=[board], terms=Terms(warranty_months=24))
     order = make_order(agreement, {board: 1}, confirm_on=date(2026, 3, 5))
     pay(order, "60000.00", date(2026, 3, 6), "T-1")
-    shipment = services.ship_order(order, [ShipmentLineRequest(board.id, 1, ["T-SN"])],
-                                   shipped_on=date(2026, 3, 7), role=Role.SALES)
+    shipment = services.ship_order(
+        order, [ShipmentLineRequest(board.id, 1, ["T-SN"])], shipped_on=date(2026, 3, 7), role=Role.SALES
+    )
     assert shipment.boards[0].warranty_end == date(2028, 3, 7)
 
 
@@ -208,14 +242,20 @@ def test_lost_units_are_replaced_free_with_new_boards(setup):
     agreement, board, _ = setup
     order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
     pay(order, "60000.00", date(2026, 3, 6), "R-1")
-    shipment = services.ship_order(order, [ShipmentLineRequest(board.id, 50, [f"R{i}" for i in range(50)])],
-                                   shipped_on=date(2026, 3, 7), role=Role.SALES)
+    shipment = services.ship_order(
+        order,
+        [ShipmentLineRequest(board.id, 50, [f"R{i}" for i in range(50)])],
+        shipped_on=date(2026, 3, 7),
+        role=Role.SALES,
+    )
     with pytest.raises(DomainError, match="lost or damaged"):
-        services.ship_replacement(shipment, [ShipmentLineRequest(board.id, 2, ["N1", "N2"])],
-                                  shipped_on=date(2026, 3, 12))
+        services.ship_replacement(
+            shipment, [ShipmentLineRequest(board.id, 2, ["N1", "N2"])], shipped_on=date(2026, 3, 12)
+        )
     services.mark_lost_or_damaged(shipment, "两块板卡运输途中损坏")
-    replacement = services.ship_replacement(shipment, [ShipmentLineRequest(board.id, 2, ["N1", "N2"])],
-                                            shipped_on=date(2026, 3, 12))
+    replacement = services.ship_replacement(
+        shipment, [ShipmentLineRequest(board.id, 2, ["N1", "N2"])], shipped_on=date(2026, 3, 12)
+    )
     assert replacement.replaces_shipment_id == shipment.id
     assert db.session.get(Order, order.id).paid_amount == D("60000.00")  # no charge
     assert {b.warranty_end for b in replacement.boards} == {date(2027, 6, 12)}
@@ -257,9 +297,15 @@ def test_twenty_payments_at_the_same_moment_end_with_the_exact_sum(setup, app):
         with app.app_context():
             barrier.wait()
             try:
-                services.record_payment(db.session.get(Order, order_id), amount=D("5000.00"),
-                                        received_on=date(2026, 3, 6), bank_reference=f"RACE-{n}", payer="",
-                                        recorded_by_id=None, today=date(2026, 3, 6))
+                services.record_payment(
+                    db.session.get(Order, order_id),
+                    amount=D("5000.00"),
+                    received_on=date(2026, 3, 6),
+                    bank_reference=f"RACE-{n}",
+                    payer="",
+                    recorded_by_id=None,
+                    today=date(2026, 3, 6),
+                )
                 outcomes.append("booked")
             except DomainError:
                 db.session.rollback()
@@ -292,9 +338,15 @@ def test_the_same_slip_posted_twice_at_the_same_moment_is_booked_once(setup, app
         with app.app_context():
             barrier.wait()
             try:
-                services.record_payment(db.session.get(Order, order_id), amount=D("100.00"),
-                                        received_on=date(2026, 3, 6), bank_reference="SAME-SLIP", payer="",
-                                        recorded_by_id=None, today=date(2026, 3, 6))
+                services.record_payment(
+                    db.session.get(Order, order_id),
+                    amount=D("100.00"),
+                    received_on=date(2026, 3, 6),
+                    bank_reference="SAME-SLIP",
+                    payer="",
+                    recorded_by_id=None,
+                    today=date(2026, 3, 6),
+                )
                 outcomes.append("booked")
             except Duplicate:
                 db.session.rollback()
@@ -316,8 +368,12 @@ def test_a_fully_shipped_order_is_closed_by_head_office_only(setup):
     with pytest.raises(DomainError, match="fully shipped"):
         services.close_order(order, Role.SALES)
     pay(order, "60000.00", date(2026, 3, 6), "C-1")
-    services.ship_order(order, [ShipmentLineRequest(board.id, 50, [f"C{i}" for i in range(50)])],
-                        shipped_on=date(2026, 3, 7), role=Role.SALES)
+    services.ship_order(
+        order,
+        [ShipmentLineRequest(board.id, 50, [f"C{i}" for i in range(50)])],
+        shipped_on=date(2026, 3, 7),
+        role=Role.SALES,
+    )
     with pytest.raises(DomainError, match="role"):
         services.close_order(order, Role.DISTRIBUTOR)
     assert services.close_order(order, Role.SALES).status is OrderStatus.CLOSED
@@ -342,9 +398,15 @@ def test_the_same_product_twice_in_one_shipment_is_refused(setup, count_rows):
     order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
     pay(order, "60000.00", date(2026, 3, 6), "DUP-1")
     with pytest.raises(InvalidValue, match="once"):
-        services.ship_order(order, [ShipmentLineRequest(board.id, 30, [f"A{i}" for i in range(30)]),
-                                    ShipmentLineRequest(board.id, 30, [f"B{i}" for i in range(30)])],
-                            shipped_on=date(2026, 3, 7), role=Role.SALES)
+        services.ship_order(
+            order,
+            [
+                ShipmentLineRequest(board.id, 30, [f"A{i}" for i in range(30)]),
+                ShipmentLineRequest(board.id, 30, [f"B{i}" for i in range(30)]),
+            ],
+            shipped_on=date(2026, 3, 7),
+            role=Role.SALES,
+        )
     assert count_rows(Board) == 0
 
 
@@ -355,7 +417,10 @@ def test_a_zero_deposit_is_paid_on_confirmation_and_never_reminded(app):
     make_order(agreement, {board: 1}, confirm_on=date(2026, 3, 1))  # the first order: 100% up front
     order = make_order(agreement, {board: 1}, confirm_on=date(2026, 3, 5))
     assert (order.deposit_amount, order.status, order.deposit_paid_on) == (
-        D("0.00"), OrderStatus.DEPOSIT_PAID, date(2026, 3, 5))
+        D("0.00"),
+        OrderStatus.DEPOSIT_PAID,
+        date(2026, 3, 5),
+    )
     assert order.delivery_due_on is None  # nothing ships before the balance is paid
     reminded = services.remind_overdue_deposits(date(2026, 4, 1))
     assert len(reminded) == 1  # the unpaid first order only

@@ -25,15 +25,21 @@ def prices(level1: str = LEVEL1, level2: str = LEVEL2, floor: str = FLOOR) -> Pr
     return Prices(Decimal(level1), Decimal(level2), Decimal(floor))
 
 
-def make_price_list(*, version: str | None = None, effective_from: date = date(2026, 1, 1),
-                    items: dict[str, Prices] | None = None, note: str = "",
-                    published_on: date | None = None) -> PriceList:
+def make_price_list(
+    *,
+    version: str | None = None,
+    effective_from: date = date(2026, 1, 1),
+    items: dict[str, Prices] | None = None,
+    note: str = "",
+    published_on: date | None = None,
+) -> PriceList:
     """A draft with ``items`` (SKU → prices; by default one new product at LEVEL1/LEVEL2/FLOOR),
     published on ``published_on`` when given."""
     if items is None:
         items = {make_product().sku: prices()}
     price_list = services.create_price_list(
-        services.PriceListData(version or f"测试价格表 {next(_n)}", effective_from, note), items=items)
+        services.PriceListData(version or f"测试价格表 {next(_n)}", effective_from, note), items=items
+    )
     if published_on is not None:
         services.publish_price_list(price_list, published_on, None)
     return price_list

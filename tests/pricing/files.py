@@ -89,7 +89,7 @@ def lying_workbook(megabytes: int = 20) -> bytes:
     central = data.find(b"PK\x01\x02")
     while central != -1:
         name_length = struct.unpack_from("<H", data, central + 28)[0]
-        if bytes(data[central + 46:central + 46 + name_length]) == b"xl/worksheets/sheet1.xml":
+        if bytes(data[central + 46 : central + 46 + name_length]) == b"xl/worksheets/sheet1.xml":
             struct.pack_into("<I", data, central + 24, 1024)  # the directory's size
         central = data.find(b"PK\x01\x02", central + 4)
     return bytes(data)

@@ -28,14 +28,19 @@ TODAY = today()
 
 
 def body(**changes):
-    return {"version": "2027 价格表", "effective_from": (TODAY + timedelta(days=30)).isoformat(), "note": "年度调价",
-            "items": [{"sku": "PBX-MAIN-200", "price_level1": "3200.00", "price_level2": "3480.00",
-                       "min_resale_price": "4200.00"}], **changes}
+    return {
+        "version": "2027 价格表",
+        "effective_from": (TODAY + timedelta(days=30)).isoformat(),
+        "note": "年度调价",
+        "items": [
+            {"sku": "PBX-MAIN-200", "price_level1": "3200.00", "price_level2": "3480.00", "min_resale_price": "4200.00"}
+        ],
+        **changes,
+    }
 
 
 def published(**kwargs) -> PriceList:
-    return make_price_list(effective_from=TODAY - timedelta(days=30), published_on=TODAY - timedelta(days=40),
-                           **kwargs)
+    return make_price_list(effective_from=TODAY - timedelta(days=30), published_on=TODAY - timedelta(days=40), **kwargs)
 
 
 def test_sales_creates_a_draft_with_items_and_money_comes_back_as_strings(api):
@@ -45,9 +50,16 @@ def test_sales_creates_a_draft_with_items_and_money_comes_back_as_strings(api):
     created = response.json
     assert response.headers["Location"].endswith(f"{LIST}/{created['id']}")
     assert (created["status"], created["item_count"], created["in_force"]) == ("draft", 1, False)
-    assert created["items"] == [{"sku": "PBX-MAIN-200", "name": "主控板", "name_en": "Test board",
-                                 "price_level1": "3200.00", "price_level2": "3480.00",
-                                 "min_resale_price": "4200.00"}]
+    assert created["items"] == [
+        {
+            "sku": "PBX-MAIN-200",
+            "name": "主控板",
+            "name_en": "Test board",
+            "price_level1": "3200.00",
+            "price_level2": "3480.00",
+            "min_resale_price": "4200.00",
+        }
+    ]
 
 
 def test_bad_items_are_refused_each_on_its_path_and_nothing_is_saved(api, count_rows):
@@ -60,14 +72,19 @@ def test_bad_items_are_refused_each_on_its_path_and_nothing_is_saved(api, count_
     ]
     response = api(make_user(role=Role.SALES)).post(LIST, json=body(items=items))
     assert response.status_code == 422
-    assert set(error_of(response)["fields"]) == {"items.3.price_level1", "items.3.price_level2",
-                                                 "items.3.min_resale_price"}
+    assert set(error_of(response)["fields"]) == {
+        "items.3.price_level1",
+        "items.3.price_level2",
+        "items.3.min_resale_price",
+    }
     response = api(make_user(role=Role.SALES)).post(LIST, json=body(items=items[:3]))
     assert response.status_code == 422
     fields = error_of(response)["fields"]
-    assert fields == {"items.1.sku": ["Unknown SKU NOPE-1."],
-                      "items.2.sku": ["SKU PBX-MAIN-200 is also at items.0."],
-                      "items.2.min_resale_price": ["The minimum resale price is below an agent price."]}
+    assert fields == {
+        "items.1.sku": ["Unknown SKU NOPE-1."],
+        "items.2.sku": ["SKU PBX-MAIN-200 is also at items.0."],
+        "items.2.min_resale_price": ["The minimum resale price is below an agent price."],
+    }
     assert count_rows(PriceList) == 0
     assert count_rows(PriceListItem) == 0
 
@@ -82,8 +99,12 @@ def test_a_version_already_used_answers_409(api, count_rows):
 
 
 def test_publishing_issues_the_notices_and_answers_their_numbers(api, count_rows):
-    make_agreement(make_distributor(), starts_on=TODAY - timedelta(days=10), ends_on=TODAY + timedelta(days=300),
-                   activate_on=TODAY - timedelta(days=10))
+    make_agreement(
+        make_distributor(),
+        starts_on=TODAY - timedelta(days=10),
+        ends_on=TODAY + timedelta(days=300),
+        activate_on=TODAY - timedelta(days=10),
+    )
     draft = make_price_list(effective_from=TODAY + timedelta(days=30))
     response = api(make_user(role=Role.SALES)).post(f"{LIST}/{draft.id}/publish")
     assert response.status_code == 200
@@ -95,8 +116,12 @@ def test_publishing_issues_the_notices_and_answers_their_numbers(api, count_rows
 
 @pytest.mark.parametrize("case", ["again", "empty", "behind"])
 def test_a_publish_a_rule_forbids_answers_409_and_changes_nothing(api, count_rows, case):
-    make_agreement(make_distributor(), starts_on=TODAY - timedelta(days=10), ends_on=TODAY + timedelta(days=300),
-                   activate_on=TODAY - timedelta(days=10))
+    make_agreement(
+        make_distributor(),
+        starts_on=TODAY - timedelta(days=10),
+        ends_on=TODAY + timedelta(days=300),
+        activate_on=TODAY - timedelta(days=10),
+    )
     if case == "again":
         target = published()
     elif case == "empty":
@@ -111,15 +136,21 @@ def test_a_publish_a_rule_forbids_answers_409_and_changes_nothing(api, count_row
     assert count_rows(Notice) == notices
     db.session.expire_all()
     assert db.session.get(PriceList, target.id).status is (
-        PriceListStatus.PUBLISHED if case == "again" else PriceListStatus.DRAFT)
+        PriceListStatus.PUBLISHED if case == "again" else PriceListStatus.DRAFT
+    )
 
 
 def test_a_patch_changes_a_draft_and_replaces_its_items_but_never_a_published_list(api):
     a, b = make_product(sku="A-1"), make_product(sku="B-1")
     draft = make_price_list(items={a.sku: prices()})
     caller = api(make_user(role=Role.SALES))
-    response = caller.patch(f"{LIST}/{draft.id}", json={"note": "改", "items": [
-        {"sku": "B-1", "price_level1": "10.00", "price_level2": "11.00", "min_resale_price": "12.00"}]})
+    response = caller.patch(
+        f"{LIST}/{draft.id}",
+        json={
+            "note": "改",
+            "items": [{"sku": "B-1", "price_level1": "10.00", "price_level2": "11.00", "min_resale_price": "12.00"}],
+        },
+    )
     assert response.status_code == 200
     assert response.json["note"] == "改"
     assert services.prices_of(draft.id) == {"B-1": prices("10", "11", "12")}
@@ -130,15 +161,19 @@ def test_a_patch_changes_a_draft_and_replaces_its_items_but_never_a_published_li
 
 
 def test_the_list_filters_on_status_and_the_date_in_force(api):
-    old = make_price_list(version="旧", effective_from=TODAY - timedelta(days=400),
-                          published_on=TODAY - timedelta(days=410))
+    old = make_price_list(
+        version="旧", effective_from=TODAY - timedelta(days=400), published_on=TODAY - timedelta(days=410)
+    )
     current = published(version="现")
     draft = make_price_list(version="草", effective_from=TODAY + timedelta(days=30))
     caller = api(make_user(role=Role.FINANCE))
 
     everything = caller.get(LIST).json
     assert [(i["version"], i["status"], i["in_force"]) for i in everything["items"]] == [
-        ("草", "draft", False), ("现", "published", True), ("旧", "superseded", False)]
+        ("草", "draft", False),
+        ("现", "published", True),
+        ("旧", "superseded", False),
+    ]
     assert [i["id"] for i in caller.get(f"{LIST}?status=superseded").json["items"]] == [old.id]
     assert [i["id"] for i in caller.get(f"{LIST}?status=draft").json["items"]] == [draft.id]
     on = (TODAY - timedelta(days=100)).isoformat()
@@ -177,8 +212,13 @@ def test_a_distributor_reads_published_lists_with_its_own_levels_price_only(api,
 def test_a_distributor_with_an_agreement_sees_its_agreements_level(api):
     current = published()
     distributor = make_distributor(level=Level.SECOND)
-    make_agreement(distributor, level=Level.FIRST, starts_on=TODAY - timedelta(days=10),
-                   ends_on=TODAY + timedelta(days=300), activate_on=TODAY - timedelta(days=10))
+    make_agreement(
+        distributor,
+        level=Level.FIRST,
+        starts_on=TODAY - timedelta(days=10),
+        ends_on=TODAY + timedelta(days=300),
+        activate_on=TODAY - timedelta(days=10),
+    )
     item = api(make_user(role=Role.DISTRIBUTOR, distributor=distributor)).get(f"{LIST}/{current.id}").json["items"][0]
     assert item["agent_price"] == LEVEL1
     assert "price_level2" not in item

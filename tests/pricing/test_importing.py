@@ -44,11 +44,13 @@ def test_a_cell_reads_as_the_text_excel_shows(value, text):
 
 
 def test_a_workbook_reads_every_cell_as_text_with_excels_row_numbers():
-    data = xlsx([
-        ["PBX-MAIN-200", "主控板", 3200, 3480.5, "4,200.00"],
-        [None, None, None, None, None],  # a blank row keeps its number
-        ["PBX-EXT-16", "分机板", 1180.25, 1280, 1580],
-    ])
+    data = xlsx(
+        [
+            ["PBX-MAIN-200", "主控板", 3200, 3480.5, "4,200.00"],
+            [None, None, None, None, None],  # a blank row keeps its number
+            ["PBX-EXT-16", "分机板", 1180.25, 1280, 1580],
+        ]
+    )
     upload = read_upload("价格.xlsx", data)
     assert upload.problems == []
     assert upload.rows == [
@@ -58,8 +60,7 @@ def test_a_workbook_reads_every_cell_as_text_with_excels_row_numbers():
 
 
 def test_a_float_artefact_stored_by_excel_reads_as_the_number_shown():
-    data = xlsx([["PBX-MAIN-200", "主控板", 777.777, 3480, 4200]],
-                raw={"777.777": "1200.1000000000001"})
+    data = xlsx([["PBX-MAIN-200", "主控板", 777.777, 3480, 4200]], raw={"777.777": "1200.1000000000001"})
     assert read_upload("p.xlsx", data).rows[0][1]["price_level1"] == "1200.1"
 
 
@@ -72,8 +73,9 @@ def test_the_same_digits_typed_as_text_in_a_csv_are_taken_as_typed():
 def test_a_csv_in_utf8_with_or_without_bom_or_gbk_is_read(encoding):
     data = csv_bytes([CSV_HEADER, 'PBX-MAIN-200,IP 交换机主控板,"1,200.00",1300,1500'], encoding)
     upload = read_upload("价格表.csv", data)
-    assert upload.rows == [(2, {"sku": "PBX-MAIN-200", "price_level1": "1,200.00", "price_level2": "1300",
-                                "min_resale_price": "1500"})]
+    assert upload.rows == [
+        (2, {"sku": "PBX-MAIN-200", "price_level1": "1,200.00", "price_level2": "1300", "min_resale_price": "1500"})
+    ]
 
 
 def test_an_unquoted_thousands_separator_is_reported_on_its_row_not_misread():
@@ -177,8 +179,12 @@ def test_an_export_escapes_formulas_and_keeps_money_exact():
 
     import openpyxl
 
-    sheet = importing.Sheet("Prices", ["sku", "name_zh", "price_level1"],
-                            [["=HYPERLINK(1)", "@主控板", Decimal("1200.10")]], frozenset({"price_level1"}))
+    sheet = importing.Sheet(
+        "Prices",
+        ["sku", "name_zh", "price_level1"],
+        [["=HYPERLINK(1)", "@主控板", Decimal("1200.10")]],
+        frozenset({"price_level1"}),
+    )
     book = openpyxl.load_workbook(io.BytesIO(importing.to_xlsx([sheet])))
     cells = list(next(book.active.iter_rows(min_row=2)))
     assert [c.value for c in cells] == ["'=HYPERLINK(1)", "'@主控板", 1200.1]

@@ -38,12 +38,17 @@ def stored(price_list: PriceList) -> PriceList:
 
 # --- Publishing and the notices -----------------------------------------------------------------
 
+
 def test_publishing_notifies_every_distributor_with_an_active_agreement_at_its_level(count_rows):
     first = make_agreement(make_distributor(name="一级公司"), level=Level.FIRST, activate_on=date(2026, 1, 1))
     second = make_agreement(make_distributor(name="二级公司"), level=Level.SECOND, activate_on=date(2026, 1, 1))
     make_agreement(make_distributor(name="草稿公司"))  # a draft agreement: no notice
-    make_agreement(make_distributor(name="过期公司"), starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31),
-                   activate_on=date(2025, 1, 1))  # ended before the publish date: no notice
+    make_agreement(
+        make_distributor(name="过期公司"),
+        starts_on=date(2025, 1, 1),
+        ends_on=date(2025, 12, 31),
+        activate_on=date(2025, 1, 1),
+    )  # ended before the publish date: no notice
     make_distributor(name="无协议公司")  # no agreement at all: no notice
     price_list = make_price_list(effective_from=date(2026, 4, 1))
 
@@ -67,8 +72,13 @@ def test_publishing_notifies_every_distributor_with_an_active_agreement_at_its_l
 
 
 def test_an_agreement_that_starts_later_is_notified_and_a_terminated_one_is_not():
-    later = make_agreement(make_distributor(name="下月公司"), starts_on=date(2026, 6, 1), ends_on=date(2027, 5, 31),
-                           signed_on=date(2026, 2, 1), activate_on=ON)
+    later = make_agreement(
+        make_distributor(name="下月公司"),
+        starts_on=date(2026, 6, 1),
+        ends_on=date(2027, 5, 31),
+        signed_on=date(2026, 2, 1),
+        activate_on=ON,
+    )
     ended = make_agreement(make_distributor(name="解约公司"), activate_on=date(2026, 1, 1))
     agreement_services.terminate_agreement(ended, date(2026, 2, 1), "窜货", date(2026, 2, 1), at_once=True)
     price_list = make_price_list(effective_from=date(2026, 4, 1))
@@ -99,12 +109,14 @@ def test_a_refused_publish_changes_nothing_and_issues_no_notice(case, count_rows
 def test_the_publish_is_in_the_audit_trail():
     price_list = make_price_list(effective_from=date(2026, 4, 1))
     services.publish_price_list(price_list, ON, None)
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.table_name == "price_lists",
-                                                         AuditEvent.action == "update")).all()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.table_name == "price_lists", AuditEvent.action == "update")
+    ).all()
     assert [e.changes["status"] for e in events] == [["draft", "published"]]
 
 
 # --- The list in force, superseded, previous ----------------------------------------------------
+
 
 def test_the_list_in_force_and_the_previous_list_follow_the_published_dates():
     old = make_price_list(version="2025", effective_from=date(2025, 1, 1), published_on=date(2024, 12, 1))
@@ -131,6 +143,7 @@ def test_a_distributor_sees_the_level_of_its_agreement_in_force_else_its_own():
 
 
 # --- Drafts and their items ---------------------------------------------------------------------
+
 
 def test_a_version_is_unique_whatever_its_case(count_rows):
     make_price_list(version="2027 价格表")
@@ -159,27 +172,38 @@ def test_a_new_draft_can_start_from_another_lists_items():
 
 # --- Imports ------------------------------------------------------------------------------------
 
+
 def test_an_import_replaces_the_drafts_items_changing_only_what_differs(count_rows):
     kept, changed, dropped, added = (make_product(sku=s) for s in ("KEEP-1", "CHG-1", "DROP-1", "ADD-1"))
-    draft = make_price_list(items={"KEEP-1": prices("100", "110", "150"), "CHG-1": prices("200", "220", "300"),
-                                   "DROP-1": prices("300", "330", "400")})
+    draft = make_price_list(
+        items={
+            "KEEP-1": prices("100", "110", "150"),
+            "CHG-1": prices("200", "220", "300"),
+            "DROP-1": prices("300", "330", "400"),
+        }
+    )
     data = xlsx([["KEEP-1", "", 100, 110, 150], ["chg-1", "", 210.5, 231, 300], ["ADD-1", "", 50, 55, 70]])
 
     changes = services.import_items(draft, "prices.xlsx", data)
 
     assert changes == services.ItemChanges(added=1, updated=1, removed=1, unchanged=1)
-    assert services.prices_of(draft.id) == {"KEEP-1": prices("100", "110", "150"),
-                                            "CHG-1": prices("210.50", "231", "300"),
-                                            "ADD-1": prices("50", "55", "70")}
-    update = db.session.scalars(select(AuditEvent).where(AuditEvent.table_name == "price_list_items",
-                                                         AuditEvent.action == "update")).one()
+    assert services.prices_of(draft.id) == {
+        "KEEP-1": prices("100", "110", "150"),
+        "CHG-1": prices("210.50", "231", "300"),
+        "ADD-1": prices("50", "55", "70"),
+    }
+    update = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.table_name == "price_list_items", AuditEvent.action == "update")
+    ).one()
     assert update.changes == {"price_level1": ["200.00", "210.50"], "price_level2": ["220.00", "231.00"]}
 
 
 def _items(draft: PriceList) -> dict[str, tuple[Decimal, Decimal, Decimal]]:
     db.session.expire_all()
-    return {i.product.sku: (i.price_level1, i.price_level2, i.min_resale_price)
-            for i in db.session.scalars(select(PriceListItem).where(PriceListItem.price_list_id == draft.id))}
+    return {
+        i.product.sku: (i.price_level1, i.price_level2, i.min_resale_price)
+        for i in db.session.scalars(select(PriceListItem).where(PriceListItem.price_list_id == draft.id))
+    }
 
 
 @pytest.mark.parametrize(
@@ -208,13 +232,24 @@ def test_an_import_with_any_bad_row_saves_nothing(name, data, count_rows):
 
 def test_every_bad_row_is_reported_in_row_order():
     make_product(sku="GOOD-1")
-    data = csv_bytes(["sku,price_level1,price_level2,min_resale_price",
-                      "GOOD-1,1,2,3", "NOPE,1,2,3", "GOOD-1,1,2,1", "X,1,200.00,2,3"])
+    data = csv_bytes(
+        [
+            "sku,price_level1,price_level2,min_resale_price",
+            "GOOD-1,1,2,3",
+            "NOPE,1,2,3",
+            "GOOD-1,1,2,1",
+            "X,1,200.00,2,3",
+        ]
+    )
     draft = make_price_list(items={})
     with pytest.raises(RowsRefused) as refused:
         services.import_items(draft, "p.csv", data)
     assert [(p.row, p.column) for p in refused.value.problems] == [
-        (3, "sku"), (4, "sku"), (4, "min_resale_price"), (5, "E")]
+        (3, "sku"),
+        (4, "sku"),
+        (4, "min_resale_price"),
+        (5, "E"),
+    ]
 
 
 def test_an_inactive_product_cannot_be_priced():

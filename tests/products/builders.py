@@ -14,11 +14,20 @@ from ..builders import foreign_record
 _n = itertools.count(1)
 
 
-def make_product(sku: str | None = None, *, name_zh: str | None = None, name_en: str = "Test board",
-                 category: str = "主控板", **fields: Any) -> Product:
+def make_product(
+    sku: str | None = None,
+    *,
+    name_zh: str | None = None,
+    name_en: str = "Test board",
+    category: str = "主控板",
+    **fields: Any,
+) -> Product:
     n = next(_n)
-    return create_product(ProductData(sku=sku or f"PRD-{n:05d}", name_zh=name_zh or f"测试板卡{n}",
-                                      name_en=name_en, category=category, **fields))
+    return create_product(
+        ProductData(
+            sku=sku or f"PRD-{n:05d}", name_zh=name_zh or f"测试板卡{n}", name_en=name_en, category=category, **fields
+        )
+    )
 
 
 @foreign_record(Product)

@@ -24,8 +24,15 @@ def test_head_office_lists_products_by_sku_with_filters(api):
     body = caller.get(LIST).json
     assert [item["sku"] for item in body["items"]] == ["A-1", "B-2", "C-3"]
     assert body["total"] == 3
-    assert body["items"][0] == {"id": body["items"][0]["id"], "sku": "A-1", "name": "甲板", "name_en": "Test board",
-                                "category": "主控板", "serialized": True, "active": True}
+    assert body["items"][0] == {
+        "id": body["items"][0]["id"],
+        "sku": "A-1",
+        "name": "甲板",
+        "name_en": "Test board",
+        "category": "主控板",
+        "serialized": True,
+        "active": True,
+    }
     assert [i["sku"] for i in caller.get(f"{LIST}?category=主控板&active=true").json["items"]] == ["A-1"]
     assert [i["sku"] for i in caller.get(f"{LIST}?q=甲").json["items"]] == ["A-1"]
     assert error_of(caller.get(f"{LIST}?active=perhaps"))["fields"].keys() == {"active"}

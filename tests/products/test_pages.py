@@ -19,8 +19,14 @@ from ..builders import make_distributor, make_user
 from ..pricing.builders import FLOOR, LEVEL1, LEVEL2, make_price_list, prices
 from .builders import make_product
 
-GOOD = {"sku": " pbx-main-200 ", "name_zh": "IP 交换机主控板 200", "name_en": "IP PBX main board 200",
-        "category": "主控板", "serialized": "y", "active": "y"}
+GOOD = {
+    "sku": " pbx-main-200 ",
+    "name_zh": "IP 交换机主控板 200",
+    "name_en": "IP PBX main board 200",
+    "category": "主控板",
+    "serialized": "y",
+    "active": "y",
+}
 
 
 def stored(sku: str) -> Product | None:
@@ -35,7 +41,12 @@ def test_head_office_creates_a_product_with_a_normalized_sku(login, role):
     assert response.status_code == 302
     product = stored("PBX-MAIN-200")
     assert (product.name_zh, product.name_en, product.category, product.serialized, product.active) == (
-        "IP 交换机主控板 200", "IP PBX main board 200", "主控板", True, True)
+        "IP 交换机主控板 200",
+        "IP PBX main board 200",
+        "主控板",
+        True,
+        True,
+    )
     assert "IP PBX main board 200" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
@@ -56,7 +67,8 @@ def test_an_unticked_box_means_no(login):
     ],
 )
 def test_a_bad_product_is_explained_the_form_keeps_what_was_typed_and_nothing_is_saved(
-        login, count_rows, changes, message):
+    login, count_rows, changes, message
+):
     client = login(make_user(role=Role.SALES))
     response = client.post("/products/new", data={**GOOD, **changes})
     page = response.get_data(as_text=True)
@@ -122,11 +134,15 @@ def test_a_product_page_shows_the_price_in_force_for_the_viewers_level_only(logi
     distributor = make_distributor(level=level)
     product = make_product(sku="MINE-1")
     make_agreement(distributor, level=level, skus=(product.sku,))
-    make_price_list(items={product.sku: prices()}, effective_from=today() - timedelta(days=5),
-                    published_on=today() - timedelta(days=6))
+    make_price_list(
+        items={product.sku: prices()},
+        effective_from=today() - timedelta(days=5),
+        published_on=today() - timedelta(days=6),
+    )
     head_office = login(make_user(role=Role.SALES)).get("/products/MINE-1").get_data(as_text=True)
-    own_page = login(make_user(role=Role.DISTRIBUTOR, distributor=distributor)).get(
-        "/products/MINE-1").get_data(as_text=True)
+    own_page = (
+        login(make_user(role=Role.DISTRIBUTOR, distributor=distributor)).get("/products/MINE-1").get_data(as_text=True)
+    )
 
     def shown(amount: str) -> str:
         return f"¥{int(amount.split('.')[0]):,}.{amount.split('.')[1]}"

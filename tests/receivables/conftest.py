@@ -33,8 +33,9 @@ class Shop:
     agreement: Agreement
     board: Product
 
-    def order(self, units: int = 50, *, confirm_on: date | None = date(2026, 3, 5),
-              on: date = date(2026, 3, 1)) -> Order:
+    def order(
+        self, units: int = 50, *, confirm_on: date | None = date(2026, 3, 5), on: date = date(2026, 3, 1)
+    ) -> Order:
         """An order of ``units`` boards at ¥1,200 (level 2): the agreement's first one is paid 100% up
         front, later ones 30%."""
         return make_order(self.agreement, {self.board: units}, on=on, confirm_on=confirm_on)
@@ -52,5 +53,12 @@ def shop(app) -> Shop:
 
 
 def pay(order: Order, amount: str, on: date, reference: str) -> None:
-    services.record_payment(order, amount=Decimal(amount), received_on=on, bank_reference=reference,
-                            payer="杭州云帆", recorded_by_id=None, today=TODAY)
+    services.record_payment(
+        order,
+        amount=Decimal(amount),
+        received_on=on,
+        bank_reference=reference,
+        payer="杭州云帆",
+        recorded_by_id=None,
+        today=TODAY,
+    )

@@ -27,8 +27,13 @@ def url(order: Order) -> str:
 
 
 def body(**changes):
-    return {"amount": "20000.00", "received_on": "2026-03-06", "bank_reference": "ICBC-1", "payer": "杭州云帆",
-            **changes}
+    return {
+        "amount": "20000.00",
+        "received_on": "2026-03-06",
+        "bank_reference": "ICBC-1",
+        "payer": "杭州云帆",
+        **changes,
+    }
 
 
 def test_finance_books_a_payment_and_everyone_in_scope_reads_it(shop, api):
@@ -38,7 +43,10 @@ def test_finance_books_a_payment_and_everyone_in_scope_reads_it(shop, api):
     assert response.status_code == 201
     created = response.json
     assert (created["amount"], created["received_on"], created["bank_reference"]) == (
-        "20000.00", "2026-03-06", "ICBC-1")
+        "20000.00",
+        "2026-03-06",
+        "ICBC-1",
+    )
     assert created["voided"] is False
     listing = api(make_user(role=Role.DISTRIBUTOR, distributor=order.distributor)).get(url(order))
     assert listing.status_code == 200
@@ -53,18 +61,21 @@ def test_the_date_received_defaults_to_today(shop, api, today):
     assert response.json["received_on"] == today.isoformat()
 
 
-@pytest.mark.parametrize(("changes", "status", "field"), [
-    ({"amount": 20000}, 422, "amount"),  # a JSON number would be a float
-    ({"amount": "NaN"}, 422, "amount"),
-    ({"amount": "1e3"}, 422, "amount"),
-    ({"amount": "1.001"}, 422, "amount"),
-    ({"amount": "0.00"}, 422, "amount"),
-    ({"received_on": "2026-03-11"}, 422, "received_on"),
-    ({"received_on": "2026-03-04"}, 422, "received_on"),
-    ({"received_on": "6 March"}, 422, "received_on"),
-    ({"bank_reference": ""}, 422, "bank_reference"),
-    ({"amount": "60000.01"}, 409, "amount"),
-])
+@pytest.mark.parametrize(
+    ("changes", "status", "field"),
+    [
+        ({"amount": 20000}, 422, "amount"),  # a JSON number would be a float
+        ({"amount": "NaN"}, 422, "amount"),
+        ({"amount": "1e3"}, 422, "amount"),
+        ({"amount": "1.001"}, 422, "amount"),
+        ({"amount": "0.00"}, 422, "amount"),
+        ({"received_on": "2026-03-11"}, 422, "received_on"),
+        ({"received_on": "2026-03-04"}, 422, "received_on"),
+        ({"received_on": "6 March"}, 422, "received_on"),
+        ({"bank_reference": ""}, 422, "bank_reference"),
+        ({"amount": "60000.01"}, 409, "amount"),
+    ],
+)
 def test_bad_payments_are_refused_and_nothing_changes(shop, api, count_rows, changes, status, field):
     order = shop.order()
     response = api(make_user(role=Role.FINANCE)).post(url(order), json=body(**changes))
@@ -131,8 +142,11 @@ def test_twenty_payments_posted_at_the_same_moment_end_with_the_exact_sum(shop, 
     def post(n: int) -> None:
         client = app.test_client()
         barrier.wait()
-        response = client.post(f"/api/v1/orders/{order_id}/payments", headers=headers,
-                               json=body(amount="5000.00", bank_reference=f"RACE-{n}"))
+        response = client.post(
+            f"/api/v1/orders/{order_id}/payments",
+            headers=headers,
+            json=body(amount="5000.00", bank_reference=f"RACE-{n}"),
+        )
         statuses.append(response.status_code)
 
     threads = [threading.Thread(target=post, args=(n,)) for n in range(20)]

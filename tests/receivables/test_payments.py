@@ -27,8 +27,13 @@ def new_payment_url(order: Order) -> str:
 
 
 def form(**changes: str) -> dict[str, str]:
-    return {"amount": "20,000.00", "received_on": "2026-03-06", "bank_reference": "ICBC-0306-001",
-            "payer": "杭州云帆科技有限公司", **changes}
+    return {
+        "amount": "20,000.00",
+        "received_on": "2026-03-06",
+        "bank_reference": "ICBC-0306-001",
+        "payer": "杭州云帆科技有限公司",
+        **changes,
+    }
 
 
 def stored(order: Order) -> Order:
@@ -47,7 +52,10 @@ def test_finance_books_a_payment_and_the_order_follows(shop, login):
     assert response.headers["Location"].endswith(f"/receivables/orders/{order.id}/payments")
     after = stored(order)
     assert (after.paid_amount, after.status, after.deposit_paid_on) == (
-        D("36000.00"), OrderStatus.DEPOSIT_PAID, date(2026, 3, 9))
+        D("36000.00"),
+        OrderStatus.DEPOSIT_PAID,
+        date(2026, 3, 9),
+    )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Payment of ¥36,000.00 booked" in page
     assert "ICBC-0306-001" in page
@@ -62,20 +70,23 @@ def test_the_form_shows_what_the_order_owes(shop, login):
     assert 'max="2026-03-10"' in page
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"amount": "0"}, "The amount must be more than zero."),
-    ({"amount": "0.00"}, "The amount must be more than zero."),
-    ({"amount": "NaN"}, "Enter an amount in digits"),
-    ({"amount": "Infinity"}, "Enter an amount in digits"),
-    ({"amount": "1e3"}, "Enter an amount in digits"),
-    ({"amount": "100.005"}, "Enter at most two decimals"),
-    ({"amount": "-100.00"}, "The amount cannot be negative."),
-    ({"amount": ""}, "Enter an amount."),
-    ({"received_on": "2026-03-11"}, "A payment cannot be received in the future."),
-    ({"received_on": "2026-03-04"}, "A payment cannot be received before the order was confirmed."),
-    ({"received_on": "06/03/2026"}, "Enter a date as YYYY-MM-DD"),
-    ({"bank_reference": "  "}, "Enter the bank reference of the transfer."),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"amount": "0"}, "The amount must be more than zero."),
+        ({"amount": "0.00"}, "The amount must be more than zero."),
+        ({"amount": "NaN"}, "Enter an amount in digits"),
+        ({"amount": "Infinity"}, "Enter an amount in digits"),
+        ({"amount": "1e3"}, "Enter an amount in digits"),
+        ({"amount": "100.005"}, "Enter at most two decimals"),
+        ({"amount": "-100.00"}, "The amount cannot be negative."),
+        ({"amount": ""}, "Enter an amount."),
+        ({"received_on": "2026-03-11"}, "A payment cannot be received in the future."),
+        ({"received_on": "2026-03-04"}, "A payment cannot be received before the order was confirmed."),
+        ({"received_on": "06/03/2026"}, "Enter a date as YYYY-MM-DD"),
+        ({"bank_reference": "  "}, "Enter the bank reference of the transfer."),
+    ],
+)
 def test_bad_input_is_explained_on_its_field_and_nothing_is_booked(shop, login, count_rows, changes, message):
     order = shop.order()
     client = login(make_user(role=Role.FINANCE))
@@ -153,8 +164,9 @@ def test_finance_voids_with_a_reason_and_the_payment_stays_listed(shop, login):
     assert "Give the reason for voiding this payment." in refused.get_data(as_text=True)
     assert stored(order).status is OrderStatus.PAID_IN_FULL
 
-    response = client.post(f"/receivables/payments/{payment.id}/void", data={"reason": "金额录错"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/receivables/payments/{payment.id}/void", data={"reason": "金额录错"}, follow_redirects=True
+    )
 
     page = response.get_data(as_text=True)
     assert "Payment B-1 voided." in page

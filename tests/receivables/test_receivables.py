@@ -125,14 +125,22 @@ def test_a_distributor_has_no_receivables_page(shop, login):
 def _bulk_orders(shop, first: int, count: int) -> None:
     """``count`` more confirmed orders, half with the deposit paid, written in one INSERT."""
     agreement = shop.agreement
-    rows = [{
-        "number": f"PO-BULK-{n:06d}", "distributor_id": agreement.distributor_id, "agreement_id": agreement.id,
-        "status": OrderStatus.CONFIRMED if n % 2 else OrderStatus.DEPOSIT_PAID, "total": D("1000.00"),
-        "deposit_amount": D("300.00"), "balance_amount": D("700.00"),
-        "paid_amount": D("0.00") if n % 2 else D("300.00"), "confirmed_on": date(2026, 1, 2),
-        "deposit_due_on": date(2026, 1, 5) + timedelta(days=n % 90),
-        "deposit_paid_on": None if n % 2 else date(2026, 1, 5) + timedelta(days=n % 60),
-    } for n in range(first, first + count)]
+    rows = [
+        {
+            "number": f"PO-BULK-{n:06d}",
+            "distributor_id": agreement.distributor_id,
+            "agreement_id": agreement.id,
+            "status": OrderStatus.CONFIRMED if n % 2 else OrderStatus.DEPOSIT_PAID,
+            "total": D("1000.00"),
+            "deposit_amount": D("300.00"),
+            "balance_amount": D("700.00"),
+            "paid_amount": D("0.00") if n % 2 else D("300.00"),
+            "confirmed_on": date(2026, 1, 2),
+            "deposit_due_on": date(2026, 1, 5) + timedelta(days=n % 90),
+            "deposit_paid_on": None if n % 2 else date(2026, 1, 5) + timedelta(days=n % 60),
+        }
+        for n in range(first, first + count)
+    ]
     db.session.execute(insert(Order), rows)
     db.session.commit()
 
@@ -152,7 +160,7 @@ def test_a_page_costs_the_same_statements_at_10_and_at_1000_orders(shop, finance
 
 def test_the_export_has_the_filtered_rows_with_exact_amounts(shop, finance):
     distributor = shop.agreement.distributor
-    distributor.name = "=HYPERLINK(\"http://evil.example\")"
+    distributor.name = '=HYPERLINK("http://evil.example")'
     db.session.commit()
     shop.order()
     second = shop.order(3)  # ¥3,600.00: deposit ¥1,080.00, balance ¥2,520.00
@@ -168,7 +176,7 @@ def test_the_export_has_the_filtered_rows_with_exact_amounts(shop, finance):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("Distributor code", "Distributor", "Order")
     assert len(rows) == 2  # the filter applies: balances only
-    assert rows[1][1] == "'=HYPERLINK(\"http://evil.example\")"  # written as text, never run
+    assert rows[1][1] == '\'=HYPERLINK("http://evil.example")'  # written as text, never run
     assert rows[1][2:4] == (second.number, "Balance")
     assert sheet["E2"].number_format == "#,##0.00"
     assert sheet["F2"].number_format == "#,##0.00"

@@ -17,8 +17,11 @@ from ..builders import make_region, make_user
 
 
 def upload(client, text: str, encoding: str = "utf-8"):
-    return client.post("/regions/import", data={"file": (io.BytesIO(text.encode(encoding)), "regions.csv")},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/regions/import",
+        data={"file": (io.BytesIO(text.encode(encoding)), "regions.csv")},
+        content_type="multipart/form-data",
+    )
 
 
 def test_the_seed_builds_the_tree_of_provinces_cities_and_districts(app):
@@ -49,8 +52,11 @@ def test_a_gbk_file_from_excel_is_read(login):
 
 def test_an_import_with_bad_rows_saves_nothing_and_lists_every_bad_row(login, count_rows):
     client = login(make_user(role=Role.ADMIN))
-    response = upload(client, "code,name,parent_code\n330000,浙江省,\n33010,杭州,330000\n"
-                              "330000,重复,\n330200,,330000\n330300,温州市,990000\n")
+    response = upload(
+        client,
+        "code,name,parent_code\n330000,浙江省,\n33010,杭州,330000\n"
+        "330000,重复,\n330200,,330000\n330300,温州市,990000\n",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     for line in ("<td>3</td>", "<td>4</td>", "<td>5</td>", "<td>6</td>"):
