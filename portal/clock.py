@@ -1,4 +1,4 @@
-"""The only place the portal reads the clock (DOMAIN.md §2).
+"""The only place the portal reads the clock (docs/rules.md §2).
 
 Business dates are Asia/Shanghai calendar dates whatever the server's zone; timestamps are stored
 in UTC. The domain layer never calls these: services pass the date in.

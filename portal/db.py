@@ -41,7 +41,7 @@ class Money(TypeDecorator[Decimal]):
     """A CNY amount as ``Decimal`` in Python and whole fen (BIGINT) in the database.
 
     Why not NUMERIC: SQLite stores NUMERIC through a float, so ¥0.10 + ¥0.20 could drift; whole
-    fen stay exact on SQLite and PostgreSQL alike (DOMAIN.md §2).
+    fen stay exact on SQLite and PostgreSQL alike (docs/rules.md §2).
     """
 
     impl = BigInteger

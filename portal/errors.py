@@ -1,4 +1,4 @@
-"""Error answers: a page in the user's language, or the API's JSON error (API.md conventions)."""
+"""Error answers: a page in the user's language, or the API's JSON error (docs/api.md conventions)."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ def enum_choices(enum: type[Enum]) -> list[SelectChoice]:
 
 class MoneyField(StringField):
     """A ¥ amount typed by a person: at most two decimals, thousands separators allowed;
-    NaN, Infinity, exponents and negatives refused with a clear message (DOMAIN.md §2)."""
+    NaN, Infinity, exponents and negatives refused with a clear message (docs/rules.md §2)."""
 
     data: Decimal | None
 

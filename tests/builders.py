@@ -1,5 +1,5 @@
 """Builders for test data with keyword defaults. They call the same services as the portal,
-so test data obeys the same rules (STYLE.md habit 5)."""
+so test data obeys the same rules (docs/architecture.md)."""
 
 from __future__ import annotations
 

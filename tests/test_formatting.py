@@ -1,4 +1,4 @@
-"""Amounts and dates per language (DOMAIN.md §2: ¥, two decimals, Asia/Shanghai)."""
+"""Amounts and dates per language (docs/rules.md §2: ¥, two decimals, Asia/Shanghai)."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal

@@ -228,7 +228,7 @@ def test_a_distributor_typing_another_distributors_address_sees_not_found(
     answer = page.locator("main").inner_text()
     screenshot(page, f"not-found-{username}")
 
-    # The same answer as for a record that does not exist at all (DOMAIN.md §12).
+    # The same answer as for a record that does not exist at all (docs/rules.md §12).
     assert open_distributor(max(ids.values()) + 1000) == 404
     assert page.locator("main").inner_text() == answer
 

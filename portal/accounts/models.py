@@ -1,4 +1,4 @@
-"""Users, their roles and personal API tokens (DOMAIN.md §12)."""
+"""Users, their roles and personal API tokens (docs/rules.md §12)."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ def hash_token(token: str) -> str:
 
 
 class ApiToken(db.Model):
-    """A personal bearer token for /api/v1 (API.md): shown once, stored hashed, revocable."""
+    """A personal bearer token for /api/v1 (docs/api.md): shown once, stored hashed, revocable."""
 
     __tablename__ = "api_tokens"
     __audited__ = True

@@ -1,4 +1,4 @@
-"""Administration of users: create, edit, deactivate, reset passwords (DOMAIN.md §12: admin)."""
+"""Administration of users: create, edit, deactivate, reset passwords (docs/rules.md §12: admin)."""
 
 from __future__ import annotations
 

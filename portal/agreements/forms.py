@@ -70,7 +70,7 @@ def term_bounds(name: str) -> Any:
     return validate
 
 
-# Every term of DOMAIN.md §3 with its label, named as the API names them (pages and the
+# Every term of docs/rules.md §3 with its label, named as the API names them (pages and the
 # history of versions show them in this order).
 TERM_LABELS: dict[str, Any] = {
     "first_order_min": _l("First order minimum (¥)"),
@@ -98,7 +98,7 @@ def _term_field(name: str) -> Field:
 
 
 class TermsForm(FlaskForm):
-    """Every term of DOMAIN.md §3, named as the API names them."""
+    """Every term of docs/rules.md §3, named as the API names them."""
 
     first_order_min = _term_field("first_order_min")
     quarterly_quota = _term_field("quarterly_quota")

@@ -1,5 +1,5 @@
 """Agreements, their versioned terms, authorised products, territories and sub-agent requests
-(DOMAIN.md §3, §4)."""
+(docs/rules.md §3, §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Agreement, territory and sub-agent use cases (DOMAIN.md §3, §4; contract §1.1-1.3, §4.5).
+"""Agreement, territory and sub-agent use cases (docs/rules.md §3, §4; contract §1.1-1.3, §4.5).
 
 Each function checks its rule in :mod:`portal.domain`, changes the records, and commits: it is the
 one place that does. Dates come in as parameters (``on`` is the day the step is recorded, the

@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1 (API.md).
+"""The JSON API under /api/v1 (docs/api.md).
 
 Authentication is a bearer token only (``web.load_user_from_token``); the session cookie is never
 read here, so the API needs no CSRF token. Each resource has its own module; every route carries

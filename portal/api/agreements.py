@@ -1,5 +1,5 @@
 """/api/v1/agreements: agreements, their terms and amendments, activation, termination and
-territories (API.md; DOMAIN.md §3, §4).
+territories (docs/api.md; docs/rules.md §3, §4).
 
 Writes go through :mod:`portal.agreements.services`, so the API refuses what the pages refuse with
 the same messages: 422 for a bad field (named in ``fields``; a term as ``terms.<name>``), 409 for a
@@ -95,7 +95,7 @@ def _whole(name: str) -> Any:
 
 
 class TermsPatch(PatchModel):
-    """Terms named as in DOMAIN.md §3; money and percentages as strings with two decimals.
+    """Terms named as in docs/rules.md §3; money and percentages as strings with two decimals.
     Terms left out keep their value (the seed's on creation)."""
 
     first_order_min: MoneyIn = None

@@ -1,4 +1,4 @@
-"""/api/v1 boards: a board's coverage by serial number (DOMAIN.md §7.1), and the boards list.
+"""/api/v1 boards: a board's coverage by serial number (docs/rules.md §7.1), and the boards list.
 
 A distributor reaches its own boards only: another distributor's serial answers 404 exactly like
 an unknown one. Head office reaches any board.

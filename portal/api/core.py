@@ -1,4 +1,4 @@
-"""What every API resource shares (API.md conventions), independent of the blueprint.
+"""What every API resource shares (docs/api.md conventions), independent of the blueprint.
 
 * Request bodies are pydantic models read strictly from JSON: malformed JSON or a body that is not
   an object answers 400 ``bad_request``; wrong, missing or unknown fields answer 422 ``invalid``
@@ -193,7 +193,7 @@ MONEY_SCHEMA = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["15
 PERCENT_SCHEMA = {"type": "string", "pattern": r"^\d{1,3}\.\d{2}$", "examples": ["30.00"]}
 
 # Money is Decimal in Python and a string with two decimals on the wire: never a JSON number,
-# which clients would read as a float (DOMAIN.md §2).
+# which clients would read as a float (docs/rules.md §2).
 MoneyIn = Annotated[Decimal, PlainValidator(_money_in), WithJsonSchema(MONEY_SCHEMA)]
 PercentIn = Annotated[Decimal, PlainValidator(_percent_in), WithJsonSchema(PERCENT_SCHEMA)]
 Money = Annotated[Decimal, PlainSerializer(_two_decimals, return_type=str), WithJsonSchema(MONEY_SCHEMA)]

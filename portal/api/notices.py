@@ -1,4 +1,4 @@
-"""/api/v1/notices: written notices (DOMAIN.md §11).
+"""/api/v1/notices: written notices (docs/rules.md §11).
 
 A distributor reads its own notices and acknowledges them; head office reads every notice (with
 filters) and sees who acknowledged what; sales and administrators may issue a written warning.

@@ -1,4 +1,4 @@
-"""/api/v1/orders: purchase orders (API.md; DOMAIN.md §6).
+"""/api/v1/orders: purchase orders (docs/api.md; docs/rules.md §6).
 
 The same rules as the pages, through the same services: a distributor drafts and submits orders
 under its active agreement and cancels them before confirmation; head-office sales also confirms

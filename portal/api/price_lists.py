@@ -1,4 +1,4 @@
-"""/api/v1/price-lists (DOMAIN.md §5): head office (sales, admin) creates drafts and publishes
+"""/api/v1/price-lists (docs/rules.md §5): head office (sales, admin) creates drafts and publishes
 them; finance reads every list; a distributor user reads published lists only, with its own
 level's agent price and the minimum resale price: the other level's price is never sent.
 

@@ -1,4 +1,4 @@
-"""/api/v1/regions: the GB/T 2260 region tree (DOMAIN.md §4).
+"""/api/v1/regions: the GB/T 2260 region tree (docs/rules.md §4).
 
 Regions are public reference data: every signed-in role may read them, distributor users too
 (their monthly reports name the region of each sale). Only an administrator adds one.

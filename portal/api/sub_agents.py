@@ -1,5 +1,5 @@
 """/api/v1/sub-agent-requests: a distributor asks head office to approve a sub-agent or outlet;
-head-office sales approves or rejects with a reason (DOMAIN.md §4; contract §1.3).
+head-office sales approves or rejects with a reason (docs/rules.md §4; contract §1.3).
 
 A distributor user lists, reads and files its own requests only; head office sees every request
 and filters the queue by ``status``.

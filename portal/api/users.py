@@ -1,4 +1,4 @@
-"""/api/v1/users: user accounts and their roles (DOMAIN.md §12); administrators only.
+"""/api/v1/users: user accounts and their roles (docs/rules.md §12); administrators only.
 
 The password is write-only: it is accepted on creation and never returned.
 """

@@ -1,4 +1,4 @@
-"""The audit trail (DOMAIN.md §12): who changed what, when, before and after."""
+"""The audit trail (docs/rules.md §12): who changed what, when, before and after."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from ..security import scoped
 
 
 def coverage_class_is(coverage_class: CoverageClass, on: date) -> ColumnElement[bool]:
-    """SQL for ``board.coverage.coverage_class(on) == coverage_class`` (DOMAIN.md §7.1).
+    """SQL for ``board.coverage.coverage_class(on) == coverage_class`` (docs/rules.md §7.1).
 
     Boards carry no post-repair windows until repair batches return them (a later issue): until
     then a board is in warranty up to its warranty end and out of warranty after it. When windows
@@ -100,7 +100,7 @@ def replaced_quantities(lost: Shipment) -> dict[int, int]:
     return {product_id: int(quantity or 0) for product_id, quantity in rows}
 
 
-# --- on-time delivery (DOMAIN.md §6, §10: orders shipped by their delivery due date) -----------
+# --- on-time delivery (docs/rules.md §6, §10: orders shipped by their delivery due date) -----------
 
 
 class DeliveryState(StrEnum):

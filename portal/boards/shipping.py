@@ -28,7 +28,7 @@ Problem = tuple[str, dict[str, Any]]
 
 
 def check_shipped_on(shipped_on: date, today: date) -> date:
-    """API.md: an event date is never later than today."""
+    """docs/api.md: an event date is never later than today."""
     if shipped_on > today:
         raise InvalidValue(N_("A shipment cannot leave in the future."), field="shipped_on")
     return shipped_on

@@ -1,4 +1,4 @@
-"""Boards (DOMAIN.md §6, §7.1): head-office sales ships paid orders with a serial number per board,
+"""Boards (docs/rules.md §6, §7.1): head-office sales ships paid orders with a serial number per board,
 records loss or damage in transit and ships free replacements; everyone looks up a board's
 coverage (a distributor its own boards only); head office sees its on-time delivery record."""
 

@@ -1,4 +1,4 @@
-"""Distributors: the regional agent companies that sign agreements (DOMAIN.md §1)."""
+"""Distributors: the regional agent companies that sign agreements (docs/rules.md §1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Account rules: sign-in throttling and passwords (DOMAIN.md §12)."""
+"""Account rules: sign-in throttling and passwords (docs/rules.md §12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Agreements and their terms (DOMAIN.md §3).
+"""Agreements and their terms (docs/rules.md §3).
 
 Every number the contract fixes is a term stored per agreement, with the seed contract's value as
 default. Terms of an active agreement change only through an amendment with an effective date;
@@ -42,7 +42,7 @@ class AgreementStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Terms:
-    """The agreement's numbers, named as API.md names them; defaults are the seed's values."""
+    """The agreement's numbers, named as docs/api.md names them; defaults are the seed's values."""
 
     first_order_min: Decimal = Decimal("50000.00")  # §2.1, paid in full before shipment
     quarterly_quota: Decimal = Decimal("50000.00")  # §2.1, per calendar quarter

@@ -1,4 +1,4 @@
-"""Calendar periods as the PRC Civil Code counts them (DOMAIN.md §2, Civil Code Arts. 200-204).
+"""Calendar periods as the PRC Civil Code counts them (docs/rules.md §2, Civil Code Arts. 200-204).
 
 The day of the event is not counted (Art. 201): "within 3 days of 5 March" ends on 8 March, so a
 period of days is ``start + days``. A period of months ends on the same-numbered day of the last

@@ -1,4 +1,4 @@
-"""Distributors and their identity (DOMAIN.md §1, §12)."""
+"""Distributors and their identity (docs/rules.md §1, §12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Money and percentages (DOMAIN.md §2).
+"""Money and percentages (docs/rules.md §2).
 
 Money is ``Decimal`` in yuan with two places, never ``float``; the database keeps whole fen.
 Rounding is half-up to the fen. A split keeps the rounded part and hands the remainder to the

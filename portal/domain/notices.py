@@ -1,4 +1,4 @@
-"""Written notices (书面通知, DOMAIN.md §11): numbered per year, typed, printable, acknowledged.
+"""Written notices (书面通知, docs/rules.md §11): numbered per year, typed, printable, acknowledged.
 
 A notice's number is ``TZ-<year>-<sequence>``: the sequence restarts at 1 every calendar year of
 the issue date and never repeats (the service takes it under a lock). Its text is fixed in both

@@ -1,4 +1,4 @@
-"""Purchase orders and their payments (DOMAIN.md §6; contract §2.1, §6.2-6.4).
+"""Purchase orders and their payments (docs/rules.md §6; contract §2.1, §6.2-6.4).
 
 States: draft → submitted → confirmed → deposit paid → paid in full → partly shipped → shipped
 → closed; cancelled from draft, submitted or confirmed. One transition table says which step is

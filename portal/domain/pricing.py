@@ -1,4 +1,4 @@
-"""Price lists (DOMAIN.md §5; contract §6.1).
+"""Price lists (docs/rules.md §5; contract §6.1).
 
 A list has a version, an effective-from date and a status. The list in force on a date is the
 published list with the latest effective-from date on or before it. Prices of confirmed orders

@@ -1,4 +1,4 @@
-"""Products that agreements authorise and price lists price (DOMAIN.md §3, §5)."""
+"""Products that agreements authorise and price lists price (docs/rules.md §3, §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The region tree of GB/T 2260 codes (DOMAIN.md §4).
+"""The region tree of GB/T 2260 codes (docs/rules.md §4).
 
 A code has six digits: ``PPCCDD``. A province ends in ``0000``, a prefecture-level city in ``00``,
 anything else is a district or county. Municipalities (Beijing …) have districts directly under

@@ -1,4 +1,4 @@
-"""Who uses the portal (DOMAIN.md §12)."""
+"""Who uses the portal (docs/rules.md §12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sub-agents and outlets need head office's approval (DOMAIN.md §4; contract §1.3)."""
+"""Sub-agents and outlets need head office's approval (docs/rules.md §4; contract §1.3)."""
 
 from __future__ import annotations
 

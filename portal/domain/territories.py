@@ -1,4 +1,4 @@
-"""Territories granted to agreements (DOMAIN.md §4; contract §1.1-1.3, §4.5, §5.1-5.2).
+"""Territories granted to agreements (docs/rules.md §4; contract §1.1-1.3, §4.5, §5.1-5.2).
 
 Never exclusive (§1.2). A revocation takes written notice and takes effect
 ``revocation_notice_months`` after the notice date (§4.5); until then the region is still granted.

@@ -1,4 +1,4 @@
-"""A board's coverage (DOMAIN.md §7.1; contract §6.5.1, §6.5.3).
+"""A board's coverage (docs/rules.md §7.1; contract §6.5.1, §6.5.3).
 
 warranty end = add_months(shipping date, 15). A board repaired while out of coverage gets a
 post-repair window from its return shipping date to add_months(that date, 6), both inclusive. A

@@ -3,7 +3,7 @@ a list and a chart, the price list in force and its unread notices.
 
 Every read goes through the distributor scope (:func:`portal.security.scoped`) and the page costs
 the same few statements however many agreements, territories or notices there are. The chart is
-made in three steps (STYLE.md habit 8): :func:`territory_records` queries plain records,
+made in three steps (docs/architecture.md): :func:`territory_records` queries plain records,
 :func:`granted_by_province` (pure pandas) turns them into a frame, :func:`territory_figure` draws it.
 
 (It lives with the notices because the home page was built with them; its natural place is

@@ -1,4 +1,4 @@
-"""Written notices (书面通知, DOMAIN.md §11)."""
+"""Written notices (书面通知, docs/rules.md §11)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class Notice(db.Model):
 
     @property
     def is_read(self) -> bool:
-        """Read means acknowledged: the distributor confirmed reading it (DOMAIN.md §11)."""
+        """Read means acknowledged: the distributor confirmed reading it (docs/rules.md §11)."""
         return self.acknowledged_at is not None
 
     def title(self, locale: object) -> str:

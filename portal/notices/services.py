@@ -1,4 +1,4 @@
-"""Issuing, acknowledging and e-mailing written notices (DOMAIN.md §11).
+"""Issuing, acknowledging and e-mailing written notices (docs/rules.md §11).
 
 Every area issues its notices through :func:`issue_notice`: price lists on publishing, territory
 revocations, terminations, and later repair fees and payment reminders. The caller owns the

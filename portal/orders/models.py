@@ -1,5 +1,5 @@
 """Purchase orders, their lines and payments; shipments and the serialized boards they carry
-(DOMAIN.md §6, §7.1)."""
+(docs/rules.md §6, §7.1)."""
 
 from __future__ import annotations
 

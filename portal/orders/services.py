@@ -1,4 +1,4 @@
-"""Order use cases (DOMAIN.md §6, §7.1). Each one is a transaction: it locks what it changes,
+"""Order use cases (docs/rules.md §6, §7.1). Each one is a transaction: it locks what it changes,
 checks the rules of portal.domain.orders, writes, and commits; a refusal changes nothing.
 
 Dates are given by the caller (the pages and the API default them to today in Asia/Shanghai and
@@ -71,7 +71,7 @@ class ShipmentLineRequest:
 
 
 class SerialProblems(DomainError):
-    """Every bad serial of a shipment, listed (DOMAIN.md §6: serials are unique across the portal).
+    """Every bad serial of a shipment, listed (docs/rules.md §6: serials are unique across the portal).
     Each problem is (serial or SKU, message, params) for the page and the API to translate."""
 
     def __init__(self, problems: list[tuple[str, str, dict[str, Any]]]) -> None:

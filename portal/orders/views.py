@@ -1,4 +1,4 @@
-"""Purchase orders (DOMAIN.md §6): the list, the ordering page (a distributor, or sales on its
+"""Purchase orders (docs/rules.md §6): the list, the ordering page (a distributor, or sales on its
 behalf), an order's page with the steps its reader may take now, and those steps.
 
 Views stay thin: they read the form, call portal.orders.services and show what it refused on the

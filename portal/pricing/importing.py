@@ -1,5 +1,5 @@
 """Price list files: reading an uploaded .xlsx or .csv into rows of text, and writing exports and
-templates (DOMAIN.md §5).
+templates (docs/rules.md §5).
 
 Every cell is read as text, so no float ever becomes a price: the domain's ``check_rows`` parses
 the text with the same money rules as a form. Excel keeps numbers as binary floats; a number cell

@@ -1,4 +1,4 @@
-"""Price lists and their items (DOMAIN.md §5; contract §6.1, 附件一)."""
+"""Price lists and their items (docs/rules.md §5; contract §6.1, 附件一)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Price list use cases (DOMAIN.md §5; contract §6.1): drafts, their items, imports, publishing
+"""Price list use cases (docs/rules.md §5; contract §6.1): drafts, their items, imports, publishing
 with its written notices, the list in force and what changed against the previous list.
 
 Every use case that writes commits here, once: a refused request changes nothing.

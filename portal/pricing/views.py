@@ -1,4 +1,4 @@
-"""Price lists (DOMAIN.md §5): head office (sales, admin) drafts, imports and publishes them,
+"""Price lists (docs/rules.md §5): head office (sales, admin) drafts, imports and publishes them,
 finance reads them, and a distributor sees published lists with its own level's agent price and
 the minimum resale price only, on the pages and in the exports alike."""
 

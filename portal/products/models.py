@@ -1,4 +1,4 @@
-"""Products: what agreements authorise, price lists price and orders buy (DOMAIN.md §3, §5)."""
+"""Products: what agreements authorise, price lists price and orders buy (docs/rules.md §3, §5)."""
 
 from __future__ import annotations
 

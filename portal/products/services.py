@@ -1,4 +1,4 @@
-"""Product use cases: head office adds and edits products (DOMAIN.md §3, §5)."""
+"""Product use cases: head office adds and edits products (docs/rules.md §3, §5)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Products: head office (sales, admin) manages them, finance reads them, and a distributor sees
-the products its agreements authorise (DOMAIN.md §3, §12)."""
+the products its agreements authorise (docs/rules.md §3, §12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Forms of the receivables area: booking a payment and voiding one (DOMAIN.md §6)."""
+"""Forms of the receivables area: booking a payment and voiding one (docs/rules.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What distributors still owe on their orders (DOMAIN.md §6), computed in SQL.
+"""What distributors still owe on their orders (docs/rules.md §6), computed in SQL.
 
 Each payable order (confirmed or deposit paid) owes up to two amounts:
 

@@ -1,4 +1,4 @@
-"""Receivables: finance books and voids payments (DOMAIN.md §6); head office sees what is owed,
+"""Receivables: finance books and voids payments (docs/rules.md §6); head office sees what is owed,
 due and overdue, by distributor, and exports it to Excel; a distributor reads its own payments."""
 
 from __future__ import annotations

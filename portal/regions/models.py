@@ -1,4 +1,4 @@
-"""Regions: provinces, cities and districts keyed by GB/T 2260 code (DOMAIN.md §4)."""
+"""Regions: provinces, cities and districts keyed by GB/T 2260 code (docs/rules.md §4)."""
 
 from __future__ import annotations
 

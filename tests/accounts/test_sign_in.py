@@ -1,4 +1,4 @@
-"""Signing in, throttling, and ending sessions (foundation issue; DOMAIN.md §12)."""
+"""Signing in, throttling, and ending sessions (foundation issue; docs/rules.md §12)."""
 
 from __future__ import annotations
 

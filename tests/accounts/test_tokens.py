@@ -1,4 +1,4 @@
-"""Personal API tokens: created and revoked on the profile page, stored hashed (API.md)."""
+"""Personal API tokens: created and revoked on the profile page, stored hashed (docs/api.md)."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Administrators manage users and roles (DOMAIN.md §12)."""
+"""Administrators manage users and roles (docs/rules.md §12)."""
 
 from __future__ import annotations
 

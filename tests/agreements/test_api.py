@@ -1,4 +1,4 @@
-"""/api/v1/agreements and /api/v1/sub-agent-requests: the same rules as the pages, per role (API.md).
+"""/api/v1/agreements and /api/v1/sub-agent-requests: the same rules as the pages, per role (docs/api.md).
 "Today" is 2026-03-10 in Asia/Shanghai (the ``today`` fixture)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The agreements pages per role: what head office and a distributor see and may do (DOMAIN.md §3,
+"""The agreements pages per role: what head office and a distributor see and may do (docs/rules.md §3,
 §4, §12). "Today" is 2026-03-10 in Asia/Shanghai (the ``today`` fixture)."""
 
 from __future__ import annotations

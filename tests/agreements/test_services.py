@@ -1,4 +1,4 @@
-"""Agreement, territory and sub-agent use cases against the database (DOMAIN.md §3, §4)."""
+"""Agreement, territory and sub-agent use cases against the database (docs/rules.md §3, §4)."""
 
 from __future__ import annotations
 

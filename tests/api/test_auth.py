@@ -1,4 +1,4 @@
-"""Who may call the API: bearer tokens only (API.md: authentication), roles, and the guard."""
+"""Who may call the API: bearer tokens only (docs/api.md: authentication), roles, and the guard."""
 
 from __future__ import annotations
 

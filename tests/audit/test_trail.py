@@ -1,4 +1,4 @@
-"""DOMAIN.md §12: every change to an audited record is written with who, when, before and after."""
+"""docs/rules.md §12: every change to an audited record is written with who, when, before and after."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A board's page and the serial look-up (DOMAIN.md §7.1): product, order, shipment date, warranty
+"""A board's page and the serial look-up (docs/rules.md §7.1): product, order, shipment date, warranty
 end, coverage end and class on a chosen date; a distributor sees its own boards only, and another's
 serial answers exactly like an unknown one. The boards list filters and paginates in SQL."""
 

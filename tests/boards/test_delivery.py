@@ -1,4 +1,4 @@
-"""Head office's on-time delivery list (DOMAIN.md §6, §10): shipped on or before the delivery due
+"""Head office's on-time delivery list (docs/rules.md §6, §10): shipped on or before the delivery due
 date is met; shipped after it, or not shipped once it passed, is late."""
 
 from __future__ import annotations

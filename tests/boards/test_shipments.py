@@ -1,4 +1,4 @@
-"""Head-office sales ships paid orders on the page (DOMAIN.md §6, §7.1): serials typed, pasted or
+"""Head-office sales ships paid orders on the page (docs/rules.md §6, §7.1): serials typed, pasted or
 uploaded, counted against the quantity, every bad one listed, nothing shipped while any is bad;
 loss in transit and free replacements; who may do what."""
 

@@ -1,4 +1,4 @@
-"""Head office manages distributors; a distributor sees only its own company (DOMAIN.md §12)."""
+"""Head office manages distributors; a distributor sees only its own company (docs/rules.md §12)."""
 
 from __future__ import annotations
 

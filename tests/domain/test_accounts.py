@@ -1,4 +1,4 @@
-"""DOMAIN.md §12 and the foundation issue: five failures in a row lock an account for 15 minutes."""
+"""docs/rules.md §12 and the foundation issue: five failures in a row lock an account for 15 minutes."""
 
 from datetime import UTC, datetime, timedelta
 

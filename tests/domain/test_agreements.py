@@ -1,4 +1,4 @@
-"""Agreement rules as tables of cases (DOMAIN.md §2, §3; contract §4.5)."""
+"""Agreement rules as tables of cases (docs/rules.md §2, §3; contract §4.5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DOMAIN.md §2: periods follow the PRC Civil Code, Arts. 200-204."""
+"""docs/rules.md §2: periods follow the PRC Civil Code, Arts. 200-204."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""DOMAIN.md §2: money is Decimal, half-up to the fen, splits add up, input is strict."""
+"""docs/rules.md §2: money is Decimal, half-up to the fen, splits add up, input is strict."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Written notices (DOMAIN.md §11): numbers per year, the warning's rules, dates as letters write them."""
+"""Written notices (docs/rules.md §11): numbers per year, the warning's rules, dates as letters write them."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from portal.domain.notices import (
     ("year", "sequence", "expected"),
     [
         (2027, 1, "TZ-2027-0001"),
-        (2027, 42, "TZ-2027-0042"),  # DOMAIN.md §11's example
+        (2027, 42, "TZ-2027-0042"),  # docs/rules.md §11's example
         (2027, 999, "TZ-2027-0999"),
         (2027, 9999, "TZ-2027-9999"),
         (2027, 10000, "TZ-2027-10000"),  # a busy year outgrows four digits, never wraps

@@ -1,4 +1,4 @@
-"""DOMAIN.md §6: the order lifecycle, deposit and balance, payments and the delivery due date."""
+"""docs/rules.md §6: the order lifecycle, deposit and balance, payments and the delivery due date."""
 
 from datetime import date
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""DOMAIN.md §5 (contract §6.1): the list in force, superseded lists, publishing, the import
+"""docs/rules.md §5 (contract §6.1): the list in force, superseded lists, publishing, the import
 checks, what changed between two lists, and exported cells that a spreadsheet would run."""
 
 from datetime import date

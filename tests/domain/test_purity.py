@@ -1,4 +1,4 @@
-"""The rule core stays pure: no Flask, no SQLAlchemy, no clock (STYLE.md)."""
+"""The rule core stays pure: no Flask, no SQLAlchemy, no clock (docs/architecture.md)."""
 
 import ast
 import pathlib

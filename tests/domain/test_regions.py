@@ -1,4 +1,4 @@
-"""DOMAIN.md §4: the region tree keyed by GB/T 2260 codes."""
+"""docs/rules.md §4: the region tree keyed by GB/T 2260 codes."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Sub-agents need head office's approval (DOMAIN.md §4; contract §1.3)."""
+"""Sub-agents need head office's approval (docs/rules.md §4; contract §1.3)."""
 
 from __future__ import annotations
 

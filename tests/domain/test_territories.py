@@ -1,4 +1,4 @@
-"""Territory rules as tables of cases (DOMAIN.md §4; contract §1.2, §4.5)."""
+"""Territory rules as tables of cases (docs/rules.md §4; contract §1.2, §4.5)."""
 
 from __future__ import annotations
 

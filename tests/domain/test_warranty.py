@@ -1,4 +1,4 @@
-"""DOMAIN.md §7.1: a board's warranty, post-repair windows, class and coverage end on a date."""
+"""docs/rules.md §7.1: a board's warranty, post-repair windows, class and coverage end on a date."""
 
 from datetime import date
 

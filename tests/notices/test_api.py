@@ -1,4 +1,4 @@
-"""/api/v1/notices (API.md): a distributor reads and acknowledges its own notices; head office reads
+"""/api/v1/notices (docs/api.md): a distributor reads and acknowledges its own notices; head office reads
 all of them, sees who read what, and sales may issue a warning."""
 
 from __future__ import annotations

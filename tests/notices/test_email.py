@@ -1,4 +1,4 @@
-"""E-mail is sent when an SMTP server is configured; the portal never depends on it (DOMAIN.md §11)."""
+"""E-mail is sent when an SMTP server is configured; the portal never depends on it (docs/rules.md §11)."""
 
 from __future__ import annotations
 

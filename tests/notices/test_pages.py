@@ -1,4 +1,4 @@
-"""The notice pages for each role (DOMAIN.md §11, §12): a distributor's inbox, a notice in either
+"""The notice pages for each role (docs/rules.md §11, §12): a distributor's inbox, a notice in either
 language, its A4 print view and acknowledgement; head office's list of who read what; warnings."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issuing notices of every type (DOMAIN.md §11): numbered per year, both languages from the
+"""Issuing notices of every type (docs/rules.md §11): numbered per year, both languages from the
 templates, nothing half-saved."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""/api/v1/orders (API.md): the same roles and rules as the pages. 403 for a role that may not take
+"""/api/v1/orders (docs/api.md): the same roles and rules as the pages. 403 for a role that may not take
 the step, 404 for another distributor's order, 409 when a rule or the order's state refuses, 422
 naming the bad field; a refused request changes nothing."""
 

@@ -1,4 +1,4 @@
-"""The order pages (DOMAIN.md §6, §12): a distributor (or sales on its behalf) drafts, edits and
+"""The order pages (docs/rules.md §6, §12): a distributor (or sales on its behalf) drafts, edits and
 submits orders; sales confirms and cancels; finance reads. Every refusal is explained on the page,
 keeps what was typed and saves nothing."""
 

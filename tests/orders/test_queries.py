@@ -1,4 +1,4 @@
-"""The order area's reads: the quarter's ordered amount against the (prorated) quota (DOMAIN.md §9),
+"""The order area's reads: the quarter's ordered amount against the (prorated) quota (docs/rules.md §9),
 periods, what the delivery due date means on a day, and the list's filters and scope."""
 
 from __future__ import annotations

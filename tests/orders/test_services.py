@@ -1,4 +1,4 @@
-"""Order use cases against the database (DOMAIN.md §6, §7.1): prices lock at confirmation,
+"""Order use cases against the database (docs/rules.md §6, §7.1): prices lock at confirmation,
 payments follow the running total, shipping needs full payment and one serial per board."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Price list pages per role (DOMAIN.md §5, §12): head office drafts, imports and publishes;
+"""Price list pages per role (docs/rules.md §5, §12): head office drafts, imports and publishes;
 finance reads; a distributor sees published lists only, with its own level's price only."""
 
 from __future__ import annotations

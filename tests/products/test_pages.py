@@ -1,5 +1,5 @@
 """Product pages: head office (sales, admin) manages products, finance reads them, a distributor
-sees the products its agreements authorise and nothing else (DOMAIN.md §3, §12)."""
+sees the products its agreements authorise and nothing else (docs/rules.md §3, §12)."""
 
 from __future__ import annotations
 

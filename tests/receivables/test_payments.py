@@ -1,4 +1,4 @@
-"""Finance books and voids payments on the pages (DOMAIN.md §6): amounts exact, the same slip never
+"""Finance books and voids payments on the pages (docs/rules.md §6): amounts exact, the same slip never
 twice, no over-payment, no future dates; sales and distributors cannot book; a distributor reads
 only its own payments."""
 

@@ -1,4 +1,4 @@
-"""The region tree (DOMAIN.md §4): seeded from cpca, updated by a CSV import that saves nothing
+"""The region tree (docs/rules.md §4): seeded from cpca, updated by a CSV import that saves nothing
 while any row is bad."""
 
 from __future__ import annotations
