@@ -120,6 +120,8 @@ def test_a_board_by_serial_with_its_coverage_on_a_date(shop, api):
         "coverage_class": "in_warranty",
     }
     assert (later.json["coverage_class"], later.json["coverage_end"]) == ("out_of_warranty", None)
+    earlier = caller.get("/api/v1/boards/HZ2026-000123?on=2026-03-03")
+    assert (earlier.json["coverage_class"], earlier.json["coverage_end"]) == ("not_yet_shipped", None)
     assert caller.get("/api/v1/boards/HZ2026-000123?on=tomorrow").status_code == 422
 
 
