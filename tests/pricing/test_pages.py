@@ -173,6 +173,28 @@ def test_publishing_behind_a_later_published_list_is_refused_and_changes_nothing
     assert count_rows(Notice) == notices
 
 
+def test_publishing_a_list_whose_effective_date_has_passed_is_refused_and_changes_nothing(login, count_rows):
+    make_agreement(
+        make_distributor(),
+        starts_on=TODAY - timedelta(days=10),
+        ends_on=TODAY + timedelta(days=300),
+        activate_on=TODAY - timedelta(days=10),
+    )
+    notices = count_rows(Notice)
+    draft = make_price_list(effective_from=TODAY - timedelta(days=1))
+    client = login(make_user(role=Role.SALES))
+    passed = "which has passed: a list is published on or before its effective date."
+
+    confirm = client.get(f"/pricing/{draft.id}/publish").get_data(as_text=True)
+    response = client.post(f"/pricing/{draft.id}/publish")
+
+    assert passed in confirm
+    assert response.status_code == 409
+    assert passed in response.get_data(as_text=True)
+    assert stored(draft).status is PriceListStatus.DRAFT
+    assert count_rows(Notice) == notices
+
+
 def test_an_empty_draft_cannot_be_published(login):
     draft = make_price_list(items={})
     client = login(make_user(role=Role.ADMIN))
