@@ -3,9 +3,12 @@
 Every view carries an :class:`AccessRule`, set by an intent-named decorator:
 
     @public                                   anyone, signed in or not
-    @roles_required(Role.SALES, Role.ADMIN)   signed-in users with one of these roles
-    @signed_in                                any signed-in user
+    @allowed(may_confirm_orders)              signed-in users whose role has this permission
     @loads(Distributor, "distributor_id")     fetch the record named in the URL, scoped
+
+The permissions, and the roles that have them, are named once in portal.domain.permissions; the
+rule keeps the permission itself and reads its roles at each request. Code asks
+``current_user.may(permission)`` and templates ``may(permissions.may_confirm_orders)``.
 
 :func:`enforce_access` runs before every request. A view without a rule is refused (deny by
 default) and ``tests/test_access.py`` fails for it. ``@loads`` is the one distributor-scope
@@ -25,12 +28,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .db import MAX_ID
-from .domain.roles import EVERYONE, HEAD_OFFICE, Role
+from .domain.permissions import Permission, may
+from .domain.roles import Role
 from .extensions import db, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["EVERYONE", "HEAD_OFFICE", "AccessRule", "Loader", "Role", "loads", "public", "roles_required", "signed_in"]
+__all__ = ["AccessRule", "Loader", "allowed", "current_user_may", "loads", "public", "scoped"]
 
 
 @dataclass(frozen=True)
@@ -48,11 +52,16 @@ class Loader:
 @dataclass(frozen=True)
 class AccessRule:
     public: bool = False
-    roles: frozenset[Role] = frozenset()
+    permission: Permission | None = None
     loaders: tuple[Loader, ...] = field(default=())
 
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The roles that may use the route, read off its permission now (none without one)."""
+        return self.permission.roles if self.permission is not None else frozenset()
+
     def allows(self, role: Role) -> bool:
-        return role in self.roles
+        return self.permission is not None and may(role, self.permission)
 
 
 def _rule_of(view: Callable[..., Any]) -> AccessRule | None:
@@ -69,15 +78,18 @@ def public(view: F) -> F:
     return _set_rule(view, replace(_rule_of(view) or AccessRule(), public=True))
 
 
-def roles_required(*roles: Role) -> Callable[[F], F]:
+def allowed(permission: Permission) -> Callable[[F], F]:
+    """Signed-in users whose role has ``permission`` may use this view; others get 403."""
+
     def decorate(view: F) -> F:
-        return _set_rule(view, replace(_rule_of(view) or AccessRule(), roles=frozenset(roles)))
+        return _set_rule(view, replace(_rule_of(view) or AccessRule(), permission=permission))
 
     return decorate
 
 
-signed_in = roles_required(*EVERYONE)
-head_office = roles_required(*HEAD_OFFICE)
+def current_user_may(permission: Permission) -> bool:
+    """Whether the signed-in user has ``permission`` (False when signed out): templates' ``may``."""
+    return bool(current_user.is_authenticated and current_user.may(permission))
 
 
 def loads(model: Any, arg: str, *, by: str = "id", as_: str = "") -> Callable[[F], F]:
@@ -102,7 +114,7 @@ def scope_clause(model: Any, user: Any) -> Any:
     own = getattr(model, "access_scope", None)
     if own is not None:
         return own(user)
-    if user.role is not Role.DISTRIBUTOR:
+    if user.is_head_office:
         return None
     scope = getattr(model, "distributor_scope", None)
     if scope is None:

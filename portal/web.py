@@ -14,6 +14,8 @@ from sqlalchemy import update
 
 from . import security
 from .clock import utcnow
+from .domain import permissions
+from .domain.roles import Role
 from .extensions import db, login_manager
 
 API_PREFIX = "/api/"
@@ -140,3 +142,7 @@ def init_app(app: Flask) -> None:
     app.before_request(security.enforce_access)
     app.after_request(security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    # Templates ask what the user may do, never which role it has: {% if may(permissions.may_x) %}.
+    app.jinja_env.globals.update(
+        may=security.current_user_may, permissions=permissions, role_by_value={role.value: role for role in Role}
+    )

@@ -2,6 +2,8 @@
 
 It walks ``app.url_map``, so every route a later issue adds is covered without editing this file:
 - every endpoint declares an access rule, and one without is refused at run time;
+- every rule that is not public names a permission of portal.domain.permissions, and one that
+  names none allows nobody;
 - every id in the URL of a route a distributor may use is loaded through the one scope mechanism
   (``@loads``);
 - a distributor asking for another distributor's record gets 404 on every method, and nothing is
@@ -21,9 +23,11 @@ from sqlalchemy import func, select
 
 from portal import create_app
 from portal.config import TestConfig
+from portal.distributors.models import Distributor
+from portal.domain import permissions
 from portal.domain.roles import Role
 from portal.extensions import db
-from portal.security import AccessRule
+from portal.security import AccessRule, loads
 
 from .builders import FOREIGN_RECORDS, make_distributor, make_token, make_user
 
@@ -83,6 +87,21 @@ def test_a_route_without_a_rule_is_caught_by_the_guard_and_refused():
 
     assert endpoints_without_rule(app) == ["forgotten"]
     assert app.test_client().get("/forgotten").status_code == 403
+
+
+def test_every_route_not_public_names_a_permission_of_the_permissions_module(app):
+    stray = [
+        r.endpoint
+        for r in routes(app)
+        if not rule_of(app, r.endpoint).public and rule_of(app, r.endpoint).permission not in permissions.ALL
+    ]
+    assert stray == [], "declare @allowed(may_...) with a permission of portal/domain/permissions.py"
+
+
+def test_a_rule_that_names_no_permission_allows_no_role():
+    rule = loads(Distributor, "distributor_id")(lambda distributor: "").access_rule
+    assert not rule.public
+    assert [role for role in Role if rule.allows(role)] == []
 
 
 def test_every_id_a_distributor_can_put_in_a_url_goes_through_the_scope_loader(app):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import utcnow
 from ..db import UTCDateTime, enum_column
 from ..domain.accounts import LoginState
+from ..domain.permissions import Permission, may
 from ..domain.roles import Role
 from ..extensions import db
 
@@ -66,13 +67,14 @@ class User(db.Model):
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"
 
-    # Roles.
+    # Roles and what they allow (portal.domain.permissions).
     @property
     def is_head_office(self) -> bool:
+        """Head office reads every distributor's records; a distributor user only its own."""
         return self.role.is_head_office
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
+    def may(self, permission: Permission) -> bool:
+        return may(self.role, permission)
 
     # Passwords.
     def set_password(self, password: str) -> None:

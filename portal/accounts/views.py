@@ -11,10 +11,11 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ..domain.errors import DomainError
+from ..domain.permissions import may_manage_own_account
 from ..errors import domain_message
 from ..extensions import db, limiter
 from ..forms import apply_domain_error
-from ..security import loads, public, signed_in
+from ..security import allowed, loads, public
 from . import services
 from .forms import ChangePasswordForm, LoginForm, TokenForm
 from .models import ApiToken
@@ -48,7 +49,7 @@ def login() -> Any:
 
 
 @bp.post("/logout")
-@signed_in
+@allowed(may_manage_own_account)
 def logout() -> Any:
     # Ending every session of this user, not only this cookie: a copied cookie stops working.
     services.end_sessions(current_user._get_current_object())
@@ -58,13 +59,13 @@ def logout() -> Any:
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@signed_in
+@allowed(may_manage_own_account)
 def profile() -> Any:
     return _profile_again()
 
 
 @bp.post("/profile/password")
-@signed_in
+@allowed(may_manage_own_account)
 def change_password() -> Any:
     form = ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
@@ -82,7 +83,7 @@ def change_password() -> Any:
 
 
 @bp.post("/profile/tokens")
-@signed_in
+@allowed(may_manage_own_account)
 def create_token() -> Any:
     form = TokenForm(prefix="token")
     new_token = None
@@ -98,7 +99,7 @@ def create_token() -> Any:
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")
-@signed_in
+@allowed(may_manage_own_account)
 @loads(ApiToken, "token_id", as_="token")
 def revoke_token(token: ApiToken) -> Any:
     services.revoke_token(token)

@@ -16,12 +16,13 @@ from ..accounts.forms import NewUserForm, ResetPasswordForm, UserForm
 from ..accounts.models import User
 from ..distributors.models import Distributor
 from ..domain.errors import DomainError
+from ..domain.permissions import may_manage_users
 from ..domain.roles import Role
 from ..errors import domain_message
 from ..extensions import db
 from ..forms import apply_domain_error
 from ..pagination import paginate
-from ..security import loads, roles_required
+from ..security import allowed, loads
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -47,7 +48,7 @@ def _user_data(form: UserForm) -> services.UserData:
 
 
 @bp.get("/users")
-@roles_required(Role.ADMIN)
+@allowed(may_manage_users)
 def users() -> Any:
     statement = select(User).options(selectinload(User.distributor)).order_by(User.username)
     role = request.args.get("role", "")
@@ -61,7 +62,7 @@ def users() -> Any:
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@allowed(may_manage_users)
 def new_user() -> Any:
     form = NewUserForm()
     _fill_choices(form)
@@ -78,7 +79,7 @@ def new_user() -> Any:
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@allowed(may_manage_users)
 @loads(User, "user_id")
 def edit_user(user: User) -> Any:
     form = UserForm(obj=user if request.method == "GET" else None)
@@ -102,7 +103,7 @@ def edit_user(user: User) -> Any:
 
 
 @bp.post("/users/<int:user_id>/password")
-@roles_required(Role.ADMIN)
+@allowed(may_manage_users)
 @loads(User, "user_id")
 def reset_password(user: User) -> Any:
     reset_form = ResetPasswordForm()
@@ -124,7 +125,7 @@ def reset_password(user: User) -> Any:
 
 
 @bp.post("/users/<int:user_id>/active")
-@roles_required(Role.ADMIN)
+@allowed(may_manage_users)
 @loads(User, "user_id")
 def set_active(user: User) -> Any:
     active = request.form.get("active") == "1"

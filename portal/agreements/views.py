@@ -22,8 +22,14 @@ from ..distributors.models import Distributor
 from ..domain.agreements import AgreementStatus, last_day
 from ..domain.distributors import Level
 from ..domain.errors import DomainError
+from ..domain.permissions import (
+    may_decide_sub_agents,
+    may_manage_agreements,
+    may_read,
+    may_read_every_distributor,
+    may_request_sub_agents,
+)
 from ..domain.regions import ancestor_codes
-from ..domain.roles import EVERYONE, HEAD_OFFICE, Role
 from ..domain.subagents import SubAgentStatus
 from ..domain.territories import descendant_prefix
 from ..errors import domain_message
@@ -32,7 +38,7 @@ from ..forms import apply_domain_error
 from ..pagination import int_arg, paginate
 from ..products.models import Product
 from ..regions.models import Region
-from ..security import loads, roles_required, scoped
+from ..security import allowed, loads, scoped
 from . import services
 from .forms import (
     TERM_LABELS,
@@ -49,8 +55,6 @@ from .forms import (
 from .models import Agreement, SubAgentRequest, Territory
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
-
-MANAGERS = (Role.SALES, Role.ADMIN)
 
 
 def _status_arg(enum: Any) -> Any:
@@ -69,7 +73,7 @@ def _refused(form: Any) -> int:
 
 
 @bp.get("/")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 def index() -> Any:
     on = today()
     statement = (
@@ -90,7 +94,7 @@ def index() -> Any:
     if query:
         statement = statement.where(Agreement.number.ilike(f"%{query}%"))
     distributors = []
-    if current_user.role is not Role.DISTRIBUTOR:
+    if current_user.is_head_office:
         distributors = list(db.session.scalars(select(Distributor).order_by(Distributor.code)))
     return render_template(
         "agreements/index.html",
@@ -168,7 +172,7 @@ def _save(form: AgreementForm, agreement: Agreement | None) -> Any:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 def new() -> Any:
     form = _agreement_form(None)
     if form.validate_on_submit() and (done := _save(form, None)) is not None:
@@ -177,7 +181,7 @@ def new() -> Any:
 
 
 @bp.route("/<int:agreement_id>/edit", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
 def edit(agreement: Agreement) -> Any:
     if agreement.status is not AgreementStatus.DRAFT:
@@ -214,14 +218,14 @@ def _show(agreement: Agreement, error: str | None = None, status: int = 200) -> 
 
 
 @bp.get("/<int:agreement_id>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Agreement, "agreement_id")
 def show(agreement: Agreement) -> Any:
     return _show(agreement)
 
 
 @bp.post("/<int:agreement_id>/activate")
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
 def activate(agreement: Agreement) -> Any:
     if not ActivationForm().validate_on_submit():
@@ -236,7 +240,7 @@ def activate(agreement: Agreement) -> Any:
 
 
 @bp.get("/<int:agreement_id>/terms")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Agreement, "agreement_id")
 def terms(agreement: Agreement) -> Any:
     """Every version of the terms, side by side: the signed terms and each amendment."""
@@ -252,7 +256,7 @@ def terms(agreement: Agreement) -> Any:
 
 
 @bp.route("/<int:agreement_id>/amend", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
 def amend(agreement: Agreement) -> Any:
     on = today()
@@ -275,7 +279,7 @@ def amend(agreement: Agreement) -> Any:
 
 
 @bp.route("/<int:agreement_id>/terminate", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
 def terminate(agreement: Agreement) -> Any:
     on = today()
@@ -332,7 +336,7 @@ def _territories(
     )
     page = paginate(statement)
     holders = {}
-    if current_user.role is not Role.DISTRIBUTOR:  # others' agreements are head office's to see
+    if current_user.is_head_office:  # others' agreements are head office's to see
         holders = services.other_holders(agreement, [t for t in page.items if t.is_granted(on)], on)
     if grant_form is None:
         grant_form = GrantForm(formdata=None)
@@ -357,14 +361,14 @@ def _territories(
 
 
 @bp.get("/<int:agreement_id>/territories")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Agreement, "agreement_id")
 def territories(agreement: Agreement) -> Any:
     return _territories(agreement)
 
 
 @bp.post("/<int:agreement_id>/territories")
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
 def grant(agreement: Agreement) -> Any:
     form = GrantForm()
@@ -389,7 +393,7 @@ def grant(agreement: Agreement) -> Any:
 
 
 @bp.post("/<int:agreement_id>/territories/revoke")
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
 def revoke(agreement: Agreement) -> Any:
     form = RevocationForm()
@@ -421,7 +425,7 @@ def revoke(agreement: Agreement) -> Any:
 
 
 @bp.post("/territories/<int:territory_id>/remove")
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @loads(Territory, "territory_id")
 def remove(territory: Territory) -> Any:
     if not RemoveForm().validate_on_submit():
@@ -438,7 +442,7 @@ def remove(territory: Territory) -> Any:
 
 
 @bp.get("/regions/")
-@roles_required(*HEAD_OFFICE)
+@allowed(may_read_every_distributor)
 def find_region() -> Any:
     code = request.args.get("code", "").strip()
     if db.session.get(Region, code) is None:
@@ -448,7 +452,7 @@ def find_region() -> Any:
 
 
 @bp.get("/regions/<code>")
-@roles_required(*HEAD_OFFICE)
+@allowed(may_read_every_distributor)
 def region(code: str) -> Any:
     """Every grant and revocation of one region across all agreements, and who holds the regions
     above and below it today (head office only: it shows every distributor)."""
@@ -491,10 +495,10 @@ def region(code: str) -> Any:
 
 
 @bp.get("/sub-agents/")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 def sub_agents() -> Any:
     """A distributor's own requests; head office's queue, filtered by status (awaiting by default)."""
-    head_office = current_user.role is not Role.DISTRIBUTOR
+    head_office = current_user.is_head_office
     statement = (
         scoped(select(SubAgentRequest), SubAgentRequest)
         .options(selectinload(SubAgentRequest.distributor), selectinload(SubAgentRequest.region))
@@ -519,7 +523,7 @@ def sub_agents() -> Any:
 
 
 @bp.route("/sub-agents/new", methods=["GET", "POST"])
-@roles_required(Role.DISTRIBUTOR)
+@allowed(may_request_sub_agents)
 def new_sub_agent() -> Any:
     if current_user.distributor_id is None:
         abort(403)
@@ -547,7 +551,7 @@ def new_sub_agent() -> Any:
 def _sub_agent_page(sub_agent: SubAgentRequest, form: DecisionForm | None = None, status: int = 200) -> Any:
     on = today()
     inside = None
-    if current_user.role is not Role.DISTRIBUTOR:
+    if current_user.is_head_office:
         binding = db.session.scalars(
             select(Agreement).where(Agreement.distributor_id == sub_agent.distributor_id, Agreement.binds_on(on))
         )
@@ -558,14 +562,14 @@ def _sub_agent_page(sub_agent: SubAgentRequest, form: DecisionForm | None = None
 
 
 @bp.get("/sub-agents/<int:request_id>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(SubAgentRequest, "request_id", as_="sub_agent")
 def sub_agent(sub_agent: SubAgentRequest) -> Any:
     return _sub_agent_page(sub_agent)
 
 
 @bp.post("/sub-agents/<int:request_id>/decide")
-@roles_required(*MANAGERS)
+@allowed(may_decide_sub_agents)
 @loads(SubAgentRequest, "request_id", as_="sub_agent")
 def decide(sub_agent: SubAgentRequest) -> Any:
     form = DecisionForm()

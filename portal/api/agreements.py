@@ -32,9 +32,10 @@ from ..distributors.models import Distributor
 from ..domain.agreements import INT_TERM_BOUNDS, TERM_NAMES, AgreementStatus, Terms, check_plausible
 from ..domain.distributors import Level
 from ..domain.errors import N_, DomainError, InvalidValue
+from ..domain.permissions import may_manage_agreements, may_read
 from ..domain.regions import normalize_code
 from ..extensions import db
-from ..security import EVERYONE, Role, loads, roles_required, scoped
+from ..security import allowed, loads, scoped
 from .blueprint import bp
 from .core import (
     BodyModel,
@@ -56,8 +57,6 @@ from .core import (
     parse_query,
     text,
 )
-
-MANAGERS = (Role.SALES, Role.ADMIN)
 
 Number = text(
     40,
@@ -320,7 +319,7 @@ def _loaded(agreement_id: int) -> Agreement:
 
 
 @bp.get("/agreements")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @api_doc(query=AgreementQuery, response=AgreementOut, list_of=True)
 def list_agreements() -> Any:
     """List agreements.
@@ -346,7 +345,7 @@ def list_agreements() -> Any:
 
 
 @bp.post("/agreements")
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @api_doc(body=AgreementIn, response=AgreementOut, status=201, conflicts=True)
 def create_agreement() -> Any:
     """Add a draft agreement.
@@ -377,7 +376,7 @@ def create_agreement() -> Any:
 
 
 @bp.get("/agreements/<int:agreement_id>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Agreement, "agreement_id")
 @api_doc(response=AgreementOut)
 def get_agreement(agreement: Agreement) -> Any:
@@ -389,7 +388,7 @@ def get_agreement(agreement: Agreement) -> Any:
 
 
 @bp.patch("/agreements/<int:agreement_id>")
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
 @api_doc(body=AgreementPatch, response=AgreementOut, conflicts=True)
 def update_agreement(agreement: Agreement) -> Any:
@@ -417,7 +416,7 @@ def update_agreement(agreement: Agreement) -> Any:
 
 
 @bp.post("/agreements/<int:agreement_id>/activate")
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
 @api_doc(response=AgreementOut, conflicts=True)
 def activate_agreement(agreement: Agreement) -> Any:
@@ -431,7 +430,7 @@ def activate_agreement(agreement: Agreement) -> Any:
 
 
 @bp.get("/agreements/<int:agreement_id>/terms")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Agreement, "agreement_id")
 @api_doc(response=TermsVersionOut, list_of=True)
 def list_terms(agreement: Agreement) -> Any:
@@ -449,7 +448,7 @@ def list_terms(agreement: Agreement) -> Any:
 
 
 @bp.post("/agreements/<int:agreement_id>/amendments")
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
 @api_doc(body=AmendmentIn, response=TermsVersionOut, status=201, conflicts=True)
 def amend_agreement(agreement: Agreement) -> Any:
@@ -468,7 +467,7 @@ def amend_agreement(agreement: Agreement) -> Any:
 
 
 @bp.post("/agreements/<int:agreement_id>/terminate")
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
 @api_doc(body=TerminationIn, response=TerminationOut, conflicts=True)
 def terminate_agreement(agreement: Agreement) -> Any:
@@ -498,7 +497,7 @@ def _territories_of(agreement: Agreement) -> Any:
 
 
 @bp.get("/agreements/<int:agreement_id>/territories")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Agreement, "agreement_id")
 @api_doc(response=TerritoryOut, list_of=True)
 def list_territories(agreement: Agreement) -> Any:
@@ -511,7 +510,7 @@ def list_territories(agreement: Agreement) -> Any:
 
 
 @bp.post("/agreements/<int:agreement_id>/territories")
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
 @api_doc(body=GrantIn, response=TerritoryOut, status=201, conflicts=True)
 def grant_territory(agreement: Agreement) -> Any:
@@ -526,7 +525,7 @@ def grant_territory(agreement: Agreement) -> Any:
 
 
 @bp.post("/agreements/<int:agreement_id>/territories/revoke")
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
 @api_doc(body=RevocationIn, response=RevocationOut, conflicts=True)
 def revoke_territories(agreement: Agreement) -> Any:
@@ -545,7 +544,7 @@ def revoke_territories(agreement: Agreement) -> Any:
 
 
 @bp.delete("/agreements/<int:agreement_id>/territories/<int:territory_id>")
-@roles_required(*MANAGERS)
+@allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
 @loads(Territory, "territory_id")
 @api_doc(status=204, conflicts=True, response_schema={"type": "null"})

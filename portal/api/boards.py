@@ -13,9 +13,10 @@ from pydantic import Field, model_validator
 
 from ..boards.queries import boards_matching
 from ..clock import today
+from ..domain.permissions import may_read
 from ..domain.warranty import CoverageClass
 from ..orders.models import Board
-from ..security import EVERYONE, loads, roles_required
+from ..security import allowed, loads
 from .blueprint import bp
 from .core import Id, OutModel, QueryModel, api_doc, one, page_of, parse_query, text
 
@@ -94,7 +95,7 @@ class BoardListOut(OutModel):
 
 
 @bp.get("/boards")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @api_doc(query=BoardQuery, response=BoardListOut, list_of=True)
 def list_boards() -> Any:
     """List boards.
@@ -114,7 +115,7 @@ def list_boards() -> Any:
 
 
 @bp.get("/boards/<serial>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Board, "serial", by="serial")
 @api_doc(query=CoverageQuery, response=BoardOut)
 def get_board(board: Board) -> Any:

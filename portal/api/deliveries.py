@@ -15,8 +15,9 @@ from pydantic import Field, model_validator
 from ..boards.queries import DeliveryFilters, DeliveryState, days_past_due, deliveries_matching, delivery_state
 from ..clock import today
 from ..domain.orders import OrderStatus
+from ..domain.permissions import may_read_every_distributor
 from ..orders.models import Order
-from ..security import HEAD_OFFICE, roles_required
+from ..security import allowed
 from .blueprint import bp
 from .core import Id, OutModel, QueryModel, api_doc, page_of, parse_query
 
@@ -59,7 +60,7 @@ class DeliveryOut(OutModel):
 
 
 @bp.get("/on-time-deliveries")
-@roles_required(*HEAD_OFFICE)
+@allowed(may_read_every_distributor)
 @api_doc(query=DeliveryQuery, response=DeliveryOut, list_of=True)
 def list_deliveries() -> Any:
     """List orders by their delivery due date.

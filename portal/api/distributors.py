@@ -17,7 +17,8 @@ from ..distributors import services
 from ..distributors.models import Distributor
 from ..distributors.queries import distributors_matching
 from ..domain.distributors import DistributorStatus, Level, normalize_credit_code
-from ..security import EVERYONE, Role, loads, roles_required
+from ..domain.permissions import may_manage_distributors, may_read
+from ..security import allowed, loads
 from .blueprint import bp
 from .core import (
     BodyModel,
@@ -34,8 +35,6 @@ from .core import (
     parse_query,
     text,
 )
-
-MANAGERS = (Role.SALES, Role.ADMIN)
 
 Code = text(20, min_length=1, pattern=r"[A-Za-z0-9-]+", message=_l("Use letters, digits and hyphens only."))
 Name = text(200, min_length=1)
@@ -98,7 +97,7 @@ class DistributorQuery(QueryModel):
 
 
 @bp.get("/distributors")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @api_doc(query=DistributorQuery, response=DistributorOut, list_of=True)
 def list_distributors() -> Any:
     """List distributors.
@@ -111,7 +110,7 @@ def list_distributors() -> Any:
 
 
 @bp.post("/distributors")
-@roles_required(*MANAGERS)
+@allowed(may_manage_distributors)
 @api_doc(body=DistributorIn, response=DistributorOut, status=201)
 def create_distributor() -> Any:
     """Add a distributor.
@@ -124,7 +123,7 @@ def create_distributor() -> Any:
 
 
 @bp.get("/distributors/<int:distributor_id>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Distributor, "distributor_id")
 @api_doc(response=DistributorOut)
 def get_distributor(distributor: Distributor) -> Any:
@@ -136,7 +135,7 @@ def get_distributor(distributor: Distributor) -> Any:
 
 
 @bp.patch("/distributors/<int:distributor_id>")
-@roles_required(*MANAGERS)
+@allowed(may_manage_distributors)
 @loads(Distributor, "distributor_id")
 @api_doc(body=DistributorPatch, response=DistributorOut)
 def update_distributor(distributor: Distributor) -> Any:

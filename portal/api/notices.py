@@ -18,14 +18,13 @@ from pydantic import Field, model_validator
 
 from ..clock import today
 from ..domain.notices import MESSAGE_MAX_LENGTH, NoticeType, ReadState
+from ..domain.permissions import may_acknowledge_notices, may_issue_notices, may_read
 from ..notices import services
 from ..notices.models import Notice
 from ..notices.queries import notices_matching
-from ..security import EVERYONE, Role, loads, roles_required
+from ..security import allowed, loads
 from .blueprint import bp
 from .core import BodyModel, Id, OutModel, QueryModel, Timestamp, api_doc, one, page_of, parse_body, parse_query, text
-
-ISSUERS = (Role.SALES, Role.ADMIN)
 
 Message = text(MESSAGE_MAX_LENGTH, min_length=1)
 
@@ -95,7 +94,7 @@ class WarningIn(BodyModel):
 
 
 @bp.get("/notices")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @api_doc(query=NoticeQuery, response=NoticeOut, list_of=True)
 def list_notices() -> Any:
     """List written notices.
@@ -110,7 +109,7 @@ def list_notices() -> Any:
 
 
 @bp.post("/notices")
-@roles_required(*ISSUERS)
+@allowed(may_issue_notices)
 @api_doc(body=WarningIn, response=NoticeOut, status=201)
 def issue_warning() -> Any:
     """Issue a written warning.
@@ -124,7 +123,7 @@ def issue_warning() -> Any:
 
 
 @bp.get("/notices/<int:notice_id>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Notice, "notice_id")
 @api_doc(response=NoticeOut)
 def get_notice(notice: Notice) -> Any:
@@ -136,7 +135,7 @@ def get_notice(notice: Notice) -> Any:
 
 
 @bp.post("/notices/<int:notice_id>/acknowledge")
-@roles_required(Role.DISTRIBUTOR)
+@allowed(may_acknowledge_notices)
 @loads(Notice, "notice_id")
 @api_doc(response=NoticeOut)
 def acknowledge_notice(notice: Notice) -> Any:

@@ -17,7 +17,8 @@ from flask import Flask, current_app, jsonify
 from pydantic import BaseModel
 from werkzeug.routing import parse_converter_args
 
-from ..security import EVERYONE, AccessRule, public
+from ..domain.roles import EVERYONE
+from ..security import AccessRule, public
 from .blueprint import bp
 from .core import MAX_PER_PAGE, ApiDoc, api_doc
 

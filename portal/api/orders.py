@@ -22,11 +22,12 @@ from ..clock import today
 from ..domain.agreements import check_plausible
 from ..domain.errors import N_, InvalidValue
 from ..domain.orders import OrderStatus, check_period, check_quantity
+from ..domain.permissions import may_confirm_orders, may_draft_orders, may_read, may_ship_orders
 from ..orders import services
 from ..orders.models import Order
 from ..orders.queries import agreement_in_scope, orders_matching, with_lines
 from ..products.models import Product
-from ..security import EVERYONE, HEAD_OFFICE, Role, loads, roles_required
+from ..security import allowed, loads
 from .blueprint import bp
 from .core import (
     BodyModel,
@@ -45,9 +46,6 @@ from .core import (
     parse_query,
     text,
 )
-
-ORDERING = (Role.DISTRIBUTOR, Role.SALES, Role.ADMIN)
-CONFIRMING = (Role.SALES, Role.ADMIN)
 
 Period = Annotated[
     text(20),
@@ -163,7 +161,7 @@ def _optional_body(model: type[BaseModel]) -> Any:
 
 
 @bp.get("/orders")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @api_doc(query=OrderQuery, response=OrderOut, list_of=True)
 def list_orders() -> Any:
     """List orders.
@@ -172,7 +170,7 @@ def list_orders() -> Any:
     """
     query = parse_query(OrderQuery)
     statement = orders_matching(
-        distributor_id=query.distributor_id if current_user.role in HEAD_OFFICE else None,
+        distributor_id=query.distributor_id if current_user.is_head_office else None,
         agreement_id=query.agreement_id,
         status=query.status,
         period=query.period,
@@ -199,7 +197,7 @@ def _check_wanted_delivery(wanted_delivery_on: date | None, on: date) -> None:
 
 
 @bp.post("/orders")
-@roles_required(*ORDERING)
+@allowed(may_draft_orders)
 @api_doc(body=OrderIn, response=OrderOut, status=201, conflicts=True)
 def create_order() -> Any:
     """Draft an order.
@@ -228,7 +226,7 @@ def create_order() -> Any:
 
 
 @bp.get("/orders/<int:order_id>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Order, "order_id")
 @api_doc(response=OrderOut)
 def get_order(order: Order) -> Any:
@@ -240,7 +238,7 @@ def get_order(order: Order) -> Any:
 
 
 @bp.post("/orders/<int:order_id>/submit")
-@roles_required(*ORDERING)
+@allowed(may_draft_orders)
 @loads(Order, "order_id")
 @api_doc(response=OrderOut, conflicts=True)
 def submit_order(order: Order) -> Any:
@@ -252,7 +250,7 @@ def submit_order(order: Order) -> Any:
 
 
 @bp.post("/orders/<int:order_id>/confirm")
-@roles_required(*CONFIRMING)
+@allowed(may_confirm_orders)
 @loads(Order, "order_id")
 @api_doc(body=ConfirmIn, response=OrderOut, conflicts=True)
 def confirm_order(order: Order) -> Any:
@@ -270,7 +268,7 @@ def confirm_order(order: Order) -> Any:
 
 
 @bp.post("/orders/<int:order_id>/cancel")
-@roles_required(*ORDERING)
+@allowed(may_draft_orders)
 @loads(Order, "order_id")
 @api_doc(body=CancelIn, response=OrderOut, conflicts=True)
 def cancel_order(order: Order) -> Any:
@@ -284,7 +282,7 @@ def cancel_order(order: Order) -> Any:
 
 
 @bp.patch("/orders/<int:order_id>")
-@roles_required(*ORDERING)
+@allowed(may_draft_orders)
 @loads(Order, "order_id")
 @api_doc(body=OrderPatch, response=OrderOut, conflicts=True)
 def update_order(order: Order) -> Any:
@@ -317,7 +315,7 @@ def update_order(order: Order) -> Any:
 
 
 @bp.post("/orders/<int:order_id>/close")
-@roles_required(*CONFIRMING)
+@allowed(may_ship_orders)
 @loads(Order, "order_id")
 @api_doc(response=OrderOut, conflicts=True)
 def close_order(order: Order) -> Any:

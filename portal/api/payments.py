@@ -15,13 +15,12 @@ from pydantic import Field, computed_field
 from sqlalchemy import select
 
 from ..clock import today
+from ..domain.permissions import may_book_payments, may_read
 from ..orders import services
 from ..orders.models import Order, Payment
-from ..security import EVERYONE, Role, loads, roles_required
+from ..security import allowed, loads
 from .blueprint import bp
 from .core import BodyModel, Money, MoneyIn, OutModel, Timestamp, api_doc, one, page_of, parse_body, text
-
-BOOKKEEPERS = (Role.FINANCE, Role.ADMIN)
 
 BankReference = text(60, min_length=1)
 Payer = text(200)
@@ -63,7 +62,7 @@ class PaymentOut(OutModel):
 
 
 @bp.get("/orders/<int:order_id>/payments")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Order, "order_id")
 @api_doc(response=PaymentOut, list_of=True)
 def list_payments(order: Order) -> Any:
@@ -78,7 +77,7 @@ def list_payments(order: Order) -> Any:
 
 
 @bp.post("/orders/<int:order_id>/payments")
-@roles_required(*BOOKKEEPERS)
+@allowed(may_book_payments)
 @loads(Order, "order_id")
 @api_doc(body=PaymentIn, response=PaymentOut, status=201, conflicts=True)
 def create_payment(order: Order) -> Any:
@@ -102,7 +101,7 @@ def create_payment(order: Order) -> Any:
 
 
 @bp.post("/payments/<int:payment_id>/void")
-@roles_required(*BOOKKEEPERS)
+@allowed(may_book_payments)
 @loads(Payment, "payment_id")
 @api_doc(body=PaymentVoidIn, response=PaymentOut, conflicts=True)
 def void_payment(payment: Payment) -> Any:

@@ -21,12 +21,13 @@ from sqlalchemy.orm import undefer
 
 from ..clock import today
 from ..domain.distributors import Level
+from ..domain.permissions import may_manage_prices, may_read
 from ..domain.pricing import PriceListStatus, RowsRefused, in_force, price_column, status_on
 from ..pagination import paginate
 from ..pricing import services
 from ..pricing.importing import MAX_ROWS
 from ..pricing.models import PriceList, PriceListItem
-from ..security import EVERYONE, Role, loads, roles_required, scoped
+from ..security import allowed, loads, scoped
 from .blueprint import bp
 from .core import (
     MAX_PER_PAGE,
@@ -43,7 +44,6 @@ from .core import (
     text,
 )
 
-MANAGERS = (Role.SALES, Role.ADMIN)
 DUPLICATE_ROW = "SKU %(sku)s is also on row %(row)s."  # domain.pricing.check_rows
 
 Version = text(60, min_length=1)
@@ -193,7 +193,7 @@ def _items_invalid(refused: RowsRefused) -> Any:
 
 
 @bp.get("/price-lists")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @api_doc(query=PriceListQuery, response=PriceListOut, list_of=True)
 def list_price_lists() -> Any:
     """List price lists.
@@ -231,7 +231,7 @@ def list_price_lists() -> Any:
 
 
 @bp.post("/price-lists")
-@roles_required(*MANAGERS)
+@allowed(may_manage_prices)
 @api_doc(body=PriceListIn, response=PriceListDetailOut, status=201, conflicts=True)
 def create_price_list() -> Any:
     """Create a draft price list, with its items.
@@ -251,7 +251,7 @@ def create_price_list() -> Any:
 
 
 @bp.get("/price-lists/<int:price_list_id>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(PriceList, "price_list_id", as_="price_list")
 @api_doc(response=PriceListDetailOut)
 def get_price_list(price_list: PriceList) -> Any:
@@ -264,7 +264,7 @@ def get_price_list(price_list: PriceList) -> Any:
 
 
 @bp.patch("/price-lists/<int:price_list_id>")
-@roles_required(*MANAGERS)
+@allowed(may_manage_prices)
 @loads(PriceList, "price_list_id", as_="price_list")
 @api_doc(body=PriceListPatch, response=PriceListDetailOut, conflicts=True)
 def update_price_list(price_list: PriceList) -> Any:
@@ -287,7 +287,7 @@ def update_price_list(price_list: PriceList) -> Any:
 
 
 @bp.post("/price-lists/<int:price_list_id>/publish")
-@roles_required(*MANAGERS)
+@allowed(may_manage_prices)
 @loads(PriceList, "price_list_id", as_="price_list")
 @api_doc(response=PublishedOut, conflicts=True)
 def publish_price_list(price_list: PriceList) -> Any:

@@ -14,10 +14,11 @@ from flask import url_for
 from pydantic import Field
 from sqlalchemy import or_, select
 
+from ..domain.permissions import may_manage_products, may_read
 from ..domain.products import normalize_sku
 from ..products import services
 from ..products.models import Product
-from ..security import EVERYONE, Role, loads, roles_required, scoped
+from ..security import allowed, loads, scoped
 from .blueprint import bp
 from .core import (
     BodyModel,
@@ -32,8 +33,6 @@ from .core import (
     parse_query,
     text,
 )
-
-MANAGERS = (Role.SALES, Role.ADMIN)
 
 Sku = Annotated[text(40, min_length=1), domain_checked(normalize_sku)]
 Name = text(200, min_length=1)
@@ -87,7 +86,7 @@ def _renamed(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.get("/products")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @api_doc(query=ProductQuery, response=ProductOut, list_of=True)
 def list_products() -> Any:
     """List products.
@@ -109,7 +108,7 @@ def list_products() -> Any:
 
 
 @bp.post("/products")
-@roles_required(*MANAGERS)
+@allowed(may_manage_products)
 @api_doc(body=ProductIn, response=ProductOut, status=201, conflicts=True)
 def create_product() -> Any:
     """Add a product.
@@ -121,7 +120,7 @@ def create_product() -> Any:
 
 
 @bp.get("/products/<sku>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Product, "sku", by="sku")
 @api_doc(response=ProductOut)
 def get_product(product: Product) -> Any:
@@ -133,7 +132,7 @@ def get_product(product: Product) -> Any:
 
 
 @bp.patch("/products/<sku>")
-@roles_required(*MANAGERS)
+@allowed(may_manage_products)
 @loads(Product, "sku", by="sku")
 @api_doc(body=ProductPatch, response=ProductOut, conflicts=True)
 def update_product(product: Product) -> Any:

@@ -14,8 +14,9 @@ from pydantic import Field, model_validator
 
 from ..clock import today
 from ..domain.orders import OrderStatus
+from ..domain.permissions import may_read_receivables
 from ..receivables.queries import DueState, Filters, ReceivableKind, days_late, paginate_rows, receivables_matching
-from ..security import HEAD_OFFICE, roles_required
+from ..security import allowed
 from .blueprint import bp
 from .core import Id, Money, OutModel, QueryModel, api_doc, page_of, parse_query
 
@@ -49,7 +50,7 @@ class ReceivableOut(OutModel):
 
 
 @bp.get("/receivables")
-@roles_required(*HEAD_OFFICE)
+@allowed(may_read_receivables)
 @api_doc(query=ReceivableQuery, response=ReceivableOut, list_of=True)
 def list_receivables() -> Any:
     """List the amounts distributors owe.

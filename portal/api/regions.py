@@ -11,10 +11,11 @@ from typing import Annotated, Any
 from pydantic import Field
 from sqlalchemy import select
 
+from ..domain.permissions import may_manage_regions, may_read
 from ..domain.regions import RegionLevel, normalize_code
 from ..regions import services
 from ..regions.models import Region
-from ..security import EVERYONE, Role, roles_required
+from ..security import allowed
 from .blueprint import bp
 from .core import (
     BodyModel,
@@ -56,7 +57,7 @@ class RegionQuery(QueryModel):
 
 
 @bp.get("/regions")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @api_doc(query=RegionQuery, response=RegionOut, list_of=True)
 def list_regions() -> Any:
     """List regions.
@@ -75,7 +76,7 @@ def list_regions() -> Any:
 
 
 @bp.post("/regions")
-@roles_required(Role.ADMIN)
+@allowed(may_manage_regions)
 @api_doc(body=RegionIn, response=RegionOut, status=201, conflicts=True)
 def create_region() -> Any:
     """Add a region.

@@ -22,15 +22,14 @@ from sqlalchemy.orm import selectinload
 
 from ..boards.shipping import check_shipped_on
 from ..clock import today
+from ..domain.permissions import may_read, may_ship_orders
 from ..errors import domain_message
 from ..extensions import db
 from ..orders import services
 from ..orders.models import Order, Shipment, ShipmentLine
-from ..security import EVERYONE, Role, loads, roles_required
+from ..security import allowed, loads
 from .blueprint import bp
 from .core import ApiError, BodyModel, OutModel, Timestamp, api_doc, invalid, one, page_of, parse_body, text
-
-SHIPPERS = (Role.SALES, Role.ADMIN)
 
 Sku = text(40, min_length=1)
 Serial = text(60, min_length=1)
@@ -104,7 +103,7 @@ def _shipments(order_id: int) -> Any:
 
 
 @bp.get("/orders/<int:order_id>/shipments")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Order, "order_id")
 @api_doc(response=ShipmentOut, list_of=True)
 def list_shipments(order: Order) -> Any:
@@ -117,7 +116,7 @@ def list_shipments(order: Order) -> Any:
 
 
 @bp.post("/orders/<int:order_id>/shipments")
-@roles_required(*SHIPPERS)
+@allowed(may_ship_orders)
 @loads(Order, "order_id")
 @api_doc(body=ShipmentIn, response=ShipmentOut, status=201, conflicts=True)
 def create_shipment(order: Order) -> Any:
@@ -169,7 +168,7 @@ def _ship(ship: Callable[..., Shipment], record: Order | Shipment, lines: Iterab
 
 
 @bp.post("/shipments/<int:shipment_id>/lost")
-@roles_required(*SHIPPERS)
+@allowed(may_ship_orders)
 @loads(Shipment, "shipment_id")
 @api_doc(body=LossIn, response=ShipmentOut)
 def mark_shipment_lost(shipment: Shipment) -> Any:
@@ -184,7 +183,7 @@ def mark_shipment_lost(shipment: Shipment) -> Any:
 
 
 @bp.post("/shipments/<int:shipment_id>/replacements")
-@roles_required(*SHIPPERS)
+@allowed(may_ship_orders)
 @loads(Shipment, "shipment_id")
 @api_doc(body=ShipmentIn, response=ShipmentOut, status=201, conflicts=True)
 def create_replacement(shipment: Shipment) -> Any:

@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from ..agreements import services
 from ..agreements.models import SubAgentRequest
+from ..domain.permissions import may_decide_sub_agents, may_read, may_request_sub_agents
 from ..domain.regions import normalize_code
 from ..domain.subagents import SubAgentStatus
-from ..security import EVERYONE, Role, loads, roles_required, scoped
+from ..security import allowed, loads, scoped
 from .blueprint import bp
 from .core import (
     BodyModel,
@@ -35,8 +36,6 @@ from .core import (
     parse_query,
     text,
 )
-
-DECIDERS = (Role.SALES, Role.ADMIN)
 
 RegionCode = Annotated[text(12, min_length=1), domain_checked(normalize_code)]
 Phone = text(40, pattern=r"[0-9+\-() ]+", message=_l("Use digits, spaces and + - ( ) only."))
@@ -75,7 +74,7 @@ class SubAgentRequestQuery(QueryModel):
 
 
 @bp.get("/sub-agent-requests")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @api_doc(query=SubAgentRequestQuery, response=SubAgentRequestOut, list_of=True)
 def list_sub_agent_requests() -> Any:
     """List sub-agent requests.
@@ -94,7 +93,7 @@ def list_sub_agent_requests() -> Any:
 
 
 @bp.post("/sub-agent-requests")
-@roles_required(Role.DISTRIBUTOR)
+@allowed(may_request_sub_agents)
 @api_doc(body=SubAgentRequestIn, response=SubAgentRequestOut, status=201)
 def create_sub_agent_request() -> Any:
     """Ask head office to approve a sub-agent or outlet.
@@ -111,7 +110,7 @@ def create_sub_agent_request() -> Any:
 
 
 @bp.get("/sub-agent-requests/<int:request_id>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(SubAgentRequest, "request_id", as_="sub_agent")
 @api_doc(response=SubAgentRequestOut)
 def get_sub_agent_request(sub_agent: SubAgentRequest) -> Any:
@@ -123,7 +122,7 @@ def get_sub_agent_request(sub_agent: SubAgentRequest) -> Any:
 
 
 @bp.post("/sub-agent-requests/<int:request_id>/decide")
-@roles_required(*DECIDERS)
+@allowed(may_decide_sub_agents)
 @loads(SubAgentRequest, "request_id", as_="sub_agent")
 @api_doc(body=DecisionIn, response=SubAgentRequestOut, conflicts=True)
 def decide_sub_agent_request(sub_agent: SubAgentRequest) -> Any:

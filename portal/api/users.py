@@ -12,7 +12,9 @@ from sqlalchemy import select
 
 from ..accounts import services
 from ..accounts.models import User
-from ..security import Role, roles_required
+from ..domain.permissions import may_manage_users
+from ..domain.roles import Role
+from ..security import allowed
 from .blueprint import bp
 from .core import (
     BodyModel,
@@ -69,7 +71,7 @@ class UserQuery(QueryModel):
 
 
 @bp.get("/users")
-@roles_required(Role.ADMIN)
+@allowed(may_manage_users)
 @api_doc(query=UserQuery, response=UserOut, list_of=True)
 def list_users() -> Any:
     """List users.
@@ -91,7 +93,7 @@ def list_users() -> Any:
 
 
 @bp.post("/users")
-@roles_required(Role.ADMIN)
+@allowed(may_manage_users)
 @api_doc(body=UserIn, response=UserOut, status=201)
 def create_user() -> Any:
     """Add a user.

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from ..clock import BUSINESS_TZ
 from ..domain.dates import EARLIEST, LATEST
-from ..domain.roles import HEAD_OFFICE
+from ..domain.permissions import may_read_audit_trail
 from ..extensions import db
 from ..pagination import paginate
-from ..security import roles_required
+from ..security import allowed
 from .models import AuditEvent
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -29,7 +29,7 @@ def _day(text: str) -> date | None:
 
 
 @bp.get("/")
-@roles_required(*HEAD_OFFICE)
+@allowed(may_read_audit_trail)
 def index() -> Any:
     args = request.args
     statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

@@ -17,7 +17,7 @@ from ..clock import today
 from ..distributors.models import Distributor
 from ..domain.errors import N_, DomainError
 from ..domain.orders import OrderStatus
-from ..domain.roles import EVERYONE, HEAD_OFFICE, Role
+from ..domain.permissions import may_read, may_read_every_distributor, may_ship_orders
 from ..domain.warranty import CoverageClass
 from ..errors import domain_message
 from ..extensions import db
@@ -27,7 +27,7 @@ from ..orders.models import Board, Order, Shipment
 from ..orders.services import SerialProblems, ShipmentLineRequest, normalize_serial
 from ..pagination import int_arg, paginate
 from ..receivables.views import order_url
-from ..security import loads, roles_required, scoped
+from ..security import allowed, loads, scoped
 from .forms import LossForm, ShipmentForm
 from .queries import (
     DeliveryFilters,
@@ -55,7 +55,6 @@ from .shipping import (
 
 bp = Blueprint("boards", __name__, url_prefix="/boards")
 
-SHIPPERS = (Role.SALES, Role.ADMIN)
 SHIPPABLE = frozenset({OrderStatus.PAID_IN_FULL, OrderStatus.PARTLY_SHIPPED})
 
 
@@ -64,7 +63,6 @@ def helpers() -> dict[str, Any]:
     return {
         "order_url": order_url,
         "today": today(),
-        "may_ship": current_user.is_authenticated and current_user.role in SHIPPERS,
     }
 
 
@@ -86,14 +84,14 @@ BAD_DATE = N_("The date %(value)s is not a date in the form YYYY-MM-DD, such as 
 
 
 @bp.get("/")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 def index() -> Any:
     """Boards in the caller's scope, filtered by product, coverage class today and serial."""
     on = today()
     chosen = request.args.get("class", "")
     coverage_class = CoverageClass(chosen) if chosen in {c.value for c in CoverageClass} else None
     serial = request.args.get("serial", "").strip()[:60]
-    head_office = current_user.role is not Role.DISTRIBUTOR
+    head_office = current_user.is_head_office
     statement = boards_matching(
         on=on,
         product_id=int_arg("product_id"),
@@ -122,7 +120,7 @@ def index() -> Any:
 
 
 @bp.get("/lookup")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 def lookup() -> Any:
     """Find a board by its serial number. Another distributor's board is "not found", like a
     serial that does not exist."""
@@ -138,7 +136,7 @@ def lookup() -> Any:
 
 
 @bp.get("/<serial>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Board, "serial", by="serial")
 def show(board: Board) -> Any:
     """One board: product, order, shipment, warranty, and its coverage on ``?on=`` (default today)."""
@@ -164,7 +162,7 @@ def show(board: Board) -> Any:
 
 
 @bp.get("/orders/<int:order_id>/shipments")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Order, "order_id")
 def shipments(order: Order) -> Any:
     """An order's shipments and each board's warranty end."""
@@ -230,7 +228,7 @@ def _shipment_page(
 
 
 @bp.route("/orders/<int:order_id>/shipments/new", methods=["GET", "POST"])
-@roles_required(*SHIPPERS)
+@allowed(may_ship_orders)
 @loads(Order, "order_id")
 def new_shipment(order: Order) -> Any:
     """Ship some or all of the units left, once the order is paid in full."""
@@ -267,7 +265,7 @@ def new_shipment(order: Order) -> Any:
 
 
 @bp.post("/shipments/<int:shipment_id>/lost")
-@roles_required(*SHIPPERS)
+@allowed(may_ship_orders)
 @loads(Shipment, "shipment_id")
 def mark_lost(shipment: Shipment) -> Any:
     """Record loss or damage in transit (§6.4.1: head office's risk)."""
@@ -294,7 +292,7 @@ def mark_lost(shipment: Shipment) -> Any:
 
 
 @bp.route("/shipments/<int:shipment_id>/replacement", methods=["GET", "POST"])
-@roles_required(*SHIPPERS)
+@allowed(may_ship_orders)
 @loads(Shipment, "shipment_id")
 def new_replacement(shipment: Shipment) -> Any:
     """Ship free replacement units for a shipment lost or damaged in transit."""
@@ -333,7 +331,7 @@ def new_replacement(shipment: Shipment) -> Any:
 
 
 @bp.get("/delivery")
-@roles_required(*HEAD_OFFICE)
+@allowed(may_read_every_distributor)
 def delivery() -> Any:
     """Head office's record: orders shipped by their delivery due date (§6.4.1), late ones first to see."""
     on = today()

@@ -9,19 +9,17 @@ from flask_babel import gettext as _
 
 from ..domain.distributors import DistributorStatus, Level
 from ..domain.errors import DomainError
-from ..domain.roles import Role
+from ..domain.permissions import may_manage_distributors, may_read, may_read_every_distributor
 from ..errors import domain_message
 from ..forms import apply_domain_error
 from ..pagination import paginate
-from ..security import EVERYONE, HEAD_OFFICE, loads, roles_required
+from ..security import allowed, loads
 from .forms import DistributorForm
 from .models import Distributor
 from .queries import distributors_matching
 from .services import DistributorData, create_distributor, update_distributor
 
 bp = Blueprint("distributors", __name__, url_prefix="/distributors")
-
-MANAGERS = (Role.SALES, Role.ADMIN)
 
 
 def _data(form: DistributorForm) -> DistributorData:
@@ -40,7 +38,7 @@ def _data(form: DistributorForm) -> DistributorData:
 
 
 @bp.get("/")
-@roles_required(*HEAD_OFFICE)
+@allowed(may_read_every_distributor)
 def index() -> Any:
     level = request.args.get("level", "")
     status = request.args.get("status", "")
@@ -62,7 +60,7 @@ def index() -> Any:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@allowed(may_manage_distributors)
 def new() -> Any:
     form = DistributorForm()
     if form.validate_on_submit():
@@ -78,14 +76,14 @@ def new() -> Any:
 
 
 @bp.get("/<int:distributor_id>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Distributor, "distributor_id")
 def show(distributor: Distributor) -> Any:
     return render_template("distributors/show.html", distributor=distributor)
 
 
 @bp.route("/<int:distributor_id>/edit", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@allowed(may_manage_distributors)
 @loads(Distributor, "distributor_id")
 def edit(distributor: Distributor) -> Any:
     form = DistributorForm(obj=distributor if request.method == "GET" else None)

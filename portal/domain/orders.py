@@ -18,6 +18,14 @@ from enum import StrEnum
 from .dates import EARLIEST, LATEST, add_days
 from .errors import N_, DomainError, InvalidValue
 from .money import round_fen, split
+from .permissions import (
+    Permission,
+    may,
+    may_cancel_confirmed_orders,
+    may_confirm_orders,
+    may_draft_orders,
+    may_ship_orders,
+)
 from .roles import Role
 
 FULL = Decimal("100.00")
@@ -62,21 +70,20 @@ class OrderEvent(StrEnum):
 
 
 S, E = OrderStatus, OrderEvent
-DISTRIBUTOR, SALES, FINANCE, ADMIN = Role.DISTRIBUTOR, Role.SALES, Role.FINANCE, Role.ADMIN
 
-# (from, event) → (to, who may take the step). Payments move an order between confirmed, deposit
-# paid and paid in full by themselves: see status_from_payments.
-TRANSITIONS: dict[tuple[OrderStatus, OrderEvent], tuple[OrderStatus, frozenset[Role]]] = {
-    (S.DRAFT, E.SUBMIT): (S.SUBMITTED, frozenset({DISTRIBUTOR, SALES, ADMIN})),
-    (S.DRAFT, E.CANCEL): (S.CANCELLED, frozenset({DISTRIBUTOR, SALES, ADMIN})),
-    (S.SUBMITTED, E.CONFIRM): (S.CONFIRMED, frozenset({SALES, ADMIN})),
-    (S.SUBMITTED, E.CANCEL): (S.CANCELLED, frozenset({DISTRIBUTOR, SALES, ADMIN})),
-    (S.CONFIRMED, E.CANCEL): (S.CANCELLED, frozenset({SALES, ADMIN})),  # with a reason, e.g. deposit late
-    (S.PAID_IN_FULL, E.SHIP_PART): (S.PARTLY_SHIPPED, frozenset({SALES, ADMIN})),
-    (S.PAID_IN_FULL, E.SHIP_ALL): (S.SHIPPED, frozenset({SALES, ADMIN})),
-    (S.PARTLY_SHIPPED, E.SHIP_PART): (S.PARTLY_SHIPPED, frozenset({SALES, ADMIN})),
-    (S.PARTLY_SHIPPED, E.SHIP_ALL): (S.SHIPPED, frozenset({SALES, ADMIN})),
-    (S.SHIPPED, E.CLOSE): (S.CLOSED, frozenset({SALES, ADMIN})),
+# (from, event) → (to, the permission the step takes). Payments move an order between confirmed,
+# deposit paid and paid in full by themselves: see status_from_payments.
+TRANSITIONS: dict[tuple[OrderStatus, OrderEvent], tuple[OrderStatus, Permission]] = {
+    (S.DRAFT, E.SUBMIT): (S.SUBMITTED, may_draft_orders),
+    (S.DRAFT, E.CANCEL): (S.CANCELLED, may_draft_orders),
+    (S.SUBMITTED, E.CONFIRM): (S.CONFIRMED, may_confirm_orders),
+    (S.SUBMITTED, E.CANCEL): (S.CANCELLED, may_draft_orders),
+    (S.CONFIRMED, E.CANCEL): (S.CANCELLED, may_cancel_confirmed_orders),  # with a reason, e.g. deposit late
+    (S.PAID_IN_FULL, E.SHIP_PART): (S.PARTLY_SHIPPED, may_ship_orders),
+    (S.PAID_IN_FULL, E.SHIP_ALL): (S.SHIPPED, may_ship_orders),
+    (S.PARTLY_SHIPPED, E.SHIP_PART): (S.PARTLY_SHIPPED, may_ship_orders),
+    (S.PARTLY_SHIPPED, E.SHIP_ALL): (S.SHIPPED, may_ship_orders),
+    (S.SHIPPED, E.CLOSE): (S.CLOSED, may_ship_orders),
 }
 
 REFUSALS = {
@@ -94,8 +101,8 @@ def transition(status: OrderStatus, event: OrderEvent, role: Role) -> OrderStatu
     step = TRANSITIONS.get((status, event))
     if step is None:
         raise DomainError(REFUSALS.get(event, N_("This step is not possible in the order's current state.")))
-    target, roles = step
-    if role not in roles:
+    target, permission = step
+    if not may(role, permission):
         raise DomainError(N_("Your role cannot take this step."))
     return target
 
@@ -117,7 +124,7 @@ def status_from_payments(status: OrderStatus, state: PaymentState) -> OrderStatu
 
 def can(status: OrderStatus, event: OrderEvent, role: Role) -> bool:
     step = TRANSITIONS.get((status, event))
-    return step is not None and role in step[1]
+    return step is not None and may(role, step[1])
 
 
 @dataclass(frozen=True)

@@ -15,23 +15,23 @@ from ..api.openapi import build_spec
 from ..clock import today
 from ..distributors.models import Distributor
 from ..domain.orders import OrderStatus
+from ..domain.permissions import may_read
 from ..domain.pricing import PriceListStatus
-from ..domain.roles import Role
 from ..domain.subagents import SubAgentStatus
 from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
 from ..notices.home import distributor_home
 from ..orders.models import Order
 from ..pricing.models import PriceList
-from ..security import public, signed_in
+from ..security import allowed, public
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
-@signed_in
+@allowed(may_read)
 def home() -> Any:
-    if current_user.role is Role.DISTRIBUTOR:
+    if not current_user.is_head_office:
         # Agreements and terms, territories (list and chart), the price list in force, unread
         # notices: a constant number of statements, all inside the distributor's scope.
         return render_template("main/home_distributor.html", **distributor_home())

@@ -8,7 +8,6 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from ..domain.notices import NoticeType, ReadState
-from ..domain.roles import Role
 from ..extensions import db
 from ..security import scoped
 from .models import Notice, NoticeCounter
@@ -45,7 +44,7 @@ def notices_matching(
 def unread_count(user: Any) -> int:
     """How many of a distributor user's notices await acknowledgement: one COUNT. Head office has
     no inbox, and a user without a distributor has nothing to read: no query at all."""
-    if not getattr(user, "is_authenticated", False) or user.role is not Role.DISTRIBUTOR or not user.distributor_id:
+    if not getattr(user, "is_authenticated", False) or user.is_head_office or not user.distributor_id:
         return 0
     statement = scoped(select(func.count()).select_from(Notice), Notice, user).where(Notice.acknowledged_at.is_(None))
     return int(db.session.scalar(statement) or 0)

@@ -58,6 +58,7 @@ from ..clock import utcnow
 from ..distributors.models import Distributor
 from ..domain.errors import N_, DomainError, InvalidValue
 from ..domain.notices import NoticeType, check_warning, long_date, notice_number, yuan
+from ..domain.permissions import may_acknowledge_notices
 from ..domain.roles import Role
 from ..extensions import db
 from .models import Notice, NoticeCounter
@@ -241,7 +242,7 @@ def issue_warning(data: WarningData, *, on: date, issued_by: User | None = None)
 def acknowledge_notice(notice: Notice, user: User) -> bool:
     """The distributor's user confirms reading the notice. Only the first acknowledgement counts:
     a second one (or a concurrent one) changes nothing and answers False."""
-    if user.role is not Role.DISTRIBUTOR or user.distributor_id != notice.distributor_id:
+    if not user.may(may_acknowledge_notices) or user.distributor_id != notice.distributor_id:
         raise DomainError(N_("Only the distributor a notice is addressed to can acknowledge it."))
     db.session.refresh(notice, with_for_update=True)  # a concurrent acknowledgement waits here
     if notice.acknowledged_at is not None:

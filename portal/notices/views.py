@@ -18,20 +18,18 @@ from ..distributors.models import Distributor
 from ..domain.agreements import AgreementStatus
 from ..domain.errors import DomainError
 from ..domain.notices import LANGUAGES, NoticeType, ReadState
-from ..domain.roles import Role
+from ..domain.permissions import may_acknowledge_notices, may_issue_notices, may_read
 from ..errors import domain_message
 from ..extensions import db
 from ..forms import apply_domain_error
 from ..pagination import int_arg, paginate
-from ..security import EVERYONE, loads, roles_required
+from ..security import allowed, loads
 from .forms import WarningForm
 from .models import Notice
 from .queries import notice_years, notices_matching, unread_count
 from .services import WarningData, acknowledge_notice, issue_warning
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
-
-ISSUERS = (Role.SALES, Role.ADMIN)
 
 
 @bp.app_context_processor
@@ -59,10 +57,10 @@ def _enum_arg(name: str, enum: type[Any]) -> Any:
 
 
 @bp.get("/")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 def index() -> Any:
     """A distributor's inbox (its own notices, newest first); head office's list of every notice."""
-    if current_user.role is Role.DISTRIBUTOR:
+    if not current_user.is_head_office:
         return render_template("notices/inbox.html", page=paginate(notices_matching()))
     filters = {
         "distributor_id": int_arg("distributor_id"),
@@ -99,7 +97,7 @@ def _warning_choices(form: WarningForm) -> None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(*ISSUERS)
+@allowed(may_issue_notices)
 def new() -> Any:
     """Head office issues a written warning (警告通知) to a distributor."""
     form = WarningForm()
@@ -127,7 +125,7 @@ def new() -> Any:
 
 
 @bp.get("/<int:notice_id>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Notice, "notice_id")
 def show(notice: Notice) -> Any:
     """One notice in the reader's language, with a link to the other one; who acknowledged when."""
@@ -135,7 +133,7 @@ def show(notice: Notice) -> Any:
 
 
 @bp.get("/<int:notice_id>/print")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Notice, "notice_id")
 def printable(notice: Notice) -> Any:
     """The notice on one A4 sheet, wholly in the notice's language (labels included)."""
@@ -146,7 +144,7 @@ def printable(notice: Notice) -> Any:
 
 
 @bp.post("/<int:notice_id>/acknowledge")
-@roles_required(Role.DISTRIBUTOR)
+@allowed(may_acknowledge_notices)
 @loads(Notice, "notice_id")
 def acknowledge(notice: Notice) -> Any:
     """The distributor confirms reading the notice; a second confirmation changes nothing."""

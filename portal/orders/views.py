@@ -32,7 +32,7 @@ from ..domain.orders import (
     check_period,
     order_total,
 )
-from ..domain.roles import Role
+from ..domain.permissions import may_book_payments, may_confirm_orders, may_draft_orders, may_read, may_ship_orders
 from ..errors import domain_message
 from ..extensions import db
 from ..forms import apply_domain_error
@@ -40,7 +40,7 @@ from ..i18n import day
 from ..pagination import int_arg, paginate
 from ..pricing.services import list_in_force
 from ..products.models import Product
-from ..security import EVERYONE, HEAD_OFFICE, loads, roles_required
+from ..security import allowed, loads
 from . import services
 from .forms import CancelForm, ConfirmForm, OrderForm
 from .models import Order
@@ -58,9 +58,6 @@ from .queries import (
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
-ORDERING = (Role.DISTRIBUTOR, Role.SALES, Role.ADMIN)  # draft, submit, cancel (§6, §12)
-CONFIRMING = (Role.SALES, Role.ADMIN)
-BOOKING = frozenset({Role.FINANCE, Role.ADMIN})  # payments are finance's (§12)
 MAX_INT = 2_147_483_647
 
 
@@ -97,12 +94,12 @@ def _period_arg() -> str:
 
 
 @bp.get("/")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 def index() -> Any:
     """A distributor's own orders; head office's orders of every distributor, filtered."""
     status = request.args.get("status", "")
     filters: dict[str, Any] = {
-        "distributor_id": int_arg("distributor_id") if current_user.role in HEAD_OFFICE else None,
+        "distributor_id": int_arg("distributor_id") if current_user.is_head_office else None,
         "status": OrderStatus(status) if status in {s.value for s in OrderStatus} else None,
         "period": _period_arg(),
         "confirmed_from": _date_arg("confirmed_from"),
@@ -111,7 +108,7 @@ def index() -> Any:
     page = paginate(orders_matching(**filters))
     on = today()
     rows = [(order, delivery_state(order, on), deposit_late(order, on)) for order in page.items]
-    distributors = distributor_choices() if current_user.role in HEAD_OFFICE else []
+    distributors = distributor_choices() if current_user.is_head_office else []
     return render_template(
         "orders/index.html",
         page=page,
@@ -119,7 +116,6 @@ def index() -> Any:
         filters=filters,
         statuses=list(OrderStatus),
         distributors=distributors,
-        may_order=current_user.role in ORDERING,
     )
 
 
@@ -276,7 +272,7 @@ def _save(form: OrderForm, agreement: Agreement, order: Order | None, on: date) 
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(*ORDERING)
+@allowed(may_draft_orders)
 def new() -> Any:
     """Draft an order: a distributor under its active agreement, or sales on a distributor's behalf."""
     on = today()
@@ -294,7 +290,7 @@ def new() -> Any:
 
 
 @bp.route("/<int:order_id>/edit", methods=["GET", "POST"])
-@roles_required(*ORDERING)
+@allowed(may_draft_orders)
 @loads(Order, "order_id")
 def edit(order: Order) -> Any:
     """Change a draft: its quantities, period, wanted delivery date and notes."""
@@ -327,7 +323,7 @@ def _render_show(
 ) -> Any:
     order = order_in_full(order.id)
     on = today()
-    role = current_user.role
+    role, books = current_user.role, current_user.may(may_book_payments)
     terms = order.agreement.terms_on(on)
     undecided = order.status in (OrderStatus.DRAFT, OrderStatus.SUBMITTED)
     is_first = services.is_first_order(order.agreement, excluding=order.id) if undecided else order.is_first_order
@@ -337,8 +333,8 @@ def _render_show(
         "submit": can(order.status, OrderEvent.SUBMIT, role),
         "confirm": can(order.status, OrderEvent.CONFIRM, role),
         "cancel": can(order.status, OrderEvent.CANCEL, role),
-        "pay": role in BOOKING and order.status in PAYABLE and order.status is not OrderStatus.PAID_IN_FULL,
-        "void": role in BOOKING and order.status in PAYABLE,
+        "pay": books and order.status in PAYABLE and order.status is not OrderStatus.PAID_IN_FULL,
+        "void": books and order.status in PAYABLE,
         "ship": can(order.status, OrderEvent.SHIP_PART, role),
         "close": can(order.status, OrderEvent.CLOSE, role),
     }
@@ -371,14 +367,14 @@ def _refused(order: Order, error: DomainError, **forms: Any) -> Any:
 
 
 @bp.get("/<int:order_id>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Order, "order_id")
 def show(order: Order) -> Any:
     return _render_show(order)
 
 
 @bp.post("/<int:order_id>/submit")
-@roles_required(*ORDERING)
+@allowed(may_draft_orders)
 @loads(Order, "order_id")
 def submit(order: Order) -> Any:
     """§6.2.1: submit a draft to head office; a first order must reach the first-order minimum."""
@@ -391,7 +387,7 @@ def submit(order: Order) -> Any:
 
 
 @bp.post("/<int:order_id>/confirm")
-@roles_required(*CONFIRMING)
+@allowed(may_confirm_orders)
 @loads(Order, "order_id")
 def confirm(order: Order) -> Any:
     """§6.1.2, §6.3.1: sales confirms; prices lock from the list in force on the confirmation date."""
@@ -414,7 +410,7 @@ def confirm(order: Order) -> Any:
 
 
 @bp.post("/<int:order_id>/cancel")
-@roles_required(*ORDERING)
+@allowed(may_draft_orders)
 @loads(Order, "order_id")
 def cancel(order: Order) -> Any:
     """Cancel a draft or a submitted order; head office also a confirmed one, with a reason."""
@@ -430,7 +426,7 @@ def cancel(order: Order) -> Any:
 
 
 @bp.post("/<int:order_id>/close")
-@roles_required(*CONFIRMING)
+@allowed(may_ship_orders)
 @loads(Order, "order_id")
 def close(order: Order) -> Any:
     """Close a fully shipped order."""

@@ -37,7 +37,6 @@ from ..domain.pricing import (
     in_force,
     status_on,
 )
-from ..domain.roles import Role
 from ..extensions import db
 from ..notices.models import Notice
 from ..notices.services import issue_notice, send_pending_email
@@ -116,7 +115,7 @@ def previous_list(price_list: PriceList) -> PriceList | None:
 def viewer_level(user: Any, on: date) -> Level | None:
     """Whose agent price a user may see: None (both) for head office; for a distributor user, its
     distributor's level (:func:`distributor_level`)."""
-    if user.role is not Role.DISTRIBUTOR:
+    if user.is_head_office:
         return None
     if user.distributor_id is None:
         return Level.SECOND  # sees no list at all (PriceList.distributor_scope); never both prices

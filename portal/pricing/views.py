@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from ..clock import today
 from ..domain.distributors import Level
 from ..domain.errors import DomainError
+from ..domain.permissions import may_manage_prices, may_read
 from ..domain.pricing import (
     PRICE_COLUMNS,
     PriceListStatus,
@@ -29,20 +30,18 @@ from ..domain.pricing import (
     price_column,
     status_on,
 )
-from ..domain.roles import Role
 from ..errors import domain_message
 from ..extensions import db
 from ..forms import apply_domain_error
 from ..pagination import paginate
 from ..products.models import Product
-from ..security import EVERYONE, loads, roles_required, scoped
+from ..security import allowed, loads, scoped
 from . import importing, services
 from .forms import ConfirmForm, ImportForm, ItemForm, ItemPricesForm, NewPriceListForm, PriceListForm
 from .models import PriceList, PriceListItem
 
 bp = Blueprint("pricing", __name__, url_prefix="/pricing")
 
-MANAGERS = (Role.SALES, Role.ADMIN)
 STATUSES = list(PriceListStatus)
 
 
@@ -57,7 +56,7 @@ def _status_filter(statement: Any, status: str, on: date) -> Any:
 
 
 @bp.get("/")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 def index() -> Any:
     on = today()
     status = request.args.get("status", "")
@@ -91,7 +90,7 @@ def _copy_choices() -> list[SelectChoice]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@allowed(may_manage_prices)
 def new() -> Any:
     form = NewPriceListForm()
     form.copy_from.choices = _copy_choices()
@@ -115,7 +114,7 @@ def new() -> Any:
 
 
 @bp.get("/<int:price_list_id>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(PriceList, "price_list_id", as_="price_list")
 def show(price_list: PriceList) -> Any:
     on = today()
@@ -142,7 +141,7 @@ def show(price_list: PriceList) -> Any:
 
 
 @bp.route("/<int:price_list_id>/edit", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@allowed(may_manage_prices)
 @loads(PriceList, "price_list_id", as_="price_list")
 def edit(price_list: PriceList) -> Any:
     check_editable(price_list.status)
@@ -164,7 +163,7 @@ def edit(price_list: PriceList) -> Any:
 
 
 @bp.route("/<int:price_list_id>/delete", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@allowed(may_manage_prices)
 @loads(PriceList, "price_list_id", as_="price_list")
 def delete(price_list: PriceList) -> Any:
     """GET: ask; POST: delete the draft and its items (a published list is never deleted)."""
@@ -195,7 +194,7 @@ def _show_problems(form: Any, refused: RowsRefused) -> None:
 
 
 @bp.route("/<int:price_list_id>/items/new", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@allowed(may_manage_prices)
 @loads(PriceList, "price_list_id", as_="price_list")
 def new_item(price_list: PriceList) -> Any:
     check_editable(price_list.status)
@@ -214,7 +213,7 @@ def new_item(price_list: PriceList) -> Any:
 
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@allowed(may_manage_prices)
 @loads(PriceListItem, "item_id", as_="item")
 def edit_item(item: PriceListItem) -> Any:
     check_editable(item.price_list.status)
@@ -234,7 +233,7 @@ def edit_item(item: PriceListItem) -> Any:
 
 
 @bp.post("/items/<int:item_id>/delete")
-@roles_required(*MANAGERS)
+@allowed(may_manage_prices)
 @loads(PriceListItem, "item_id", as_="item")
 def delete_item(item: PriceListItem) -> Any:
     price_list_id, sku = item.price_list_id, item.product.sku
@@ -244,7 +243,7 @@ def delete_item(item: PriceListItem) -> Any:
 
 
 @bp.route("/<int:price_list_id>/publish", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@allowed(may_manage_prices)
 @loads(PriceList, "price_list_id", as_="price_list")
 def publish(price_list: PriceList) -> Any:
     """GET: what publishing will do (or why it cannot); POST: publish and issue the notices."""
@@ -285,7 +284,7 @@ def publish(price_list: PriceList) -> Any:
 
 
 @bp.post("/<int:price_list_id>/import")
-@roles_required(*MANAGERS)
+@allowed(may_manage_prices)
 @loads(PriceList, "price_list_id", as_="price_list")
 def import_file(price_list: PriceList) -> Any:
     form = ImportForm()
@@ -365,14 +364,14 @@ def _export(price_list: PriceList, suffix: str) -> Any:
 
 
 @bp.get("/<int:price_list_id>/export.xlsx")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(PriceList, "price_list_id", as_="price_list")
 def export_xlsx(price_list: PriceList) -> Any:
     return _export(price_list, "xlsx")
 
 
 @bp.get("/<int:price_list_id>/export.csv")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(PriceList, "price_list_id", as_="price_list")
 def export_csv(price_list: PriceList) -> Any:
     return _export(price_list, "csv")
@@ -388,7 +387,7 @@ def _template_items(price_list: PriceList) -> list[PriceListItem]:
 
 
 @bp.get("/<int:price_list_id>/template.xlsx")
-@roles_required(*MANAGERS)
+@allowed(may_manage_prices)
 @loads(PriceList, "price_list_id", as_="price_list")
 def template_xlsx(price_list: PriceList) -> Any:
     sheets = [_price_sheet(_template_items(price_list), None), _products_sheet()]
@@ -396,7 +395,7 @@ def template_xlsx(price_list: PriceList) -> Any:
 
 
 @bp.get("/<int:price_list_id>/template.csv")
-@roles_required(*MANAGERS)
+@allowed(may_manage_prices)
 @loads(PriceList, "price_list_id", as_="price_list")
 def template_csv(price_list: PriceList) -> Any:
     sheet = _price_sheet(_template_items(price_list), None)
@@ -404,7 +403,7 @@ def template_csv(price_list: PriceList) -> Any:
 
 
 @bp.get("/<int:price_list_id>/compare")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(PriceList, "price_list_id", as_="price_list")
 def compare(price_list: PriceList) -> Any:
     """What changed against the previous published list: added, removed, up, down, by how much."""

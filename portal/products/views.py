@@ -12,19 +12,17 @@ from sqlalchemy import or_, select
 
 from ..clock import today
 from ..domain.errors import DomainError
-from ..domain.roles import Role
+from ..domain.permissions import may_manage_products, may_read
 from ..errors import domain_message
 from ..forms import apply_domain_error
 from ..pagination import paginate
 from ..pricing import services as pricing
-from ..security import EVERYONE, loads, roles_required, scoped
+from ..security import allowed, loads, scoped
 from .forms import ProductForm
 from .models import Product
 from .services import ProductData, categories, create_product, update_product
 
 bp = Blueprint("products", __name__, url_prefix="/products")
-
-MANAGERS = (Role.SALES, Role.ADMIN)
 
 
 def _data(form: ProductForm) -> ProductData:
@@ -39,7 +37,7 @@ def _data(form: ProductForm) -> ProductData:
 
 
 @bp.get("/")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 def index() -> Any:
     statement = scoped(select(Product), Product).order_by(Product.sku)
     category = request.args.get("category", "").strip()
@@ -65,7 +63,7 @@ def index() -> Any:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@allowed(may_manage_products)
 def new() -> Any:
     form = ProductForm()
     if form.validate_on_submit():
@@ -83,7 +81,7 @@ def new() -> Any:
 
 
 @bp.get("/<sku>")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Product, "sku", by="sku")
 def show(product: Product) -> Any:
     on = today()
@@ -94,7 +92,7 @@ def show(product: Product) -> Any:
 
 
 @bp.route("/<sku>/edit", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@allowed(may_manage_products)
 @loads(Product, "sku", by="sku")
 def edit(product: Product) -> Any:
     form = ProductForm(obj=product if request.method == "GET" else None)

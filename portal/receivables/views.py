@@ -15,7 +15,7 @@ from ..clock import today
 from ..distributors.models import Distributor
 from ..domain.errors import DomainError
 from ..domain.orders import OrderStatus
-from ..domain.roles import EVERYONE, HEAD_OFFICE, Role
+from ..domain.permissions import may_book_payments, may_read, may_read_receivables
 from ..errors import domain_message
 from ..extensions import db
 from ..forms import apply_domain_error
@@ -23,7 +23,7 @@ from ..i18n import money
 from ..orders import services
 from ..orders.models import Order, Payment
 from ..pagination import int_arg
-from ..security import loads, roles_required
+from ..security import allowed, loads
 from .exports import receivables_workbook
 from .forms import PaymentForm, VoidForm
 from .queries import (
@@ -39,7 +39,6 @@ from .queries import (
 
 bp = Blueprint("receivables", __name__, url_prefix="/receivables")
 
-BOOKKEEPERS = (Role.FINANCE, Role.ADMIN)
 TAKES_PAYMENTS = frozenset({OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID})
 
 
@@ -56,7 +55,6 @@ def helpers() -> dict[str, Any]:
         "order_url": order_url,
         "days_late": days_late,
         "today": today(),
-        "may_book": current_user.is_authenticated and current_user.role in BOOKKEEPERS,
     }
 
 
@@ -71,7 +69,7 @@ def _filters() -> Filters:
 
 
 @bp.get("/")
-@roles_required(*HEAD_OFFICE)
+@allowed(may_read_receivables)
 def index() -> Any:
     """Deposits and balances owed, the longest overdue first, with totals per distributor."""
     filters, on = _filters(), today()
@@ -93,7 +91,7 @@ def index() -> Any:
 
 
 @bp.get("/export.xlsx")
-@roles_required(*HEAD_OFFICE)
+@allowed(may_read_receivables)
 def export() -> Any:
     """The filtered list as an Excel workbook."""
     filters, on = _filters(), today()
@@ -116,7 +114,7 @@ def _payments_of(order: Order) -> list[Payment]:
 
 
 @bp.get("/orders/<int:order_id>/payments")
-@roles_required(*EVERYONE)
+@allowed(may_read)
 @loads(Order, "order_id")
 def payments(order: Order) -> Any:
     """An order's payments, voided ones included (a distributor reads its own)."""
@@ -130,7 +128,7 @@ def payments(order: Order) -> Any:
 
 
 @bp.route("/orders/<int:order_id>/payments/new", methods=["GET", "POST"])
-@roles_required(*BOOKKEEPERS)
+@allowed(may_book_payments)
 @loads(Order, "order_id")
 def new_payment(order: Order) -> Any:
     """Finance books money received against the order."""
@@ -175,7 +173,7 @@ def new_payment(order: Order) -> Any:
 
 
 @bp.post("/payments/<int:payment_id>/void")
-@roles_required(*BOOKKEEPERS)
+@allowed(may_book_payments)
 @loads(Payment, "payment_id")
 def void_payment(payment: Payment) -> Any:
     """Void a wrong payment with a reason; it stays on the list, struck through."""

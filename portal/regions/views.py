@@ -11,10 +11,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 
-from ..domain.roles import HEAD_OFFICE, Role
+from ..domain.permissions import may_manage_regions, may_read_every_distributor
 from ..extensions import db
 from ..pagination import paginate
-from ..security import roles_required
+from ..security import allowed
 from . import services
 from .models import Region
 
@@ -26,7 +26,7 @@ class ImportForm(FlaskForm):
 
 
 @bp.get("/")
-@roles_required(*HEAD_OFFICE)
+@allowed(may_read_every_distributor)
 def index() -> Any:
     parent = request.args.get("parent", "").strip() or None
     query = request.args.get("q", "").strip()
@@ -54,7 +54,7 @@ def index() -> Any:
 
 
 @bp.post("/import")
-@roles_required(Role.ADMIN)
+@allowed(may_manage_regions)
 def import_csv() -> Any:
     form = ImportForm()
     if not form.validate_on_submit():
