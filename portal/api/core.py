@@ -78,10 +78,15 @@ def _drop_unsent_defaults(schema: dict[str, Any]) -> None:
             del prop["default"]
 
 
+# The default of a PatchModel field that is not nullable: None to pydantic, which never validates
+# a default, and a value of any type to mypy.
+UNSENT: Any = None
+
+
 class PatchModel(BodyModel):
     """A partial update: only the fields sent change (``model_dump(exclude_unset=True)``).
 
-    Declare fields with their plain type and ``= None``: pydantic never validates a default, so a
+    Declare fields with their plain type and ``= UNSENT``: pydantic never validates a default, so a
     field left out stays unchanged while an explicit ``null`` fails the type ("This field cannot
     be null"). Declare ``X | None = None`` where null is a real value (it clears the field).
     """

@@ -566,6 +566,8 @@ def remind_overdue_deposits(today: date, issued_by_id: int | None = None) -> lis
     ).all()
     notices = []
     for order in overdue:
+        if order.deposit_due_on is None or order.deposit_amount is None:  # both are set on confirmation
+            continue
         if not deposit_is_late(order.deposit_due_on, order.deposit_paid_on, today):
             continue
         notice = issue_notice(
