@@ -104,6 +104,27 @@ class DayField(StringField):
         return self.data.isoformat() if self.data else ""
 
 
+class RequiredDayField(DayField):
+    """A DayField that must hold a date (declare it with InputRequired too): spaces only are refused
+    like a date in the wrong format, so once the form validates, ``data`` is a date."""
+
+    data: date
+
+    def post_validate(self, form: Any, validation_stopped: bool) -> None:
+        if not validation_stopped and self.data is None and not self.errors:
+            raise ValidationError(_("Enter a date as YYYY-MM-DD, such as 2026-03-05."))
+
+
+class RequiredMoneyField(MoneyField):
+    """A MoneyField that must hold an amount: once the form validates, ``data`` is a Decimal."""
+
+    data: Decimal
+
+    def post_validate(self, form: Any, validation_stopped: bool) -> None:
+        if not validation_stopped:
+            amount_required(form, self)
+
+
 def not_in_the_future(form: Any, field: Field) -> None:
     """An event date (a confirmation or a notice recorded late) is today or earlier, in Asia/Shanghai."""
     if field.data is not None and field.data > today():

@@ -141,6 +141,28 @@ def test_money_field_keeps_what_was_typed_and_explains(app):
         assert good.amount.data == Decimal("1200.50")
 
 
+def test_a_required_date_or_amount_of_spaces_only_is_refused_not_passed_on_as_none(app):
+    from flask_wtf import FlaskForm
+    from wtforms.validators import InputRequired
+
+    from portal.forms import RequiredDayField, RequiredMoneyField
+
+    class PaymentForm(FlaskForm):
+        amount = RequiredMoneyField("amount")
+        received_on = RequiredDayField("received on", validators=[InputRequired()])
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        blank = PaymentForm(formdata=MultiDict({"amount": "  ", "received_on": "   "}), meta={"csrf": False})
+        assert blank.validate() is False
+        assert blank.errors == {
+            "amount": ["Enter an amount."],
+            "received_on": ["Enter a date as YYYY-MM-DD, such as 2026-03-05."],
+        }
+        filled = PaymentForm(formdata=MultiDict({"amount": "10", "received_on": "2026-03-05"}), meta={"csrf": False})
+        assert filled.validate() is True
+        assert (filled.amount.data, filled.received_on.data) == (Decimal("10.00"), date(2026, 3, 5))
+
+
 @pytest.mark.parametrize(("language", "text"), [("zh", "此处没有内容"), ("en", "There is nothing here")])
 def test_the_404_page_speaks_the_users_language(client, language, text):
     response = client.get("/no/such/page", headers={"Accept-Language": language})

@@ -18,7 +18,7 @@ from ..db import UTCDateTime, enum_column
 from ..domain.accounts import LoginState
 from ..domain.permissions import Permission, may
 from ..domain.roles import Role
-from ..extensions import db
+from ..extensions import Model, db
 
 # Argon2id: memory-hard, so a stolen table is slow to crack on GPUs.
 _hasher = PasswordHasher()
@@ -26,7 +26,7 @@ _hasher = PasswordHasher()
 TOKEN_PREFIX = "ptl_"
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
     __audited__ = True
     __audit_exclude__ = frozenset(
@@ -120,7 +120,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal bearer token for /api/v1 (docs/api.md): shown once, stored hashed, revocable."""
 
     __tablename__ = "api_tokens"

@@ -19,7 +19,7 @@ from ..domain.agreements import INT_TERM_BOUNDS, MONEY_TERMS, PERCENT_TERMS, TER
 from ..domain.distributors import Level
 from ..domain.errors import DomainError
 from ..domain.money import parse_percent
-from ..forms import DayField, MoneyField, enum_choices, not_in_the_future
+from ..forms import MoneyField, RequiredDayField, enum_choices, not_in_the_future
 
 NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9\-/_.]*$"
 REGION_CODE = Regexp(r"^\d{6}$", message=_l("A region code has six digits (GB/T 2260), such as 330100."))
@@ -139,9 +139,9 @@ class AgreementForm(TermsForm):
     )
     distributor_id = SelectField(_l("Distributor"), coerce=str, validators=[InputRequired()])
     level = SelectField(_l("Level"), choices=enum_choices(Level))
-    signed_on = DayField(_l("Signed on"), validators=[InputRequired()])
-    starts_on = DayField(_l("Starts on"), validators=[InputRequired()])
-    ends_on = DayField(_l("Ends on"), validators=[InputRequired()])
+    signed_on = RequiredDayField(_l("Signed on"), validators=[InputRequired()])
+    starts_on = RequiredDayField(_l("Starts on"), validators=[InputRequired()])
+    ends_on = RequiredDayField(_l("Ends on"), validators=[InputRequired()])
     products = MultiCheckboxField(
         _l("Authorised products"),
         validate_choice=True,
@@ -157,12 +157,12 @@ class AgreementForm(TermsForm):
 
 
 class AmendmentForm(TermsForm):
-    effective_from = DayField(_l("Takes effect on"), validators=[InputRequired()])
+    effective_from = RequiredDayField(_l("Takes effect on"), validators=[InputRequired()])
     note = StringField(_l("What changes and why"), validators=[DataRequired(), Length(max=500)])
 
 
 class TerminationForm(FlaskForm):
-    notice_on = DayField(_l("Notice date"), validators=[InputRequired(), not_in_the_future])
+    notice_on = RequiredDayField(_l("Notice date"), validators=[InputRequired(), not_in_the_future])
     reason = TextAreaField(_l("Reason (stated in the notice)"), validators=[DataRequired(), Length(max=500)])
     at_once = BooleanField(_l("Terminate at once: conduct that loses an end customer (§3.2)"))
 
@@ -173,12 +173,12 @@ class ActivationForm(FlaskForm):
 
 class GrantForm(FlaskForm):
     region_code = StringField(_l("Region code (GB/T 2260)"), validators=[DataRequired(), REGION_CODE])
-    granted_on = DayField(_l("Granted from"), validators=[InputRequired()])
+    granted_on = RequiredDayField(_l("Granted from"), validators=[InputRequired()])
 
 
 class RevocationForm(FlaskForm):
     region_codes = MultiCheckboxField(_l("Regions to revoke"), validate_choice=False)
-    notice_on = DayField(_l("Notice date"), validators=[InputRequired(), not_in_the_future])
+    notice_on = RequiredDayField(_l("Notice date"), validators=[InputRequired(), not_in_the_future])
     reason = TextAreaField(_l("Reason (stated in the notice)"), validators=[Optional(), Length(max=500)])
 
 

@@ -29,7 +29,7 @@ from ..domain.agreements import status_on as agreement_status_on
 from ..domain.distributors import Level
 from ..domain.subagents import SubAgentStatus
 from ..domain.territories import Grant
-from ..extensions import db
+from ..extensions import Model, db
 
 agreement_products = Table(
     "agreement_products",
@@ -39,7 +39,7 @@ agreement_products = Table(
 )
 
 
-class Agreement(db.Model):
+class Agreement(Model):
     """销售服务协议: the contract between head office and one distributor."""
 
     __tablename__ = "agreements"
@@ -134,7 +134,7 @@ class Agreement(db.Model):
         return self.number
 
 
-class AgreementTerms(db.Model):
+class AgreementTerms(Model):
     """One version of an agreement's terms, in force from ``effective_from``; the first version is
     the signed terms (effective from the start), later ones are amendments."""
 
@@ -174,7 +174,7 @@ class AgreementTerms(db.Model):
             setattr(self, name, value)
 
 
-class Territory(db.Model):
+class Territory(Model):
     """A region granted to an agreement; a revocation notice sets when the grant ends (§4.5)."""
 
     __tablename__ = "territories"
@@ -206,7 +206,7 @@ class Territory(db.Model):
         return self.grant.is_granted(on)
 
 
-class SubAgentRequest(db.Model):
+class SubAgentRequest(Model):
     """A distributor asks head office to approve a sub-agent or outlet (§1.3)."""
 
     __tablename__ = "sub_agent_requests"

@@ -38,6 +38,7 @@ from ..extensions import db
 from ..security import allowed, loads, scoped
 from .blueprint import bp
 from .core import (
+    UNSENT,
     BodyModel,
     Id,
     Money,
@@ -97,19 +98,19 @@ class TermsPatch(PatchModel):
     """Terms named as in docs/rules.md §3; money and percentages as strings with two decimals.
     Terms left out keep their value (the seed's on creation)."""
 
-    first_order_min: MoneyIn = None
-    quarterly_quota: MoneyIn = None
-    deposit_percent: PercentIn = None
-    deposit_due_days: _whole("deposit_due_days") = None
-    delivery_days: _whole("delivery_days") = None
-    warranty_months: _whole("warranty_months") = None
-    post_repair_warranty_months: _whole("post_repair_warranty_months") = None
-    repair_fee_cap_percent: PercentIn = None
-    repair_turnaround_days: _whole("repair_turnaround_days") = None
-    repair_fee_due_days: _whole("repair_fee_due_days") = None
-    revocation_notice_months: _whole("revocation_notice_months") = None
-    monthly_report_due_day: _whole("monthly_report_due_day") = None
-    repair_batch_window_days: _whole("repair_batch_window_days") = None
+    first_order_min: MoneyIn = UNSENT
+    quarterly_quota: MoneyIn = UNSENT
+    deposit_percent: PercentIn = UNSENT
+    deposit_due_days: _whole("deposit_due_days") = UNSENT
+    delivery_days: _whole("delivery_days") = UNSENT
+    warranty_months: _whole("warranty_months") = UNSENT
+    post_repair_warranty_months: _whole("post_repair_warranty_months") = UNSENT
+    repair_fee_cap_percent: PercentIn = UNSENT
+    repair_turnaround_days: _whole("repair_turnaround_days") = UNSENT
+    repair_fee_due_days: _whole("repair_fee_due_days") = UNSENT
+    revocation_notice_months: _whole("revocation_notice_months") = UNSENT
+    monthly_report_due_day: _whole("monthly_report_due_day") = UNSENT
+    repair_batch_window_days: _whole("repair_batch_window_days") = UNSENT
 
     def applied_to(self, terms: Terms) -> Terms:
         return Terms(**{**terms.as_dict(), **self.model_dump(exclude_unset=True)})
@@ -145,14 +146,14 @@ class AgreementIn(BodyModel):
 class AgreementPatch(PatchModel):
     """Only the fields sent change (a draft only); ``terms`` may name some terms only."""
 
-    number: Number = None
-    distributor_id: Id = None
-    level: Level = None
-    signed_on: Day = None
-    starts_on: Day = None
-    ends_on: Day = None
-    terms: TermsPatch = None
-    products: list[Sku] = None
+    number: Number = UNSENT
+    distributor_id: Id = UNSENT
+    level: Level = UNSENT
+    signed_on: Day = UNSENT
+    starts_on: Day = UNSENT
+    ends_on: Day = UNSENT
+    terms: TermsPatch = UNSENT
+    products: list[Sku] = UNSENT
 
 
 class AgreementOut(OutModel):

@@ -78,10 +78,15 @@ def _drop_unsent_defaults(schema: dict[str, Any]) -> None:
             del prop["default"]
 
 
+# The default of a PatchModel field that is not nullable: None to pydantic, which never validates
+# a default, and a value of any type to mypy.
+UNSENT: Any = None
+
+
 class PatchModel(BodyModel):
     """A partial update: only the fields sent change (``model_dump(exclude_unset=True)``).
 
-    Declare fields with their plain type and ``= None``: pydantic never validates a default, so a
+    Declare fields with their plain type and ``= UNSENT``: pydantic never validates a default, so a
     field left out stays unchanged while an explicit ``null`` fails the type ("This field cannot
     be null"). Declare ``X | None = None`` where null is a real value (it clears the field).
     """
@@ -220,12 +225,28 @@ def _message(item: Any) -> str:
         return _("This field is not known here.")
     if item.get("input", ...) is None:
         return _("This field cannot be null.")
+    return _wrong_type_message(kind) or _out_of_bounds_message(kind, ctx) or _("This value is not valid.")
+
+
+def _wrong_type_message(kind: str) -> str | None:
+    """The message for a value of another JSON type than the field's (None: not such an error)."""
     if kind == "string_type":
         return _("Send text (a JSON string).")
     if kind.startswith("int_"):
         return _("Send a whole number.")
     if kind.startswith("bool_"):
         return _("Send true or false.")
+    if kind.startswith("date"):
+        return _("Send a date as YYYY-MM-DD.")
+    if kind in ("list_type", "tuple_type"):
+        return _("Send a list.")
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return _("Send an object.")
+    return None
+
+
+def _out_of_bounds_message(kind: str, ctx: dict[str, Any]) -> str | None:
+    """The message for a value of the right type outside what the field allows (None: not such an error)."""
     if kind in ("greater_than_equal", "greater_than"):
         return _("Send a number of at least %(limit)s.", limit=ctx.get("ge", ctx.get("gt")))
     if kind in ("less_than_equal", "less_than"):
@@ -236,13 +257,7 @@ def _message(item: Any) -> str:
         return _("Enter at least %(length)s characters.", length=ctx.get("min_length"))
     if kind in ("enum", "literal_error"):
         return _("Choose one of: %(choices)s.", choices=ctx.get("expected", ""))
-    if kind.startswith("date"):
-        return _("Send a date as YYYY-MM-DD.")
-    if kind in ("list_type", "tuple_type"):
-        return _("Send a list.")
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return _("Send an object.")
-    return _("This value is not valid.")
+    return None
 
 
 def field_errors(error: ValidationError) -> dict[str, list[str]]:

@@ -21,6 +21,7 @@ from ..domain.permissions import may_manage_distributors, may_read
 from ..security import allowed, loads
 from .blueprint import bp
 from .core import (
+    UNSENT,
     BodyModel,
     Email,
     OutModel,
@@ -62,15 +63,15 @@ class DistributorIn(BodyModel):
 class DistributorPatch(PatchModel):
     """Only the fields sent change. ``null`` is refused except for ``region_code`` (clears it)."""
 
-    code: Code = None
-    name: Name = None
-    credit_code: CreditCode = None
-    level: Level = None
-    status: DistributorStatus = None
-    contact_name: ContactName = None
-    contact_phone: Phone = None
-    contact_email: Email = None
-    address: Address = None
+    code: Code = UNSENT
+    name: Name = UNSENT
+    credit_code: CreditCode = UNSENT
+    level: Level = UNSENT
+    status: DistributorStatus = UNSENT
+    contact_name: ContactName = UNSENT
+    contact_phone: Phone = UNSENT
+    contact_email: Email = UNSENT
+    address: Address = UNSENT
     region_code: RegionCode | None = None
 
 

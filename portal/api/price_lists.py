@@ -31,6 +31,7 @@ from ..security import allowed, loads, scoped
 from .blueprint import bp
 from .core import (
     MAX_PER_PAGE,
+    UNSENT,
     BodyModel,
     Money,
     MoneyIn,
@@ -69,10 +70,10 @@ class PriceListIn(BodyModel):
 class PriceListPatch(PatchModel):
     """A draft's fields; ``items``, when sent, replace all of its items."""
 
-    version: Version = None
-    effective_from: date = None
-    note: Note = None
-    items: list[PriceItemIn] = Field(default=None, max_length=MAX_ROWS)
+    version: Version = UNSENT
+    effective_from: date = UNSENT
+    note: Note = UNSENT
+    items: list[PriceItemIn] = Field(default=UNSENT, max_length=MAX_ROWS)
 
 
 class PriceItemOut(BaseModel):

@@ -21,6 +21,7 @@ from ..products.models import Product
 from ..security import allowed, loads, scoped
 from .blueprint import bp
 from .core import (
+    UNSENT,
     BodyModel,
     OutModel,
     PatchModel,
@@ -53,12 +54,12 @@ class ProductIn(BodyModel):
 class ProductPatch(PatchModel):
     """Only the fields sent change."""
 
-    sku: Sku = None
-    name: Name = None
-    name_en: NameEn = None
-    category: Category = None
-    serialized: bool = None
-    active: bool = None
+    sku: Sku = UNSENT
+    name: Name = UNSENT
+    name_en: NameEn = UNSENT
+    category: Category = UNSENT
+    serialized: bool = UNSENT
+    active: bool = UNSENT
 
 
 class ProductOut(OutModel):

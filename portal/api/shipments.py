@@ -139,12 +139,13 @@ def _ship(ship: Callable[..., Shipment], record: Order | Shipment, lines: Iterab
     errors = {
         f"lines.{i}.sku": [_("This product is not on the order.")]
         for i, line in enumerate(data.lines)
-        if line.sku.upper() not in by_sku
+        if line.sku.upper() not in by_sku  # type: ignore[attr-defined]  # Sku is a str (text())
     }
     if errors:
         raise invalid(errors)
     requests = [
-        services.ShipmentLineRequest(by_sku[line.sku.upper()], line.quantity, line.serials) for line in data.lines
+        services.ShipmentLineRequest(by_sku[line.sku.upper()], line.quantity, line.serials)  # type: ignore[attr-defined]
+        for line in data.lines
     ]
     try:
         shipment = ship(

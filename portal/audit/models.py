@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
 from ..db import UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One insert, update or delete of an audited record. Written in the same transaction as the
     change; the portal never updates or deletes these rows (the mapper events below refuse it)."""
 

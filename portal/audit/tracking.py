@@ -20,7 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from ..clock import utcnow
@@ -73,7 +73,7 @@ def _plain(value: Any) -> Any:
 
 def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
     state = inspect(obj)
-    excluded = getattr(obj, "__audit_exclude__", frozenset())
+    excluded: frozenset[str] = getattr(obj, "__audit_exclude__", frozenset())
     changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
@@ -161,7 +161,7 @@ def register(session_class: Any) -> None:
             }
             for obj, action, changes in pending
         ]
-        session.connection().execute(AuditEvent.__table__.insert(), rows)
+        session.connection().execute(insert(AuditEvent), rows)
 
     @event.listens_for(session_class, "after_rollback")
     def _after_rollback(session: Session) -> None:

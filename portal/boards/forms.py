@@ -10,7 +10,7 @@ from wtforms import FieldList, Form, FormField, HiddenField, StringField, TextAr
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from ..clock import today
-from ..forms import DayField
+from ..forms import RequiredDayField
 from ..receivables.forms import DATE_FORMAT_MESSAGE
 
 
@@ -26,7 +26,9 @@ class ShipmentLineForm(Form):
 
 
 class ShipmentForm(FlaskForm):
-    shipped_on = DayField(_l("Shipping date"), default=today, validators=[InputRequired(message=DATE_FORMAT_MESSAGE)])
+    shipped_on = RequiredDayField(
+        _l("Shipping date"), default=today, validators=[InputRequired(message=DATE_FORMAT_MESSAGE)]
+    )
     carrier = StringField(_l("Carrier"), validators=[Length(max=100)])
     tracking_number = StringField(_l("Tracking number"), validators=[Length(max=100)])
     serial_file = FileField(_l("Or upload the serial numbers (CSV or Excel)"))

@@ -123,12 +123,16 @@ def delivery_state(order: Order, on: date) -> DeliveryState:
     """Met when the order shipped on or before its delivery due date (domain.dates.is_met); late
     when it shipped after it, or has not shipped and the date has passed."""
     due = order.delivery_due_on
+    if due is None:  # no deposit yet (the delivery pages list only orders with a due date)
+        return DeliveryState.OPEN
     if order.shipped_on is not None:
         return DeliveryState.MET if is_met(order.shipped_on, due) else DeliveryState.LATE
     return DeliveryState.OPEN if is_met(on, due) else DeliveryState.LATE
 
 
 def days_past_due(order: Order, on: date) -> int:
+    if order.delivery_due_on is None:
+        return 0
     end = order.shipped_on or on
     return max((end - order.delivery_due_on).days, 0)
 

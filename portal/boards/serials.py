@@ -104,8 +104,20 @@ def _csv_rows(data: bytes) -> list[list[str]] | None:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _file_rows(data: bytes, filename: str) -> list[list[str]] | None:
+    """The rows of an .xlsx workbook or a CSV file, as text; None for anything else."""
+    if _is_xlsx(data):
+        try:
+            return _xlsx_rows(data)
+        except Exception:  # noqa: BLE001 - a damaged workbook is the user's file, not our error
+            return None
+    if filename.lower().endswith((".xlsx", ".xls", ".xlsm")) or data.startswith(b"\xd0\xcf\x11\xe0"):
+        return None  # an old .xls or a damaged workbook
+    return _csv_rows(data)
 
 
 def read_serial_file(data: bytes, filename: str = "") -> SerialFile:
@@ -114,16 +126,7 @@ def read_serial_file(data: bytes, filename: str = "") -> SerialFile:
     if not data.strip():
         result.problems.append(FileProblem(0, N_("The file is empty.")))
         return result
-    rows: list[list[str]] | None
-    if _is_xlsx(data):
-        try:
-            rows = _xlsx_rows(data)
-        except Exception:  # noqa: BLE001 - a damaged workbook is the user's file, not our error
-            rows = None
-    elif filename.lower().endswith((".xlsx", ".xls", ".xlsm")) or data.startswith(b"\xd0\xcf\x11\xe0"):
-        rows = None  # an old .xls or a damaged workbook
-    else:
-        rows = _csv_rows(data)
+    rows = _file_rows(data, filename)
     if rows is None:
         result.problems.append(
             FileProblem(0, N_("The file is neither a CSV (UTF-8 or GBK) nor an Excel workbook (.xlsx)."))

@@ -73,40 +73,46 @@ class Collected:
     problems: list[Problem] = field(default_factory=list)
 
 
+def _serials_from_file(upload: SerialFile, targets: Sequence[Target], result: Collected) -> dict[int, list[str]]:
+    """The uploaded file's serials by product id; its problems, and the rows that name no serialized
+    product left to ship, go to ``result``."""
+    result.problems.extend((p.message, {"line": p.line, **p.params}) for p in upload.problems)
+    by_sku = {t.product.sku.upper(): t for t in targets}
+    serialized = [t for t in targets if t.product.serialized]
+    from_file: dict[int, list[str]] = {}
+    if upload.has_sku:
+        for line, sku, serial in upload.rows:
+            target = by_sku.get(sku or "")
+            if target is None or not target.product.serialized:
+                result.problems.append(
+                    (
+                        N_("Line %(line)s: %(sku)s is not a serialized product left to ship on this order."),
+                        {"line": line, "sku": sku},
+                    )
+                )
+                continue
+            from_file.setdefault(target.product.id, []).append(serial)
+    elif upload.rows:
+        if len(serialized) == 1:
+            from_file[serialized[0].product.id] = [serial for _, _, serial in upload.rows]
+        else:
+            result.problems.append(
+                (
+                    N_(
+                        "The file has no sku column, and more than one serialized product "
+                        "is left to ship: add a sku column."
+                    ),
+                    {},
+                )
+            )
+    return from_file
+
+
 def collect_lines(typed: Iterable[TypedLine], targets: Sequence[Target], upload: SerialFile | None) -> Collected:
     """Shipment lines from the page's fields and the uploaded file, with every problem found."""
     result = Collected()
     by_id = {str(t.product.id): t for t in targets}
-    by_sku = {t.product.sku.upper(): t for t in targets}
-    from_file: dict[int, list[str]] = {}
-    if upload is not None:
-        result.problems.extend((p.message, {"line": p.line, **p.params}) for p in upload.problems)
-        serialized = [t for t in targets if t.product.serialized]
-        if upload.has_sku:
-            for line, sku, serial in upload.rows:
-                target = by_sku.get(sku or "")
-                if target is None or not target.product.serialized:
-                    result.problems.append(
-                        (
-                            N_("Line %(line)s: %(sku)s is not a serialized product left to ship on this order."),
-                            {"line": line, "sku": sku},
-                        )
-                    )
-                    continue
-                from_file.setdefault(target.product.id, []).append(serial)
-        elif upload.rows:
-            if len(serialized) == 1:
-                from_file[serialized[0].product.id] = [serial for _, _, serial in upload.rows]
-            else:
-                result.problems.append(
-                    (
-                        N_(
-                            "The file has no sku column, and more than one serialized product "
-                            "is left to ship: add a sku column."
-                        ),
-                        {},
-                    )
-                )
+    from_file = _serials_from_file(upload, targets, result) if upload is not None else {}
     for entry in typed:
         target = by_id.get(entry.product_id)
         if target is None:

@@ -132,7 +132,7 @@ def lookup() -> Any:
     if board is None:
         message = _("No board with serial number %(serial)s was found.", serial=serial)
         return render_template("boards/lookup.html", serial=serial, on=on, message=message), 404
-    return redirect(url_for("boards.show", serial=board.serial, **({"on": on} if on else {})))
+    return redirect(url_for("boards.show", serial=board.serial, on=on or None))  # no ?on= when empty
 
 
 @bp.get("/<serial>")
@@ -188,7 +188,7 @@ def _attempt(
     it outright). Nothing ships while any problem is listed."""
     upload = None
     file = form.serial_file.data
-    if file is not None and getattr(file, "filename", ""):
+    if file is not None and getattr(file, "filename", None):
         upload = read_serial_file(file.read(), file.filename or "")
     collected = collect_lines(_typed_lines(form), targets, upload)
     try:

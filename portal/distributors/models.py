@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import utcnow
 from ..db import UTCDateTime, enum_column
 from ..domain.distributors import DistributorStatus, Level
-from ..extensions import db
+from ..extensions import Model, db
 
 
-class Distributor(db.Model):
+class Distributor(Model):
     __tablename__ = "distributors"
     __audited__ = True
 

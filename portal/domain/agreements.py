@@ -20,7 +20,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from .dates import EARLIEST, LATEST, check_plausible, notice_takes_effect_on  # noqa: F401  (re-exported)
+from .dates import check_plausible as check_plausible  # re-exported: the agreement services and API use it
+from .dates import notice_takes_effect_on
 from .errors import N_, DomainError, InvalidValue
 
 

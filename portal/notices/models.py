@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import utcnow
 from ..db import UTCDateTime, enum_column
 from ..domain.notices import NoticeType
-from ..extensions import db
+from ..extensions import Model
 
 
-class Notice(db.Model):
+class Notice(Model):
     """A formal, numbered notice to one distributor. Its text is fixed when it is issued, in both
     languages, so what was sent is what is read later."""
 
@@ -66,7 +66,7 @@ class Notice(db.Model):
         return self.body_en if str(locale).startswith("en") else self.body_zh
 
 
-class NoticeCounter(db.Model):
+class NoticeCounter(Model):
     """The last sequence number used in a year. Issuing a notice increments it in one UPDATE, which
     locks the row until the issuing transaction ends (SQLite: BEGIN IMMEDIATE serialises writers),
     so two notices never get the same number (services.next_number)."""

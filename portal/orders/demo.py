@@ -116,7 +116,9 @@ class Demo:
             services.confirm_order(order, Role.SALES, confirm_on)
         return order
 
-    def pay(self, order: Order, amount: Decimal, on: date) -> Payment:
+    def pay(self, order: Order, amount: Decimal | None, on: date) -> Payment:
+        if amount is None:  # a deposit or balance of an order placed without a confirmation date
+            raise ValueError(f"{order.number} is not confirmed: nothing is due on it yet")
         self.not_after_today(on)
         bank = BANKS[order.id % len(BANKS)]
         return services.record_payment(
@@ -219,6 +221,7 @@ def lost_in_transit_replaced(demo: Demo, start: date) -> None:
 def voided_payment(demo: Demo, start: date) -> None:
     """Finance books a wrong amount, voids it with a reason and books the right one."""
     order = demo.place(start, start + DAY, 10)
+    assert order.deposit_amount is not None  # confirmed on start + 1 day
     wrong = demo.pay(order, order.deposit_amount + Decimal("100.00"), start + 2 * DAY)
     services.void_payment(wrong, reason="金额录入错误（多录 ¥100.00）", voided_by_id=demo.finance_id)
     demo.pay(order, order.deposit_amount, start + 3 * DAY)
@@ -257,6 +260,7 @@ def deposit_paid(demo: Demo, start: date) -> None:
 def deposit_overdue(demo: Demo, start: date) -> None:
     """Confirmed, the deposit partly paid and now overdue: receivables and the daily reminder show it."""
     order = demo.place(start, start + DAY, 15)
+    assert order.deposit_amount is not None  # confirmed on start + 1 day
     demo.pay(order, (order.deposit_amount / 3).quantize(Decimal("0.01")), start + 2 * DAY)
 
 

@@ -13,10 +13,10 @@ from ..clock import utcnow
 from ..db import Money, UTCDateTime, enum_column
 from ..domain.orders import OrderStatus
 from ..domain.warranty import Coverage
-from ..extensions import db
+from ..extensions import Model
 
 
-class Order(db.Model):
+class Order(Model):
     """采购单: a distributor's order under one agreement."""
 
     __tablename__ = "orders"
@@ -71,7 +71,7 @@ class Order(db.Model):
         return self.number
 
 
-class OrderLine(db.Model):
+class OrderLine(Model):
     __tablename__ = "order_lines"
     __audited__ = True
     __table_args__ = (UniqueConstraint("order_id", "product_id"),)
@@ -90,7 +90,7 @@ class OrderLine(db.Model):
     product = relationship("Product")
 
 
-class Payment(db.Model):
+class Payment(Model):
     """Money received against an order (§6.3.1). Never deleted: a wrong one is voided with a reason.
     A bank reference is unique per distributor among payments not voided."""
 
@@ -127,7 +127,7 @@ class Payment(db.Model):
         return cls.distributor_id == distributor_id
 
 
-class Shipment(db.Model):
+class Shipment(Model):
     """Units leaving head office for an order, on one date (§6.4). A replacement for units lost or
     damaged in transit ships at no charge (§6.4.1)."""
 
@@ -153,7 +153,7 @@ class Shipment(db.Model):
         return cls.order_id.in_(select(Order.id).where(Order.distributor_id == distributor_id))
 
 
-class ShipmentLine(db.Model):
+class ShipmentLine(Model):
     __tablename__ = "shipment_lines"
     __audited__ = True
 
@@ -166,7 +166,7 @@ class ShipmentLine(db.Model):
     product = relationship("Product")
 
 
-class Board(db.Model):
+class Board(Model):
     """板卡: one serial-numbered unit, with its warranty from its own shipment's date (§7.1)."""
 
     __tablename__ = "boards"

@@ -468,43 +468,56 @@ def mark_lost_or_damaged(shipment: Shipment, note: str) -> Shipment:
     return shipment
 
 
-def _build_shipment(
-    order: Order,
-    lines: Sequence[ShipmentLineRequest],
-    allowed: dict[int, int],
-    shipped_on: date,
-    carrier: str,
-    tracking_number: str,
-) -> Shipment:
+def _check_each_product_once(lines: Sequence[ShipmentLineRequest]) -> None:
+    """At least one unit ships, and each product is on one line."""
     if not lines or all(line.quantity == 0 for line in lines):
         raise InvalidValue(N_("Ship at least one unit."), field="lines")
     if len({line.product_id for line in lines}) != len(lines):
         raise InvalidValue(N_("Each product appears once; add up its quantities."), field="lines")
-    prices = {line.product_id: line.unit_price for line in order.lines}
-    products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(list(allowed))))}
-    warranty_months = order.agreement.terms_on(shipped_on).warranty_months
+
+
+def _check_within_what_remains(
+    line: ShipmentLineRequest, allowed: dict[int, int], products: dict[int, Product]
+) -> None:
+    check_quantity(line.quantity)
+    if line.product_id not in allowed:
+        raise InvalidValue(N_("This product is not on the order."), field="lines")
+    if line.quantity > allowed[line.product_id]:
+        raise InvalidValue(
+            N_("More units than remain to ship for %(sku)s."), field="lines", sku=products[line.product_id].sku
+        )
+
+
+def _serial_count_problems(
+    product: Product, serials: list[str], quantity: int
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """A serialized product ships one serial number per unit; any other product none."""
+    if product.serialized and len(serials) != quantity:
+        return [
+            (
+                product.sku,
+                N_("%(sku)s: %(count)s serial numbers for %(quantity)s units."),
+                {"sku": product.sku, "count": len(serials), "quantity": quantity},
+            )
+        ]
+    if not product.serialized and serials:
+        return [(product.sku, N_("%(sku)s has no serial numbers."), {"sku": product.sku})]
+    return []
+
+
+def _serials_to_ship(
+    lines: Sequence[ShipmentLineRequest], allowed: dict[int, int], products: dict[int, Product]
+) -> dict[str, int]:
+    """Each serial number to ship, with its product. Refuses a line beyond what remains to ship
+    (InvalidValue), then every serial problem at once (SerialProblems): a count that does not match
+    the units, a serial too long, listed twice, or already shipped."""
     problems: list[tuple[str, str, dict[str, Any]]] = []
     wanted: dict[str, int] = {}
     for line in lines:
-        check_quantity(line.quantity)
-        if line.product_id not in allowed:
-            raise InvalidValue(N_("This product is not on the order."), field="lines")
-        if line.quantity > allowed[line.product_id]:
-            raise InvalidValue(
-                N_("More units than remain to ship for %(sku)s."), field="lines", sku=products[line.product_id].sku
-            )
+        _check_within_what_remains(line, allowed, products)
         product = products[line.product_id]
         serials = [normalize_serial(s) for s in line.serials if normalize_serial(s)]
-        if product.serialized and len(serials) != line.quantity:
-            problems.append(
-                (
-                    product.sku,
-                    N_("%(sku)s: %(count)s serial numbers for %(quantity)s units."),
-                    {"sku": product.sku, "count": len(serials), "quantity": line.quantity},
-                )
-            )
-        if not product.serialized and serials:
-            problems.append((product.sku, N_("%(sku)s has no serial numbers."), {"sku": product.sku}))
+        problems += _serial_count_problems(product, serials, line.quantity)
         for serial in serials:
             if len(serial) > 60:
                 problems.append(
@@ -518,6 +531,22 @@ def _build_shipment(
             problems.append((serial, N_("Serial %(serial)s has already shipped."), {"serial": serial}))
     if problems:
         raise SerialProblems(problems)
+    return wanted
+
+
+def _build_shipment(
+    order: Order,
+    lines: Sequence[ShipmentLineRequest],
+    allowed: dict[int, int],
+    shipped_on: date,
+    carrier: str,
+    tracking_number: str,
+) -> Shipment:
+    _check_each_product_once(lines)
+    prices = {line.product_id: line.unit_price for line in order.lines}
+    products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(list(allowed))))}
+    warranty_months = order.agreement.terms_on(shipped_on).warranty_months
+    wanted = _serials_to_ship(lines, allowed, products)
     shipment = Shipment(
         order_id=order.id, shipped_on=shipped_on, carrier=carrier.strip(), tracking_number=tracking_number.strip()
     )
@@ -566,6 +595,8 @@ def remind_overdue_deposits(today: date, issued_by_id: int | None = None) -> lis
     ).all()
     notices = []
     for order in overdue:
+        if order.deposit_due_on is None or order.deposit_amount is None:  # both are set on confirmation
+            continue
         if not deposit_is_late(order.deposit_due_on, order.deposit_paid_on, today):
             continue
         notice = issue_notice(

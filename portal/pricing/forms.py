@@ -6,12 +6,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import DayField, MoneyField, amount_required
+from ..forms import MoneyField, RequiredDayField, amount_required
 
 
 class PriceListForm(FlaskForm):
     version = StringField(_l("Version"), validators=[DataRequired(), Length(max=60)])
-    effective_from = DayField(_l("Effective from"), validators=[DataRequired()])
+    effective_from = RequiredDayField(_l("Effective from"), validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Date, ForeignKey, String, UniqueConstraint, false, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
@@ -11,10 +12,10 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from ..clock import utcnow
 from ..db import Money, UTCDateTime, enum_column
 from ..domain.pricing import PriceListStatus, Prices
-from ..extensions import db
+from ..extensions import Model
 
 
-class PriceList(db.Model):
+class PriceList(Model):
     __tablename__ = "price_lists"
     __audited__ = True
 
@@ -31,6 +32,8 @@ class PriceList(db.Model):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     items: Mapped[list[PriceListItem]] = relationship(back_populates="price_list", cascade="all, delete-orphan")
+    if TYPE_CHECKING:  # mapped below the items' class (a column_property counting them)
+        item_count: Mapped[int]
 
     @classmethod
     def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:
@@ -44,7 +47,7 @@ class PriceList(db.Model):
         return self.version
 
 
-class PriceListItem(db.Model):
+class PriceListItem(Model):
     __tablename__ = "price_list_items"
     __audited__ = True
     __table_args__ = (UniqueConstraint("price_list_id", "product_id"),)

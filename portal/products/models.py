@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, exists, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 
 
-class Product(db.Model):
+class Product(Model):
     __tablename__ = "products"
     __audited__ = True
 

@@ -8,7 +8,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..clock import today
-from ..forms import DayField, MoneyField, amount_required
+from ..forms import RequiredDayField, RequiredMoneyField
 
 DATE_FORMAT_MESSAGE = _l("Enter a date as YYYY-MM-DD, such as 2026-03-05.")
 
@@ -17,8 +17,10 @@ class PaymentForm(FlaskForm):
     """Money received against an order. Zero, future dates, over-payments and a slip already booked
     are refused by the service (record_payment), which names the field."""
 
-    amount = MoneyField(_l("Amount (¥)"), validators=[amount_required])
-    received_on = DayField(_l("Date received"), default=today, validators=[InputRequired(message=DATE_FORMAT_MESSAGE)])
+    amount = RequiredMoneyField(_l("Amount (¥)"))
+    received_on = RequiredDayField(
+        _l("Date received"), default=today, validators=[InputRequired(message=DATE_FORMAT_MESSAGE)]
+    )
     bank_reference = StringField(
         _l("Bank reference"),
         validators=[DataRequired(message=_l("Enter the bank reference of the transfer.")), Length(max=60)],

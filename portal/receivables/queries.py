@@ -25,6 +25,7 @@ from typing import Any
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Date, Select, String, case, func, literal, literal_column, null, select, type_coerce, union_all
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..agreements.models import AgreementTerms
@@ -55,7 +56,7 @@ class DueState(StrEnum):
         return {DueState.OVERDUE: N_("Overdue"), DueState.NOT_YET_DUE: N_("Not yet due")}[self]
 
 
-ZERO = literal_column("0")  # whole fen, as the Money columns hold them
+ZERO: ColumnElement[int] = literal_column("0")  # whole fen, as the Money columns hold them
 
 
 # --- date arithmetic in SQL ----------------------------------------------------------------------

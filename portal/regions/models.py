@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import enum_column
 from ..domain.regions import RegionLevel
-from ..extensions import db
+from ..extensions import Model
 
 
-class Region(db.Model):
+class Region(Model):
     __tablename__ = "regions"
     __audited__ = True
 

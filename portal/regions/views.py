@@ -36,7 +36,7 @@ def index() -> Any:
     else:
         statement = statement.where(Region.parent_code == parent if parent else Region.parent_code.is_(None))
     parent_region = db.session.get(Region, parent) if parent else None
-    trail = []
+    trail: list[Region] = []
     node = parent_region
     while node is not None:
         trail.insert(0, node)

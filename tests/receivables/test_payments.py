@@ -84,6 +84,7 @@ def test_the_form_shows_what_the_order_owes(shop, login):
         ({"received_on": "2026-03-11"}, "A payment cannot be received in the future."),
         ({"received_on": "2026-03-04"}, "A payment cannot be received before the order was confirmed."),
         ({"received_on": "06/03/2026"}, "Enter a date as YYYY-MM-DD"),
+        ({"received_on": "   "}, "Enter a date as YYYY-MM-DD"),  # spaces only: not a date (was a 500)
         ({"bank_reference": "  "}, "Enter the bank reference of the transfer."),
     ],
 )
