@@ -30,6 +30,7 @@ from ..products.models import Product
 from ..security import allowed, loads
 from .blueprint import bp
 from .core import (
+    UNSENT,
     BodyModel,
     Id,
     Money,
@@ -84,13 +85,13 @@ class OrderIn(BodyModel):
 class OrderPatch(PatchModel):
     """A draft's fields as the order form has them; only the fields sent change."""
 
-    period: Period = None
+    period: Period = UNSENT
     wanted_delivery_on: Annotated[date, _plausible("wanted_delivery_on")] | None = Field(
-        default=None, description="Null clears it."
+        default=UNSENT, description="Null clears it."
     )
-    notes: Notes = None
+    notes: Notes = UNSENT
     lines: list[LineIn] = Field(
-        default=None, min_length=1, max_length=500, description="Replace all the lines of the draft."
+        default=UNSENT, min_length=1, max_length=500, description="Replace all the lines of the draft."
     )
 
 
