@@ -17,7 +17,7 @@ from portal.domain.distributors import Level
 from portal.domain.pricing import PriceListStatus
 from portal.domain.roles import Role
 from portal.extensions import db
-from portal.notices.home import granted_by_province, territory_figure
+from portal.main.home import granted_by_province, territory_figure
 
 from ..builders import make_distributor, make_user
 from ..notices.builders import make_notice
@@ -283,7 +283,7 @@ def test_the_terms_come_from_the_agreements_partial_or_a_short_list_of_our_own(c
     make_agreement(ours, starts_on=today() - timedelta(days=1), ends_on=today() + timedelta(days=30))
     page = client.get("/").get_data(as_text=True)
     assert 'class="terms-plain' in page  # templates/agreements/_terms.html
-    monkeypatch.setattr("portal.notices.home._template_exists", lambda name: False)
+    monkeypatch.setattr("portal.main.home._template_exists", lambda name: False)
     page = client.get("/").get_data(as_text=True)
     assert 'class="terms-plain' not in page
     assert 'class="mb-0 agreement-terms"' in page

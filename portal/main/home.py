@@ -5,9 +5,6 @@ Every read goes through the distributor scope (:func:`portal.security.scoped`) a
 the same few statements however many agreements, territories or notices there are. The chart is
 made in three steps (docs/architecture.md): :func:`territory_records` queries plain records,
 :func:`granted_by_province` (pure pandas) turns them into a frame, :func:`territory_figure` draws it.
-
-(It lives with the notices because the home page was built with them; its natural place is
-``portal/main/home.py``.)
 """
 
 from __future__ import annotations
@@ -36,11 +33,11 @@ from ..domain.orders import OrderStatus
 from ..domain.regions import RegionLevel
 from ..domain.territories import Grant
 from ..extensions import db
+from ..notices.queries import notices_matching
 from ..orders.models import Order
 from ..pricing.services import list_in_force
 from ..regions.models import Region
 from ..security import scoped
-from .queries import notices_matching
 
 LEVEL_ORDER = [RegionLevel.PROVINCE.value, RegionLevel.CITY.value, RegionLevel.DISTRICT.value]
 FRAME_COLUMNS = ["province_code", "province_name", "level", "regions", "names"]
