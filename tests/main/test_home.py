@@ -279,12 +279,10 @@ def test_the_home_page_costs_the_same_statements_for_1_or_10_territories_and_not
     assert statements() == few
 
 
-def test_the_terms_come_from_the_agreements_partial_or_a_short_list_of_our_own(client, ours, monkeypatch):
-    make_agreement(ours, starts_on=today() - timedelta(days=1), ends_on=today() + timedelta(days=30))
+def test_the_terms_are_the_agreements_partial_and_each_agreement_links_to_its_page(client, ours):
+    agreement = make_agreement(ours, starts_on=today() - timedelta(days=1), ends_on=today() + timedelta(days=30))
     page = client.get("/").get_data(as_text=True)
-    assert 'class="terms-plain' in page  # templates/agreements/_terms.html
-    monkeypatch.setattr("portal.main.home._template_exists", lambda name: False)
-    page = client.get("/").get_data(as_text=True)
-    assert 'class="terms-plain' not in page
-    assert 'class="mb-0 agreement-terms"' in page
+    assert 'class="terms-plain' in page  # templates/agreements/_terms.html, every term
     assert "Deposit 30% within 3 days of confirmation; the balance before shipment." in page
+    assert "Monthly report due by day" in page
+    assert f'href="/agreements/{agreement.id}"' in page
