@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from ..domain.agreements import INT_TERM_BOUNDS, MONEY_TERMS, PERCENT_TERMS, TERM_NAMES, Terms
+from ..domain.agreements import TERM_NAMES, TERM_SPECS, TermKind, Terms, TermSpec
 from ..domain.distributors import Level
 from ..domain.errors import DomainError
 from ..domain.money import parse_percent
@@ -60,8 +60,7 @@ class WholeNumberField(StringField):
         return "" if self.data is None else str(self.data)
 
 
-def term_bounds(name: str) -> Any:
-    low, high = INT_TERM_BOUNDS[name]
+def term_bounds(low: int, high: int) -> Any:
 
     def validate(form: Any, field: Field) -> None:
         if field.data is not None and not low <= field.data <= high:
@@ -72,47 +71,25 @@ def term_bounds(name: str) -> Any:
 
 # Every term of docs/rules.md §3 with its label, named as the API names them (pages and the
 # history of versions show them in this order).
-TERM_LABELS: dict[str, Any] = {
-    "first_order_min": _l("First order minimum (¥)"),
-    "quarterly_quota": _l("Quarterly order quota (¥)"),
-    "deposit_percent": _l("Deposit (percent of the order total)"),
-    "deposit_due_days": _l("Deposit due (days after confirmation)"),
-    "delivery_days": _l("Delivery (days after the deposit is received)"),
-    "warranty_months": _l("Warranty (months from shipping)"),
-    "repair_fee_cap_percent": _l("Out-of-warranty repair fee cap (percent of the agent price)"),
-    "post_repair_warranty_months": _l("Post-repair warranty (months)"),
-    "repair_turnaround_days": _l("Repair turnaround (days from receipt)"),
-    "repair_fee_due_days": _l("Repair fees due (days after the notice)"),
-    "revocation_notice_months": _l("Revocation notice (months)"),
-    "monthly_report_due_day": _l("Monthly report due (day of the following month)"),
-    "repair_batch_window_days": _l("Repair batch window (first days of the month)"),
-}
+TERM_LABELS: dict[str, Any] = {spec.name: _l(spec.label) for spec in TERM_SPECS}
 
 
-def _term_field(name: str) -> Field:
-    if name in MONEY_TERMS:
-        return MoneyField(TERM_LABELS[name], validators=[InputRequired()])
-    if name in PERCENT_TERMS:
-        return PercentField(TERM_LABELS[name], validators=[InputRequired()])
-    return WholeNumberField(TERM_LABELS[name], validators=[InputRequired(), term_bounds(name)])
+def _term_field(spec: TermSpec) -> Field:
+    label = TERM_LABELS[spec.name]
+    if spec.kind is TermKind.MONEY:
+        return MoneyField(label, validators=[InputRequired()], render_kw={"inputmode": "decimal"})
+    if spec.kind is TermKind.PERCENT:
+        return PercentField(label, validators=[InputRequired()], render_kw={"inputmode": "decimal"})
+    assert spec.bounds is not None  # every whole-number term has its bounds
+    return WholeNumberField(label, validators=[InputRequired(), term_bounds(*spec.bounds)])
 
 
 class TermsForm(FlaskForm):
-    """Every term of docs/rules.md §3, named as the API names them."""
+    """Every term of docs/rules.md §3, named as the API names them: one field per
+    domain.agreements.TERM_SPECS, added below the class."""
 
-    first_order_min = _term_field("first_order_min")
-    quarterly_quota = _term_field("quarterly_quota")
-    deposit_percent = _term_field("deposit_percent")
-    deposit_due_days = _term_field("deposit_due_days")
-    delivery_days = _term_field("delivery_days")
-    warranty_months = _term_field("warranty_months")
-    repair_fee_cap_percent = _term_field("repair_fee_cap_percent")
-    post_repair_warranty_months = _term_field("post_repair_warranty_months")
-    repair_turnaround_days = _term_field("repair_turnaround_days")
-    repair_fee_due_days = _term_field("repair_fee_due_days")
-    revocation_notice_months = _term_field("revocation_notice_months")
-    monthly_report_due_day = _term_field("monthly_report_due_day")
-    repair_batch_window_days = _term_field("repair_batch_window_days")
+    def term_fields(self) -> list[Field]:
+        return [self[name] for name in TERM_NAMES]
 
     def fill_terms(self, terms: Terms) -> None:
         for name in TERM_NAMES:
@@ -121,6 +98,10 @@ class TermsForm(FlaskForm):
     def terms(self) -> Terms:
         values: dict[str, Decimal | int | None] = {name: getattr(self, name).data for name in TERM_NAMES}
         return Terms(**values)  # type: ignore[arg-type]
+
+
+for _spec in TERM_SPECS:
+    setattr(TermsForm, _spec.name, _term_field(_spec))
 
 
 class MultiCheckboxField(SelectMultipleField):

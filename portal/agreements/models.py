@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
 from ..db import Money, Percent, UTCDateTime, enum_column
-from ..domain.agreements import AgreementStatus, Terms, binding_period, terms_in_force
+from ..domain.agreements import TERM_NAMES, AgreementStatus, Terms, binding_period, terms_in_force
 from ..domain.agreements import status_on as agreement_status_on
 from ..domain.distributors import Level
 from ..domain.subagents import SubAgentStatus
@@ -146,6 +146,7 @@ class AgreementTerms(Model):
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
     effective_from: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(String(500), default="")
+    # One column per term of domain.agreements.Terms, same name and kind (a test compares them).
     first_order_min: Mapped[Decimal] = mapped_column(Money())
     quarterly_quota: Mapped[Decimal] = mapped_column(Money())
     deposit_percent: Mapped[Decimal] = mapped_column(Percent())
@@ -164,8 +165,6 @@ class AgreementTerms(Model):
 
     @property
     def terms(self) -> Terms:
-        from ..domain.agreements import TERM_NAMES
-
         return Terms(**{name: getattr(self, name) for name in TERM_NAMES})
 
     @terms.setter

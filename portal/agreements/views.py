@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import today
 from ..distributors.models import Distributor
-from ..domain.agreements import AgreementStatus, last_day
+from ..domain.agreements import TERM_SPECS, AgreementStatus, last_day
 from ..domain.distributors import Level
 from ..domain.errors import DomainError
 from ..domain.permissions import (
@@ -41,7 +41,6 @@ from ..regions.models import Region
 from ..security import allowed, loads, scoped
 from . import services
 from .forms import (
-    TERM_LABELS,
     ActivationForm,
     AgreementForm,
     AmendmentForm,
@@ -250,7 +249,7 @@ def terms(agreement: Agreement) -> Any:
         agreement=agreement,
         versions=agreement.term_versions,
         current=agreement.version_on(on),
-        labels=TERM_LABELS,
+        terms=TERM_SPECS,
         on=on,
     )
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from flask import abort, jsonify, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from pydantic import Field, model_validator
+from pydantic import Field, create_model, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -29,7 +29,7 @@ from ..agreements import services
 from ..agreements.models import Agreement, AgreementTerms, Territory
 from ..clock import today
 from ..distributors.models import Distributor
-from ..domain.agreements import INT_TERM_BOUNDS, TERM_NAMES, AgreementStatus, Terms, check_plausible
+from ..domain.agreements import TERM_NAMES, TERM_SPECS, AgreementStatus, TermKind, Terms, TermSpec, check_plausible
 from ..domain.distributors import Level
 from ..domain.errors import N_, DomainError, InvalidValue
 from ..domain.permissions import may_manage_agreements, may_read
@@ -89,47 +89,39 @@ Day = Annotated[date, _plausible("date")]
 EventDay = Annotated[date, _plausible("date"), domain_checked(_not_in_the_future)]
 
 
-def _whole(name: str) -> Any:
-    low, high = INT_TERM_BOUNDS[name]
+def _term_in(spec: TermSpec) -> Any:
+    if spec.kind is TermKind.MONEY:
+        return MoneyIn
+    if spec.kind is TermKind.PERCENT:
+        return PercentIn
+    low, high = spec.bounds or (0, None)
     return Annotated[int, Field(ge=low, le=high)]
 
 
-class TermsPatch(PatchModel):
-    """Terms named as in docs/rules.md §3; money and percentages as strings with two decimals.
-    Terms left out keep their value (the seed's on creation)."""
+def _term_out(spec: TermSpec) -> Any:
+    return {TermKind.MONEY: Money, TermKind.PERCENT: Percent}.get(spec.kind, int)
 
-    first_order_min: MoneyIn = UNSENT
-    quarterly_quota: MoneyIn = UNSENT
-    deposit_percent: PercentIn = UNSENT
-    deposit_due_days: _whole("deposit_due_days") = UNSENT
-    delivery_days: _whole("delivery_days") = UNSENT
-    warranty_months: _whole("warranty_months") = UNSENT
-    post_repair_warranty_months: _whole("post_repair_warranty_months") = UNSENT
-    repair_fee_cap_percent: PercentIn = UNSENT
-    repair_turnaround_days: _whole("repair_turnaround_days") = UNSENT
-    repair_fee_due_days: _whole("repair_fee_due_days") = UNSENT
-    revocation_notice_months: _whole("revocation_notice_months") = UNSENT
-    monthly_report_due_day: _whole("monthly_report_due_day") = UNSENT
-    repair_batch_window_days: _whole("repair_batch_window_days") = UNSENT
 
+class _TermsPatch(PatchModel):
     def applied_to(self, terms: Terms) -> Terms:
         return Terms(**{**terms.as_dict(), **self.model_dump(exclude_unset=True)})
 
 
-class TermsOut(OutModel):
-    first_order_min: Money
-    quarterly_quota: Money
-    deposit_percent: Percent
-    deposit_due_days: int
-    delivery_days: int
-    warranty_months: int
-    post_repair_warranty_months: int
-    repair_fee_cap_percent: Percent
-    repair_turnaround_days: int
-    repair_fee_due_days: int
-    revocation_notice_months: int
-    monthly_report_due_day: int
-    repair_batch_window_days: int
+# One field per term of domain.agreements.TERM_SPECS, in its order (mypy reads them as the base).
+if TYPE_CHECKING:
+    TermsPatch = _TermsPatch
+    TermsOut = OutModel
+else:
+    TermsPatch = create_model(
+        "TermsPatch",
+        __base__=_TermsPatch,
+        __doc__=(
+            "Terms named as in docs/rules.md §3; money and percentages as strings with two decimals.\n"
+            "Terms left out keep their value (the seed's on creation)."
+        ),
+        **{spec.name: (_term_in(spec), None) for spec in TERM_SPECS},
+    )
+    TermsOut = create_model("TermsOut", __base__=OutModel, **{spec.name: (_term_out(spec), ...) for spec in TERM_SPECS})
 
 
 class AgreementIn(BodyModel):

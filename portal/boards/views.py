@@ -26,7 +26,6 @@ from ..orders import services
 from ..orders.models import Board, Order, Shipment
 from ..orders.services import SerialProblems, ShipmentLineRequest, normalize_serial
 from ..pagination import int_arg, paginate
-from ..receivables.views import order_url
 from ..security import allowed, loads, scoped
 from .forms import LossForm, ShipmentForm
 from .queries import (
@@ -61,7 +60,6 @@ SHIPPABLE = frozenset({OrderStatus.PAID_IN_FULL, OrderStatus.PARTLY_SHIPPED})
 @bp.context_processor
 def helpers() -> dict[str, Any]:
     return {
-        "order_url": order_url,
         "today": today(),
     }
 

@@ -34,6 +34,9 @@ class Distributor(Model):
 
     users = relationship("User", back_populates="distributor")
     region = relationship("Region")
+    # Its agreements, for the areas below the agreements area (a written warning names one of
+    # them): named rather than imported, so the dependency keeps pointing down.
+    agreements = relationship("Agreement", viewonly=True, order_by="Agreement.number")
 
     @classmethod
     def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:

@@ -14,11 +14,11 @@ so lists filtered in SQL and pages read before the command ran agree with each o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from .dates import check_plausible as check_plausible  # re-exported: the agreement services and API use it
 from .dates import notice_takes_effect_on
@@ -41,44 +41,102 @@ class AgreementStatus(StrEnum):
         }[self]
 
 
+class TermKind(StrEnum):
+    """What a term measures: how it is typed, stored and shown."""
+
+    MONEY = "money"  # yuan, stored as whole fen (§2)
+    PERCENT = "percent"  # 0 to 100, two decimals
+    DAYS = "days"
+    MONTHS = "months"
+    DAY_OF_MONTH = "day_of_month"
+
+    @property
+    def is_decimal(self) -> bool:
+        return self in (TermKind.MONEY, TermKind.PERCENT)
+
+
+def _term(kind: TermKind, label: str, clause: str, seed: Decimal | int, bounds: tuple[int, int] | None = None) -> Any:
+    """One term of :class:`Terms`: its kind, its label (a message id), the clause that sets it, the
+    seed contract's value, and for a whole number the bounds that keep it sensible."""
+    return field(default=seed, metadata={"kind": kind, "label": label, "clause": clause, "bounds": bounds})
+
+
 @dataclass(frozen=True)
 class Terms:
-    """The agreement's numbers, named as docs/api.md names them; defaults are the seed's values."""
+    """The agreement's numbers, named as docs/api.md names them; defaults are the seed's values.
 
-    first_order_min: Decimal = Decimal("50000.00")  # §2.1, paid in full before shipment
-    quarterly_quota: Decimal = Decimal("50000.00")  # §2.1, per calendar quarter
-    deposit_percent: Decimal = Decimal("30.00")  # §6.3.1
-    deposit_due_days: int = 3  # §6.3.1
-    delivery_days: int = 30  # §6.4.1, from receipt of the deposit
-    warranty_months: int = 15  # §6.5.1, from the shipping date
-    repair_fee_cap_percent: Decimal = Decimal("20.00")  # §6.5.3, of the agent price
-    post_repair_warranty_months: int = 6  # §6.5.3
-    repair_turnaround_days: int = 30  # §6.5.4, from receipt of the batch
-    repair_fee_due_days: int = 7  # §6.5.4, after head office's notice
-    revocation_notice_months: int = 1  # §4.5
-    monthly_report_due_day: int = 10  # §4.3 (portal default: the 10th of the following month)
-    repair_batch_window_days: int = 10  # §6.5.4 "每月初" (portal default: days 1-10)
+    The one list of the terms: the form, the labels, the API's schemas and the history of versions
+    are made from :data:`TERM_SPECS`, read off these fields, in this order; the table's columns
+    (AgreementTerms) are checked against it by tests/agreements/test_terms_declaration.py.
+    """
+
+    first_order_min: Decimal = _term(
+        TermKind.MONEY, N_("First order minimum (¥)"), "§2.1", Decimal("50000.00")
+    )  # paid in full before shipment
+    quarterly_quota: Decimal = _term(
+        TermKind.MONEY, N_("Quarterly order quota (¥)"), "§2.1", Decimal("50000.00")
+    )  # per calendar quarter
+    deposit_percent: Decimal = _term(
+        TermKind.PERCENT, N_("Deposit (percent of the order total)"), "§6.3.1", Decimal("30.00")
+    )
+    deposit_due_days: int = _term(TermKind.DAYS, N_("Deposit due (days after confirmation)"), "§6.3.1", 3, (0, 365))
+    delivery_days: int = _term(
+        TermKind.DAYS, N_("Delivery (days after the deposit is received)"), "§6.4.1", 30, (0, 365)
+    )
+    warranty_months: int = _term(TermKind.MONTHS, N_("Warranty (months from shipping)"), "§6.5.1", 15, (0, 120))
+    repair_fee_cap_percent: Decimal = _term(
+        TermKind.PERCENT, N_("Out-of-warranty repair fee cap (percent of the agent price)"), "§6.5.3", Decimal("20.00")
+    )
+    post_repair_warranty_months: int = _term(
+        TermKind.MONTHS, N_("Post-repair warranty (months)"), "§6.5.3", 6, (0, 120)
+    )
+    repair_turnaround_days: int = _term(
+        TermKind.DAYS, N_("Repair turnaround (days from receipt)"), "§6.5.4", 30, (1, 365)
+    )
+    repair_fee_due_days: int = _term(
+        TermKind.DAYS, N_("Repair fees due (days after the notice)"), "§6.5.4", 7, (0, 365)
+    )
+    revocation_notice_months: int = _term(TermKind.MONTHS, N_("Revocation notice (months)"), "§4.5", 1, (0, 24))
+    monthly_report_due_day: int = _term(
+        TermKind.DAY_OF_MONTH, N_("Monthly report due (day of the following month)"), "§4.3", 10, (1, 28)
+    )  # portal default: the 10th of the following month
+    repair_batch_window_days: int = _term(
+        TermKind.DAYS, N_("Repair batch window (first days of the month)"), "§6.5.4", 10, (1, 28)
+    )  # "每月初" (portal default: days 1-10)
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+@dataclass(frozen=True)
+class TermSpec:
+    """One term as :class:`Terms` declares it."""
+
+    name: str
+    kind: TermKind
+    label: str
+    clause: str
+    seed: Decimal | int
+    bounds: tuple[int, int] | None
+
+
+TERM_SPECS: tuple[TermSpec, ...] = tuple(
+    TermSpec(
+        f.name,
+        f.metadata["kind"],
+        f.metadata["label"],
+        f.metadata["clause"],
+        cast(Any, f.default),
+        f.metadata["bounds"],
+    )
+    for f in fields(Terms)
+)
 SEED_TERMS = Terms()
-TERM_NAMES = tuple(f.name for f in fields(Terms))
-MONEY_TERMS = ("first_order_min", "quarterly_quota")
-PERCENT_TERMS = ("deposit_percent", "repair_fee_cap_percent")
+TERM_NAMES = tuple(spec.name for spec in TERM_SPECS)
+MONEY_TERMS = tuple(spec.name for spec in TERM_SPECS if spec.kind is TermKind.MONEY)
+PERCENT_TERMS = tuple(spec.name for spec in TERM_SPECS if spec.kind is TermKind.PERCENT)
 # Bounds that keep a typed term sensible (whole days, months, the day of a month).
-INT_TERM_BOUNDS = {
-    "deposit_due_days": (0, 365),
-    "delivery_days": (0, 365),
-    "warranty_months": (0, 120),
-    "post_repair_warranty_months": (0, 120),
-    "repair_turnaround_days": (1, 365),
-    "repair_fee_due_days": (0, 365),
-    "revocation_notice_months": (0, 24),
-    "monthly_report_due_day": (1, 28),
-    "repair_batch_window_days": (1, 28),
-}
+INT_TERM_BOUNDS = {spec.name: spec.bounds for spec in TERM_SPECS if spec.bounds is not None}
 
 
 def check_terms(terms: Terms) -> None:

@@ -20,10 +20,10 @@ from ..domain.pricing import PriceListStatus
 from ..domain.subagents import SubAgentStatus
 from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
-from ..notices.home import distributor_home
 from ..orders.models import Order
 from ..pricing.models import PriceList
 from ..security import allowed, public
+from .home import distributor_home
 
 bp = Blueprint("main", __name__)
 

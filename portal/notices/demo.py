@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
 from ..accounts.models import User
-from ..agreements.models import Agreement
 from ..clock import BUSINESS_TZ
 from ..distributors.models import Distributor
 from ..domain.agreements import AgreementStatus
@@ -77,17 +77,10 @@ WARNINGS: list[tuple[str, int, int | None, int | None, str, str]] = [
 ]
 
 
-def _agreement_on(distributor: Distributor, on: date) -> Agreement | None:
-    return db.session.scalar(
-        select(Agreement)
-        .where(
-            Agreement.distributor_id == distributor.id,
-            Agreement.status != AgreementStatus.DRAFT,
-            Agreement.starts_on <= on,
-            Agreement.ends_on >= on,
-        )
-        .order_by(Agreement.starts_on.desc())
-    )
+def _agreement_on(distributor: Distributor, on: date) -> Any:
+    """The distributor's signed agreement whose term includes ``on`` (the latest to start)."""
+    signed = [a for a in distributor.agreements if a.status != AgreementStatus.DRAFT and a.starts_on <= on <= a.ends_on]
+    return max(signed, key=lambda a: a.starts_on, default=None)
 
 
 def _acknowledgement_time(day: date) -> datetime:

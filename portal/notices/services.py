@@ -53,7 +53,6 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
-from ..agreements.models import Agreement
 from ..clock import utcnow
 from ..distributors.models import Distributor
 from ..domain.errors import N_, DomainError, InvalidValue
@@ -221,8 +220,8 @@ def issue_warning(data: WarningData, *, on: date, issued_by: User | None = None)
         raise InvalidValue(N_("There is no distributor with this id."), field="distributor_id")
     agreement = None
     if data.agreement_id is not None:
-        agreement = db.session.get(Agreement, data.agreement_id)
-        if agreement is None or agreement.distributor_id != distributor.id:
+        agreement = next((a for a in distributor.agreements if a.id == data.agreement_id), None)
+        if agreement is None:
             raise InvalidValue(N_("Choose one of this distributor's agreements."), field="agreement_id")
     notice = issue_notice(
         distributor,

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from ..agreements.models import Agreement
 from ..clock import today
 from ..distributors.models import Distributor
 from ..domain.agreements import AgreementStatus
@@ -83,17 +83,16 @@ def index() -> Any:
 
 
 def _warning_choices(form: WarningForm) -> None:
-    distributors = db.session.execute(
-        select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)
+    distributors = db.session.scalars(
+        select(Distributor).options(selectinload(Distributor.agreements)).order_by(Distributor.code)
     ).all()
     form.distributor_id.choices = [("", _("Choose…"))] + [(d.id, f"{d.code} {d.name}") for d in distributors]
-    agreements = db.session.execute(
-        select(Agreement.id, Agreement.number, Distributor.code)
-        .join(Distributor, Agreement.distributor_id == Distributor.id)
-        .where(Agreement.status != AgreementStatus.DRAFT)
-        .order_by(Distributor.code, Agreement.number)
-    ).all()
-    form.agreement_id.choices = [("", _("None"))] + [(a.id, f"{a.number} ({a.code})") for a in agreements]
+    form.agreement_id.choices = [("", _("None"))] + [
+        (a.id, f"{a.number} ({d.code})")
+        for d in distributors
+        for a in d.agreements
+        if a.status != AgreementStatus.DRAFT
+    ]
 
 
 @bp.route("/new", methods=["GET", "POST"])

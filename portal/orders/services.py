@@ -22,6 +22,7 @@ from ..audit.tracking import audit_reason
 from ..clock import utcnow
 from ..domain.agreements import AgreementStatus
 from ..domain.errors import N_, DomainError, Duplicate, InvalidValue
+from ..domain.notices import NoticeType
 from ..domain.orders import (
     Line,
     OrderEvent,
@@ -42,6 +43,7 @@ from ..domain.orders import delivery_due_on as delivery_due
 from ..domain.roles import Role
 from ..domain.warranty import warranty_end
 from ..extensions import db
+from ..notices.services import issue_notice
 from ..pricing.models import PriceList, PriceListItem
 from ..pricing.services import list_in_force
 from ..products.models import Product
@@ -585,9 +587,6 @@ def _build_shipment(
 def remind_overdue_deposits(today: date, issued_by_id: int | None = None) -> list[Any]:
     """Daily: a payment-reminder notice for each confirmed order whose deposit is late, once per
     order (running it twice changes nothing)."""
-    from ..domain.notices import NoticeType
-    from ..notices.services import issue_notice
-
     overdue = db.session.scalars(
         select(Order)
         .where(Order.status == OrderStatus.CONFIRMED, Order.deposit_due_on < today, Order.reminder_notice_id.is_(None))

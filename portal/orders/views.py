@@ -4,7 +4,7 @@ behalf), an order's page with the steps its reader may take now, and those steps
 Views stay thin: they read the form, call portal.orders.services and show what it refused on the
 field concerned, with what was typed (422 for a bad value, 409 when a rule or the order's state
 forbids the step). Payments and shipments are booked on the receivables and boards pages; this
-area only links to them (see :func:`has_page`).
+area only links to them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -59,17 +59,6 @@ from .queries import (
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
 MAX_INT = 2_147_483_647
-
-
-@bp.context_processor
-def links() -> dict[str, Any]:
-    """``has_page(endpoint)``: whether another area's page exists yet (payments, shipments and
-    boards are built on their own pages), so an order page links only to pages that answer."""
-
-    def has_page(endpoint: str) -> bool:
-        return endpoint in current_app.view_functions
-
-    return {"has_page": has_page}
 
 
 # --- reading the query string leniently (nonsense falls back to "no filter") ---------------------

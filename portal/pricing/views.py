@@ -45,6 +45,17 @@ bp = Blueprint("pricing", __name__, url_prefix="/pricing")
 STATUSES = list(PriceListStatus)
 
 
+@bp.app_template_global()
+def prices_in_force(product: Product) -> tuple[PriceList | None, PriceListItem | None, Level | None]:
+    """The product page's prices (templates/products/show.html): the list in force today, the
+    product's item in it, and whose agent price the reader sees (None: both levels). The pricing
+    area hands them to the products area's page, which sits below pricing and does not import it."""
+    on = today()
+    current = services.list_in_force(on)
+    item = services.item_of(current.id, product.id) if current else None
+    return current, item, services.viewer_level(current_user, on)
+
+
 def _status_filter(statement: Any, status: str, on: date) -> Any:
     if status == PriceListStatus.DRAFT:
         return statement.where(PriceList.status == PriceListStatus.DRAFT)

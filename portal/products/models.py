@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, exists, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ColumnElement, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
 
@@ -22,16 +22,14 @@ class Product(Model):
     serialized: Mapped[bool] = mapped_column(default=True)  # boards carry serial numbers (§7)
     active: Mapped[bool] = mapped_column(default=True, index=True)
 
+    # The agreements that authorise the product (Agreement.products read from this side), named
+    # rather than imported: the agreements area sits above the products area.
+    authorised_by = relationship("Agreement", secondary="agreement_products", viewonly=True)
+
     @classmethod
     def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:
         """A distributor sees the products that one of its agreements authorises."""
-        from ..agreements.models import Agreement, agreement_products
-
-        return exists(
-            select(agreement_products.c.product_id)
-            .join(Agreement, Agreement.id == agreement_products.c.agreement_id)
-            .where(agreement_products.c.product_id == cls.id, Agreement.distributor_id == distributor_id)
-        )
+        return cls.authorised_by.any(distributor_id=distributor_id)
 
     def name(self, locale: Any) -> str:
         return self.name_en if str(locale).startswith("en") and self.name_en else self.name_zh

@@ -7,16 +7,13 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import or_, select
 
-from ..clock import today
 from ..domain.errors import DomainError
 from ..domain.permissions import may_manage_products, may_read
 from ..errors import domain_message
 from ..forms import apply_domain_error
 from ..pagination import paginate
-from ..pricing import services as pricing
 from ..security import allowed, loads, scoped
 from .forms import ProductForm
 from .models import Product
@@ -84,11 +81,7 @@ def new() -> Any:
 @allowed(may_read)
 @loads(Product, "sku", by="sku")
 def show(product: Product) -> Any:
-    on = today()
-    level = pricing.viewer_level(current_user, on)
-    current = pricing.list_in_force(on)
-    item = pricing.item_of(current.id, product.id) if current else None
-    return render_template("products/show.html", product=product, price_list=current, item=item, level=level)
+    return render_template("products/show.html", product=product)
 
 
 @bp.route("/<sku>/edit", methods=["GET", "POST"])

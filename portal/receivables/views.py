@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -42,17 +42,9 @@ bp = Blueprint("receivables", __name__, url_prefix="/receivables")
 TAKES_PAYMENTS = frozenset({OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID})
 
 
-def order_url(order_id: int) -> str | None:
-    """The order's page (templates link to it when the orders area serves one)."""
-    if "orders.show" not in current_app.view_functions:
-        return None
-    return url_for("orders.show", order_id=order_id)
-
-
 @bp.context_processor
 def helpers() -> dict[str, Any]:
     return {
-        "order_url": order_url,
         "days_late": days_late,
         "today": today(),
     }

@@ -17,7 +17,7 @@ from portal.domain.distributors import Level
 from portal.domain.pricing import PriceListStatus
 from portal.domain.roles import Role
 from portal.extensions import db
-from portal.notices.home import granted_by_province, territory_figure
+from portal.main.home import granted_by_province, territory_figure
 
 from ..builders import make_distributor, make_user
 from ..notices.builders import make_notice
@@ -279,12 +279,10 @@ def test_the_home_page_costs_the_same_statements_for_1_or_10_territories_and_not
     assert statements() == few
 
 
-def test_the_terms_come_from_the_agreements_partial_or_a_short_list_of_our_own(client, ours, monkeypatch):
-    make_agreement(ours, starts_on=today() - timedelta(days=1), ends_on=today() + timedelta(days=30))
+def test_the_terms_are_the_agreements_partial_and_each_agreement_links_to_its_page(client, ours):
+    agreement = make_agreement(ours, starts_on=today() - timedelta(days=1), ends_on=today() + timedelta(days=30))
     page = client.get("/").get_data(as_text=True)
-    assert 'class="terms-plain' in page  # templates/agreements/_terms.html
-    monkeypatch.setattr("portal.notices.home._template_exists", lambda name: False)
-    page = client.get("/").get_data(as_text=True)
-    assert 'class="terms-plain' not in page
-    assert 'class="mb-0 agreement-terms"' in page
+    assert 'class="terms-plain' in page  # templates/agreements/_terms.html, every term
     assert "Deposit 30% within 3 days of confirmation; the balance before shipment." in page
+    assert "Monthly report due by day" in page
+    assert f'href="/agreements/{agreement.id}"' in page

@@ -5,9 +5,6 @@ Every read goes through the distributor scope (:func:`portal.security.scoped`) a
 the same few statements however many agreements, territories or notices there are. The chart is
 made in three steps (docs/architecture.md): :func:`territory_records` queries plain records,
 :func:`granted_by_province` (pure pandas) turns them into a frame, :func:`territory_figure` draws it.
-
-(It lives with the notices because the home page was built with them; its natural place is
-``portal/main/home.py``.)
 """
 
 from __future__ import annotations
@@ -19,13 +16,10 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from jinja2 import TemplateNotFound
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import aliased, selectinload
-from werkzeug.routing import BuildError
 
 from ..agreements.models import Agreement, Territory
 from ..clock import today
@@ -36,11 +30,11 @@ from ..domain.orders import OrderStatus
 from ..domain.regions import RegionLevel
 from ..domain.territories import Grant
 from ..extensions import db
+from ..notices.queries import notices_matching
 from ..orders.models import Order
 from ..pricing.services import list_in_force
 from ..regions.models import Region
 from ..security import scoped
-from .queries import notices_matching
 
 LEVEL_ORDER = [RegionLevel.PROVINCE.value, RegionLevel.CITY.value, RegionLevel.DISTRICT.value]
 FRAME_COLUMNS = ["province_code", "province_name", "level", "regions", "names"]
@@ -234,15 +228,12 @@ def distributor_home() -> dict[str, Any]:
         "distributor": distributor,
         "today": on,
         "agreements": agreements,
-        "agreement_urls": {a.id: _url_or_none("agreements.show", agreement_id=a.id) for a in agreements},
         "territories": records,
         "figure": figure,
         "level": level,
         "price_list": price_list,
-        "price_list_url": _url_or_none("pricing.show", price_list_id=price_list.id) if price_list else None,
         "unread": list(db.session.scalars(notices_matching(read=ReadState.UNREAD).limit(HOME_UNREAD_NOTICES))),
         "awaiting_payment": awaiting_payment(distributor.id),
-        "terms_partial": _template_exists("agreements/_terms.html"),
     }
 
 
@@ -263,19 +254,3 @@ def awaiting_payment(distributor_id: int) -> list[Any]:
 
 
 HOME_AWAITING_PAYMENT = 5
-
-
-def _url_or_none(endpoint: str, **values: Any) -> str | None:
-    """A link to another area's page, or None while that area has no such page."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
-def _template_exists(name: str) -> bool:
-    try:
-        current_app.jinja_env.get_template(name)
-    except TemplateNotFound:
-        return False
-    return True
