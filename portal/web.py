@@ -14,6 +14,7 @@ from sqlalchemy import update
 
 from . import security
 from .clock import utcnow
+from .domain import orders as order_rules
 from .extensions import db, login_manager
 
 API_PREFIX = "/api/"
@@ -140,3 +141,5 @@ def init_app(app: Flask) -> None:
     app.before_request(security.enforce_access)
     app.after_request(security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    # Templates ask the domain which states an order is in (order_rules.SHIPPABLE …), never a string.
+    app.jinja_env.globals["order_rules"] = order_rules

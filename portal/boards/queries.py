@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..domain.dates import is_met
-from ..domain.errors import N_
-from ..domain.orders import OrderStatus
+from ..domain.orders import DeliveryState, OrderStatus
 from ..domain.warranty import CoverageClass
 from ..extensions import db
 from ..orders.models import Board, Order, Shipment, ShipmentLine
@@ -103,37 +100,11 @@ def replaced_quantities(lost: Shipment) -> dict[int, int]:
 # --- on-time delivery (docs/rules.md §6, §10: orders shipped by their delivery due date) -----------
 
 
-class DeliveryState(StrEnum):
-    MET = "met"
-    LATE = "late"
-    OPEN = "open"
-
-    @property
-    def label(self) -> str:
-        return {
-            DeliveryState.MET: N_("On time"),
-            DeliveryState.LATE: N_("Late"),
-            DeliveryState.OPEN: N_("Not yet due"),
-        }[self]
-
-
-def delivery_state(order: Order, on: date) -> DeliveryState:
-    """Met when the order shipped on or before its delivery due date (domain.dates.is_met); late
-    when it shipped after it, or has not shipped and the date has passed."""
-    due = order.delivery_due_on
-    if order.shipped_on is not None:
-        return DeliveryState.MET if is_met(order.shipped_on, due) else DeliveryState.LATE
-    return DeliveryState.OPEN if is_met(on, due) else DeliveryState.LATE
-
-
-def days_past_due(order: Order, on: date) -> int:
-    end = order.shipped_on or on
-    return max((end - order.delivery_due_on).days, 0)
-
-
-def _delivery_state_is(state: DeliveryState, on: date) -> ColumnElement[bool]:
+def delivery_state_is(state: DeliveryState, on: date) -> ColumnElement[bool]:
+    """SQL for ``order.delivery_state(on) == state`` (domain.orders.delivery_state), for orders
+    with a delivery due date; tests/boards/test_delivery.py proves the two agree case by case."""
     shipped, due = Order.shipped_on, Order.delivery_due_on
-    if state is DeliveryState.MET:
+    if state is DeliveryState.ON_TIME:
         return and_(shipped.is_not(None), shipped <= due)
     if state is DeliveryState.LATE:
         return or_(shipped > due, and_(shipped.is_(None), due < on))
@@ -157,7 +128,7 @@ def _delivery_conditions(filters: DeliveryFilters, on: date, with_state: bool = 
     if filters.due_to is not None:
         conditions.append(Order.delivery_due_on <= filters.due_to)
     if with_state and filters.state is not None:
-        conditions.append(_delivery_state_is(filters.state, on))
+        conditions.append(delivery_state_is(filters.state, on))
     return conditions
 
 
@@ -173,18 +144,18 @@ def deliveries_matching(filters: DeliveryFilters, on: date) -> Select[Any]:
 
 @dataclass(frozen=True)
 class DeliveryCounts:
-    met: int
+    on_time: int
     shipped_late: int
     overdue: int  # not shipped, and the due date has passed
-    open: int
+    not_yet_due: int
 
     @property
     def shipped(self) -> int:
-        return self.met + self.shipped_late
+        return self.on_time + self.shipped_late
 
     @property
     def on_time_percent(self) -> int | None:
-        return 100 * self.met // self.shipped if self.shipped else None
+        return 100 * self.on_time // self.shipped if self.shipped else None
 
 
 def delivery_counts(filters: DeliveryFilters, on: date) -> DeliveryCounts:
@@ -192,10 +163,10 @@ def delivery_counts(filters: DeliveryFilters, on: date) -> DeliveryCounts:
     yet due (one statement)."""
     shipped, due = Order.shipped_on, Order.delivery_due_on
     buckets = {
-        "met": _delivery_state_is(DeliveryState.MET, on),
+        "on_time": delivery_state_is(DeliveryState.ON_TIME, on),
         "shipped_late": shipped > due,
         "overdue": and_(shipped.is_(None), due < on),
-        "open": _delivery_state_is(DeliveryState.OPEN, on),
+        "not_yet_due": delivery_state_is(DeliveryState.NOT_YET_DUE, on),
     }
     row = db.session.execute(
         select(

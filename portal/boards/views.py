@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..clock import today
 from ..distributors.models import Distributor
 from ..domain.errors import N_, DomainError
-from ..domain.orders import OrderStatus
+from ..domain.orders import SHIPPABLE, DeliveryState
 from ..domain.roles import EVERYONE, HEAD_OFFICE, Role
 from ..domain.warranty import CoverageClass
 from ..errors import domain_message
@@ -31,13 +31,10 @@ from ..security import loads, roles_required, scoped
 from .forms import LossForm, ShipmentForm
 from .queries import (
     DeliveryFilters,
-    DeliveryState,
     board_products,
     boards_matching,
-    days_past_due,
     deliveries_matching,
     delivery_counts,
-    delivery_state,
     replaced_quantities,
     shipments_of,
 )
@@ -56,7 +53,6 @@ from .shipping import (
 bp = Blueprint("boards", __name__, url_prefix="/boards")
 
 SHIPPERS = (Role.SALES, Role.ADMIN)
-SHIPPABLE = frozenset({OrderStatus.PAID_IN_FULL, OrderStatus.PARTLY_SHIPPED})
 
 
 @bp.context_processor
@@ -360,7 +356,4 @@ def delivery() -> Any:
         distributors=distributors,
         counts=delivery_counts(filters, on),
         messages=messages,
-        delivery_state=delivery_state,
-        days_past_due=days_past_due,
-        DeliveryState=DeliveryState,
     ), 422 if messages else 200

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -19,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..agreements.models import Agreement
 from ..distributors.models import Distributor
-from ..domain.dates import is_met, quarter_bounds, quarter_of
+from ..domain.dates import quarter_bounds, quarter_of
 from ..domain.orders import OrderStatus, deposit_is_late, prorated_quota
 from ..extensions import db
 from ..security import scoped
@@ -181,36 +180,6 @@ def quota_meter(agreement: Agreement, on: date) -> QuotaMeter:
 
 
 # --- what an order's dates mean on a day ---------------------------------------------------------
-
-
-class DeliveryKind(StrEnum):
-    ON_TIME = "on_time"  # fully shipped on or before the delivery due date
-    LATE = "late"  # shipped after it, or still not fully shipped after it
-    DUE = "due"  # not fully shipped yet, due date still ahead (or today)
-
-
-@dataclass(frozen=True)
-class DeliveryState:
-    kind: DeliveryKind
-    days: int  # days late (LATE) or days left (DUE); 0 for ON_TIME
-
-
-DELIVERED = frozenset({OrderStatus.SHIPPED, OrderStatus.CLOSED})
-
-
-def delivery_state(order: Order, on: date) -> DeliveryState | None:
-    """Whether the delivery due date (§6.3.1, §6.4.1) is met: None while it is not known yet (the
-    order is not paid in full) or the order was cancelled."""
-    due = order.delivery_due_on
-    if due is None or order.status is OrderStatus.CANCELLED:
-        return None
-    if order.status in DELIVERED and order.shipped_on is not None:
-        if is_met(order.shipped_on, due):
-            return DeliveryState(DeliveryKind.ON_TIME, 0)
-        return DeliveryState(DeliveryKind.LATE, (order.shipped_on - due).days)
-    if is_met(on, due):
-        return DeliveryState(DeliveryKind.DUE, (due - on).days)
-    return DeliveryState(DeliveryKind.LATE, (on - due).days)
 
 
 def deposit_late(order: Order, on: date) -> bool:

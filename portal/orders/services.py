@@ -23,6 +23,10 @@ from ..clock import utcnow
 from ..domain.agreements import AgreementStatus
 from ..domain.errors import N_, DomainError, Duplicate, InvalidValue
 from ..domain.orders import (
+    AWAITING_DEPOSIT,
+    AWAITING_PAYMENT,
+    CONFIRMED_OR_LATER,
+    PAYABLE,
     Line,
     OrderEvent,
     OrderStatus,
@@ -46,15 +50,6 @@ from ..pricing.models import PriceList, PriceListItem
 from ..pricing.services import list_in_force
 from ..products.models import Product
 from .models import Board, Order, OrderLine, Payment, Shipment, ShipmentLine
-
-CONFIRMED_OR_LATER = (
-    OrderStatus.CONFIRMED,
-    OrderStatus.DEPOSIT_PAID,
-    OrderStatus.PAID_IN_FULL,
-    OrderStatus.PARTLY_SHIPPED,
-    OrderStatus.SHIPPED,
-    OrderStatus.CLOSED,
-)
 
 
 @dataclass(frozen=True)
@@ -338,7 +333,7 @@ def record_payment(
     check_payment(
         amount, received_on, confirmed_on=order.confirmed_on, paid=order.paid_amount, total=order.total, today=today
     )
-    if order.status not in (OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID):
+    if order.status not in AWAITING_PAYMENT:
         raise DomainError(N_("Payments are booked against confirmed orders only."))
     taken = db.session.scalar(
         select(func.count())
@@ -381,7 +376,7 @@ def void_payment(payment: Payment, *, reason: str, voided_by_id: int | None) -> 
     payment = _lock(Payment, payment.id)
     if payment.voided_at is not None:
         raise DomainError(N_("This payment is already voided."))
-    if order.status not in (OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID, OrderStatus.PAID_IN_FULL):
+    if order.status not in PAYABLE:
         raise DomainError(N_("The order has shipped or was cancelled; its payments can no longer be voided."))
     with audit_reason(reason.strip()):
         payment.voided_at, payment.voided_by_id, payment.void_reason = utcnow(), voided_by_id, reason.strip()
@@ -561,7 +556,7 @@ def remind_overdue_deposits(today: date, issued_by_id: int | None = None) -> lis
 
     overdue = db.session.scalars(
         select(Order)
-        .where(Order.status == OrderStatus.CONFIRMED, Order.deposit_due_on < today, Order.reminder_notice_id.is_(None))
+        .where(Order.status.in_(AWAITING_DEPOSIT), Order.deposit_due_on < today, Order.reminder_notice_id.is_(None))
         .with_for_update()
     ).all()
     notices = []

@@ -23,7 +23,9 @@ from ..clock import today
 from ..domain.errors import N_, DomainError, InvalidValue
 from ..domain.money import to_fen
 from ..domain.orders import (
+    AWAITING_PAYMENT,
     PAYABLE,
+    UNCONFIRMED,
     Line,
     OrderEvent,
     OrderStatus,
@@ -46,7 +48,6 @@ from .forms import CancelForm, ConfirmForm, OrderForm
 from .models import Order
 from .queries import (
     agreement_in_scope,
-    delivery_state,
     deposit_late,
     distributor_choices,
     order_in_full,
@@ -110,12 +111,13 @@ def index() -> Any:
     }
     page = paginate(orders_matching(**filters))
     on = today()
-    rows = [(order, delivery_state(order, on), deposit_late(order, on)) for order in page.items]
+    rows = [(order, deposit_late(order, on)) for order in page.items]
     distributors = distributor_choices() if current_user.role in HEAD_OFFICE else []
     return render_template(
         "orders/index.html",
         page=page,
         rows=rows,
+        on=on,
         filters=filters,
         statuses=list(OrderStatus),
         distributors=distributors,
@@ -329,7 +331,7 @@ def _render_show(
     on = today()
     role = current_user.role
     terms = order.agreement.terms_on(on)
-    undecided = order.status in (OrderStatus.DRAFT, OrderStatus.SUBMITTED)
+    undecided = order.status in UNCONFIRMED
     is_first = services.is_first_order(order.agreement, excluding=order.id) if undecided else order.is_first_order
     actions = {
         # A draft is changed by whoever may submit it.
@@ -337,7 +339,7 @@ def _render_show(
         "submit": can(order.status, OrderEvent.SUBMIT, role),
         "confirm": can(order.status, OrderEvent.CONFIRM, role),
         "cancel": can(order.status, OrderEvent.CANCEL, role),
-        "pay": role in BOOKING and order.status in PAYABLE and order.status is not OrderStatus.PAID_IN_FULL,
+        "pay": role in BOOKING and order.status in AWAITING_PAYMENT,
         "void": role in BOOKING and order.status in PAYABLE,
         "ship": can(order.status, OrderEvent.SHIP_PART, role),
         "close": can(order.status, OrderEvent.CLOSE, role),
@@ -354,7 +356,7 @@ def _render_show(
         terms=terms,
         is_first=is_first,
         indicative=order.confirmed_on is None,
-        delivery=delivery_state(order, on),
+        on=on,
         deposit_late=deposit_late(order, on),
         reason_needed=order.status is OrderStatus.CONFIRMED,
         below_minimum=is_first and undecided and order.total < terms.first_order_min,

@@ -31,7 +31,7 @@ from ..agreements.models import AgreementTerms
 from ..db import Money
 from ..distributors.models import Distributor
 from ..domain.errors import N_
-from ..domain.orders import OrderStatus
+from ..domain.orders import AWAITING_DEPOSIT, AWAITING_PAYMENT
 from ..extensions import db
 from ..orders.models import Order
 from ..pagination import page_args
@@ -110,7 +110,7 @@ def _receivable_rows() -> Any:
         type_coerce(Order.deposit_amount, Money()).label("amount"),
         type_coerce(Order.deposit_amount - Order.paid_amount, Money()).label("outstanding"),
         Order.deposit_due_on.label("due_on"),
-    ).where(Order.status == OrderStatus.CONFIRMED)
+    ).where(Order.status.in_(AWAITING_DEPOSIT))
     balance_due = case(
         (Order.deposit_paid_on.is_(None), null()),
         else_=date_plus_days(Order.deposit_paid_on, _delivery_days_on(Order.deposit_paid_on)),
@@ -123,11 +123,11 @@ def _receivable_rows() -> Any:
         Order.status,
         type_coerce(Order.balance_amount, Money()),
         type_coerce(
-            case((Order.status == OrderStatus.CONFIRMED, Order.balance_amount), else_=Order.total - Order.paid_amount),
+            case((Order.status.in_(AWAITING_DEPOSIT), Order.balance_amount), else_=Order.total - Order.paid_amount),
             Money(),
         ),
         type_coerce(balance_due, Date()),
-    ).where(Order.status.in_([OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID]), Order.balance_amount > Decimal("0.00"))
+    ).where(Order.status.in_(AWAITING_PAYMENT), Order.balance_amount > Decimal("0.00"))
     return union_all(deposit, balance).subquery("receivables")
 
 
@@ -183,13 +183,6 @@ def totals_by_distributor(filters: Filters, on: date) -> list[Any]:
             .order_by(Distributor.code)
         )
     )
-
-
-def days_late(due_on: date | None, on: date) -> int:
-    """Whole days past the due date (0 while not late): due 8 March, on 10 March → 2."""
-    if due_on is None or on <= due_on:
-        return 0
-    return (on - due_on).days
 
 
 class RowPagination(SelectPagination):

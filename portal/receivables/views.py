@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..clock import today
 from ..distributors.models import Distributor
 from ..domain.errors import DomainError
-from ..domain.orders import OrderStatus
+from ..domain.orders import AWAITING_PAYMENT, days_late
 from ..domain.roles import EVERYONE, HEAD_OFFICE, Role
 from ..errors import domain_message
 from ..extensions import db
@@ -30,7 +30,6 @@ from .queries import (
     DueState,
     Filters,
     ReceivableKind,
-    days_late,
     grand_total,
     paginate_rows,
     receivables_matching,
@@ -40,7 +39,6 @@ from .queries import (
 bp = Blueprint("receivables", __name__, url_prefix="/receivables")
 
 BOOKKEEPERS = (Role.FINANCE, Role.ADMIN)
-TAKES_PAYMENTS = frozenset({OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID})
 
 
 def order_url(order_id: int) -> str | None:
@@ -125,7 +123,7 @@ def payments(order: Order) -> Any:
         order=order,
         payments=_payments_of(order),
         void_form=VoidForm(formdata=None),
-        takes_payments=order.status in TAKES_PAYMENTS,
+        takes_payments=order.status in AWAITING_PAYMENT,
     )
 
 
@@ -169,7 +167,7 @@ def new_payment(order: Order) -> Any:
         form=form,
         payments=_payments_of(order),
         void_form=VoidForm(formdata=None),
-        takes_payments=order.status in TAKES_PAYMENTS,
+        takes_payments=order.status in AWAITING_PAYMENT,
         max_date=today().isoformat(),
     ), status
 

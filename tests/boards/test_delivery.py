@@ -8,9 +8,13 @@ from datetime import date
 
 import pytest
 
+from portal.boards.queries import DeliveryFilters, deliveries_matching, delivery_counts
+from portal.domain.orders import DeliveryState
 from portal.domain.roles import Role
+from portal.extensions import db
 
 from ..builders import make_user
+from ..domain.test_orders import DELIVERY_CASES
 
 
 @pytest.fixture
@@ -75,3 +79,24 @@ def test_a_bad_period_date_is_explained(orders, login):
 def test_distributors_do_not_see_the_delivery_list(orders, login):
     client = login(make_user(role=Role.DISTRIBUTOR, distributor=orders[0].distributor))
     assert client.get("/boards/delivery").status_code == 403
+
+
+@pytest.mark.parametrize(("due_on", "shipped_on", "on", "state", "late"), DELIVERY_CASES)
+def test_the_lists_sql_agrees_with_the_domain(shop, due_on, shipped_on, on, state, late):
+    """The list filters and counts in SQL for speed; on every row of the domain's table it finds the
+    order in the state ``domain.orders.delivery_state`` gives, and in no other."""
+    order = shop.order(50, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
+    order.delivery_due_on, order.shipped_on = due_on, shipped_on
+    db.session.commit()
+    found = {
+        each: order in db.session.scalars(deliveries_matching(DeliveryFilters(state=each), on)).unique().all()
+        for each in DeliveryState
+    }
+    assert found == {each: each is state for each in DeliveryState}
+    assert (order.delivery_state(on), order.delivery_days_late(on)) == (state, late)
+    counts = delivery_counts(DeliveryFilters(), on)
+    assert (counts.on_time, counts.shipped_late + counts.overdue, counts.not_yet_due) == (
+        int(state is DeliveryState.ON_TIME),
+        int(state is DeliveryState.LATE),
+        int(state is DeliveryState.NOT_YET_DUE),
+    )

@@ -421,7 +421,7 @@ def test_a_zero_deposit_is_paid_on_confirmation_and_never_reminded(app):
         OrderStatus.DEPOSIT_PAID,
         date(2026, 3, 5),
     )
-    assert order.delivery_due_on is None  # nothing ships before the balance is paid
+    assert order.delivery_due_on == date(2026, 4, 4)  # deposit "paid" on confirmation + 30 days, balance open
     reminded = services.remind_overdue_deposits(date(2026, 4, 1))
     assert len(reminded) == 1  # the unpaid first order only
     assert db.session.get(Order, order.id).reminder_notice_id is None
