@@ -463,6 +463,27 @@ def test_the_order_page_tells_the_money_and_delivery_story(shop, login, paid_and
     assert "Ship units" not in page
 
 
+def test_the_delivery_due_date_shows_once_the_deposit_is_paid(shop, login):
+    """§6: deposit paid + 30 days while the balance is open; before the deposit, no date."""
+    make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))  # first
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    client = login(shop["sales"])
+    assert "Due in" not in text_of(client.get(f"/orders/{order.id}"))
+    services.record_payment(
+        order,
+        amount=order.deposit_amount,
+        received_on=date(2026, 3, 4),
+        bank_reference="DEP-1",
+        payer="",
+        recorded_by_id=None,
+        today=TODAY,
+    )
+    page = text_of(client.get(f"/orders/{order.id}"))
+    assert stored(order.id).delivery_due_on == date(2026, 4, 3)
+    assert "Apr 3, 2026" in page
+    assert "Due in 24 days" in page  # 4 March + 30 days = 3 April; today is 10 March
+
+
 def test_finance_and_sales_see_their_own_links(shop, login, paid_and_shipped):
     order = make_order(shop["agreement"], {shop["board"]: 1}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
     finance = text_of(login(shop["finance"]).get(f"/orders/{order.id}"))
