@@ -19,7 +19,7 @@ from ..domain.agreements import INT_TERM_BOUNDS, MONEY_TERMS, PERCENT_TERMS, TER
 from ..domain.distributors import Level
 from ..domain.errors import DomainError
 from ..domain.money import parse_percent
-from ..forms import DayField, MoneyField, enum_choices, not_in_the_future
+from ..forms import DayField, MoneyField, enum_choices
 
 NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9\-/_.]*$"
 REGION_CODE = Regexp(r"^\d{6}$", message=_l("A region code has six digits (GB/T 2260), such as 330100."))
@@ -162,7 +162,7 @@ class AmendmentForm(TermsForm):
 
 
 class TerminationForm(FlaskForm):
-    notice_on = DayField(_l("Notice date"), validators=[InputRequired(), not_in_the_future])
+    notice_on = DayField(_l("Notice date"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason (stated in the notice)"), validators=[DataRequired(), Length(max=500)])
     at_once = BooleanField(_l("Terminate at once: conduct that loses an end customer (§3.2)"))
 
@@ -178,7 +178,7 @@ class GrantForm(FlaskForm):
 
 class RevocationForm(FlaskForm):
     region_codes = MultiCheckboxField(_l("Regions to revoke"), validate_choice=False)
-    notice_on = DayField(_l("Notice date"), validators=[InputRequired(), not_in_the_future])
+    notice_on = DayField(_l("Notice date"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason (stated in the notice)"), validators=[Optional(), Length(max=500)])
 
 

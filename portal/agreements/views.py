@@ -400,6 +400,7 @@ def revoke(agreement: Agreement) -> Any:
                 form.region_codes.data or [],
                 form.notice_on.data,
                 form.reason.data or "",
+                today=today(),
                 issued_by_id=current_user.id,
             )
         except DomainError as error:

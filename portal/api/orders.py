@@ -18,7 +18,6 @@ from flask_login import current_user
 from pydantic import AliasPath, BaseModel, BeforeValidator, Field
 
 from ..clock import today
-from ..domain.agreements import check_plausible
 from ..domain.errors import N_, InvalidValue
 from ..domain.orders import OrderStatus, check_period, check_quantity
 from ..orders import services
@@ -59,14 +58,6 @@ Reason = text(500)
 Locked = Annotated[bool, BeforeValidator(lambda confirmed_on: confirmed_on is not None)]
 
 
-def _plausible(field: str) -> Any:
-    def check(value: date) -> date:
-        check_plausible(value, field)
-        return value
-
-    return domain_checked(check)
-
-
 class LineIn(BodyModel):
     sku: Sku
     quantity: Quantity
@@ -75,13 +66,13 @@ class LineIn(BodyModel):
 class OrderIn(BodyModel):
     agreement_id: Id = Field(description="One of the distributor's active agreements.")
     period: Period = ""
-    wanted_delivery_on: Annotated[date, _plausible("wanted_delivery_on")] | None = None
+    wanted_delivery_on: date | None = None
     notes: Notes = ""
     lines: list[LineIn] = Field(min_length=1, max_length=500)
 
 
 class ConfirmIn(BodyModel):
-    confirmed_on: Annotated[date, _plausible("confirmed_on")] | None = Field(
+    confirmed_on: date | None = Field(
         default=None, description="Default today (Asia/Shanghai); never later than today."
     )
 
@@ -186,13 +177,10 @@ def create_order() -> Any:
         if line.sku not in products:
             raise InvalidValue(N_("This agreement does not authorise that product."), field=f"lines.{index}.sku")
         lines.append(services.LineRequest(products[line.sku], line.quantity))
-    on = today()
-    if data.wanted_delivery_on is not None and data.wanted_delivery_on < on:
-        raise InvalidValue(N_("The wanted delivery date cannot be in the past."), field="wanted_delivery_on")
     order = services.create_order(
         agreement,
         lines,
-        on=on,
+        on=today(),
         created_by_id=current_user.id,
         period=data.period,
         wanted_delivery_on=data.wanted_delivery_on,
@@ -237,10 +225,7 @@ def confirm_order(order: Order) -> Any:
     whole total), balance and the deposit due date follow. Confirming twice answers 409.
     """
     data = _optional_body(ConfirmIn)
-    confirmed_on = data.confirmed_on or today()
-    if confirmed_on > today():
-        raise InvalidValue(N_("This date is in the future; enter today or an earlier day."), field="confirmed_on")
-    return _out(services.confirm_order(order, current_user.role, confirmed_on))
+    return _out(services.confirm_order(order, current_user.role, data.confirmed_on or today(), today=today()))
 
 
 @bp.post("/orders/<int:order_id>/cancel")

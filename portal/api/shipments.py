@@ -17,7 +17,6 @@ from pydantic import Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..boards.shipping import check_shipped_on
 from ..clock import today
 from ..errors import domain_message
 from ..extensions import db
@@ -121,7 +120,6 @@ def create_shipment(order: Order) -> Any:
     the quantity, listed twice, already shipped — (409, every one listed under ``fields.serials``).
     """
     data = parse_body(ShipmentIn)
-    shipped_on = check_shipped_on(data.shipped_on or today(), today())
     by_sku = {line.product.sku.upper(): line.product_id for line in order.lines}
     errors = {
         f"lines.{i}.sku": [_("This product is not on the order.")]
@@ -137,8 +135,9 @@ def create_shipment(order: Order) -> Any:
         shipment = services.ship_order(
             order,
             requests,
-            shipped_on=shipped_on,
+            shipped_on=data.shipped_on or today(),
             role=current_user.role,
+            today=today(),
             carrier=data.carrier,
             tracking_number=data.tracking_number,
         )

@@ -43,7 +43,6 @@ from .shipping import (
     Problem,
     Target,
     TypedLine,
-    check_shipped_on,
     collect_lines,
     order_targets,
     pre_check_serials,
@@ -188,10 +187,6 @@ def _attempt(
     if file is not None and getattr(file, "filename", ""):
         upload = read_serial_file(file.read(), file.filename or "")
     collected = collect_lines(_typed_lines(form), targets, upload)
-    try:
-        check_shipped_on(form.shipped_on.data, today())
-    except DomainError as error:
-        apply_domain_error(form, error)
     if collected.problems or form.errors:
         return None, collected.problems + pre_check_serials(collected.lines), False
     try:
@@ -244,6 +239,7 @@ def new_shipment(order: Order) -> Any:
                 lines,
                 shipped_on=form.shipped_on.data,
                 role=current_user.role,
+                today=today(),
                 carrier=form.carrier.data or "",
                 tracking_number=form.tracking_number.data or "",
             )
@@ -310,6 +306,7 @@ def new_replacement(shipment: Shipment) -> Any:
                 shipment,
                 lines,
                 shipped_on=form.shipped_on.data,
+                today=today(),
                 carrier=form.carrier.data or "",
                 tracking_number=form.tracking_number.data or "",
             )

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from .dates import EARLIEST, LATEST, add_days, is_met
+from .dates import EARLIEST, LATEST, add_days, check_event_date, check_plausible, is_met
 from .errors import N_, DomainError, InvalidValue
 from .money import round_fen, split
 from .roles import Role
@@ -147,6 +147,16 @@ def check_quantity(quantity: int) -> int:
     return quantity
 
 
+def check_wanted_delivery_on(day: date | None, *, today: date) -> date | None:
+    """§6.2.1: the wanted delivery date, if given, is a plausible day from today on."""
+    if day is None:
+        return None
+    check_plausible(day, "wanted_delivery_on")
+    if day < today:
+        raise InvalidValue(N_("The wanted delivery date cannot be in the past."), field="wanted_delivery_on")
+    return day
+
+
 def order_total(lines: Iterable[Line]) -> Decimal:
     return sum((line.amount for line in lines), Decimal("0.00"))
 
@@ -273,8 +283,9 @@ def check_payment(
     """A payment is positive, not in the future, not before confirmation, and never over-pays."""
     if amount <= 0:
         raise InvalidValue(N_("The amount must be more than zero."), field="amount")
-    if received_on > today:
-        raise InvalidValue(N_("A payment cannot be received in the future."), field="received_on")
+    check_event_date(
+        received_on, today=today, field="received_on", message=N_("A payment cannot be received in the future.")
+    )
     if confirmed_on is None:
         raise DomainError(N_("Payments are booked against confirmed orders only."))
     if received_on < confirmed_on:

@@ -1,8 +1,9 @@
 """Order use cases (docs/rules.md §6, §7.1). Each one is a transaction: it locks what it changes,
 checks the rules of portal.domain.orders, writes, and commits; a refusal changes nothing.
 
-Dates are given by the caller (the pages and the API default them to today in Asia/Shanghai and
-refuse future dates); nothing here reads the clock except through those parameters.
+Dates are given by the caller (the pages and the API default them to today in Asia/Shanghai), and
+so is ``today``: the services refuse an event dated after it (domain.dates.check_event_date), so the
+pages and the API show the same message. Nothing here reads the clock.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..agreements.models import Agreement, agreement_products
 from ..audit.tracking import audit_reason
 from ..clock import utcnow
 from ..domain.agreements import AgreementStatus
+from ..domain.dates import check_event_date
 from ..domain.errors import N_, DomainError, Duplicate, InvalidValue
 from ..domain.orders import (
     AWAITING_DEPOSIT,
@@ -34,6 +36,7 @@ from ..domain.orders import (
     check_first_order,
     check_payment,
     check_quantity,
+    check_wanted_delivery_on,
     confirm,
     deposit_is_late,
     order_total,
@@ -170,7 +173,9 @@ def create_order(
     wanted_delivery_on: date | None = None,
     notes: str = "",
 ) -> Order:
-    """A draft order under ``agreement``, priced for information from the list in force ``on``."""
+    """A draft order under ``agreement``, priced for information from the list in force ``on``
+    (today)."""
+    check_wanted_delivery_on(wanted_delivery_on, today=on)
     _check_agreement_open(agreement, on)
     _check_lines(agreement, lines)
     order = Order(
@@ -204,6 +209,7 @@ def update_order(
     order = _lock(Order, order.id)
     if order.status is not OrderStatus.DRAFT:
         raise DomainError(N_("Only a draft order can be changed."))
+    check_wanted_delivery_on(wanted_delivery_on, today=on)
     agreement = order.agreement
     _check_agreement_open(agreement, on)
     _check_lines(agreement, lines)
@@ -226,10 +232,11 @@ def submit_order(order: Order, role: Role, on: date) -> Order:
     return order
 
 
-def confirm_order(order: Order, role: Role, confirmed_on: date) -> Order:
+def confirm_order(order: Order, role: Role, confirmed_on: date, *, today: date) -> Order:
     """§6.1.2, §6.3.1: prices lock from the list in force on the confirmation date for the
     agreement's level; deposit, balance and the deposit due date follow. The agreement row is locked
     so two confirmations cannot both count as its first order."""
+    check_event_date(confirmed_on, today=today, field="confirmed_on")
     _lock(Agreement, order.agreement_id)
     order = _lock(Order, order.id)
     status = transition(order.status, OrderEvent.CONFIRM, role)
@@ -393,17 +400,23 @@ def normalize_serial(text: str) -> str:
     return (text or "").strip().upper()
 
 
+def _check_shipped_on(shipped_on: date, today: date) -> None:
+    check_event_date(shipped_on, today=today, field="shipped_on", message=N_("A shipment cannot leave in the future."))
+
+
 def ship_order(
     order: Order,
     lines: Sequence[ShipmentLineRequest],
     *,
     shipped_on: date,
     role: Role,
+    today: date,
     carrier: str = "",
     tracking_number: str = "",
 ) -> Shipment:
     """Ship some or all of the remaining units (§6.4). Each board's warranty runs from this date
     (§7.1). Every bad serial is listed; nothing ships while any is bad."""
+    _check_shipped_on(shipped_on, today)
     order = _lock(Order, order.id)
     remaining = {line.product_id: line.quantity - line.shipped_quantity for line in order.lines}
     shipped_all = all(
@@ -428,10 +441,12 @@ def ship_replacement(
     lines: Sequence[ShipmentLineRequest],
     *,
     shipped_on: date,
+    today: date,
     carrier: str = "",
     tracking_number: str = "",
 ) -> Shipment:
     """§6.4.1: loss or damage in transit is head office's; replacement units ship at no charge."""
+    _check_shipped_on(shipped_on, today)
     lost = _lock(Shipment, lost.id)
     if not lost.lost_or_damaged:
         raise DomainError(N_("Mark the shipment lost or damaged before sending replacements."))

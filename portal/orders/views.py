@@ -401,7 +401,7 @@ def confirm(order: Order) -> Any:
     if not form.validate_on_submit():
         return _render_show(order, confirm_form=form, status=422)
     try:
-        services.confirm_order(order, current_user.role, form.confirmed_on.data or today())
+        services.confirm_order(order, current_user.role, form.confirmed_on.data or today(), today=today())
     except DomainError as error:
         return _refused(order, error, confirm_form=form)
     flash(

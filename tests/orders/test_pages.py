@@ -362,6 +362,17 @@ def test_a_bad_confirmation_date_is_refused(shop, login, typed, message):
     assert stored(order.id).status is OrderStatus.SUBMITTED
 
 
+def test_a_future_confirmation_date_shows_the_services_message_on_the_field(shop, login):
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), submit=True)
+    response = login(shop["sales"]).post(f"/orders/{order.id}/confirm", data={"confirmed_on": "2026-03-11"})
+    page = text_of(response)
+    assert response.status_code == 422
+    assert re.search(r'id="confirmed_on"[^>]*is-invalid|is-invalid[^>]*id="confirmed_on"', page)
+    assert "This date is in the future; enter today or an earlier day." in page
+    assert 'value="2026-03-11"' in page
+    assert stored(order.id).status is OrderStatus.SUBMITTED
+
+
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.DISTRIBUTOR])
 def test_only_sales_confirms(shop, login, role):
     order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, submit=True)
@@ -441,6 +452,7 @@ def paid_and_shipped(shop):
         role=Role.SALES,
         carrier="顺丰",
         tracking_number="SF123",
+        today=date(2026, 3, 9),
     )
     return stored(order.id)
 
@@ -614,6 +626,7 @@ def test_sales_closes_a_shipped_order_from_its_page(app, login):
         [ShipmentLineRequest(board.id, 50, [f"P{i}" for i in range(50)])],
         shipped_on=date(2026, 3, 7),
         role=Role.SALES,
+        today=date(2026, 3, 7),
     )
     client = login(make_user(role=Role.SALES))
     assert f'action="/orders/{order.id}/close"' in client.get(f"/orders/{order.id}").get_data(as_text=True)
