@@ -14,14 +14,13 @@ from typing import Annotated, Any
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field, model_validator
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..clock import today
 from ..errors import domain_message
 from ..extensions import db
 from ..orders import services
-from ..orders.models import Order, Shipment, ShipmentLine
+from ..orders.models import Order, Shipment
+from ..orders.queries import order_shipments
 from ..security import EVERYONE, Role, loads, roles_required
 from .blueprint import bp
 from .core import ApiError, BodyModel, OutModel, Timestamp, api_doc, invalid, one, page_of, parse_body, text
@@ -86,15 +85,6 @@ class ShipmentOut(OutModel):
         }
 
 
-def _shipments(order_id: int) -> Any:
-    return (
-        select(Shipment)
-        .where(Shipment.order_id == order_id)
-        .options(selectinload(Shipment.lines).joinedload(ShipmentLine.product), selectinload(Shipment.boards))
-        .order_by(Shipment.shipped_on, Shipment.id)
-    )
-
-
 @bp.get("/orders/<int:order_id>/shipments")
 @roles_required(*EVERYONE)
 @loads(Order, "order_id")
@@ -105,7 +95,7 @@ def list_shipments(order: Order) -> Any:
     Oldest first, each with its lines and the serial numbers of the boards it carried; free
     replacements name the shipment they replace. Another distributor's order answers 404.
     """
-    return page_of(ShipmentOut, _shipments(order.id))
+    return page_of(ShipmentOut, order_shipments(order.id))
 
 
 @bp.post("/orders/<int:order_id>/shipments")
@@ -149,5 +139,5 @@ def create_shipment(order: Order) -> Any:
             domain_message(error),
             {"serials": [_(message, **params) for _serial, message, params in error.problems]},
         ) from error
-    shipment = db.session.scalar(_shipments(order.id).where(Shipment.id == shipment.id))
+    shipment = db.session.scalar(order_shipments(order.id).where(Shipment.id == shipment.id))
     return one(ShipmentOut, shipment, 201)

@@ -8,12 +8,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..domain.orders import DeliveryState, OrderStatus
 from ..domain.warranty import CoverageClass
 from ..extensions import db
-from ..orders.models import Board, Order, Shipment, ShipmentLine
+from ..orders.models import Board, Order
 from ..products.models import Product
 from ..security import scoped
 
@@ -69,32 +69,6 @@ def board_products(user: Any = None) -> list[Any]:
             .order_by(Product.sku)
         )
     )
-
-
-def shipments_of(order: Order) -> list[Shipment]:
-    """An order's shipments with their lines, products and boards: three statements in all."""
-    return list(
-        db.session.scalars(
-            select(Shipment)
-            .where(Shipment.order_id == order.id)
-            .options(
-                selectinload(Shipment.lines).joinedload(ShipmentLine.product),
-                selectinload(Shipment.boards).joinedload(Board.product),
-            )
-            .order_by(Shipment.shipped_on, Shipment.id)
-        )
-    )
-
-
-def replaced_quantities(lost: Shipment) -> dict[int, int]:
-    """Units already sent to replace ``lost``, by product."""
-    rows = db.session.execute(
-        select(ShipmentLine.product_id, func.sum(ShipmentLine.quantity))
-        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
-        .where(Shipment.replaces_shipment_id == lost.id)
-        .group_by(ShipmentLine.product_id)
-    )
-    return {product_id: int(quantity or 0) for product_id, quantity in rows}
 
 
 # --- on-time delivery (docs/rules.md §6, §10: orders shipped by their delivery due date) -----------

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..clock import today
-from ..distributors.models import Distributor
+from ..distributors.queries import distributor_choices
 from ..domain.errors import N_, DomainError
 from ..domain.orders import SHIPPABLE, DeliveryState
 from ..domain.roles import EVERYONE, HEAD_OFFICE, Role
@@ -24,6 +24,7 @@ from ..extensions import db
 from ..forms import apply_domain_error
 from ..orders import services
 from ..orders.models import Board, Order, Shipment
+from ..orders.queries import replaced_quantities, shipments_of
 from ..orders.services import SerialProblems, ShipmentLineRequest, normalize_serial
 from ..pagination import int_arg, paginate
 from ..receivables.views import order_url
@@ -35,8 +36,6 @@ from .queries import (
     boards_matching,
     deliveries_matching,
     delivery_counts,
-    replaced_quantities,
-    shipments_of,
 )
 from .serials import read_serial_file
 from .shipping import (
@@ -96,11 +95,7 @@ def index() -> Any:
         distributor_id=int_arg("distributor_id") if head_office else None,
         serial=serial,
     )
-    distributors = (
-        db.session.execute(select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)).all()
-        if head_office
-        else []
-    )
+    distributors = distributor_choices() if head_office else []
     return render_template(
         "boards/index.html",
         page=paginate(statement),
@@ -341,9 +336,7 @@ def delivery() -> Any:
     messages = [
         _(BAD_DATE, value=request.args.get(name, "")[:40]) for name, bad in (("from", bad_from), ("to", bad_to)) if bad
     ]
-    distributors = db.session.execute(
-        select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)
-    ).all()
+    distributors = distributor_choices()
     return render_template(
         "boards/delivery.html",
         page=paginate(deliveries_matching(filters, on)),

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..agreements.models import Agreement
 from ..clock import today
 from ..distributors.models import Distributor
+from ..distributors.queries import distributor_choices
 from ..domain.agreements import AgreementStatus
 from ..domain.errors import DomainError
 from ..domain.notices import LANGUAGES, NoticeType, ReadState
@@ -70,9 +71,7 @@ def index() -> Any:
         "read": _enum_arg("read", ReadState),
         "year": int_arg("year"),
     }
-    distributors = db.session.execute(
-        select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)
-    ).all()
+    distributors = distributor_choices()
     return render_template(
         "notices/index.html",
         page=paginate(notices_matching(**filters)),
@@ -85,9 +84,7 @@ def index() -> Any:
 
 
 def _warning_choices(form: WarningForm) -> None:
-    distributors = db.session.execute(
-        select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)
-    ).all()
+    distributors = distributor_choices()
     form.distributor_id.choices = [("", _("Choose…"))] + [(d.id, f"{d.code} {d.name}") for d in distributors]
     agreements = db.session.execute(
         select(Agreement.id, Agreement.number, Distributor.code)

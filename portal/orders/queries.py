@@ -22,7 +22,7 @@ from ..domain.dates import quarter_bounds, quarter_of
 from ..domain.orders import OrderStatus, deposit_is_late, prorated_quota
 from ..extensions import db
 from ..security import scoped
-from .models import Order, OrderLine, Shipment
+from .models import Board, Order, OrderLine, Shipment, ShipmentLine
 
 # --- the list ------------------------------------------------------------------------------------
 
@@ -83,11 +83,36 @@ def order_in_full(order_id: int) -> Order:
     return db.session.scalars(statement).one()
 
 
-def distributor_choices() -> list[Any]:
-    """Head office's distributor filter: id, code and name of every distributor (one query)."""
-    return list(
-        db.session.execute(select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code))
+# --- shipments ----------------------------------------------------------------------------------
+
+
+def order_shipments(order_id: int) -> Select[Any]:
+    """An order's shipments, oldest first, with their lines, products and boards: three statements
+    in all, for the shipments page and the API."""
+    return (
+        select(Shipment)
+        .where(Shipment.order_id == order_id)
+        .options(
+            selectinload(Shipment.lines).joinedload(ShipmentLine.product),
+            selectinload(Shipment.boards).joinedload(Board.product),
+        )
+        .order_by(Shipment.shipped_on, Shipment.id)
     )
+
+
+def shipments_of(order: Order) -> list[Shipment]:
+    return list(db.session.scalars(order_shipments(order.id)))
+
+
+def replaced_quantities(lost: Shipment) -> dict[int, int]:
+    """Units already sent to replace ``lost``, by product (each lost unit is replaced once)."""
+    rows = db.session.execute(
+        select(ShipmentLine.product_id, func.sum(ShipmentLine.quantity))
+        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+        .where(Shipment.replaces_shipment_id == lost.id)
+        .group_by(ShipmentLine.product_id)
+    )
+    return {product_id: int(quantity or 0) for product_id, quantity in rows}
 
 
 # --- ordering ------------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ from ..pricing.models import PriceList, PriceListItem
 from ..pricing.services import list_in_force
 from ..products.models import Product
 from .models import Board, Order, OrderLine, Payment, Shipment, ShipmentLine
+from .queries import replaced_quantities
 
 
 @dataclass(frozen=True)
@@ -454,15 +455,8 @@ def ship_replacement(
         raise InvalidValue(N_("Replacements cannot ship before the shipment they replace."), field="shipped_on")
     order = lost.order
     # Each lost unit is replaced once: what earlier replacements sent is no longer owed.
-    replaced = dict(
-        db.session.execute(
-            select(ShipmentLine.product_id, func.sum(ShipmentLine.quantity))
-            .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
-            .where(Shipment.replaces_shipment_id == lost.id)
-            .group_by(ShipmentLine.product_id)
-        ).all()
-    )
-    sent = {line.product_id: line.quantity - int(replaced.get(line.product_id) or 0) for line in lost.lines}
+    replaced = replaced_quantities(lost)
+    sent = {line.product_id: line.quantity - replaced.get(line.product_id, 0) for line in lost.lines}
     shipment = _build_shipment(order, lines, sent, shipped_on, carrier, tracking_number)
     shipment.replaces_shipment_id = lost.id
     db.session.commit()
@@ -587,11 +581,8 @@ def remind_overdue_deposits(today: date, issued_by_id: int | None = None) -> lis
             amount=order.deposit_amount - order.paid_amount,
             due_on=order.deposit_due_on,
             reference=order.number,
-            message_zh=f"订单 {order.number} 的定金 ¥{order.deposit_amount:,.2f} 应于 {order.deposit_due_on} 前支付，"
-            f"目前尚未收到（已付 ¥{order.paid_amount:,.2f}）。请尽快付款；定金逾期的订单可能被取消。",
-            message_en=f"The deposit of ¥{order.deposit_amount:,.2f} on order {order.number} was due on "
-            f"{order.deposit_due_on} and has not been received (paid so far: ¥{order.paid_amount:,.2f}). "
-            "Please pay it soon; an order whose deposit is overdue may be cancelled.",
+            deposit=order.deposit_amount,
+            paid=order.paid_amount,
         )
         order.reminder_notice_id = notice.id
         notices.append(notice)

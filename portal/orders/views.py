@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from ..agreements.models import Agreement
 from ..clock import today
+from ..distributors.queries import distributor_choices
 from ..domain.errors import N_, DomainError, InvalidValue
 from ..domain.money import to_fen
 from ..domain.orders import (
@@ -49,7 +50,6 @@ from .models import Order
 from .queries import (
     agreement_in_scope,
     deposit_late,
-    distributor_choices,
     order_in_full,
     ordering_agreements,
     orders_matching,

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..clock import today
-from ..distributors.models import Distributor
+from ..distributors.queries import distributor_choices
 from ..domain.errors import DomainError
 from ..domain.orders import AWAITING_PAYMENT, days_late
 from ..domain.roles import EVERYONE, HEAD_OFFICE, Role
@@ -74,9 +74,7 @@ def index() -> Any:
     """Deposits and balances owed, the longest overdue first, with totals per distributor."""
     filters, on = _filters(), today()
     totals = totals_by_distributor(filters, on)
-    distributors = db.session.execute(
-        select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)
-    ).all()
+    distributors = distributor_choices()
     return render_template(
         "receivables/index.html",
         page=paginate_rows(receivables_matching(filters, on)),

@@ -350,6 +350,15 @@ def test_overdue_deposits_get_one_reminder(setup):
     again = services.remind_overdue_deposits(date(2026, 3, 10))
     assert (len(on_time), len(late), len(again)) == (0, 1, 0)
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 1
+    [notice] = late  # its text comes from the notice template alone, stated once
+    assert notice.body_zh.count("¥60,000.00") == 2  # the deposit, and what is still owed of it
+    assert "应于 2026年3月8日 前支付" in notice.body_zh
+    assert "已付 ¥0.00" in notice.body_zh
+    assert "定金逾期的订单可能被取消" in notice.body_zh
+    assert "the deposit of ¥60,000.00 on order" in notice.body_en
+    assert "was due on 8 March 2026" in notice.body_en
+    assert "paid so far: ¥0.00" in notice.body_en
+    assert "2026-03-08" not in notice.body_zh + notice.body_en  # no ISO dates pasted into the text
 
 
 def test_twenty_payments_at_the_same_moment_end_with_the_exact_sum(setup, app):
