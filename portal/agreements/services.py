@@ -25,6 +25,7 @@ from ..distributors.models import Distributor
 from ..domain import territories as territory_rules
 from ..domain.agreements import (
     SEED_TERMS,
+    TAKES_TERRITORIES,
     AgreementStatus,
     Terms,
     check_activation,
@@ -333,7 +334,7 @@ def grant_territory(agreement: Agreement, region_code: str, granted_on: date, on
     ``granted_on``, a day of its term. Never exclusive (§1.2): others may hold it too."""
     _lock(agreement)
     status = agreement.status_on(on)
-    if status not in (AgreementStatus.DRAFT, AgreementStatus.ACTIVE):
+    if status not in TAKES_TERRITORIES:
         raise DomainError(N_("Regions are granted to draft or active agreements only."))
     region = _region(region_code)
     check_plausible(granted_on, "granted_on")

@@ -40,6 +40,10 @@ class AgreementStatus(StrEnum):
         }[self]
 
 
+# Regions are granted to a draft (before it binds) or an active agreement (§1.1), never to one that ended.
+TAKES_TERRITORIES = frozenset({AgreementStatus.DRAFT, AgreementStatus.ACTIVE})
+
+
 @dataclass(frozen=True)
 class Terms:
     """The agreement's numbers, named as docs/api.md names them; defaults are the seed's values."""
