@@ -111,7 +111,10 @@ class OrderOut(OutModel):
     deposit_due_on: date | None
     deposit_paid_on: date | None
     paid_in_full_on: date | None
-    delivery_due_on: date | None
+    delivery_due_on: date | None = Field(
+        description="Deposit paid + the delivery period while the balance is open; the paid-in-full date when "
+        "the balance is paid later; null until the deposit is paid (docs/rules.md §6)."
+    )
     paid_amount: Money
     shipped_on: date | None
     cancelled_on: date | None
