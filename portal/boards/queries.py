@@ -1,4 +1,4 @@
-"""The boards list, an order's shipments and head office's on-time delivery list, filtered and
+"""The boards list and head office's on-time delivery list, filtered and
 paginated in SQL (a page costs the same few statements whatever the number of rows)."""
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def board_products(user: Any = None) -> list[Any]:
 # --- on-time delivery (docs/rules.md §6, §10: orders shipped by their delivery due date) -----------
 
 
-def delivery_state_is(state: DeliveryState, on: date) -> ColumnElement[bool]:
+def _delivery_state_is(state: DeliveryState, on: date) -> ColumnElement[bool]:
     """SQL for ``order.delivery_state(on) == state`` (domain.orders.delivery_state), for orders
     with a delivery due date; tests/boards/test_delivery.py proves the two agree case by case."""
     shipped, due = Order.shipped_on, Order.delivery_due_on
@@ -102,7 +102,7 @@ def _delivery_conditions(filters: DeliveryFilters, on: date, with_state: bool = 
     if filters.due_to is not None:
         conditions.append(Order.delivery_due_on <= filters.due_to)
     if with_state and filters.state is not None:
-        conditions.append(delivery_state_is(filters.state, on))
+        conditions.append(_delivery_state_is(filters.state, on))
     return conditions
 
 
@@ -137,10 +137,10 @@ def delivery_counts(filters: DeliveryFilters, on: date) -> DeliveryCounts:
     yet due (one statement)."""
     shipped, due = Order.shipped_on, Order.delivery_due_on
     buckets = {
-        "on_time": delivery_state_is(DeliveryState.ON_TIME, on),
+        "on_time": _delivery_state_is(DeliveryState.ON_TIME, on),
         "shipped_late": shipped > due,
         "overdue": and_(shipped.is_(None), due < on),
-        "not_yet_due": delivery_state_is(DeliveryState.NOT_YET_DUE, on),
+        "not_yet_due": _delivery_state_is(DeliveryState.NOT_YET_DUE, on),
     }
     row = db.session.execute(
         select(

@@ -1,6 +1,6 @@
-"""The order area's reads, shared by the pages and the API: the order list with its filters, the
-agreements one may order under, this quarter's ordered amount against the quota, and what an
-order's dates mean on a given day.
+"""The order area's reads, shared by the pages and the API: the order list with its filters, an
+order's shipments and the units already replaced, the agreements one may order under, this
+quarter's ordered amount against the quota, and whether a deposit is late on a given day.
 
 Every list is one SELECT (plus the pagination's COUNT), whatever the number of orders: the
 distributor is joined in the same statement and every figure a row shows is a column of the order.
