@@ -14,7 +14,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import DateInput
 
-from .clock import today
 from .domain.dates import check_plausible
 from .domain.errors import DomainError
 from .domain.money import parse_money
@@ -123,9 +122,3 @@ class RequiredMoneyField(MoneyField):
     def post_validate(self, form: Any, validation_stopped: bool) -> None:
         if not validation_stopped:
             amount_required(form, self)
-
-
-def not_in_the_future(form: Any, field: Field) -> None:
-    """An event date (a confirmation or a notice recorded late) is today or earlier, in Asia/Shanghai."""
-    if field.data is not None and field.data > today():
-        raise ValidationError(_("This date is in the future; enter today or an earlier day."))

@@ -14,8 +14,12 @@ from sqlalchemy import update
 
 from . import security
 from .clock import utcnow
+from .domain import agreements as agreement_rules
+from .domain import orders as order_rules
 from .domain import permissions
+from .domain.pricing import PriceListStatus
 from .domain.roles import Role
+from .domain.subagents import SubAgentStatus
 from .extensions import db, login_manager
 
 API_PREFIX = "/api/"
@@ -131,6 +135,16 @@ def init_app(app: Flask) -> None:
     login_manager.unauthorized_handler(unauthorized)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
+    # Templates compare statuses with the domain's enums and named sets (order_rules.SHIPPABLE,
+    # AgreementStatus.ACTIVE …), never with a string.
+    app.jinja_env.globals.update(
+        order_rules=order_rules,
+        OrderStatus=order_rules.OrderStatus,
+        agreement_rules=agreement_rules,
+        AgreementStatus=agreement_rules.AgreementStatus,
+        PriceListStatus=PriceListStatus,
+        SubAgentStatus=SubAgentStatus,
+    )
     send_static = app.view_functions["static"]
 
     @security.public

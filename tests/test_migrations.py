@@ -11,7 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from portal import create_app
 from portal.extensions import db
@@ -62,3 +62,41 @@ def test_every_revision_has_a_message_and_a_dated_file_name():
         docstring = path.read_text().split('"""')[1].strip()
         assert docstring, f"{path.name} has no message"
         assert not docstring.lower().startswith("empty message"), f"{path.name} has no message"
+
+
+def test_orders_whose_deposit_is_paid_get_their_delivery_due_date(empty_database_url):
+    """The data migration of docs/rules.md §6: deposit paid + the delivery period in force that day."""
+    from datetime import date
+    from decimal import Decimal
+
+    from portal.domain.agreements import Terms
+    from portal.orders import services
+    from portal.orders.models import Order
+
+    from .orders.builders import make_active_agreement, make_order, make_price_list, make_product
+
+    app = create_app(app_config(SQLALCHEMY_DATABASE_URI=empty_database_url))
+    with app.app_context():
+        upgrade(revision="f0f4011cf4f4")
+        board = make_product()
+        make_price_list({board: ("1000.00", "1200.00", "1500.00")})
+        agreement = make_active_agreement(products=[board], terms=Terms(delivery_days=45))
+        make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 2))  # the first order, unpaid
+        order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 2))
+        services.record_payment(
+            order,
+            amount=Decimal("18000.00"),
+            received_on=date(2026, 3, 4),
+            bank_reference="DEP-1",
+            payer="",
+            recorded_by_id=None,
+            today=date(2026, 3, 4),
+        )
+        db.session.execute(text("UPDATE orders SET delivery_due_on = NULL"))  # as the portal left it
+        db.session.commit()
+        upgrade()
+        db.session.expire_all()
+        dates = dict(db.session.execute(select(Order.number, Order.delivery_due_on)).all())
+        assert dates == {order.number: date(2026, 4, 18)} | {n: None for n in dates if n != order.number}
+        db.session.remove()
+        db.engine.dispose()

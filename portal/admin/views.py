@@ -14,12 +14,11 @@ from wtforms.fields.choices import SelectChoice
 from ..accounts import services
 from ..accounts.forms import NewUserForm, ResetPasswordForm, UserForm
 from ..accounts.models import User
-from ..distributors.models import Distributor
+from ..distributors.queries import distributor_choices
 from ..domain.errors import DomainError
 from ..domain.permissions import may_manage_users
 from ..domain.roles import Role
 from ..errors import domain_message
-from ..extensions import db
 from ..forms import apply_domain_error
 from ..pagination import paginate
 from ..security import allowed, loads
@@ -28,9 +27,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _fill_choices(form: UserForm) -> None:
-    distributors = db.session.execute(
-        select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)
-    ).all()
+    distributors = distributor_choices()
     form.distributor_id.choices = [SelectChoice("", _("— none (head office) —"))] + [
         SelectChoice(str(d.id), f"{d.code} {d.name}") for d in distributors
     ]

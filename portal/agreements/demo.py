@@ -115,7 +115,12 @@ def load(today: date) -> None:
     _grant(gd, "440300", "440100", "441900")
     notice_on = max(today - timedelta(days=10), date(y - 1, 7, 1))
     services.revoke_territories(
-        gd, ["441900"], notice_on, "东莞市连续两个季度未完成任务额，依第 4.5 条取消该区域代理权", issued_by_id=sales
+        gd,
+        ["441900"],
+        notice_on,
+        "东莞市连续两个季度未完成任务额，依第 4.5 条取消该区域代理权",
+        today=today,
+        issued_by_id=sales,
     )
 
     # CD004, second level: last year's agreement terminated by notice, this year's active, next year's draft.

@@ -19,7 +19,7 @@ from ..domain.agreements import TERM_NAMES, TERM_SPECS, TermKind, Terms, TermSpe
 from ..domain.distributors import Level
 from ..domain.errors import DomainError
 from ..domain.money import parse_percent
-from ..forms import MoneyField, RequiredDayField, enum_choices, not_in_the_future
+from ..forms import MoneyField, RequiredDayField, enum_choices
 
 NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9\-/_.]*$"
 REGION_CODE = Regexp(r"^\d{6}$", message=_l("A region code has six digits (GB/T 2260), such as 330100."))
@@ -143,7 +143,7 @@ class AmendmentForm(TermsForm):
 
 
 class TerminationForm(FlaskForm):
-    notice_on = RequiredDayField(_l("Notice date"), validators=[InputRequired(), not_in_the_future])
+    notice_on = RequiredDayField(_l("Notice date"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason (stated in the notice)"), validators=[DataRequired(), Length(max=500)])
     at_once = BooleanField(_l("Terminate at once: conduct that loses an end customer (§3.2)"))
 
@@ -159,7 +159,7 @@ class GrantForm(FlaskForm):
 
 class RevocationForm(FlaskForm):
     region_codes = MultiCheckboxField(_l("Regions to revoke"), validate_choice=False)
-    notice_on = RequiredDayField(_l("Notice date"), validators=[InputRequired(), not_in_the_future])
+    notice_on = RequiredDayField(_l("Notice date"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason (stated in the notice)"), validators=[Optional(), Length(max=500)])
 
 

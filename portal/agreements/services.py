@@ -25,6 +25,7 @@ from ..distributors.models import Distributor
 from ..domain import territories as territory_rules
 from ..domain.agreements import (
     SEED_TERMS,
+    TAKES_TERRITORIES,
     AgreementStatus,
     Terms,
     check_activation,
@@ -37,6 +38,7 @@ from ..domain.agreements import (
     last_day,
     termination_effective_on,
 )
+from ..domain.dates import check_event_date
 from ..domain.distributors import Level
 from ..domain.errors import N_, DomainError, Duplicate, InvalidValue
 from ..domain.notices import NoticeType
@@ -234,7 +236,7 @@ def terminate_agreement(
             N_("A termination of this agreement was already notified; it takes effect on %(effective_on)s."),
             effective_on=agreement.terminated_on.isoformat(),
         )
-    check_plausible(notice_on, "notice_on")
+    check_event_date(notice_on, today=on, field="notice_on")
     _not_before_activation(agreement, notice_on, "notice_on")
     months = agreement.terms_on(notice_on).revocation_notice_months
     effective_on = termination_effective_on(notice_on, months, at_once=at_once)
@@ -332,7 +334,7 @@ def grant_territory(agreement: Agreement, region_code: str, granted_on: date, on
     ``granted_on``, a day of its term. Never exclusive (§1.2): others may hold it too."""
     _lock(agreement)
     status = agreement.status_on(on)
-    if status not in (AgreementStatus.DRAFT, AgreementStatus.ACTIVE):
+    if status not in TAKES_TERRITORIES:
         raise DomainError(N_("Regions are granted to draft or active agreements only."))
     region = _region(region_code)
     check_plausible(granted_on, "granted_on")
@@ -360,6 +362,7 @@ def revoke_territories(
     notice_on: date,
     reason: str = "",
     *,
+    today: date,
     issued_by_id: int | None = None,
 ) -> Notice:
     """Revoke one or several regions with one written notice (§4.5). The revocation takes effect
@@ -370,7 +373,7 @@ def revoke_territories(
     codes = list(dict.fromkeys(code.strip() for code in region_codes if code and code.strip()))
     if not codes:
         raise InvalidValue(N_("Choose at least one region to revoke."), field="region_codes")
-    check_plausible(notice_on, "notice_on")
+    check_event_date(notice_on, today=today, field="notice_on")
     _not_before_activation(agreement, notice_on, "notice_on")
     if agreement.status_on(notice_on) is not AgreementStatus.ACTIVE:
         raise DomainError(N_("Only an active agreement's regions are revoked by notice."))

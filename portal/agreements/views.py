@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..clock import today
-from ..distributors.models import Distributor
+from ..distributors.queries import distributor_choices
 from ..domain.agreements import TERM_SPECS, AgreementStatus, last_day
 from ..domain.distributors import Level
 from ..domain.errors import DomainError
@@ -94,7 +94,7 @@ def index() -> Any:
         statement = statement.where(Agreement.number.ilike(f"%{query}%"))
     distributors = []
     if current_user.is_head_office:
-        distributors = list(db.session.scalars(select(Distributor).order_by(Distributor.code)))
+        distributors = distributor_choices()
     return render_template(
         "agreements/index.html",
         page=paginate(statement),
@@ -111,7 +111,7 @@ def index() -> Any:
 
 def _agreement_form(agreement: Agreement | None) -> AgreementForm:
     form = AgreementForm(obj=None)
-    distributors = list(db.session.scalars(select(Distributor).order_by(Distributor.code)))
+    distributors = distributor_choices()
     products = list(db.session.scalars(select(Product).where(Product.active.is_(True)).order_by(Product.sku)))
     if agreement is not None:  # keep authorised products that are no longer sold visible
         products += [p for p in agreement.products if p not in products]
@@ -403,6 +403,7 @@ def revoke(agreement: Agreement) -> Any:
                 form.region_codes.data or [],
                 form.notice_on.data,
                 form.reason.data or "",
+                today=today(),
                 issued_by_id=current_user.id,
             )
         except DomainError as error:
@@ -510,7 +511,7 @@ def sub_agents() -> Any:
     distributor_id = int_arg("distributor_id")
     if distributor_id is not None:
         statement = statement.where(SubAgentRequest.distributor_id == distributor_id)
-    distributors = list(db.session.scalars(select(Distributor).order_by(Distributor.code))) if head_office else []
+    distributors = distributor_choices() if head_office else []
     return render_template(
         "agreements/sub_agents.html",
         page=paginate(statement),

@@ -29,7 +29,14 @@ from ..agreements import services
 from ..agreements.models import Agreement, AgreementTerms, Territory
 from ..clock import today
 from ..distributors.models import Distributor
-from ..domain.agreements import TERM_NAMES, TERM_SPECS, AgreementStatus, TermKind, Terms, TermSpec, check_plausible
+from ..domain.agreements import (
+    TERM_NAMES,
+    TERM_SPECS,
+    AgreementStatus,
+    TermKind,
+    Terms,
+    TermSpec,
+)
 from ..domain.distributors import Level
 from ..domain.errors import N_, DomainError, InvalidValue
 from ..domain.permissions import may_manage_agreements, may_read
@@ -71,22 +78,9 @@ Reason = text(500)
 QueryText = text(100)
 
 
-def _plausible(field: str) -> Any:
-    def check(value: date) -> date:
-        check_plausible(value, field)
-        return value
-
-    return domain_checked(check)
-
-
-def _not_in_the_future(value: date) -> date:
-    if value > today():
-        raise InvalidValue(N_("This date is in the future; enter today or an earlier day."))
-    return value
-
-
-Day = Annotated[date, _plausible("date")]
-EventDay = Annotated[date, _plausible("date"), domain_checked(_not_in_the_future)]
+# A date as JSON gives it; the services refuse implausible dates and events dated after today
+# (domain.dates.check_event_date), and the API answers 422 with their message on the field.
+Day = date
 
 
 def _term_in(spec: TermSpec) -> Any:
@@ -227,7 +221,7 @@ class AmendmentIn(BodyModel):
 
 
 class TerminationIn(BodyModel):
-    notice_on: EventDay | None = Field(default=None, description="Default today; never later.")
+    notice_on: Day | None = Field(default=None, description="Default today; never later.")
     reason: text(500, min_length=1)
     at_once: bool = Field(
         default=False, description="§3.2: conduct that loses an end customer ends the agreement on the notice date."
@@ -280,7 +274,7 @@ class GrantIn(BodyModel):
 
 class RevocationIn(BodyModel):
     region_codes: list[RegionCode] = Field(min_length=1)
-    notice_on: EventDay | None = Field(default=None, description="Default today; never later.")
+    notice_on: Day | None = Field(default=None, description="Default today; never later.")
     reason: Reason = ""
 
 
@@ -530,7 +524,12 @@ def revoke_territories(agreement: Agreement) -> Any:
     """
     data = parse_body(RevocationIn)
     notice = services.revoke_territories(
-        agreement, data.region_codes, data.notice_on or today(), data.reason, issued_by_id=current_user.id
+        agreement,
+        data.region_codes,
+        data.notice_on or today(),
+        data.reason,
+        today=today(),
+        issued_by_id=current_user.id,
     )
     revoked = db.session.scalars(_territories_of(agreement).where(Territory.revocation_notice_id == notice.id))
     return jsonify(notice=dump(NoticeRef, notice), territories=[dump(TerritoryOut, t) for t in revoked])

@@ -1,8 +1,8 @@
 """/api/v1/on-time-deliveries: head office's on-time delivery record (docs/rules.md §6, §6.4.1), as
 the on-time delivery page lists it, with the same filters and through the same query.
 
-Each row is an order with a delivery due date: whether it shipped by that date (met), shipped after
-it or is still not shipped after it (late), or is not shipped and not yet due (open).
+Each row is an order with a delivery due date: whether it shipped by that date (on time), shipped
+after it or is still not shipped after it (late), or is not shipped and not yet due.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from ..boards.queries import DeliveryFilters, DeliveryState, days_past_due, deliveries_matching, delivery_state
+from ..boards.queries import DeliveryFilters, deliveries_matching
 from ..clock import today
-from ..domain.orders import OrderStatus
+from ..domain.orders import DeliveryState, OrderStatus
 from ..domain.permissions import may_read_every_distributor
 from ..orders.models import Order
 from ..security import allowed
@@ -38,7 +38,7 @@ class DeliveryOut(OutModel):
     delivery_due_on: date
     shipped_on: date | None = Field(description="The day the last units shipped; null while some are to ship.")
     state: DeliveryState = Field(description="As of today.")
-    days_late: int = Field(description="Whole days past the due date (to shipping, or to today); 0 when met.")
+    days_late: int = Field(description="Whole days past the due date (to shipping, or to today); 0 when on time.")
 
     @model_validator(mode="before")
     @classmethod
@@ -54,8 +54,8 @@ class DeliveryOut(OutModel):
             "status": value.status,
             "delivery_due_on": value.delivery_due_on,
             "shipped_on": value.shipped_on,
-            "state": delivery_state(value, on),
-            "days_late": days_past_due(value, on),
+            "state": value.delivery_state(on),
+            "days_late": value.delivery_days_late(on),
         }
 
 

@@ -19,7 +19,6 @@ from flask_login import current_user
 from pydantic import AliasPath, BaseModel, BeforeValidator, Field
 
 from ..clock import today
-from ..domain.agreements import check_plausible
 from ..domain.errors import N_, InvalidValue
 from ..domain.orders import OrderStatus, check_period, check_quantity
 from ..domain.permissions import may_confirm_orders, may_draft_orders, may_read, may_ship_orders
@@ -61,14 +60,6 @@ Reason = text(500)
 Locked = Annotated[bool, BeforeValidator(lambda confirmed_on: confirmed_on is not None)]
 
 
-def _plausible(field: str) -> Any:
-    def check(value: date) -> date:
-        check_plausible(value, field)
-        return value
-
-    return domain_checked(check)
-
-
 class LineIn(BodyModel):
     sku: Sku
     quantity: Quantity
@@ -77,7 +68,7 @@ class LineIn(BodyModel):
 class OrderIn(BodyModel):
     agreement_id: Id = Field(description="One of the distributor's active agreements.")
     period: Period = ""
-    wanted_delivery_on: Annotated[date, _plausible("wanted_delivery_on")] | None = None
+    wanted_delivery_on: date | None = None
     notes: Notes = ""
     lines: list[LineIn] = Field(min_length=1, max_length=500)
 
@@ -86,9 +77,7 @@ class OrderPatch(PatchModel):
     """A draft's fields as the order form has them; only the fields sent change."""
 
     period: Period = UNSENT
-    wanted_delivery_on: Annotated[date, _plausible("wanted_delivery_on")] | None = Field(
-        default=UNSENT, description="Null clears it."
-    )
+    wanted_delivery_on: date | None = Field(default=UNSENT, description="Null clears it.")
     notes: Notes = UNSENT
     lines: list[LineIn] = Field(
         default=UNSENT, min_length=1, max_length=500, description="Replace all the lines of the draft."
@@ -96,7 +85,7 @@ class OrderPatch(PatchModel):
 
 
 class ConfirmIn(BodyModel):
-    confirmed_on: Annotated[date, _plausible("confirmed_on")] | None = Field(
+    confirmed_on: date | None = Field(
         default=None, description="Default today (Asia/Shanghai); never later than today."
     )
 
@@ -135,7 +124,10 @@ class OrderOut(OutModel):
     deposit_due_on: date | None
     deposit_paid_on: date | None
     paid_in_full_on: date | None
-    delivery_due_on: date | None
+    delivery_due_on: date | None = Field(
+        description="Deposit paid + the delivery period while the balance is open; the paid-in-full date when "
+        "the balance is paid later; null until the deposit is paid (docs/rules.md §6)."
+    )
     paid_amount: Money
     shipped_on: date | None
     cancelled_on: date | None
@@ -192,11 +184,6 @@ def _line_requests(lines: list[LineIn], products: Iterable[Product]) -> list[ser
     return requests
 
 
-def _check_wanted_delivery(wanted_delivery_on: date | None, on: date) -> None:
-    if wanted_delivery_on is not None and wanted_delivery_on < on:
-        raise InvalidValue(N_("The wanted delivery date cannot be in the past."), field="wanted_delivery_on")
-
-
 @bp.post("/orders")
 @allowed(may_draft_orders)
 @api_doc(body=OrderIn, response=OrderOut, status=201, conflicts=True)
@@ -212,12 +199,10 @@ def create_order() -> Any:
     if agreement is None:
         raise invalid({"agreement_id": [_("There is no agreement with this id.")]})
     lines = _line_requests(data.lines, agreement.products)
-    on = today()
-    _check_wanted_delivery(data.wanted_delivery_on, on)
     order = services.create_order(
         agreement,
         lines,
-        on=on,
+        on=today(),
         created_by_id=current_user.id,
         period=data.period,
         wanted_delivery_on=data.wanted_delivery_on,
@@ -262,10 +247,7 @@ def confirm_order(order: Order) -> Any:
     whole total), balance and the deposit due date follow. Confirming twice answers 409.
     """
     data = _optional_body(ConfirmIn)
-    confirmed_on = data.confirmed_on or today()
-    if confirmed_on > today():
-        raise InvalidValue(N_("This date is in the future; enter today or an earlier day."), field="confirmed_on")
-    return _out(services.confirm_order(order, current_user.role, confirmed_on))
+    return _out(services.confirm_order(order, current_user.role, data.confirmed_on or today(), today=today()))
 
 
 @bp.post("/orders/<int:order_id>/cancel")
@@ -302,8 +284,6 @@ def update_order(order: Order) -> Any:
     else:
         lines = [services.LineRequest(line.product_id, line.quantity) for line in order.lines]
     wanted_delivery_on = data.wanted_delivery_on if "wanted_delivery_on" in sent else order.wanted_delivery_on
-    if "wanted_delivery_on" in sent:
-        _check_wanted_delivery(wanted_delivery_on, on)
     order = services.update_order(
         order,
         lines,

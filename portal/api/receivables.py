@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from ..clock import today
-from ..domain.orders import OrderStatus
+from ..domain.orders import OrderStatus, days_late
 from ..domain.permissions import may_read_receivables
-from ..receivables.queries import DueState, Filters, ReceivableKind, days_late, paginate_rows, receivables_matching
+from ..receivables.queries import DueState, Filters, ReceivableKind, paginate_rows, receivables_matching
 from ..security import allowed
 from .blueprint import bp
 from .core import Id, Money, OutModel, QueryModel, api_doc, page_of, parse_query
@@ -46,7 +46,7 @@ class ReceivableOut(OutModel):
         """A row of the receivables query, with its days late as of today."""
         if isinstance(value, dict):
             return value
-        return {**value._asdict(), "days_late": days_late(value.due_on, today())}
+        return {**value._asdict(), "days_late": days_late(value.due_on, None, today())}
 
 
 @bp.get("/receivables")

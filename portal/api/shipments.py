@@ -17,16 +17,14 @@ from typing import Annotated, Any
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field, model_validator
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from ..boards.shipping import check_shipped_on
 from ..clock import today
 from ..domain.permissions import may_read, may_ship_orders
 from ..errors import domain_message
 from ..extensions import db
 from ..orders import services
-from ..orders.models import Order, Shipment, ShipmentLine
+from ..orders.models import Order, Shipment
+from ..orders.queries import order_shipments
 from ..security import allowed, loads
 from .blueprint import bp
 from .core import ApiError, BodyModel, OutModel, Timestamp, api_doc, invalid, one, page_of, parse_body, text
@@ -93,15 +91,6 @@ class ShipmentOut(OutModel):
         }
 
 
-def _shipments(order_id: int) -> Any:
-    return (
-        select(Shipment)
-        .where(Shipment.order_id == order_id)
-        .options(selectinload(Shipment.lines).joinedload(ShipmentLine.product), selectinload(Shipment.boards))
-        .order_by(Shipment.shipped_on, Shipment.id)
-    )
-
-
 @bp.get("/orders/<int:order_id>/shipments")
 @allowed(may_read)
 @loads(Order, "order_id")
@@ -112,7 +101,7 @@ def list_shipments(order: Order) -> Any:
     Oldest first, each with its lines and the serial numbers of the boards it carried; free
     replacements name the shipment they replace. Another distributor's order answers 404.
     """
-    return page_of(ShipmentOut, _shipments(order.id))
+    return page_of(ShipmentOut, order_shipments(order.id))
 
 
 @bp.post("/orders/<int:order_id>/shipments")
@@ -134,7 +123,6 @@ def _ship(ship: Callable[..., Shipment], record: Order | Shipment, lines: Iterab
     lost shipment's) and ``ship(record, lines, shipped_on=…, carrier=…, tracking_number=…, **extra)``;
     answers the new shipment (201)."""
     data = parse_body(ShipmentIn)
-    shipped_on = check_shipped_on(data.shipped_on or today(), today())
     by_sku = {line.product.sku.upper(): line.product_id for line in lines}
     errors = {
         f"lines.{i}.sku": [_("This product is not on the order.")]
@@ -151,7 +139,8 @@ def _ship(ship: Callable[..., Shipment], record: Order | Shipment, lines: Iterab
         shipment = ship(
             record,
             requests,
-            shipped_on=shipped_on,
+            shipped_on=data.shipped_on or today(),
+            today=today(),
             carrier=data.carrier,
             tracking_number=data.tracking_number,
             **extra,
@@ -164,7 +153,7 @@ def _ship(ship: Callable[..., Shipment], record: Order | Shipment, lines: Iterab
             domain_message(error),
             {"serials": [_(message, **params) for _serial, message, params in error.problems]},
         ) from error
-    shipment = db.session.scalar(_shipments(shipment.order_id).where(Shipment.id == shipment.id))
+    shipment = db.session.scalar(order_shipments(shipment.order_id).where(Shipment.id == shipment.id))
     return one(ShipmentOut, shipment, 201)
 
 
@@ -180,7 +169,7 @@ def mark_shipment_lost(shipment: Shipment) -> Any:
     """
     data = parse_body(LossIn)
     services.mark_lost_or_damaged(shipment, data.loss_note)
-    return one(ShipmentOut, db.session.scalar(_shipments(shipment.order_id).where(Shipment.id == shipment.id)))
+    return one(ShipmentOut, db.session.scalar(order_shipments(shipment.order_id).where(Shipment.id == shipment.id)))
 
 
 @bp.post("/shipments/<int:shipment_id>/replacements")

@@ -1,22 +1,19 @@
-"""The boards list, an order's shipments and head office's on-time delivery list, filtered and
+"""The boards list and head office's on-time delivery list, filtered and
 paginated in SQL (a page costs the same few statements whatever the number of rows)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
-from ..domain.dates import is_met
-from ..domain.errors import N_
-from ..domain.orders import OrderStatus
+from ..domain.orders import DeliveryState, OrderStatus
 from ..domain.warranty import CoverageClass
 from ..extensions import db
-from ..orders.models import Board, Order, Shipment, ShipmentLine
+from ..orders.models import Board, Order
 from ..products.models import Product
 from ..security import scoped
 
@@ -76,70 +73,14 @@ def board_products(user: Any = None) -> list[Any]:
     )
 
 
-def shipments_of(order: Order) -> list[Shipment]:
-    """An order's shipments with their lines, products and boards: three statements in all."""
-    return list(
-        db.session.scalars(
-            select(Shipment)
-            .where(Shipment.order_id == order.id)
-            .options(
-                selectinload(Shipment.lines).joinedload(ShipmentLine.product),
-                selectinload(Shipment.boards).joinedload(Board.product),
-            )
-            .order_by(Shipment.shipped_on, Shipment.id)
-        )
-    )
-
-
-def replaced_quantities(lost: Shipment) -> dict[int, int]:
-    """Units already sent to replace ``lost``, by product."""
-    rows = db.session.execute(
-        select(ShipmentLine.product_id, func.sum(ShipmentLine.quantity))
-        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
-        .where(Shipment.replaces_shipment_id == lost.id)
-        .group_by(ShipmentLine.product_id)
-    )
-    return {product_id: int(quantity or 0) for product_id, quantity in rows}
-
-
 # --- on-time delivery (docs/rules.md §6, §10: orders shipped by their delivery due date) -----------
 
 
-class DeliveryState(StrEnum):
-    MET = "met"
-    LATE = "late"
-    OPEN = "open"
-
-    @property
-    def label(self) -> str:
-        return {
-            DeliveryState.MET: N_("On time"),
-            DeliveryState.LATE: N_("Late"),
-            DeliveryState.OPEN: N_("Not yet due"),
-        }[self]
-
-
-def delivery_state(order: Order, on: date) -> DeliveryState:
-    """Met when the order shipped on or before its delivery due date (domain.dates.is_met); late
-    when it shipped after it, or has not shipped and the date has passed."""
-    due = order.delivery_due_on
-    if due is None:  # no deposit yet (the delivery pages list only orders with a due date)
-        return DeliveryState.OPEN
-    if order.shipped_on is not None:
-        return DeliveryState.MET if is_met(order.shipped_on, due) else DeliveryState.LATE
-    return DeliveryState.OPEN if is_met(on, due) else DeliveryState.LATE
-
-
-def days_past_due(order: Order, on: date) -> int:
-    if order.delivery_due_on is None:
-        return 0
-    end = order.shipped_on or on
-    return max((end - order.delivery_due_on).days, 0)
-
-
 def _delivery_state_is(state: DeliveryState, on: date) -> ColumnElement[bool]:
+    """SQL for ``order.delivery_state(on) == state`` (domain.orders.delivery_state), for orders
+    with a delivery due date; tests/boards/test_delivery.py proves the two agree case by case."""
     shipped, due = Order.shipped_on, Order.delivery_due_on
-    if state is DeliveryState.MET:
+    if state is DeliveryState.ON_TIME:
         return and_(shipped.is_not(None), shipped <= due)
     if state is DeliveryState.LATE:
         return or_(shipped > due, and_(shipped.is_(None), due < on))
@@ -179,18 +120,18 @@ def deliveries_matching(filters: DeliveryFilters, on: date) -> Select[Any]:
 
 @dataclass(frozen=True)
 class DeliveryCounts:
-    met: int
+    on_time: int
     shipped_late: int
     overdue: int  # not shipped, and the due date has passed
-    open: int
+    not_yet_due: int
 
     @property
     def shipped(self) -> int:
-        return self.met + self.shipped_late
+        return self.on_time + self.shipped_late
 
     @property
     def on_time_percent(self) -> int | None:
-        return 100 * self.met // self.shipped if self.shipped else None
+        return 100 * self.on_time // self.shipped if self.shipped else None
 
 
 def delivery_counts(filters: DeliveryFilters, on: date) -> DeliveryCounts:
@@ -198,10 +139,10 @@ def delivery_counts(filters: DeliveryFilters, on: date) -> DeliveryCounts:
     yet due (one statement)."""
     shipped, due = Order.shipped_on, Order.delivery_due_on
     buckets = {
-        "met": _delivery_state_is(DeliveryState.MET, on),
+        "on_time": _delivery_state_is(DeliveryState.ON_TIME, on),
         "shipped_late": shipped > due,
         "overdue": and_(shipped.is_(None), due < on),
-        "open": _delivery_state_is(DeliveryState.OPEN, on),
+        "not_yet_due": _delivery_state_is(DeliveryState.NOT_YET_DUE, on),
     }
     row = db.session.execute(
         select(

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
-from ..domain.errors import N_, InvalidValue
+from ..domain.errors import N_
 from ..extensions import db
 from ..orders.models import Board, Order, Shipment
 from ..orders.services import ShipmentLineRequest
@@ -25,13 +24,6 @@ from ..products.models import Product
 from .serials import SerialFile, split_serials
 
 Problem = tuple[str, dict[str, Any]]
-
-
-def check_shipped_on(shipped_on: date, today: date) -> date:
-    """docs/api.md: an event date is never later than today."""
-    if shipped_on > today:
-        raise InvalidValue(N_("A shipment cannot leave in the future."), field="shipped_on")
-    return shipped_on
 
 
 @dataclass(frozen=True)

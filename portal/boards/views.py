@@ -14,9 +14,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..clock import today
-from ..distributors.models import Distributor
+from ..distributors.queries import distributor_choices
 from ..domain.errors import N_, DomainError
-from ..domain.orders import OrderStatus
+from ..domain.orders import SHIPPABLE, DeliveryState
 from ..domain.permissions import may_read, may_read_every_distributor, may_ship_orders
 from ..domain.warranty import CoverageClass
 from ..errors import domain_message
@@ -24,28 +24,23 @@ from ..extensions import db
 from ..forms import apply_domain_error
 from ..orders import services
 from ..orders.models import Board, Order, Shipment
+from ..orders.queries import replaced_quantities, shipments_of
 from ..orders.services import SerialProblems, ShipmentLineRequest, normalize_serial
 from ..pagination import int_arg, paginate
 from ..security import allowed, loads, scoped
 from .forms import LossForm, ShipmentForm
 from .queries import (
     DeliveryFilters,
-    DeliveryState,
     board_products,
     boards_matching,
-    days_past_due,
     deliveries_matching,
     delivery_counts,
-    delivery_state,
-    replaced_quantities,
-    shipments_of,
 )
 from .serials import read_serial_file
 from .shipping import (
     Problem,
     Target,
     TypedLine,
-    check_shipped_on,
     collect_lines,
     order_targets,
     pre_check_serials,
@@ -53,8 +48,6 @@ from .shipping import (
 )
 
 bp = Blueprint("boards", __name__, url_prefix="/boards")
-
-SHIPPABLE = frozenset({OrderStatus.PAID_IN_FULL, OrderStatus.PARTLY_SHIPPED})
 
 
 @bp.context_processor
@@ -97,11 +90,7 @@ def index() -> Any:
         distributor_id=int_arg("distributor_id") if head_office else None,
         serial=serial,
     )
-    distributors = (
-        db.session.execute(select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)).all()
-        if head_office
-        else []
-    )
+    distributors = distributor_choices() if head_office else []
     return render_template(
         "boards/index.html",
         page=paginate(statement),
@@ -189,10 +178,6 @@ def _attempt(
     if file is not None and getattr(file, "filename", None):
         upload = read_serial_file(file.read(), file.filename or "")
     collected = collect_lines(_typed_lines(form), targets, upload)
-    try:
-        check_shipped_on(form.shipped_on.data, today())
-    except DomainError as error:
-        apply_domain_error(form, error)
     if collected.problems or form.errors:
         return None, collected.problems + pre_check_serials(collected.lines), False
     try:
@@ -245,6 +230,7 @@ def new_shipment(order: Order) -> Any:
                 lines,
                 shipped_on=form.shipped_on.data,
                 role=current_user.role,
+                today=today(),
                 carrier=form.carrier.data or "",
                 tracking_number=form.tracking_number.data or "",
             )
@@ -311,6 +297,7 @@ def new_replacement(shipment: Shipment) -> Any:
                 shipment,
                 lines,
                 shipped_on=form.shipped_on.data,
+                today=today(),
                 carrier=form.carrier.data or "",
                 tracking_number=form.tracking_number.data or "",
             )
@@ -345,9 +332,7 @@ def delivery() -> Any:
     messages = [
         _(BAD_DATE, value=request.args.get(name, "")[:40]) for name, bad in (("from", bad_from), ("to", bad_to)) if bad
     ]
-    distributors = db.session.execute(
-        select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)
-    ).all()
+    distributors = distributor_choices()
     return render_template(
         "boards/delivery.html",
         page=paginate(deliveries_matching(filters, on)),
@@ -357,7 +342,4 @@ def delivery() -> Any:
         distributors=distributors,
         counts=delivery_counts(filters, on),
         messages=messages,
-        delivery_state=delivery_state,
-        days_past_due=days_past_due,
-        DeliveryState=DeliveryState,
     ), 422 if messages else 200

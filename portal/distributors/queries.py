@@ -1,4 +1,5 @@
-"""The distributor list's one query, shared by the pages and the API."""
+"""The distributor list's one query, shared by the pages and the API, and the one query behind
+every distributor drop-down."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from ..domain.distributors import DistributorStatus, Level
+from ..extensions import db
 from ..security import scoped
 from .models import Distributor
 
@@ -31,3 +33,11 @@ def distributors_matching(
         pattern = f"%{q}%"
         statement = statement.where(Distributor.name.ilike(pattern) | Distributor.code.ilike(pattern))
     return statement
+
+
+def distributor_choices() -> list[Any]:
+    """Head office's distributor drop-downs and filters: id, code and name of every distributor,
+    ordered by code (one query)."""
+    return list(
+        db.session.execute(select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code))
+    )

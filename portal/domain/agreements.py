@@ -61,6 +61,10 @@ def _term(kind: TermKind, label: str, clause: str, seed: Decimal | int, bounds: 
     return field(default=seed, metadata={"kind": kind, "label": label, "clause": clause, "bounds": bounds})
 
 
+# Regions are granted to a draft (before it binds) or an active agreement (§1.1), never to one that ended.
+TAKES_TERRITORIES = frozenset({AgreementStatus.DRAFT, AgreementStatus.ACTIVE})
+
+
 @dataclass(frozen=True)
 class Terms:
     """The agreement's numbers, named as docs/api.md names them; defaults are the seed's values.

@@ -75,3 +75,16 @@ def check_plausible(day: date, field: str) -> None:
             earliest=EARLIEST.isoformat(),
             latest=LATEST.isoformat(),
         )
+
+
+IN_THE_FUTURE = N_("This date is in the future; enter today or an earlier day.")
+
+
+def check_event_date(day: date, *, today: date, field: str, message: str = IN_THE_FUTURE) -> date:
+    """The date of something that has happened (a confirmation, a payment, a shipment, a written
+    notice): plausible, and never later than ``today`` (Asia/Shanghai, docs/api.md). The services
+    call it; the pages and the API show its message on ``field``."""
+    check_plausible(day, field)
+    if day > today:
+        raise InvalidValue(message, field=field)
+    return day

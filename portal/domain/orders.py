@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from .dates import EARLIEST, LATEST, add_days
+from .dates import EARLIEST, LATEST, add_days, check_event_date, check_plausible, is_met
 from .errors import N_, DomainError, InvalidValue
 from .money import round_fen, split
 from .permissions import (
@@ -107,7 +107,15 @@ def transition(status: OrderStatus, event: OrderEvent, role: Role) -> OrderStatu
     return target
 
 
-PAYABLE = frozenset({S.CONFIRMED, S.DEPOSIT_PAID, S.PAID_IN_FULL})
+# --- named sets of states: every page and query that asks "which orders …" uses one of these ----
+
+UNCONFIRMED = frozenset({S.DRAFT, S.SUBMITTED})  # not yet decided by head office
+CONFIRMED_OR_LATER = frozenset(set(S) - UNCONFIRMED - {S.CANCELLED})  # count as ordered (§2.1, §9)
+PAYABLE = frozenset({S.CONFIRMED, S.DEPOSIT_PAID, S.PAID_IN_FULL})  # payments move it; may be voided
+AWAITING_PAYMENT = frozenset({S.CONFIRMED, S.DEPOSIT_PAID})  # money still owed: payments are booked
+AWAITING_DEPOSIT = frozenset({S.CONFIRMED})  # the deposit is not paid yet (§6.3.1)
+SHIPPABLE = frozenset({S.PAID_IN_FULL, S.PARTLY_SHIPPED})  # units left to ship, nothing owed (§6.4)
+DELIVERED = frozenset({S.SHIPPED, S.CLOSED})  # every unit has shipped
 
 
 def status_from_payments(status: OrderStatus, state: PaymentState) -> OrderStatus:
@@ -144,6 +152,16 @@ def check_quantity(quantity: int) -> int:
     if quantity > 1_000_000:
         raise InvalidValue(N_("Enter at most 1,000,000 units."), field="quantity")
     return quantity
+
+
+def check_wanted_delivery_on(day: date | None, *, today: date) -> date | None:
+    """§6.2.1: the wanted delivery date, if given, is a plausible day from today on."""
+    if day is None:
+        return None
+    check_plausible(day, "wanted_delivery_on")
+    if day < today:
+        raise InvalidValue(N_("The wanted delivery date cannot be in the past."), field="wanted_delivery_on")
+    return day
 
 
 def order_total(lines: Iterable[Line]) -> Decimal:
@@ -205,10 +223,58 @@ def payment_state(
 
 def delivery_due_on(state: PaymentState, delivery_days: int) -> date | None:
     """§6.3.1, §6.4.1: max(deposit paid + 30 days, paid in full): late payment postpones delivery,
-    and nothing ships before full payment."""
-    if state.deposit_paid_on is None or state.paid_in_full_on is None:
+    and nothing ships before full payment. Known from the day the deposit is paid: deposit paid +
+    ``delivery_days`` while the balance is open (the balance is due by then, docs/rules.md §6),
+    moved to the paid-in-full date when the balance is paid later. No deposit yet: no date.
+    ``delivery_days`` is the term in force on the day the deposit was paid."""
+    if state.deposit_paid_on is None:
         return None
-    return max(add_days(state.deposit_paid_on, delivery_days), state.paid_in_full_on)
+    due = add_days(state.deposit_paid_on, delivery_days)
+    if state.paid_in_full_on is None:
+        return due
+    return max(due, state.paid_in_full_on)
+
+
+class DeliveryState(StrEnum):
+    """Whether an order met its delivery due date (§6.4.1; a deadline is met on or before it)."""
+
+    ON_TIME = "on_time"  # every unit shipped on or before the due date
+    LATE = "late"  # shipped after it, or still not shipped after it
+    NOT_YET_DUE = "not_yet_due"  # not shipped yet, the due date is today or ahead
+
+    @property
+    def label(self) -> str:
+        return DELIVERY_STATE_LABELS[self]
+
+
+DELIVERY_STATE_LABELS = {
+    DeliveryState.ON_TIME: N_("On time"),
+    DeliveryState.LATE: N_("Late"),
+    DeliveryState.NOT_YET_DUE: N_("Not yet due"),
+}
+
+
+def delivery_state(due_on: date | None, shipped_on: date | None, on: date) -> DeliveryState | None:
+    """The delivery on ``on``, given the due date and the day the last units shipped (None while
+    some are still to ship). None while no due date is known (the deposit is not paid)."""
+    if due_on is None:
+        return None
+    if shipped_on is not None:
+        return DeliveryState.ON_TIME if is_met(shipped_on, due_on) else DeliveryState.LATE
+    return DeliveryState.NOT_YET_DUE if is_met(on, due_on) else DeliveryState.LATE
+
+
+def days_late(due_on: date | None, done_on: date | None, on: date) -> int:
+    """Whole days past the due date: of the day it was done, or of ``on`` while it is not done;
+    0 when met or when there is no due date. Due 8 March, not done on 10 March → 2."""
+    if due_on is None:
+        return 0
+    return max(((done_on or on) - due_on).days, 0)
+
+
+def days_left(due_on: date, on: date) -> int:
+    """Whole days from ``on`` to the due date (0 on the day itself or after it)."""
+    return max((due_on - on).days, 0)
 
 
 def deposit_is_late(deposit_due_on: date, deposit_paid_on: date | None, on: date) -> bool:
@@ -224,8 +290,9 @@ def check_payment(
     """A payment is positive, not in the future, not before confirmation, and never over-pays."""
     if amount <= 0:
         raise InvalidValue(N_("The amount must be more than zero."), field="amount")
-    if received_on > today:
-        raise InvalidValue(N_("A payment cannot be received in the future."), field="received_on")
+    check_event_date(
+        received_on, today=today, field="received_on", message=N_("A payment cannot be received in the future.")
+    )
     if confirmed_on is None:
         raise DomainError(N_("Payments are booked against confirmed orders only."))
     if received_on < confirmed_on:

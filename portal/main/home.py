@@ -26,7 +26,7 @@ from ..clock import today
 from ..distributors.models import Distributor
 from ..domain.agreements import AgreementStatus
 from ..domain.notices import ReadState
-from ..domain.orders import OrderStatus
+from ..domain.orders import AWAITING_PAYMENT
 from ..domain.regions import RegionLevel
 from ..domain.territories import Grant
 from ..extensions import db
@@ -245,7 +245,7 @@ def awaiting_payment(distributor_id: int) -> list[Any]:
             select(Order)
             .where(
                 Order.distributor_id == distributor_id,
-                Order.status.in_([OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID]),
+                Order.status.in_(AWAITING_PAYMENT),
             )
             .order_by(Order.deposit_due_on, Order.id)
             .limit(HOME_AWAITING_PAYMENT)

@@ -14,7 +14,7 @@ from ..agreements.models import SubAgentRequest
 from ..api.openapi import build_spec
 from ..clock import today
 from ..distributors.models import Distributor
-from ..domain.orders import OrderStatus
+from ..domain.orders import AWAITING_DEPOSIT, SHIPPABLE, OrderStatus
 from ..domain.permissions import may_read
 from ..domain.pricing import PriceListStatus
 from ..domain.subagents import SubAgentStatus
@@ -46,8 +46,8 @@ def head_office_queues(on: date) -> dict[str, int]:
 
     return {
         "to_confirm": count(Order, Order.status == OrderStatus.SUBMITTED),
-        "deposits_overdue": count(Order, Order.status == OrderStatus.CONFIRMED, Order.deposit_due_on < on),
-        "to_ship": count(Order, Order.status.in_([OrderStatus.PAID_IN_FULL, OrderStatus.PARTLY_SHIPPED])),
+        "deposits_overdue": count(Order, Order.status.in_(AWAITING_DEPOSIT), Order.deposit_due_on < on),
+        "to_ship": count(Order, Order.status.in_(SHIPPABLE)),
         "sub_agents": count(SubAgentRequest, SubAgentRequest.status == SubAgentStatus.REQUESTED),
         "draft_price_lists": count(PriceList, PriceList.status == PriceListStatus.DRAFT),
         "distributors": count(Distributor),

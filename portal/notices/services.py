@@ -30,8 +30,9 @@ repair_fees        optional      ``reference`` (the batch, e.g. "2027-03"), ``am
                                  fees due, Decimal), ``due_on`` (date);
                                  ``message_zh``, ``message_en`` (optional)
 payment_reminder   optional      ``reference`` (the order's number), ``amount`` (outstanding,
-                                 Decimal), ``due_on`` (date); ``message_zh``, ``message_en``
-                                 (optional)
+                                 Decimal), ``due_on`` (date); for an overdue deposit also
+                                 ``deposit`` and ``paid`` (Decimal); ``message_zh``,
+                                 ``message_en`` (optional)
 =================  ============  ==========================================================
 
 ``agreement=`` and ``price_list=`` also fill the notice's ``agreement_id`` and ``price_list_id``.
@@ -75,7 +76,7 @@ CONTEXT: dict[NoticeType, tuple[frozenset[str], frozenset[str]]] = {
     NoticeType.REPAIR_FEES: (frozenset({"reference", "amount", "due_on"}), frozenset({"message_zh", "message_en"})),
     NoticeType.PAYMENT_REMINDER: (
         frozenset({"reference", "amount", "due_on"}),
-        frozenset({"message_zh", "message_en"}),
+        frozenset({"deposit", "paid", "message_zh", "message_en"}),
     ),
 }
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import today
 from ..distributors.models import Distributor
+from ..distributors.queries import distributor_choices
 from ..domain.agreements import AgreementStatus
 from ..domain.errors import DomainError
 from ..domain.notices import LANGUAGES, NoticeType, ReadState
@@ -68,9 +69,7 @@ def index() -> Any:
         "read": _enum_arg("read", ReadState),
         "year": int_arg("year"),
     }
-    distributors = db.session.execute(
-        select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)
-    ).all()
+    distributors = distributor_choices()
     return render_template(
         "notices/index.html",
         page=paginate(notices_matching(**filters)),

@@ -113,7 +113,7 @@ class Demo:
         if submit or confirm_on:
             services.submit_order(order, Role.DISTRIBUTOR, on)
         if confirm_on:
-            services.confirm_order(order, Role.SALES, confirm_on)
+            services.confirm_order(order, Role.SALES, confirm_on, today=self.today)
         return order
 
     def pay(self, order: Order, amount: Decimal | None, on: date) -> Payment:
@@ -149,6 +149,7 @@ class Demo:
             requests,
             shipped_on=on,
             role=Role.SALES,
+            today=self.today,
             carrier="顺丰速运",
             tracking_number=f"SF{on:%y%m%d}{order.id:04d}{len(order.shipments):02d}",
         )
@@ -214,6 +215,7 @@ def lost_in_transit_replaced(demo: Demo, start: date) -> None:
         shipment,
         [services.ShipmentLineRequest(line.product_id, 2, demo.new_serials(start + 14 * DAY, 2))],
         shipped_on=start + 14 * DAY,
+        today=demo.today,
         carrier="顺丰速运",
     )
 

@@ -13,16 +13,9 @@ from wtforms import Field, FieldList, Form, FormField, HiddenField, StringField,
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import NumberInput
 
-from ..clock import today
 from ..domain.errors import DomainError
 from ..domain.orders import check_period, check_quantity
-from ..forms import DayField, not_in_the_future
-
-
-def not_in_the_past(form: Any, field: Field) -> None:
-    """A wanted delivery date lies ahead (today at the earliest)."""
-    if field.data is not None and field.data < today():
-        raise ValidationError(_("The wanted delivery date cannot be in the past."))
+from ..forms import DayField
 
 
 class QuantityField(StringField):
@@ -79,7 +72,7 @@ class OrderForm(FlaskForm):
         validators=[Optional(), Length(max=20)],
         render_kw={"placeholder": "2026-03 / 2026-Q2", "list": "period-suggestions", "autocomplete": "off"},
     )
-    wanted_delivery_on = DayField(_l("Wanted delivery date"), validators=[Optional(), not_in_the_past])
+    wanted_delivery_on = DayField(_l("Wanted delivery date"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
 
     def validate_period(self, field: Field) -> None:
@@ -93,9 +86,7 @@ class ConfirmForm(FlaskForm):
     """§6.1.2: sales confirms on a date (today unless recorded late); the prices lock from the list
     in force on that date."""
 
-    confirmed_on = DayField(
-        _l("Confirmed on"), validators=[InputRequired(message=_l("Enter the confirmation date.")), not_in_the_future]
-    )
+    confirmed_on = DayField(_l("Confirmed on"), validators=[InputRequired(message=_l("Enter the confirmation date."))])
 
 
 class CancelForm(FlaskForm):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
 from ..db import Money, UTCDateTime, enum_column
-from ..domain.orders import OrderStatus
+from ..domain.orders import DeliveryState, OrderStatus, days_late, delivery_state
 from ..domain.warranty import Coverage
 from ..extensions import Model
 
@@ -69,6 +69,19 @@ class Order(Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def delivery_state(self, on: date) -> DeliveryState | None:
+        """Whether the delivery due date is met on ``on`` (docs/rules.md §6): None until the deposit
+        is paid, and for a cancelled order."""
+        if self.status is OrderStatus.CANCELLED:
+            return None
+        return delivery_state(self.delivery_due_on, self.shipped_on, on)
+
+    def delivery_days_late(self, on: date) -> int:
+        """Days the last units shipped after the delivery due date, or, still to ship, ``on`` is after it."""
+        if self.status is OrderStatus.CANCELLED:
+            return 0
+        return days_late(self.delivery_due_on, self.shipped_on, on)
 
 
 class OrderLine(Model):

@@ -1,6 +1,6 @@
-"""The order area's reads, shared by the pages and the API: the order list with its filters, the
-agreements one may order under, this quarter's ordered amount against the quota, and what an
-order's dates mean on a given day.
+"""The order area's reads, shared by the pages and the API: the order list with its filters, an
+order's shipments and the units already replaced, the agreements one may order under, this
+quarter's ordered amount against the quota, and whether a deposit is late on a given day.
 
 Every list is one SELECT (plus the pagination's COUNT), whatever the number of orders: the
 distributor is joined in the same statement and every figure a row shows is a column of the order.
@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -19,11 +18,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..agreements.models import Agreement
 from ..distributors.models import Distributor
-from ..domain.dates import is_met, quarter_bounds, quarter_of
+from ..domain.dates import quarter_bounds, quarter_of
 from ..domain.orders import OrderStatus, deposit_is_late, prorated_quota
 from ..extensions import db
 from ..security import scoped
-from .models import Order, OrderLine, Shipment
+from .models import Board, Order, OrderLine, Shipment, ShipmentLine
 
 # --- the list ------------------------------------------------------------------------------------
 
@@ -84,11 +83,36 @@ def order_in_full(order_id: int) -> Order:
     return db.session.scalars(statement).one()
 
 
-def distributor_choices() -> list[Any]:
-    """Head office's distributor filter: id, code and name of every distributor (one query)."""
-    return list(
-        db.session.execute(select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code))
+# --- shipments ----------------------------------------------------------------------------------
+
+
+def order_shipments(order_id: int) -> Select[Any]:
+    """An order's shipments, oldest first, with their lines, products and boards: three statements
+    in all, for the shipments page and the API."""
+    return (
+        select(Shipment)
+        .where(Shipment.order_id == order_id)
+        .options(
+            selectinload(Shipment.lines).joinedload(ShipmentLine.product),
+            selectinload(Shipment.boards).joinedload(Board.product),
+        )
+        .order_by(Shipment.shipped_on, Shipment.id)
     )
+
+
+def shipments_of(order: Order) -> list[Shipment]:
+    return list(db.session.scalars(order_shipments(order.id)))
+
+
+def replaced_quantities(lost: Shipment) -> dict[int, int]:
+    """Units already sent to replace ``lost``, by product (each lost unit is replaced once)."""
+    rows = db.session.execute(
+        select(ShipmentLine.product_id, func.sum(ShipmentLine.quantity))
+        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+        .where(Shipment.replaces_shipment_id == lost.id)
+        .group_by(ShipmentLine.product_id)
+    )
+    return {product_id: int(quantity or 0) for product_id, quantity in rows}
 
 
 # --- ordering ------------------------------------------------------------------------------------
@@ -181,36 +205,6 @@ def quota_meter(agreement: Agreement, on: date) -> QuotaMeter:
 
 
 # --- what an order's dates mean on a day ---------------------------------------------------------
-
-
-class DeliveryKind(StrEnum):
-    ON_TIME = "on_time"  # fully shipped on or before the delivery due date
-    LATE = "late"  # shipped after it, or still not fully shipped after it
-    DUE = "due"  # not fully shipped yet, due date still ahead (or today)
-
-
-@dataclass(frozen=True)
-class DeliveryState:
-    kind: DeliveryKind
-    days: int  # days late (LATE) or days left (DUE); 0 for ON_TIME
-
-
-DELIVERED = frozenset({OrderStatus.SHIPPED, OrderStatus.CLOSED})
-
-
-def delivery_state(order: Order, on: date) -> DeliveryState | None:
-    """Whether the delivery due date (§6.3.1, §6.4.1) is met: None while it is not known yet (the
-    order is not paid in full) or the order was cancelled."""
-    due = order.delivery_due_on
-    if due is None or order.status is OrderStatus.CANCELLED:
-        return None
-    if order.status in DELIVERED and order.shipped_on is not None:
-        if is_met(order.shipped_on, due):
-            return DeliveryState(DeliveryKind.ON_TIME, 0)
-        return DeliveryState(DeliveryKind.LATE, (order.shipped_on - due).days)
-    if is_met(on, due):
-        return DeliveryState(DeliveryKind.DUE, (due - on).days)
-    return DeliveryState(DeliveryKind.LATE, (on - due).days)
 
 
 def deposit_late(order: Order, on: date) -> bool:

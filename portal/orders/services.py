@@ -1,8 +1,9 @@
 """Order use cases (docs/rules.md §6, §7.1). Each one is a transaction: it locks what it changes,
 checks the rules of portal.domain.orders, writes, and commits; a refusal changes nothing.
 
-Dates are given by the caller (the pages and the API default them to today in Asia/Shanghai and
-refuse future dates); nothing here reads the clock except through those parameters.
+Dates are given by the caller (the pages and the API default them to today in Asia/Shanghai), and
+so is ``today``: the services refuse an event dated after it (domain.dates.check_event_date), so the
+pages and the API show the same message. Nothing here reads the clock.
 """
 
 from __future__ import annotations
@@ -21,9 +22,14 @@ from ..agreements.models import Agreement, agreement_products
 from ..audit.tracking import audit_reason
 from ..clock import utcnow
 from ..domain.agreements import AgreementStatus
+from ..domain.dates import check_event_date
 from ..domain.errors import N_, DomainError, Duplicate, InvalidValue
 from ..domain.notices import NoticeType
 from ..domain.orders import (
+    AWAITING_DEPOSIT,
+    AWAITING_PAYMENT,
+    CONFIRMED_OR_LATER,
+    PAYABLE,
     Line,
     OrderEvent,
     OrderStatus,
@@ -31,6 +37,7 @@ from ..domain.orders import (
     check_first_order,
     check_payment,
     check_quantity,
+    check_wanted_delivery_on,
     confirm,
     deposit_is_late,
     order_total,
@@ -48,15 +55,7 @@ from ..pricing.models import PriceList, PriceListItem
 from ..pricing.services import list_in_force
 from ..products.models import Product
 from .models import Board, Order, OrderLine, Payment, Shipment, ShipmentLine
-
-CONFIRMED_OR_LATER = (
-    OrderStatus.CONFIRMED,
-    OrderStatus.DEPOSIT_PAID,
-    OrderStatus.PAID_IN_FULL,
-    OrderStatus.PARTLY_SHIPPED,
-    OrderStatus.SHIPPED,
-    OrderStatus.CLOSED,
-)
+from .queries import replaced_quantities
 
 
 @dataclass(frozen=True)
@@ -177,7 +176,9 @@ def create_order(
     wanted_delivery_on: date | None = None,
     notes: str = "",
 ) -> Order:
-    """A draft order under ``agreement``, priced for information from the list in force ``on``."""
+    """A draft order under ``agreement``, priced for information from the list in force ``on``
+    (today)."""
+    check_wanted_delivery_on(wanted_delivery_on, today=on)
     _check_agreement_open(agreement, on)
     _check_lines(agreement, lines)
     order = Order(
@@ -211,6 +212,7 @@ def update_order(
     order = _lock(Order, order.id)
     if order.status is not OrderStatus.DRAFT:
         raise DomainError(N_("Only a draft order can be changed."))
+    check_wanted_delivery_on(wanted_delivery_on, today=on)
     agreement = order.agreement
     _check_agreement_open(agreement, on)
     _check_lines(agreement, lines)
@@ -233,10 +235,11 @@ def submit_order(order: Order, role: Role, on: date) -> Order:
     return order
 
 
-def confirm_order(order: Order, role: Role, confirmed_on: date) -> Order:
+def confirm_order(order: Order, role: Role, confirmed_on: date, *, today: date) -> Order:
     """§6.1.2, §6.3.1: prices lock from the list in force on the confirmation date for the
     agreement's level; deposit, balance and the deposit due date follow. The agreement row is locked
     so two confirmations cannot both count as its first order."""
+    check_event_date(confirmed_on, today=today, field="confirmed_on")
     _lock(Agreement, order.agreement_id)
     order = _lock(Order, order.id)
     status = transition(order.status, OrderEvent.CONFIRM, role)
@@ -340,7 +343,7 @@ def record_payment(
     check_payment(
         amount, received_on, confirmed_on=order.confirmed_on, paid=order.paid_amount, total=order.total, today=today
     )
-    if order.status not in (OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID):
+    if order.status not in AWAITING_PAYMENT:
         raise DomainError(N_("Payments are booked against confirmed orders only."))
     taken = db.session.scalar(
         select(func.count())
@@ -383,7 +386,7 @@ def void_payment(payment: Payment, *, reason: str, voided_by_id: int | None) -> 
     payment = _lock(Payment, payment.id)
     if payment.voided_at is not None:
         raise DomainError(N_("This payment is already voided."))
-    if order.status not in (OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID, OrderStatus.PAID_IN_FULL):
+    if order.status not in PAYABLE:
         raise DomainError(N_("The order has shipped or was cancelled; its payments can no longer be voided."))
     with audit_reason(reason.strip()):
         payment.voided_at, payment.voided_by_id, payment.void_reason = utcnow(), voided_by_id, reason.strip()
@@ -400,17 +403,23 @@ def normalize_serial(text: str) -> str:
     return (text or "").strip().upper()
 
 
+def _check_shipped_on(shipped_on: date, today: date) -> None:
+    check_event_date(shipped_on, today=today, field="shipped_on", message=N_("A shipment cannot leave in the future."))
+
+
 def ship_order(
     order: Order,
     lines: Sequence[ShipmentLineRequest],
     *,
     shipped_on: date,
     role: Role,
+    today: date,
     carrier: str = "",
     tracking_number: str = "",
 ) -> Shipment:
     """Ship some or all of the remaining units (§6.4). Each board's warranty runs from this date
     (§7.1). Every bad serial is listed; nothing ships while any is bad."""
+    _check_shipped_on(shipped_on, today)
     order = _lock(Order, order.id)
     remaining = {line.product_id: line.quantity - line.shipped_quantity for line in order.lines}
     shipped_all = all(
@@ -435,10 +444,12 @@ def ship_replacement(
     lines: Sequence[ShipmentLineRequest],
     *,
     shipped_on: date,
+    today: date,
     carrier: str = "",
     tracking_number: str = "",
 ) -> Shipment:
     """§6.4.1: loss or damage in transit is head office's; replacement units ship at no charge."""
+    _check_shipped_on(shipped_on, today)
     lost = _lock(Shipment, lost.id)
     if not lost.lost_or_damaged:
         raise DomainError(N_("Mark the shipment lost or damaged before sending replacements."))
@@ -446,15 +457,8 @@ def ship_replacement(
         raise InvalidValue(N_("Replacements cannot ship before the shipment they replace."), field="shipped_on")
     order = lost.order
     # Each lost unit is replaced once: what earlier replacements sent is no longer owed.
-    replaced = dict(
-        db.session.execute(
-            select(ShipmentLine.product_id, func.sum(ShipmentLine.quantity))
-            .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
-            .where(Shipment.replaces_shipment_id == lost.id)
-            .group_by(ShipmentLine.product_id)
-        ).all()
-    )
-    sent = {line.product_id: line.quantity - int(replaced.get(line.product_id) or 0) for line in lost.lines}
+    replaced = replaced_quantities(lost)
+    sent = {line.product_id: line.quantity - replaced.get(line.product_id, 0) for line in lost.lines}
     shipment = _build_shipment(order, lines, sent, shipped_on, carrier, tracking_number)
     shipment.replaces_shipment_id = lost.id
     db.session.commit()
@@ -589,7 +593,7 @@ def remind_overdue_deposits(today: date, issued_by_id: int | None = None) -> lis
     order (running it twice changes nothing)."""
     overdue = db.session.scalars(
         select(Order)
-        .where(Order.status == OrderStatus.CONFIRMED, Order.deposit_due_on < today, Order.reminder_notice_id.is_(None))
+        .where(Order.status.in_(AWAITING_DEPOSIT), Order.deposit_due_on < today, Order.reminder_notice_id.is_(None))
         .with_for_update()
     ).all()
     notices = []
@@ -607,11 +611,8 @@ def remind_overdue_deposits(today: date, issued_by_id: int | None = None) -> lis
             amount=order.deposit_amount - order.paid_amount,
             due_on=order.deposit_due_on,
             reference=order.number,
-            message_zh=f"订单 {order.number} 的定金 ¥{order.deposit_amount:,.2f} 应于 {order.deposit_due_on} 前支付，"
-            f"目前尚未收到（已付 ¥{order.paid_amount:,.2f}）。请尽快付款；定金逾期的订单可能被取消。",
-            message_en=f"The deposit of ¥{order.deposit_amount:,.2f} on order {order.number} was due on "
-            f"{order.deposit_due_on} and has not been received (paid so far: ¥{order.paid_amount:,.2f}). "
-            "Please pay it soon; an order whose deposit is overdue may be cancelled.",
+            deposit=order.deposit_amount,
+            paid=order.paid_amount,
         )
         order.reminder_notice_id = notice.id
         notices.append(notice)

@@ -20,10 +20,13 @@ from flask_login import current_user
 
 from ..agreements.models import Agreement
 from ..clock import today
+from ..distributors.queries import distributor_choices
 from ..domain.errors import N_, DomainError, InvalidValue
 from ..domain.money import to_fen
 from ..domain.orders import (
+    AWAITING_PAYMENT,
     PAYABLE,
+    UNCONFIRMED,
     Line,
     OrderEvent,
     OrderStatus,
@@ -46,9 +49,7 @@ from .forms import CancelForm, ConfirmForm, OrderForm
 from .models import Order
 from .queries import (
     agreement_in_scope,
-    delivery_state,
     deposit_late,
-    distributor_choices,
     order_in_full,
     ordering_agreements,
     orders_matching,
@@ -96,12 +97,13 @@ def index() -> Any:
     }
     page = paginate(orders_matching(**filters))
     on = today()
-    rows = [(order, delivery_state(order, on), deposit_late(order, on)) for order in page.items]
+    rows = [(order, deposit_late(order, on)) for order in page.items]
     distributors = distributor_choices() if current_user.is_head_office else []
     return render_template(
         "orders/index.html",
         page=page,
         rows=rows,
+        on=on,
         filters=filters,
         statuses=list(OrderStatus),
         distributors=distributors,
@@ -314,7 +316,7 @@ def _render_show(
     on = today()
     role, books = current_user.role, current_user.may(may_book_payments)
     terms = order.agreement.terms_on(on)
-    undecided = order.status in (OrderStatus.DRAFT, OrderStatus.SUBMITTED)
+    undecided = order.status in UNCONFIRMED
     is_first = services.is_first_order(order.agreement, excluding=order.id) if undecided else order.is_first_order
     actions = {
         # A draft is changed by whoever may submit it.
@@ -322,7 +324,7 @@ def _render_show(
         "submit": can(order.status, OrderEvent.SUBMIT, role),
         "confirm": can(order.status, OrderEvent.CONFIRM, role),
         "cancel": can(order.status, OrderEvent.CANCEL, role),
-        "pay": books and order.status in PAYABLE and order.status is not OrderStatus.PAID_IN_FULL,
+        "pay": books and order.status in AWAITING_PAYMENT,
         "void": books and order.status in PAYABLE,
         "ship": can(order.status, OrderEvent.SHIP_PART, role),
         "close": can(order.status, OrderEvent.CLOSE, role),
@@ -339,7 +341,7 @@ def _render_show(
         terms=terms,
         is_first=is_first,
         indicative=order.confirmed_on is None,
-        delivery=delivery_state(order, on),
+        on=on,
         deposit_late=deposit_late(order, on),
         reason_needed=order.status is OrderStatus.CONFIRMED,
         below_minimum=is_first and undecided and order.total < terms.first_order_min,
@@ -384,7 +386,7 @@ def confirm(order: Order) -> Any:
     if not form.validate_on_submit():
         return _render_show(order, confirm_form=form, status=422)
     try:
-        services.confirm_order(order, current_user.role, form.confirmed_on.data or today())
+        services.confirm_order(order, current_user.role, form.confirmed_on.data or today(), today=today())
     except DomainError as error:
         return _refused(order, error, confirm_form=form)
     flash(

@@ -17,8 +17,9 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ..domain.orders import days_late
 from ..domain.pricing import escape_cell
-from .queries import ReceivableKind, days_late
+from .queries import ReceivableKind
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -52,7 +53,7 @@ def receivables_workbook(rows: Iterable[Any], on: date) -> bytes:
                 row.amount,
                 row.outstanding,
                 row.due_on,
-                days_late(row.due_on, on),
+                days_late(row.due_on, None, on),
             ]
         )
         current = sheet.max_row

@@ -5,9 +5,10 @@ Each payable order (confirmed or deposit paid) owes up to two amounts:
 * its **deposit** while the paid amount has not reached it: the deposit less what is paid, due on
   the deposit due date (confirmation + 3 days, §6.3.1);
 * its **balance**: the total less the larger of the deposit and what is paid. The contract only says
-  "before shipment"; the portal counts it due on the deposit's payment date + the delivery period
-  (§6.4.1: 30 days), since a balance paid later postpones delivery (delivery due = max(deposit paid +
-  30 days, paid in full)). While the deposit is unpaid the balance has no due date yet.
+  "before shipment"; the portal counts it due on the order's delivery due date, deposit paid + the
+  delivery period (§6.4.1: 30 days), since a balance paid later postpones delivery (one rule,
+  ``domain.orders.delivery_due_on``, stored on the order). While the deposit is unpaid the balance
+  has no due date yet.
 
 One UNION of the two kinds is filtered, ordered and paginated in the database; the totals per
 distributor are a GROUP BY over the same rows. A page costs a constant number of statements
@@ -23,16 +24,13 @@ from enum import StrEnum
 from typing import Any
 
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Date, Select, String, case, func, literal, literal_column, null, select, type_coerce, union_all
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import Select, String, case, func, literal, literal_column, select, type_coerce, union_all
 from sqlalchemy.sql import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
 
-from ..agreements.models import AgreementTerms
 from ..db import Money
 from ..distributors.models import Distributor
 from ..domain.errors import N_
-from ..domain.orders import OrderStatus
+from ..domain.orders import AWAITING_DEPOSIT, AWAITING_PAYMENT
 from ..extensions import db
 from ..orders.models import Order
 from ..pagination import page_args
@@ -59,44 +57,6 @@ class DueState(StrEnum):
 ZERO: ColumnElement[int] = literal_column("0")  # whole fen, as the Money columns hold them
 
 
-# --- date arithmetic in SQL ----------------------------------------------------------------------
-
-
-class date_plus_days(FunctionElement[date]):  # noqa: N801 - reads like the SQL function it stands for
-    """``day + days`` in SQL (Civil Code Art. 201: the period ends ``days`` days after ``day``)."""
-
-    type = Date()
-    inherit_cache = True
-    name = "date_plus_days"
-
-
-@compiles(date_plus_days)
-def _date_plus_days(element: Any, compiler: Any, **kw: Any) -> str:
-    day, days = list(element.clauses)
-    return f"({compiler.process(day, **kw)} + {compiler.process(days, **kw)})"  # PostgreSQL: date + integer
-
-
-@compiles(date_plus_days, "sqlite")
-def _date_plus_days_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    day, days = list(element.clauses)
-    return f"date({compiler.process(day, **kw)}, '+' || {compiler.process(days, **kw)} || ' days')"
-
-
-def _delivery_days_on(day: Any) -> Any:
-    """The delivery period of the order's agreement in force on ``day`` (the signed terms for any
-    earlier day), as :meth:`Agreement.terms_on` picks it, as a correlated subquery."""
-    versions = select(AgreementTerms.delivery_days).where(AgreementTerms.agreement_id == Order.agreement_id)
-    in_force = (
-        versions.where(AgreementTerms.effective_from <= day)
-        .order_by(AgreementTerms.effective_from.desc())
-        .limit(1)
-        .correlate(Order)
-        .scalar_subquery()
-    )
-    signed = versions.order_by(AgreementTerms.effective_from).limit(1).correlate(Order).scalar_subquery()
-    return func.coalesce(in_force, signed)
-
-
 # --- the rows ------------------------------------------------------------------------------------
 
 
@@ -111,11 +71,7 @@ def _receivable_rows() -> Any:
         type_coerce(Order.deposit_amount, Money()).label("amount"),
         type_coerce(Order.deposit_amount - Order.paid_amount, Money()).label("outstanding"),
         Order.deposit_due_on.label("due_on"),
-    ).where(Order.status == OrderStatus.CONFIRMED)
-    balance_due = case(
-        (Order.deposit_paid_on.is_(None), null()),
-        else_=date_plus_days(Order.deposit_paid_on, _delivery_days_on(Order.deposit_paid_on)),
-    )
+    ).where(Order.status.in_(AWAITING_DEPOSIT))
     balance = select(
         Order.id,
         Order.number,
@@ -124,11 +80,11 @@ def _receivable_rows() -> Any:
         Order.status,
         type_coerce(Order.balance_amount, Money()),
         type_coerce(
-            case((Order.status == OrderStatus.CONFIRMED, Order.balance_amount), else_=Order.total - Order.paid_amount),
+            case((Order.status.in_(AWAITING_DEPOSIT), Order.balance_amount), else_=Order.total - Order.paid_amount),
             Money(),
         ),
-        type_coerce(balance_due, Date()),
-    ).where(Order.status.in_([OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID]), Order.balance_amount > Decimal("0.00"))
+        Order.delivery_due_on,  # domain.orders.delivery_due_on, stored when a payment is booked
+    ).where(Order.status.in_(AWAITING_PAYMENT), Order.balance_amount > Decimal("0.00"))
     return union_all(deposit, balance).subquery("receivables")
 
 
@@ -184,13 +140,6 @@ def totals_by_distributor(filters: Filters, on: date) -> list[Any]:
             .order_by(Distributor.code)
         )
     )
-
-
-def days_late(due_on: date | None, on: date) -> int:
-    """Whole days past the due date (0 while not late): due 8 March, on 10 March → 2."""
-    if due_on is None or on <= due_on:
-        return 0
-    return (on - due_on).days
 
 
 class RowPagination(SelectPagination):

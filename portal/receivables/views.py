@@ -12,9 +12,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..clock import today
-from ..distributors.models import Distributor
+from ..distributors.queries import distributor_choices
 from ..domain.errors import DomainError
-from ..domain.orders import OrderStatus
+from ..domain.orders import AWAITING_PAYMENT, days_late
 from ..domain.permissions import may_book_payments, may_read, may_read_receivables
 from ..errors import domain_message
 from ..extensions import db
@@ -30,7 +30,6 @@ from .queries import (
     DueState,
     Filters,
     ReceivableKind,
-    days_late,
     grand_total,
     paginate_rows,
     receivables_matching,
@@ -38,8 +37,6 @@ from .queries import (
 )
 
 bp = Blueprint("receivables", __name__, url_prefix="/receivables")
-
-TAKES_PAYMENTS = frozenset({OrderStatus.CONFIRMED, OrderStatus.DEPOSIT_PAID})
 
 
 @bp.context_processor
@@ -66,9 +63,7 @@ def index() -> Any:
     """Deposits and balances owed, the longest overdue first, with totals per distributor."""
     filters, on = _filters(), today()
     totals = totals_by_distributor(filters, on)
-    distributors = db.session.execute(
-        select(Distributor.id, Distributor.code, Distributor.name).order_by(Distributor.code)
-    ).all()
+    distributors = distributor_choices()
     return render_template(
         "receivables/index.html",
         page=paginate_rows(receivables_matching(filters, on)),
@@ -115,7 +110,7 @@ def payments(order: Order) -> Any:
         order=order,
         payments=_payments_of(order),
         void_form=VoidForm(formdata=None),
-        takes_payments=order.status in TAKES_PAYMENTS,
+        takes_payments=order.status in AWAITING_PAYMENT,
     )
 
 
@@ -159,7 +154,7 @@ def new_payment(order: Order) -> Any:
         form=form,
         payments=_payments_of(order),
         void_form=VoidForm(formdata=None),
-        takes_payments=order.status in TAKES_PAYMENTS,
+        takes_payments=order.status in AWAITING_PAYMENT,
         max_date=today().isoformat(),
     ), status
 

@@ -225,6 +225,21 @@ def test_a_termination_after_the_end_or_of_a_draft_or_without_reason_is_refused(
     assert reloaded(agreement).terminated_on is None
 
 
+def test_a_notice_dated_after_today_is_refused_by_the_services(zhejiang):
+    """docs/api.md: a written notice is dated today at the latest; the page and the API show this message."""
+    agreement = make_agreement(activate_on=START)
+    make_territory(agreement, "330000", START)
+    with pytest.raises(InvalidValue, match="in the future") as refused:
+        services.terminate_agreement(agreement, D(2026, 3, 11), "调整", D(2026, 3, 10))
+    assert refused.value.field == "notice_on"
+    with pytest.raises(InvalidValue, match="in the future") as refused:
+        services.revoke_territories(agreement, ["330000"], D(2026, 3, 11), "调整", today=D(2026, 3, 10))
+    assert refused.value.field == "notice_on"
+    db.session.rollback()
+    assert reloaded(agreement).terminated_on is None
+    assert db.session.scalars(select(Notice)).all() == []
+
+
 # --- Territories --------------------------------------------------------------------------------
 
 
@@ -236,7 +251,9 @@ def zhejiang(app):
 def test_in_territory_walks_the_region_tree_and_respects_the_revocation_date(zhejiang):
     agreement = make_agreement(activate_on=START)
     make_territory(agreement, "330000", START)  # 浙江省
-    services.revoke_territories(agreement, ["330000"], D(2026, 1, 31), "调整")  # effective 2026-03-01
+    services.revoke_territories(
+        agreement, ["330000"], D(2026, 1, 31), "调整", today=D(2026, 1, 31)
+    )  # effective 2026-03-01
 
     for day, inside in [(D(2026, 1, 1), True), (D(2026, 2, 28), True), (D(2026, 3, 1), False)]:
         assert services.in_territory(agreement, "330106", day) is inside, day  # 西湖区, in 杭州市, in 浙江省
@@ -269,7 +286,9 @@ def test_a_revocation_of_several_regions_is_one_notice(zhejiang, count_rows):
     for code in ("330100", "330200", "320500"):
         make_territory(agreement, code)
 
-    notice = services.revoke_territories(agreement, ["330100", "330200"], D(2026, 3, 31), "季度考核未达标")
+    notice = services.revoke_territories(
+        agreement, ["330100", "330200"], D(2026, 3, 31), "季度考核未达标", today=D(2026, 3, 31)
+    )
 
     assert count_rows(Notice) == 1
     assert notice.type is NoticeType.REVOCATION
@@ -288,7 +307,7 @@ def test_a_revocation_of_a_region_not_granted_is_refused_and_nothing_changes(zhe
     agreement = make_agreement(activate_on=START)
     make_territory(agreement, "330100")
     with pytest.raises(InvalidValue) as refused:
-        services.revoke_territories(agreement, codes, D(2026, 3, 1))
+        services.revoke_territories(agreement, codes, D(2026, 3, 1), today=D(2026, 3, 1))
     assert refused.value.field == "region_codes"
     assert count_rows(Notice) == 0
     assert db.session.scalar(select(Territory.revoked_effective_on)) is None
@@ -297,9 +316,9 @@ def test_a_revocation_of_a_region_not_granted_is_refused_and_nothing_changes(zhe
 def test_a_region_revoked_once_is_not_revoked_again(zhejiang):
     agreement = make_agreement(activate_on=START)
     make_territory(agreement, "330100")
-    services.revoke_territories(agreement, ["330100"], D(2026, 3, 1))
+    services.revoke_territories(agreement, ["330100"], D(2026, 3, 1), today=D(2026, 3, 1))
     with pytest.raises(InvalidValue, match="330100"):
-        services.revoke_territories(agreement, ["330100"], D(2026, 3, 5))
+        services.revoke_territories(agreement, ["330100"], D(2026, 3, 5), today=D(2026, 3, 5))
 
 
 def test_granting_refuses_a_day_outside_the_term_a_region_held_and_an_expired_agreement(zhejiang, count_rows):

@@ -63,7 +63,7 @@ class Shop:
 
     def ship(self, order: Order, serials: list[str], on: date = date(2026, 3, 4)) -> Shipment:
         return services.ship_order(
-            order, [ShipmentLineRequest(self.board.id, len(serials), serials)], shipped_on=on, role=Role.SALES
+            order, [ShipmentLineRequest(self.board.id, len(serials), serials)], shipped_on=on, role=Role.SALES, today=on
         )
 
     def elsewhere(self) -> Shop:

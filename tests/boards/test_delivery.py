@@ -8,9 +8,13 @@ from datetime import date
 
 import pytest
 
+from portal.boards.queries import DeliveryFilters, deliveries_matching, delivery_counts
+from portal.domain.orders import DeliveryState
 from portal.domain.roles import Role
+from portal.extensions import db
 
 from ..builders import make_user
+from ..domain.test_orders import DELIVERY_CASES
 
 
 @pytest.fixture
@@ -97,12 +101,12 @@ def test_the_api_lists_met_late_and_open_orders_like_the_page(orders, api):
         "status": "shipped",
         "delivery_due_on": "2026-02-02",
         "shipped_on": "2026-02-02",
-        "state": "met",
+        "state": "on_time",
         "days_late": 0,
     }
     assert (listed[late.number]["state"], listed[late.number]["days_late"]) == ("late", 8)
     assert (listed[overdue.number]["state"], listed[overdue.number]["days_late"]) == ("late", 36)
-    assert (listed[open_.number]["state"], listed[open_.number]["delivery_due_on"]) == ("open", "2026-04-01")
+    assert (listed[open_.number]["state"], listed[open_.number]["delivery_due_on"]) == ("not_yet_due", "2026-04-01")
     assert [item["number"] for item in response.json["items"]][0] == open_.number  # the latest due first
 
 
@@ -138,3 +142,24 @@ def test_a_bad_filter_answers_422_naming_it(orders, api, query):
 def test_distributors_cannot_read_the_delivery_list_through_the_api(orders, api):
     caller = api(make_user(role=Role.DISTRIBUTOR, distributor=orders[0].distributor))
     assert caller.get(DELIVERIES).status_code == 403
+
+
+@pytest.mark.parametrize(("due_on", "shipped_on", "on", "state", "late"), DELIVERY_CASES)
+def test_the_lists_sql_agrees_with_the_domain(shop, due_on, shipped_on, on, state, late):
+    """The list filters and counts in SQL for speed; on every row of the domain's table it finds the
+    order in the state ``domain.orders.delivery_state`` gives, and in no other."""
+    order = shop.order(50, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
+    order.delivery_due_on, order.shipped_on = due_on, shipped_on
+    db.session.commit()
+    found = {
+        each: order in db.session.scalars(deliveries_matching(DeliveryFilters(state=each), on)).unique().all()
+        for each in DeliveryState
+    }
+    assert found == {each: each is state for each in DeliveryState}
+    assert (order.delivery_state(on), order.delivery_days_late(on)) == (state, late)
+    counts = delivery_counts(DeliveryFilters(), on)
+    assert (counts.on_time, counts.shipped_late + counts.overdue, counts.not_yet_due) == (
+        int(state is DeliveryState.ON_TIME),
+        int(state is DeliveryState.LATE),
+        int(state is DeliveryState.NOT_YET_DUE),
+    )

@@ -7,7 +7,15 @@ import pytest
 
 from portal.domain.errors import DomainError, InvalidValue
 from portal.domain.orders import (
+    AWAITING_DEPOSIT,
+    AWAITING_PAYMENT,
+    CONFIRMED_OR_LATER,
+    DELIVERED,
+    PAYABLE,
+    SHIPPABLE,
     TRANSITIONS,
+    UNCONFIRMED,
+    DeliveryState,
     Line,
     OrderEvent,
     OrderStatus,
@@ -18,7 +26,10 @@ from portal.domain.orders import (
     check_period,
     check_quantity,
     confirm,
+    days_late,
+    days_left,
     delivery_due_on,
+    delivery_state,
     deposit_is_late,
     order_total,
     payment_state,
@@ -133,15 +144,94 @@ def test_nothing_is_paid_until_the_amount_is_reached():
 @pytest.mark.parametrize(
     ("deposit_paid_on", "paid_in_full_on", "due"),
     [
-        (date(2026, 3, 6), date(2026, 3, 20), date(2026, 4, 5)),  # deposit + 30 days
+        (None, None, None),  # deposit not paid: no delivery date yet
+        (date(2026, 3, 6), None, date(2026, 4, 5)),  # deposit paid, balance open: deposit + 30 days
+        (date(2026, 3, 6), date(2026, 3, 20), date(2026, 4, 5)),  # paid in full in time: unchanged
+        (date(2026, 3, 6), date(2026, 4, 5), date(2026, 4, 5)),  # paid in full on the day itself
         (date(2026, 3, 6), date(2026, 4, 20), date(2026, 4, 20)),  # balance late: due when paid in full
         (date(2026, 3, 12), date(2026, 3, 20), date(2026, 4, 11)),  # a late deposit moves delivery
-        (date(2026, 3, 6), None, None),
+        (date(2026, 3, 6), date(2026, 3, 6), date(2026, 4, 5)),  # a first order, paid in full at once
     ],
 )
 def test_delivery_due_is_the_later_of_deposit_plus_30_days_and_full_payment(deposit_paid_on, paid_in_full_on, due):
     state = PaymentState(D("0"), deposit_paid_on, paid_in_full_on)
     assert delivery_due_on(state, 30) == due
+
+
+def test_the_delivery_period_is_the_agreements_term():
+    state = PaymentState(D("0"), date(2026, 3, 6), None)
+    assert delivery_due_on(state, 45) == date(2026, 4, 20)
+    assert delivery_due_on(state, 0) == date(2026, 3, 6)
+
+
+ON_TIME, LATE, NOT_YET_DUE = DeliveryState.ON_TIME, DeliveryState.LATE, DeliveryState.NOT_YET_DUE
+
+# (delivery due, last units shipped, on, state, days late): the one table the pages, the API and the
+# SQL of the on-time delivery list (tests/boards/test_delivery.py) are held to.
+DELIVERY_CASES = [
+    (None, None, date(2026, 3, 10), None, 0),  # deposit not paid: nothing is due yet
+    (date(2026, 4, 10), None, date(2026, 3, 10), NOT_YET_DUE, 0),
+    (date(2026, 4, 10), None, date(2026, 4, 10), NOT_YET_DUE, 0),  # the last day counts in full
+    (date(2026, 4, 10), None, date(2026, 4, 11), LATE, 1),
+    (date(2026, 4, 10), None, date(2026, 5, 16), LATE, 36),
+    (date(2026, 4, 10), date(2026, 4, 10), date(2026, 5, 1), ON_TIME, 0),  # shipped on the due date
+    (date(2026, 4, 10), date(2026, 3, 20), date(2026, 3, 21), ON_TIME, 0),  # early, seen before it is due
+    (date(2026, 4, 10), date(2026, 4, 18), date(2026, 4, 20), LATE, 8),  # shipped late: counted to shipping
+    (date(2026, 4, 10), date(2026, 4, 13), date(2026, 4, 12), LATE, 3),  # recorded ahead of ``on``
+]
+
+
+@pytest.mark.parametrize(("due_on", "shipped_on", "on", "state", "late"), DELIVERY_CASES)
+def test_delivery_state_and_days_late(due_on, shipped_on, on, state, late):
+    assert delivery_state(due_on, shipped_on, on) is state
+    assert days_late(due_on, shipped_on, on) == late
+
+
+@pytest.mark.parametrize(
+    ("due_on", "done_on", "on", "late"),
+    [
+        (date(2026, 3, 8), None, date(2026, 3, 10), 2),  # a deposit due 8 March, unpaid on 10 March
+        (date(2026, 3, 8), None, date(2026, 3, 8), 0),
+        (date(2026, 3, 8), date(2026, 3, 9), date(2026, 3, 20), 1),  # paid a day late
+        (date(2026, 3, 8), date(2026, 3, 1), date(2026, 3, 20), 0),
+        (None, None, date(2026, 3, 20), 0),  # nothing due
+    ],
+)
+def test_days_late_of_any_deadline(due_on, done_on, on, late):
+    assert days_late(due_on, done_on, on) == late
+
+
+@pytest.mark.parametrize(
+    ("due_on", "on", "left"),
+    [
+        (date(2026, 4, 10), date(2026, 3, 10), 31),
+        (date(2026, 4, 10), date(2026, 4, 10), 0),
+        (date(2026, 4, 10), date(2026, 4, 12), 0),
+    ],
+)
+def test_days_left_before_a_due_date(due_on, on, left):
+    assert days_left(due_on, on) == left
+
+
+@pytest.mark.parametrize(
+    ("states", "members"),
+    [
+        (UNCONFIRMED, {S.DRAFT, S.SUBMITTED}),
+        (CONFIRMED_OR_LATER, {S.CONFIRMED, S.DEPOSIT_PAID, S.PAID_IN_FULL, S.PARTLY_SHIPPED, S.SHIPPED, S.CLOSED}),
+        (PAYABLE, {S.CONFIRMED, S.DEPOSIT_PAID, S.PAID_IN_FULL}),
+        (AWAITING_PAYMENT, {S.CONFIRMED, S.DEPOSIT_PAID}),
+        (AWAITING_DEPOSIT, {S.CONFIRMED}),
+        (SHIPPABLE, {S.PAID_IN_FULL, S.PARTLY_SHIPPED}),
+        (DELIVERED, {S.SHIPPED, S.CLOSED}),
+    ],
+)
+def test_the_named_sets_of_states(states, members):
+    assert states == members
+
+
+def test_shippable_states_are_those_a_shipment_may_leave_from():
+    assert {status for (status, event) in TRANSITIONS if event is E.SHIP_PART} == SHIPPABLE
+    assert {target for (_, event), (target, _) in TRANSITIONS.items() if event is E.SHIP_ALL} == {S.SHIPPED}
 
 
 @pytest.mark.parametrize(

@@ -85,7 +85,7 @@ def make_order(
     if submit or confirm_on:
         services.submit_order(order, Role.DISTRIBUTOR, on)
     if confirm_on:
-        services.confirm_order(order, Role.SALES, confirm_on)
+        services.confirm_order(order, Role.SALES, confirm_on, today=confirm_on)
     return db.session.get(Order, order.id)
 
 
@@ -133,6 +133,7 @@ def shipped_order(other: Distributor) -> tuple[Order, Shipment]:
         [services.ShipmentLineRequest(product.id, 1, [f"SN{next(_n):08d}"])],
         shipped_on=date(2026, 3, 4),
         role=Role.SALES,
+        today=date(2026, 3, 4),
     )
     return order, shipment
 

@@ -230,6 +230,15 @@ def test_a_bad_or_future_confirmation_date_answers_422(shop, api, confirmed_on):
     assert stored(order.id).status is OrderStatus.SUBMITTED
 
 
+def test_a_future_confirmation_date_answers_the_services_message(shop, api):
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), submit=True)
+    response = api(shop["sales"]).post(f"{LIST}/{order.id}/confirm", json={"confirmed_on": "2026-03-11"})
+    assert response.status_code == 422
+    assert error_of(response)["fields"] == {
+        "confirmed_on": ["This date is in the future; enter today or an earlier day."]
+    }
+
+
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.DISTRIBUTOR])
 def test_only_head_office_sales_confirms(shop, api, role):
     order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, submit=True)

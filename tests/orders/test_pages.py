@@ -362,6 +362,17 @@ def test_a_bad_confirmation_date_is_refused(shop, login, typed, message):
     assert stored(order.id).status is OrderStatus.SUBMITTED
 
 
+def test_a_future_confirmation_date_shows_the_services_message_on_the_field(shop, login):
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), submit=True)
+    response = login(shop["sales"]).post(f"/orders/{order.id}/confirm", data={"confirmed_on": "2026-03-11"})
+    page = text_of(response)
+    assert response.status_code == 422
+    assert re.search(r'id="confirmed_on"[^>]*is-invalid|is-invalid[^>]*id="confirmed_on"', page)
+    assert "This date is in the future; enter today or an earlier day." in page
+    assert 'value="2026-03-11"' in page
+    assert stored(order.id).status is OrderStatus.SUBMITTED
+
+
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.DISTRIBUTOR])
 def test_only_sales_confirms(shop, login, role):
     order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, submit=True)
@@ -441,6 +452,7 @@ def paid_and_shipped(shop):
         role=Role.SALES,
         carrier="顺丰",
         tracking_number="SF123",
+        today=date(2026, 3, 9),
     )
     return stored(order.id)
 
@@ -461,6 +473,27 @@ def test_the_order_page_tells_the_money_and_delivery_story(shop, login, paid_and
     assert 'href="/boards/SN-0001"' in page
     assert "Book a payment" not in page
     assert "Ship units" not in page
+
+
+def test_the_delivery_due_date_shows_once_the_deposit_is_paid(shop, login):
+    """§6: deposit paid + 30 days while the balance is open; before the deposit, no date."""
+    make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))  # first
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    client = login(shop["sales"])
+    assert "Due in" not in text_of(client.get(f"/orders/{order.id}"))
+    services.record_payment(
+        order,
+        amount=order.deposit_amount,
+        received_on=date(2026, 3, 4),
+        bank_reference="DEP-1",
+        payer="",
+        recorded_by_id=None,
+        today=TODAY,
+    )
+    page = text_of(client.get(f"/orders/{order.id}"))
+    assert stored(order.id).delivery_due_on == date(2026, 4, 3)
+    assert "Apr 3, 2026" in page
+    assert "Due in 24 days" in page  # 4 March + 30 days = 3 April; today is 10 March
 
 
 def test_finance_and_sales_see_their_own_links(shop, login, paid_and_shipped):
@@ -593,6 +626,7 @@ def test_sales_closes_a_shipped_order_from_its_page(app, login):
         [ShipmentLineRequest(board.id, 50, [f"P{i}" for i in range(50)])],
         shipped_on=date(2026, 3, 7),
         role=Role.SALES,
+        today=date(2026, 3, 7),
     )
     client = login(make_user(role=Role.SALES))
     assert f'action="/orders/{order.id}/close"' in client.get(f"/orders/{order.id}").get_data(as_text=True)

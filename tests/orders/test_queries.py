@@ -8,14 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from portal.domain.orders import OrderStatus
+from portal.domain.orders import DeliveryState, OrderStatus
 from portal.domain.roles import Role
 from portal.extensions import db
 from portal.orders import services
 from portal.orders.models import Order
 from portal.orders.queries import (
-    DeliveryKind,
-    delivery_state,
     orders_matching,
     period_suggestions,
     quota_meter,
@@ -97,19 +95,18 @@ def test_the_period_box_suggests_this_and_the_next_months_and_quarters():
 @pytest.mark.parametrize(
     ("status", "due", "shipped_on", "on", "expected"),
     [
-        (OrderStatus.CONFIRMED, None, None, date(2026, 3, 10), None),  # not paid in full: not known yet
-        (OrderStatus.PAID_IN_FULL, date(2026, 4, 10), None, date(2026, 3, 10), (DeliveryKind.DUE, 31)),
-        (OrderStatus.PAID_IN_FULL, date(2026, 4, 10), None, date(2026, 4, 10), (DeliveryKind.DUE, 0)),  # last day
-        (OrderStatus.PARTLY_SHIPPED, date(2026, 4, 10), None, date(2026, 4, 12), (DeliveryKind.LATE, 2)),
-        (OrderStatus.SHIPPED, date(2026, 4, 10), date(2026, 4, 10), date(2026, 5, 1), (DeliveryKind.ON_TIME, 0)),
-        (OrderStatus.CLOSED, date(2026, 4, 10), date(2026, 4, 13), date(2026, 5, 1), (DeliveryKind.LATE, 3)),
-        (OrderStatus.CANCELLED, date(2026, 4, 10), None, date(2026, 5, 1), None),
+        (OrderStatus.CONFIRMED, None, None, date(2026, 3, 10), (None, 0)),  # deposit not paid: not known yet
+        (OrderStatus.DEPOSIT_PAID, date(2026, 4, 10), None, date(2026, 3, 10), (DeliveryState.NOT_YET_DUE, 0)),
+        (OrderStatus.PAID_IN_FULL, date(2026, 4, 10), None, date(2026, 4, 10), (DeliveryState.NOT_YET_DUE, 0)),
+        (OrderStatus.PARTLY_SHIPPED, date(2026, 4, 10), None, date(2026, 4, 12), (DeliveryState.LATE, 2)),
+        (OrderStatus.SHIPPED, date(2026, 4, 10), date(2026, 4, 10), date(2026, 5, 1), (DeliveryState.ON_TIME, 0)),
+        (OrderStatus.CLOSED, date(2026, 4, 10), date(2026, 4, 13), date(2026, 5, 1), (DeliveryState.LATE, 3)),
+        (OrderStatus.CANCELLED, date(2026, 4, 10), None, date(2026, 5, 1), (None, 0)),
     ],
 )
-def test_delivery_state(status, due, shipped_on, on, expected):
+def test_an_orders_delivery_state_and_days_late(status, due, shipped_on, on, expected):
     order = Order(status=status, delivery_due_on=due, shipped_on=shipped_on)
-    state = delivery_state(order, on)
-    assert (None if state is None else (state.kind, state.days)) == expected
+    assert (order.delivery_state(on), order.delivery_days_late(on)) == expected
 
 
 # --- the list -------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def test_prices_lock_at_confirmation_and_a_later_list_never_changes_them(setup):
     agreement, board, _ = setup
     make_price_list({board: ("1100.00", "1300.00", "1600.00")}, effective_from=date(2026, 3, 10))
     before = make_order(agreement, {board: 50}, on=date(2026, 3, 1), submit=True)
-    services.confirm_order(before, Role.SALES, date(2026, 3, 9))
+    services.confirm_order(before, Role.SALES, date(2026, 3, 9), today=date(2026, 3, 9))
     make_price_list({board: ("900.00", "900.00", "1000.00")}, effective_from=date(2026, 3, 20))
     db.session.expire_all()
     order = db.session.get(Order, before.id)
@@ -82,10 +82,47 @@ def test_confirming_twice_and_confirming_as_finance_are_refused(setup):
     agreement, board, _ = setup
     order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
     with pytest.raises(DomainError):
-        services.confirm_order(order, Role.SALES, date(2026, 3, 6))
+        services.confirm_order(order, Role.SALES, date(2026, 3, 6), today=date(2026, 3, 6))
     other = make_order(agreement, {board: 1}, submit=True)
     with pytest.raises(DomainError, match="role"):
-        services.confirm_order(other, Role.FINANCE, date(2026, 3, 6))
+        services.confirm_order(other, Role.FINANCE, date(2026, 3, 6), today=date(2026, 3, 6))
+
+
+def test_the_confirmation_service_refuses_a_future_date_and_changes_nothing(setup):
+    """docs/api.md: an event is dated today at the latest; the service says so, the page and the API
+    show its message on the field."""
+    agreement, board, _ = setup
+    order = make_order(agreement, {board: 50}, submit=True)
+    with pytest.raises(InvalidValue, match="in the future") as refused:
+        services.confirm_order(order, Role.SALES, date(2026, 3, 11), today=date(2026, 3, 10))
+    assert refused.value.field == "confirmed_on"
+    db.session.rollback()
+    assert db.session.get(Order, order.id).status is OrderStatus.SUBMITTED
+
+
+def test_the_shipping_services_refuse_a_future_date(setup):
+    agreement, board, _ = setup
+    order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
+    with pytest.raises(InvalidValue, match="cannot leave in the future") as refused:
+        services.ship_order(
+            order,
+            [ShipmentLineRequest(board.id, 1, ["SN-F"])],
+            shipped_on=date(2026, 3, 11),
+            role=Role.SALES,
+            today=date(2026, 3, 10),
+        )
+    assert refused.value.field == "shipped_on"
+
+
+@pytest.mark.parametrize(("wanted", "message"), [(date(2026, 2, 28), "in the past"), (date(2200, 1, 1), "between")])
+def test_the_order_services_refuse_an_impossible_wanted_delivery_date(setup, wanted, message, count_rows):
+    agreement, board, _ = setup
+    with pytest.raises(InvalidValue, match=message) as refused:
+        services.create_order(
+            agreement, [LineRequest(board.id, 1)], on=date(2026, 3, 1), created_by_id=None, wanted_delivery_on=wanted
+        )
+    assert refused.value.field == "wanted_delivery_on"
+    assert count_rows(Order) == 0
 
 
 @pytest.mark.parametrize(("quantity", "error"), [(0, InvalidValue), (-3, InvalidValue)])
@@ -169,7 +206,11 @@ def test_shipping_needs_full_payment_and_one_unique_serial_per_board(setup, coun
     order = make_order(agreement, {board: 49, cable: 100}, confirm_on=date(2026, 3, 5))  # ¥58,800 + ¥1,200
     with pytest.raises(DomainError, match="paid in full"):
         services.ship_order(
-            order, [ShipmentLineRequest(board.id, 1, ["SN-1"])], shipped_on=date(2026, 3, 6), role=Role.SALES
+            order,
+            [ShipmentLineRequest(board.id, 1, ["SN-1"])],
+            shipped_on=date(2026, 3, 6),
+            role=Role.SALES,
+            today=date(2026, 3, 6),
         )
     pay(order, "60000.00", date(2026, 3, 6), "FULL-1")
     with pytest.raises(services.SerialProblems) as problems:
@@ -178,17 +219,26 @@ def test_shipping_needs_full_payment_and_one_unique_serial_per_board(setup, coun
             [ShipmentLineRequest(board.id, 3, ["SN-1", "SN-1"]), ShipmentLineRequest(cable.id, 10, ["X"])],
             shipped_on=date(2026, 3, 7),
             role=Role.SALES,
+            today=date(2026, 3, 7),
         )
     assert len(problems.value.problems) == 3  # too few serials, one twice, serials on a non-serialized product
     assert count_rows(Board) == 0
     first = services.ship_order(
-        order, [ShipmentLineRequest(board.id, 2, ["sn-1", "SN-2"])], shipped_on=date(2026, 3, 7), role=Role.SALES
+        order,
+        [ShipmentLineRequest(board.id, 2, ["sn-1", "SN-2"])],
+        shipped_on=date(2026, 3, 7),
+        role=Role.SALES,
+        today=date(2026, 3, 7),
     )
     assert order.status is OrderStatus.PARTLY_SHIPPED
     assert sorted(b.serial for b in first.boards) == ["SN-1", "SN-2"]
     with pytest.raises(services.SerialProblems, match="serial"):
         services.ship_order(
-            order, [ShipmentLineRequest(board.id, 1, ["SN-2"])], shipped_on=date(2026, 3, 8), role=Role.SALES
+            order,
+            [ShipmentLineRequest(board.id, 1, ["SN-2"])],
+            shipped_on=date(2026, 3, 8),
+            role=Role.SALES,
+            today=date(2026, 3, 8),
         )
     with pytest.raises(InvalidValue, match="More units"):
         services.ship_order(
@@ -196,12 +246,14 @@ def test_shipping_needs_full_payment_and_one_unique_serial_per_board(setup, coun
             [ShipmentLineRequest(board.id, 48, [f"S{i}" for i in range(48)])],
             shipped_on=date(2026, 3, 8),
             role=Role.SALES,
+            today=date(2026, 3, 8),
         )
     services.ship_order(
         order,
         [ShipmentLineRequest(board.id, 47, [f"S{i}" for i in range(47)]), ShipmentLineRequest(cable.id, 100)],
         shipped_on=date(2026, 3, 9),
         role=Role.SALES,
+        today=date(2026, 3, 9),
     )
     assert (order.status, order.shipped_on) == (OrderStatus.SHIPPED, date(2026, 3, 9))
 
@@ -211,13 +263,18 @@ def test_each_board_is_under_warranty_15_months_from_its_own_shipment(setup):
     order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
     pay(order, "60000.00", date(2026, 3, 6), "W-1")
     services.ship_order(
-        order, [ShipmentLineRequest(board.id, 1, ["EARLY"])], shipped_on=date(2026, 3, 31), role=Role.SALES
+        order,
+        [ShipmentLineRequest(board.id, 1, ["EARLY"])],
+        shipped_on=date(2026, 3, 31),
+        role=Role.SALES,
+        today=date(2026, 3, 31),
     )
     services.ship_order(
         order,
         [ShipmentLineRequest(board.id, 49, [f"L{i}" for i in range(49)])],
         shipped_on=date(2026, 11, 30),
         role=Role.SALES,
+        today=date(2026, 11, 30),
     )
     early = db.session.scalar(select(Board).where(Board.serial == "EARLY"))
     late = db.session.scalar(select(Board).where(Board.serial == "L0"))
@@ -233,7 +290,11 @@ def test_the_warranty_follows_the_terms_of_the_agreement(app):
     order = make_order(agreement, {board: 1}, confirm_on=date(2026, 3, 5))
     pay(order, "60000.00", date(2026, 3, 6), "T-1")
     shipment = services.ship_order(
-        order, [ShipmentLineRequest(board.id, 1, ["T-SN"])], shipped_on=date(2026, 3, 7), role=Role.SALES
+        order,
+        [ShipmentLineRequest(board.id, 1, ["T-SN"])],
+        shipped_on=date(2026, 3, 7),
+        role=Role.SALES,
+        today=date(2026, 3, 7),
     )
     assert shipment.boards[0].warranty_end == date(2028, 3, 7)
 
@@ -247,14 +308,21 @@ def test_lost_units_are_replaced_free_with_new_boards(setup):
         [ShipmentLineRequest(board.id, 50, [f"R{i}" for i in range(50)])],
         shipped_on=date(2026, 3, 7),
         role=Role.SALES,
+        today=date(2026, 3, 7),
     )
     with pytest.raises(DomainError, match="lost or damaged"):
         services.ship_replacement(
-            shipment, [ShipmentLineRequest(board.id, 2, ["N1", "N2"])], shipped_on=date(2026, 3, 12)
+            shipment,
+            [ShipmentLineRequest(board.id, 2, ["N1", "N2"])],
+            shipped_on=date(2026, 3, 12),
+            today=date(2026, 3, 12),
         )
     services.mark_lost_or_damaged(shipment, "两块板卡运输途中损坏")
     replacement = services.ship_replacement(
-        shipment, [ShipmentLineRequest(board.id, 2, ["N1", "N2"])], shipped_on=date(2026, 3, 12)
+        shipment,
+        [ShipmentLineRequest(board.id, 2, ["N1", "N2"])],
+        shipped_on=date(2026, 3, 12),
+        today=date(2026, 3, 12),
     )
     assert replacement.replaces_shipment_id == shipment.id
     assert db.session.get(Order, order.id).paid_amount == D("60000.00")  # no charge
@@ -282,6 +350,15 @@ def test_overdue_deposits_get_one_reminder(setup):
     again = services.remind_overdue_deposits(date(2026, 3, 10))
     assert (len(on_time), len(late), len(again)) == (0, 1, 0)
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 1
+    [notice] = late  # its text comes from the notice template alone, stated once
+    assert notice.body_zh.count("¥60,000.00") == 2  # the deposit, and what is still owed of it
+    assert "应于 2026年3月8日 前支付" in notice.body_zh
+    assert "已付 ¥0.00" in notice.body_zh
+    assert "定金逾期的订单可能被取消" in notice.body_zh
+    assert "the deposit of ¥60,000.00 on order" in notice.body_en
+    assert "was due on 8 March 2026" in notice.body_en
+    assert "paid so far: ¥0.00" in notice.body_en
+    assert "2026-03-08" not in notice.body_zh + notice.body_en  # no ISO dates pasted into the text
 
 
 def test_twenty_payments_at_the_same_moment_end_with_the_exact_sum(setup, app):
@@ -373,6 +450,7 @@ def test_a_fully_shipped_order_is_closed_by_head_office_only(setup):
         [ShipmentLineRequest(board.id, 50, [f"C{i}" for i in range(50)])],
         shipped_on=date(2026, 3, 7),
         role=Role.SALES,
+        today=date(2026, 3, 7),
     )
     with pytest.raises(DomainError, match="role"):
         services.close_order(order, Role.DISTRIBUTOR)
@@ -406,6 +484,7 @@ def test_the_same_product_twice_in_one_shipment_is_refused(setup, count_rows):
             ],
             shipped_on=date(2026, 3, 7),
             role=Role.SALES,
+            today=date(2026, 3, 7),
         )
     assert count_rows(Board) == 0
 
@@ -421,7 +500,7 @@ def test_a_zero_deposit_is_paid_on_confirmation_and_never_reminded(app):
         OrderStatus.DEPOSIT_PAID,
         date(2026, 3, 5),
     )
-    assert order.delivery_due_on is None  # nothing ships before the balance is paid
+    assert order.delivery_due_on == date(2026, 4, 4)  # deposit "paid" on confirmation + 30 days, balance open
     reminded = services.remind_overdue_deposits(date(2026, 4, 1))
     assert len(reminded) == 1  # the unpaid first order only
     assert db.session.get(Order, order.id).reminder_notice_id is None
@@ -440,4 +519,4 @@ def test_no_confirmation_once_the_agreement_has_ended(setup):
     agreement, board, _ = setup
     order = make_order(agreement, {board: 50}, on=date(2027, 12, 30), submit=True)
     with pytest.raises(DomainError, match="active agreement"):
-        services.confirm_order(order, Role.SALES, date(2028, 1, 2))
+        services.confirm_order(order, Role.SALES, date(2028, 1, 2), today=date(2028, 1, 2))
