@@ -417,6 +417,7 @@ def shipped_order(shop) -> Order:
         [services.ShipmentLineRequest(shop["board"].id, 50, serials)],
         shipped_on=date(2026, 3, 4),
         role=Role.SALES,
+        today=TODAY,
     )
     return stored(order.id)
 
