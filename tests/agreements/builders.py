@@ -1,27 +1,27 @@
-"""Agreements, territories and sub-agent requests for tests, made through the portal's services
-(so they obey the same rules), and the foreign records of the access guard."""
+"""Territories and sub-agent requests for tests, made through the portal's services (so they obey
+the same rules), and the foreign records of the access guard. Agreements are made by
+tests/builders.py's ``make_agreement``."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from typing import Any
 
 from portal.agreements import services
 from portal.agreements.models import Agreement, SubAgentRequest, Territory
 from portal.distributors.models import Distributor
-from portal.domain.agreements import SEED_TERMS, Terms
-from portal.domain.dates import add_months
-from portal.domain.distributors import Level
 from portal.extensions import db
-from portal.products.models import Product
 from portal.regions.models import Region
 
-from ..builders import foreign_record, make_distributor, make_region
-
-_n = itertools.count(1)
-
-START, END = date(2026, 1, 1), date(2026, 12, 31)
+from ..builders import (  # noqa: F401  (re-exported: the agreements tests import them from here)
+    END,
+    START,
+    active_agreement_of,
+    foreign_record,
+    make_agreement,
+    make_product,
+    make_region,
+)
 
 # A province, two of its cities, a district of one, and another province (GB/T 2260).
 ZHEJIANG_TREE = [
@@ -41,52 +41,6 @@ def make_regions(rows: list[tuple[str, str, str | None]] = ZHEJIANG_TREE) -> lis
         region = db.session.get(Region, code) or make_region(code, name, parent)
         made.append(region)
     return made
-
-
-def make_product(sku: str | None = None, **fields: Any) -> Product:
-    product = Product(
-        sku=sku or f"AGR-{next(_n):05d}",
-        name_zh=fields.pop("name_zh", "测试主控板"),
-        name_en=fields.pop("name_en", "Test board"),
-        **fields,
-    )
-    db.session.add(product)
-    db.session.commit()
-    return product
-
-
-def make_agreement(
-    distributor: Distributor | None = None,
-    *,
-    number: str | None = None,
-    level: Level = Level.SECOND,
-    signed_on: date | None = None,
-    starts_on: date = START,
-    ends_on: date = END,
-    terms: Terms = SEED_TERMS,
-    skus: tuple[str, ...] | None = None,
-    activate_on: date | None = None,
-) -> Agreement:
-    """A draft (or, with ``activate_on``, an active agreement) authorising one new product, signed a
-    month before it starts."""
-    distributor = distributor or make_distributor(level=level)
-    if skus is None:
-        skus = (make_product().sku,)
-    agreement = services.create_agreement(
-        services.AgreementData(
-            number=number or f"XS-T-{next(_n):05d}",
-            distributor_id=distributor.id,
-            level=level,
-            signed_on=signed_on or add_months(starts_on, -1),
-            starts_on=starts_on,
-            ends_on=ends_on,
-            terms=terms,
-            skus=skus,
-        )
-    )
-    if activate_on is not None:
-        services.activate_agreement(agreement, activate_on)
-    return agreement
 
 
 def make_territory(
@@ -118,8 +72,7 @@ def make_sub_agent_request(
 @foreign_record(Agreement)
 def foreign_agreement(other: Distributor) -> Agreement:
     """``other``'s active agreement (one per distributor: a second would overlap the first)."""
-    existing = db.session.scalar(db.select(Agreement).where(Agreement.distributor_id == other.id))
-    return existing or make_agreement(other, activate_on=START)
+    return active_agreement_of(other)
 
 
 @foreign_record(Territory)

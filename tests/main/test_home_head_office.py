@@ -7,8 +7,7 @@ from datetime import date
 
 from portal.domain.roles import Role
 
-from ..builders import make_user
-from ..orders.builders import make_active_agreement, make_order, make_price_list, make_product
+from ..builders import START, make_active_agreement, make_order, make_price_list, make_product, make_user
 
 
 def queue(page: str, key: str) -> int:
@@ -23,7 +22,7 @@ def queue(page: str, key: str) -> int:
 
 def test_orders_to_confirm_and_overdue_deposits_are_counted(login, app):
     board = make_product()
-    make_price_list({board: ("1000.00", "1200.00", "1500.00")})
+    make_price_list({board: ("1000.00", "1200.00", "1500.00")}, published_on=START)
     agreement = make_active_agreement(products=[board])
     make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))  # deposit due 8 March: overdue today
     make_order(agreement, {board: 1}, submit=True)
@@ -41,7 +40,7 @@ def test_the_home_page_costs_the_same_statements_whatever_the_data(login, count_
     with count_statements() as empty:
         client.get("/")
     board = make_product()
-    make_price_list({board: ("1000.00", "1200.00", "1500.00")})
+    make_price_list({board: ("1000.00", "1200.00", "1500.00")}, published_on=START)
     agreement = make_active_agreement(products=[board])
     make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
     for _ in range(5):
@@ -53,7 +52,7 @@ def test_the_home_page_costs_the_same_statements_whatever_the_data(login, count_
 
 def test_a_distributor_sees_its_confirmed_orders_and_what_to_pay_by_when(login):
     board = make_product()
-    make_price_list({board: ("1000.00", "1200.00", "1500.00")})
+    make_price_list({board: ("1000.00", "1200.00", "1500.00")}, published_on=START)
     agreement = make_active_agreement(products=[board])
     order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
     other = make_active_agreement(products=[board])

@@ -18,8 +18,7 @@ from portal.orders import demo
 from portal.orders.models import Board, Order, Payment, Shipment
 from portal.products import demo as products_demo
 
-from ..builders import make_user
-from .builders import make_active_agreement, make_price_list
+from ..builders import make_active_agreement, make_price_list, make_user
 
 TODAY = date(2026, 11, 25)
 
@@ -31,7 +30,11 @@ def count(model, *conditions) -> int:
 @pytest.fixture
 def agreement(app):
     products = products_demo.load()
-    make_price_list(dict.fromkeys(products, ("1180.00", "1280.00", "1580.00")), effective_from=date(2024, 1, 1))
+    make_price_list(
+        dict.fromkeys(products, ("1180.00", "1280.00", "1580.00")),
+        effective_from=date(2024, 1, 1),
+        published_on=date(2024, 1, 1),
+    )
     return make_active_agreement(products=products, starts_on=date(2024, 1, 1), ends_on=date(2027, 12, 31))
 
 
@@ -77,7 +80,11 @@ def test_without_an_active_agreement_it_does_nothing(app):
 
 def test_an_agreement_too_young_for_the_first_order_is_skipped(app):
     products = products_demo.load()
-    make_price_list(dict.fromkeys(products, ("1180.00", "1280.00", "1580.00")), effective_from=date(2024, 1, 1))
+    make_price_list(
+        dict.fromkeys(products, ("1180.00", "1280.00", "1580.00")),
+        effective_from=date(2024, 1, 1),
+        published_on=date(2024, 1, 1),
+    )
     make_active_agreement(products=products, starts_on=TODAY - timedelta(days=3))
     demo.load(TODAY)
     assert count(Order) == 0

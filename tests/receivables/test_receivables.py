@@ -20,8 +20,7 @@ from portal.extensions import db
 from portal.notices.models import Notice
 from portal.orders.models import Order
 
-from ..builders import make_user
-from .conftest import TODAY, pay
+from ..builders import TODAY, make_user, pay
 
 D = Decimal
 
