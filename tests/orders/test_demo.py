@@ -103,8 +103,22 @@ PAGES = [
 ]
 
 
+def expected_status(app, user, path: str, owner_id: int) -> int:
+    """What ``user`` must get on ``path``, from the route's declared rule: 403 when the rule does
+    not name the user's role; 404 when the route loads a record (here: of ``owner_id``'s order)
+    that belongs to another distributor than the user's; else 200."""
+    endpoint, _ = app.url_map.bind("localhost").match(path.partition("?")[0], method="GET")
+    rule = app.view_functions[endpoint].access_rule
+    if not rule.allows(user.role):
+        return 403
+    if rule.loaders and user.role is Role.DISTRIBUTOR and user.distributor_id != owner_id:
+        return 404
+    return 200
+
+
 def test_the_full_demo_serves_the_main_pages_without_an_error(app):
-    """The whole demo (every area's, in order), then each demo user walks the main pages."""
+    """The whole demo (every area's, in order), then each demo user walks the main pages and gets
+    exactly what its role is due on each."""
     from portal import demo as portal_demo
     from portal.accounts.models import User
 
@@ -122,6 +136,7 @@ def test_the_full_demo_serves_the_main_pages_without_an_error(app):
         f"/boards/orders/{order.id}/shipments/new",
         f"/boards/{board.serial}",
     ]
+    seen = set()
     for username in ("admin", "sales", "finance", "hz-agent", "sz-agent"):
         user = db.session.scalar(select(User).where(User.username == username))
         client = app.test_client()
@@ -129,6 +144,7 @@ def test_the_full_demo_serves_the_main_pages_without_an_error(app):
         assert response.status_code == 302, username
         for page in pages:
             status = client.get(page).status_code
-            assert status in (200, 403, 404), f"{username} {page} answered {status}"
-            if user.role is not Role.DISTRIBUTOR and page in PAGES[:2]:
-                assert status == 200
+            expected = expected_status(app, user, page, order.distributor_id)
+            assert status == expected, f"{username} {page} answered {status}, not {expected}"
+            seen.add(status)
+    assert seen == {200, 403, 404}  # the walk met every case: a page for the role, one not, another's record
