@@ -38,7 +38,7 @@ def stored(order: Order) -> Order:
 
 
 @pytest.fixture(params=[2, 50], ids=["partly shipped", "shipped"])
-def shipped(request, shop) -> tuple[Order, Payment]:
+def paid_then_shipped(request, shop) -> tuple[Order, Payment]:
     """An order of 50 boards paid in full on 3 March, then 2 or all 50 of them shipped on the 4th."""
     order = shop.paid_order(50)
     shop.ship(order, [f"V-{n:02d}" for n in range(request.param)])
@@ -56,24 +56,24 @@ def assert_nothing_voided(order: Order, payment: Payment) -> None:
     assert again.paid_in_full_on == date(2026, 3, 3)
 
 
-def test_the_service_refuses_to_void_a_payment_once_the_order_has_shipped(shipped):
-    order, payment = shipped
+def test_the_service_refuses_to_void_a_payment_once_the_order_has_shipped(paid_then_shipped):
+    order, payment = paid_then_shipped
     with pytest.raises(DomainError, match="has shipped"):
         services.void_payment(payment, reason="金额录错", voided_by_id=None)
     db.session.rollback()
     assert_nothing_voided(order, payment)
 
 
-def test_the_api_answers_409_to_voiding_a_payment_once_the_order_has_shipped(shipped, shop, api):
-    order, payment = shipped
+def test_the_api_answers_409_to_voiding_a_payment_once_the_order_has_shipped(paid_then_shipped, shop, api):
+    order, payment = paid_then_shipped
     response = api(shop.finance).post(f"/api/v1/payments/{payment.id}/void", json={"reason": "金额录错"})
     assert response.status_code == 409
     assert error_of(response)["message"] == SHIPPED
     assert_nothing_voided(order, payment)
 
 
-def test_the_page_explains_why_a_payment_of_a_shipped_order_stays(shipped, shop, login):
-    order, payment = shipped
+def test_the_page_explains_why_a_payment_of_a_shipped_order_stays(paid_then_shipped, shop, login):
+    order, payment = paid_then_shipped
     page = login(shop.finance).post(
         f"/receivables/payments/{payment.id}/void", data={"reason": "金额录错"}, follow_redirects=True
     )
@@ -86,8 +86,8 @@ def test_the_page_explains_why_a_payment_of_a_shipped_order_stays(shipped, shop,
     reason="issue 7: the void form still redirects (302) with a flash on refusal; it is to re-show "
     "the payments with the refusal and its status, 409 for the order's state",
 )
-def test_the_page_answers_409_to_voiding_a_payment_once_the_order_has_shipped(shipped, shop, login):
-    order, payment = shipped
+def test_the_page_answers_409_to_voiding_a_payment_once_the_order_has_shipped(paid_then_shipped, shop, login):
+    order, payment = paid_then_shipped
     response = login(shop.finance).post(f"/receivables/payments/{payment.id}/void", data={"reason": "金额录错"})
     assert response.status_code == 409
     assert SHIPPED in response.get_data(as_text=True)

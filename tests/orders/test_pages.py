@@ -9,16 +9,24 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from portal.domain.orders import OrderStatus
 from portal.domain.roles import Role
 from portal.extensions import db
 from portal.orders import services
 from portal.orders.models import Order, OrderLine
-from portal.orders.services import ShipmentLineRequest
 
-from ..builders import START, TODAY, make_active_agreement, make_order, make_price_list, make_product, make_user
+from ..builders import (
+    TODAY,
+    insert_orders,
+    make_active_agreement,
+    make_order,
+    make_price_list,
+    make_product,
+    pay,
+    ship,
+)
 
 D = Decimal
 
@@ -392,34 +400,11 @@ def test_sales_cancels_a_confirmed_order_only_with_a_reason(shop, login):
 def paid_and_shipped(shop):
     """A first order of 50 boards, confirmed 2 March, deposit (100%) paid late on 6 March after a
     wrong payment was voided, half shipped on 9 March."""
-    order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
-    wrong = services.record_payment(
-        order,
-        amount=D("100.00"),
-        received_on=date(2026, 3, 3),
-        bank_reference="WRONG-1",
-        payer="杭州云帆",
-        recorded_by_id=None,
-        today=TODAY,
-    )
+    order = shop.order(50, confirm_on=date(2026, 3, 2))
+    wrong = pay(order, "100.00", date(2026, 3, 3), "WRONG-1", today=TODAY)
     services.void_payment(wrong, reason="入错订单", voided_by_id=None)
-    services.record_payment(
-        order,
-        amount=D("60000.00"),
-        received_on=date(2026, 3, 6),
-        bank_reference="BANK-778",
-        payer="杭州云帆",
-        recorded_by_id=None,
-        today=TODAY,
-    )
-    services.ship_order(
-        order,
-        [ShipmentLineRequest(shop.board.id, 2, ["SN-0001", "SN-0002"])],
-        shipped_on=date(2026, 3, 9),
-        role=Role.SALES,
-        carrier="顺丰",
-        tracking_number="SF123",
-    )
+    pay(order, "60000.00", date(2026, 3, 6), "BANK-778", today=TODAY)
+    ship(order, {shop.board: ["SN-0001", "SN-0002"]}, on=date(2026, 3, 9), carrier="顺丰", tracking_number="SF123")
     return stored(order.id)
 
 
@@ -502,31 +487,23 @@ def test_head_office_lists_every_distributor_and_filters(shop, login, paid_and_s
 
 
 def bulk_orders(agreements, count: int, start: int = 0) -> None:
-    """``count`` paid orders in one INSERT (the services would take minutes for 1,000), spread
-    round-robin over ``agreements`` so that a page's rows belong to different distributors."""
-    db.session.execute(
-        insert(Order),
-        [
-            {
-                "number": f"PO-BULK-{n:06d}",
-                "distributor_id": agreements[n % len(agreements)].distributor_id,
-                "agreement_id": agreements[n % len(agreements)].id,
-                "period": "2026-03",
-                "status": OrderStatus.PAID_IN_FULL,
-                "total": D("1200.00"),
-                "paid_amount": D("1200.00"),
-                "confirmed_on": date(2026, 3, 2),
-                "deposit_amount": D("360.00"),
-                "balance_amount": D("840.00"),
-                "deposit_due_on": date(2026, 3, 5),
-                "deposit_paid_on": date(2026, 3, 4),
-                "paid_in_full_on": date(2026, 3, 6),
-                "delivery_due_on": date(2026, 4, 3),
-            }
-            for n in range(start, start + count)
-        ],
+    """``count`` paid orders, spread over ``agreements`` so that a page's rows belong to different
+    distributors."""
+    insert_orders(
+        agreements,
+        range(start, start + count),
+        period="2026-03",
+        status=OrderStatus.PAID_IN_FULL,
+        total=D("1200.00"),
+        paid_amount=D("1200.00"),
+        confirmed_on=date(2026, 3, 2),
+        deposit_amount=D("360.00"),
+        balance_amount=D("840.00"),
+        deposit_due_on=date(2026, 3, 5),
+        deposit_paid_on=date(2026, 3, 4),
+        paid_in_full_on=date(2026, 3, 6),
+        delivery_due_on=date(2026, 4, 3),
     )
-    db.session.commit()
 
 
 @pytest.mark.parametrize("role", [Role.SALES, Role.DISTRIBUTOR])
@@ -552,27 +529,10 @@ def test_the_list_costs_the_same_statements_for_10_or_1000_orders(shop, login, c
     assert "1000 in all" in text_of(busy)
 
 
-def test_sales_closes_a_shipped_order_from_its_page(app, login):
-    board = make_product()
-    make_price_list({board: ("1000.00", "1200.00", "1500.00")}, published_on=START)
-    agreement = make_active_agreement(products=[board])
-    order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
-    services.record_payment(
-        order,
-        amount=Decimal("60000.00"),
-        received_on=date(2026, 3, 6),
-        bank_reference="CLOSE-1",
-        payer="",
-        recorded_by_id=None,
-        today=date(2026, 3, 6),
-    )
-    services.ship_order(
-        order,
-        [ShipmentLineRequest(board.id, 50, [f"P{i}" for i in range(50)])],
-        shipped_on=date(2026, 3, 7),
-        role=Role.SALES,
-    )
-    client = login(make_user(role=Role.SALES))
+def test_sales_closes_a_shipped_order_from_its_page(shop, login):
+    order = shop.paid_order(50, confirm_on=date(2026, 3, 5), paid_on=date(2026, 3, 6))
+    shop.ship(order, [f"P{i}" for i in range(50)], on=date(2026, 3, 7))
+    client = login(shop.sales)
     assert f'action="/orders/{order.id}/close"' in client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert client.post(f"/orders/{order.id}/close").status_code == 302
     db.session.expire_all()
