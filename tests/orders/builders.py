@@ -11,6 +11,7 @@ from portal.orders.models import Board, Order, Payment, Shipment
 from portal.orders.services import is_first_order
 
 from ..builders import (  # noqa: F401  (re-exported: tests import the order builders from here too)
+    START,
     active_agreement_of,
     foreign_record,
     make_active_agreement,
