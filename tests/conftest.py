@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from portal import create_app
 from portal.extensions import db
 
 from . import builders
-from .builders import app_config
+from .builders import TODAY, Shop, app_config, make_shop
 
 
 class IsolatedClient(FlaskClient):
@@ -145,6 +146,19 @@ def login(app: Flask) -> Any:
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def today(monkeypatch: pytest.MonkeyPatch) -> date:
+    """The portal's Asia/Shanghai "today" is 2026-03-10 (noon there), whatever the real date."""
+    monkeypatch.setattr("portal.clock.utcnow", lambda: datetime(2026, 3, 10, 4, 0, tzinfo=UTC))
+    return TODAY
+
+
+@pytest.fixture
+def shop(app: Flask) -> Shop:
+    """An active agreement with a board and a cable in a published list, and its users (builders.Shop)."""
+    return make_shop()
 
 
 @pytest.fixture

@@ -1,125 +1,30 @@
-"""Agreements, territories and sub-agent requests for tests, made through the portal's services
-(so they obey the same rules), and the foreign records of the access guard."""
+"""The access guard's foreign agreements, territories and sub-agent requests. Agreements,
+territories and sub-agent requests are made by tests/builders.py's builders."""
 
 from __future__ import annotations
 
-import itertools
-from datetime import date
-from typing import Any
-
-from portal.agreements import services
 from portal.agreements.models import Agreement, SubAgentRequest, Territory
 from portal.distributors.models import Distributor
-from portal.domain.agreements import SEED_TERMS, Terms
-from portal.domain.dates import add_months
-from portal.domain.distributors import Level
 from portal.extensions import db
-from portal.products.models import Product
-from portal.regions.models import Region
 
-from ..builders import foreign_record, make_distributor, make_region
-
-_n = itertools.count(1)
-
-START, END = date(2026, 1, 1), date(2026, 12, 31)
-
-# A province, two of its cities, a district of one, and another province (GB/T 2260).
-ZHEJIANG_TREE = [
-    ("330000", "浙江省", None),
-    ("330100", "杭州市", "330000"),
-    ("330106", "西湖区", "330100"),
-    ("330200", "宁波市", "330000"),
-    ("320000", "江苏省", None),
-    ("320500", "苏州市", "320000"),
-]
-
-
-def make_regions(rows: list[tuple[str, str, str | None]] = ZHEJIANG_TREE) -> list[Region]:
-    """The regions of ``rows`` that do not exist yet (idempotent)."""
-    made = []
-    for code, name, parent in rows:
-        region = db.session.get(Region, code) or make_region(code, name, parent)
-        made.append(region)
-    return made
-
-
-def make_product(sku: str | None = None, **fields: Any) -> Product:
-    product = Product(
-        sku=sku or f"AGR-{next(_n):05d}",
-        name_zh=fields.pop("name_zh", "测试主控板"),
-        name_en=fields.pop("name_en", "Test board"),
-        **fields,
-    )
-    db.session.add(product)
-    db.session.commit()
-    return product
-
-
-def make_agreement(
-    distributor: Distributor | None = None,
-    *,
-    number: str | None = None,
-    level: Level = Level.SECOND,
-    signed_on: date | None = None,
-    starts_on: date = START,
-    ends_on: date = END,
-    terms: Terms = SEED_TERMS,
-    skus: tuple[str, ...] | None = None,
-    activate_on: date | None = None,
-) -> Agreement:
-    """A draft (or, with ``activate_on``, an active agreement) authorising one new product, signed a
-    month before it starts."""
-    distributor = distributor or make_distributor(level=level)
-    if skus is None:
-        skus = (make_product().sku,)
-    agreement = services.create_agreement(
-        services.AgreementData(
-            number=number or f"XS-T-{next(_n):05d}",
-            distributor_id=distributor.id,
-            level=level,
-            signed_on=signed_on or add_months(starts_on, -1),
-            starts_on=starts_on,
-            ends_on=ends_on,
-            terms=terms,
-            skus=skus,
-        )
-    )
-    if activate_on is not None:
-        services.activate_agreement(agreement, activate_on)
-    return agreement
-
-
-def make_territory(
-    agreement: Agreement, region_code: str = "330000", granted_on: date | None = None, on: date | None = None
-) -> Territory:
-    make_regions()
-    if db.session.get(Region, region_code) is None:
-        make_region(region_code, f"区域{region_code}")
-    granted_on = granted_on or agreement.starts_on
-    return services.grant_territory(agreement, region_code, granted_on, on or granted_on)
-
-
-def make_sub_agent_request(
-    distributor: Distributor, *, name: str = "西湖区电讯器材门市部", region_code: str = "330106", **fields: Any
-) -> SubAgentRequest:
-    make_regions()
-    return services.request_sub_agent(
-        distributor.id,
-        services.SubAgentData(
-            name=name,
-            region_code=region_code,
-            contact_name=fields.pop("contact_name", "张伟"),
-            contact_phone=fields.pop("contact_phone", "0571-8765 4321"),
-            **fields,
-        ),
-    )
+from ..builders import (  # noqa: F401  (re-exported: the agreements tests import them from here)
+    END,
+    START,
+    ZHEJIANG,
+    active_agreement_of,
+    foreign_record,
+    make_agreement,
+    make_product,
+    make_regions,
+    make_sub_agent_request,
+    make_territory,
+)
 
 
 @foreign_record(Agreement)
 def foreign_agreement(other: Distributor) -> Agreement:
     """``other``'s active agreement (one per distributor: a second would overlap the first)."""
-    existing = db.session.scalar(db.select(Agreement).where(Agreement.distributor_id == other.id))
-    return existing or make_agreement(other, activate_on=START)
+    return active_agreement_of(other)
 
 
 @foreign_record(Territory)

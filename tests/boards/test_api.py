@@ -11,8 +11,7 @@ from portal.domain.roles import Role
 from portal.orders.models import Board, Shipment
 
 from ..api.support import error_of
-from ..builders import make_user
-from .conftest import make_shop
+from ..builders import make_shop, make_user
 
 
 def url(order) -> str:
@@ -24,7 +23,7 @@ def body(*lines, shipped_on="2026-03-09"):
 
 
 def test_sales_ships_with_serials_and_reads_the_shipment_back(shop, api):
-    order = shop.order(50, 10)
+    order = shop.paid_order(50, 10)
     caller = api(make_user(role=Role.SALES))
 
     response = caller.post(
@@ -46,7 +45,7 @@ def test_sales_ships_with_serials_and_reads_the_shipment_back(shop, api):
 
 
 def test_every_bad_serial_is_listed_in_the_error_fields(shop, api, count_rows):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     shop.ship(order, ["OLD-1"])
     response = api(make_user(role=Role.SALES)).post(
         url(order), json=body({"sku": "PBX-EXT-16", "quantity": 2, "serials": ["N-1", "N-1", "OLD-1"]})
@@ -73,7 +72,7 @@ def test_every_bad_serial_is_listed_in_the_error_fields(shop, api, count_rows):
     ],
 )
 def test_bad_shipments_are_refused(shop, api, count_rows, payload, status, field):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     response = api(make_user(role=Role.SALES)).post(url(order), json=payload)
     assert response.status_code == status
     assert field in error_of(response)["fields"]
@@ -81,7 +80,7 @@ def test_bad_shipments_are_refused(shop, api, count_rows, payload, status, field
 
 
 def test_an_unpaid_order_does_not_ship(shop, api, count_rows):
-    order = shop.order(50, paid_on=None)
+    order = shop.order(50, confirm_on=date(2026, 3, 2))
     response = api(make_user(role=Role.ADMIN)).post(
         url(order), json=body({"sku": "PBX-EXT-16", "quantity": 1, "serials": ["X"]})
     )
@@ -92,13 +91,13 @@ def test_an_unpaid_order_does_not_ship(shop, api, count_rows):
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.DISTRIBUTOR])
 def test_finance_and_distributors_cannot_ship(shop, api, role):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     caller = api(make_user(role=role, distributor=order.distributor if role is Role.DISTRIBUTOR else None))
     assert caller.post(url(order), json=body({"sku": "PBX-EXT-16", "quantity": 1, "serials": ["X"]})).status_code == 403
 
 
 def test_a_board_by_serial_with_its_coverage_on_a_date(shop, api):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     shop.ship(order, ["HZ2026-000123"], on=date(2026, 3, 4))
     caller = api(make_user(role=Role.DISTRIBUTOR, distributor=order.distributor))
 
@@ -126,7 +125,7 @@ def test_a_board_by_serial_with_its_coverage_on_a_date(shop, api):
 
 
 def test_another_distributors_board_answers_404_like_an_unknown_one(shop, api):
-    theirs = shop.elsewhere().order(50)
+    theirs = shop.elsewhere().paid_order(50)
     shop.ship(theirs, ["SZ-1"])
     own = api(make_user(role=Role.DISTRIBUTOR, distributor=shop.agreement.distributor))
     assert own.get("/api/v1/boards/SZ-1").status_code == 404
@@ -136,8 +135,8 @@ def test_another_distributors_board_answers_404_like_an_unknown_one(shop, api):
 
 
 def test_the_boards_list_filters_by_coverage_class_today(app, api):
-    shop = make_shop(Terms(warranty_months=1))
-    order = shop.order(50, confirm_on=date(2026, 1, 5), paid_on=date(2026, 1, 6))
+    shop = make_shop(terms=Terms(warranty_months=1))
+    order = shop.paid_order(50, confirm_on=date(2026, 1, 5), paid_on=date(2026, 1, 6))
     shop.ship(order, ["OLD-1"], on=date(2026, 1, 7))
     shop.ship(order, ["NEW-1"], on=date(2026, 3, 9))
     caller = api(make_user(role=Role.DISTRIBUTOR, distributor=order.distributor))

@@ -16,13 +16,12 @@ from portal.domain.warranty import CoverageClass
 from portal.extensions import db
 from portal.orders.models import Board
 
-from ..builders import make_user
-from .conftest import make_shop
+from ..builders import make_shop, make_user
 
 
 @pytest.fixture
 def shipped(shop):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     shipment = shop.ship(order, ["HZ2026-000123", "HZ2026-000124"], on=date(2026, 3, 4))
     return order, shipment
 
@@ -79,7 +78,7 @@ def test_a_bad_date_is_explained_not_a_500(shipped, login):
 
 
 def test_another_distributors_board_is_not_found_like_an_unknown_serial(shipped, shop, login):
-    theirs = shop.elsewhere().order(50)
+    theirs = shop.elsewhere().paid_order(50)
     shop.ship(theirs, ["SZ2026-000001"])
     client = login(make_user(role=Role.DISTRIBUTOR, distributor=shipped[0].distributor))
 
@@ -100,7 +99,7 @@ def test_the_look_up_finds_a_board_whatever_the_case_and_keeps_the_date(shipped,
 
 
 def test_head_office_looks_up_any_board(shipped, shop, login):
-    theirs = shop.elsewhere().order(50)
+    theirs = shop.elsewhere().paid_order(50)
     shop.ship(theirs, ["SZ2026-000001"])
     client = login(make_user(role=Role.FINANCE))
     assert client.get("/boards/lookup?serial=SZ2026-000001").status_code == 302
@@ -108,8 +107,8 @@ def test_head_office_looks_up_any_board(shipped, shop, login):
 
 
 def test_the_list_filters_by_coverage_class_today_and_product(app, login):
-    shop = make_shop(Terms(warranty_months=1))
-    early = shop.order(50, confirm_on=date(2026, 1, 5), paid_on=date(2026, 1, 6))
+    shop = make_shop(terms=Terms(warranty_months=1))
+    early = shop.paid_order(50, confirm_on=date(2026, 1, 5), paid_on=date(2026, 1, 6))
     shop.ship(early, ["OLD-1"], on=date(2026, 1, 7))  # warranty ended 7 February
     shop.ship(early, ["NEW-1"], on=date(2026, 3, 9))  # until 9 April
     client = login(make_user(role=Role.DISTRIBUTOR, distributor=early.distributor))
@@ -129,7 +128,7 @@ def test_the_list_filters_by_coverage_class_today_and_product(app, login):
 
 
 def test_a_distributor_lists_only_its_own_boards(shipped, shop, login):
-    theirs = shop.elsewhere().order(50)
+    theirs = shop.elsewhere().paid_order(50)
     shop.ship(theirs, ["SZ2026-000001"])
     page = login(make_user(role=Role.DISTRIBUTOR, distributor=shipped[0].distributor)).get("/boards/")
     text = page.get_data(as_text=True)

@@ -20,12 +20,12 @@ from ..domain.test_orders import DELIVERY_CASES
 @pytest.fixture
 def orders(shop):
     """Delivery due = deposit paid + 30 days (paid in full the same day): 2 February, except the last."""
-    on_time = shop.order(50, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
+    on_time = shop.paid_order(50, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
     shop.ship(on_time, [f"A-{n}" for n in range(50)], on=date(2026, 2, 2))  # on the due date: met
-    late = shop.order(1, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
+    late = shop.paid_order(1, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
     shop.ship(late, ["B-1"], on=date(2026, 2, 10))
-    overdue = shop.order(1, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))  # not shipped, due passed
-    open_ = shop.order(1, confirm_on=date(2026, 3, 1), paid_on=date(2026, 3, 2))  # due 1 April
+    overdue = shop.paid_order(1, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))  # not shipped, due passed
+    open_ = shop.paid_order(1, confirm_on=date(2026, 3, 1), paid_on=date(2026, 3, 2))  # due 1 April
     return on_time, late, overdue, open_
 
 
@@ -55,7 +55,7 @@ def test_met_late_and_open_orders_with_late_ones_highlighted(orders, login):
 
 def test_filters_by_state_distributor_and_period(orders, shop, login):
     on_time, late, overdue, open_ = orders
-    other = shop.elsewhere().order(50, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
+    other = shop.elsewhere().paid_order(50, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
     client = login(make_user(role=Role.FINANCE))
 
     assert set(rows(client.get("/boards/delivery?state=late").get_data(as_text=True))) == {

@@ -48,7 +48,7 @@ def boards_of(order: Order) -> list[Board]:
 
 
 def test_sales_ships_part_of_an_order_with_pasted_serials(shop, sales):
-    order = shop.order(50, 10)
+    order = shop.paid_order(50, 10)
     page = sales.get(new_url(order)).get_data(as_text=True)
     assert "PBX-EXT-16" in page
     assert "ACC-CBL" in page
@@ -72,7 +72,7 @@ def test_sales_ships_part_of_an_order_with_pasted_serials(shop, sales):
 
 
 def test_nothing_ships_before_the_order_is_paid_in_full(shop, sales, count_rows):
-    order = shop.order(paid_on=None)
+    order = shop.order(confirm_on=date(2026, 3, 2))
     assert "Nothing ships before the order is paid in full" in sales.get(new_url(order)).get_data(as_text=True)
     response = sales.post(new_url(order), data=ship_form(shop, serials="SN-1"))
     assert response.status_code == 409
@@ -82,7 +82,7 @@ def test_nothing_ships_before_the_order_is_paid_in_full(shop, sales, count_rows)
 
 
 def test_every_bad_serial_is_listed_and_nothing_ships(shop, sales, count_rows):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     shop.ship(order, ["SN-OLD"])
 
     response = sales.post(new_url(order), data=ship_form(shop, boards="3", serials="SN-1\nSN-1\nSN-OLD\nSN-4"))
@@ -98,8 +98,8 @@ def test_every_bad_serial_is_listed_and_nothing_ships(shop, sales, count_rows):
 
 
 def test_more_units_than_remain_is_refused(shop, sales, count_rows):
-    shop.order(50)
-    order = shop.order(2)
+    shop.paid_order(50)
+    order = shop.paid_order(2)
     response = sales.post(new_url(order), data=ship_form(shop, serials="A B C"))
     assert response.status_code == 422
     assert "More units than remain to ship for PBX-EXT-16." in response.get_data(as_text=True)
@@ -116,7 +116,7 @@ def test_more_units_than_remain_is_refused(shop, sales, count_rows):
     ],
 )
 def test_bad_dates_and_quantities_are_explained(shop, sales, count_rows, changes, message):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     response = sales.post(new_url(order), data=ship_form(shop, serials="SN-1", **changes))
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -124,7 +124,7 @@ def test_bad_dates_and_quantities_are_explained(shop, sales, count_rows, changes
 
 
 def test_an_empty_form_ships_nothing(shop, sales, count_rows):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     response = sales.post(new_url(order), data=ship_form(shop))
     assert response.status_code == 422
     assert "Ship at least one unit." in response.get_data(as_text=True)
@@ -136,7 +136,7 @@ def upload(content: bytes, name: str) -> tuple[io.BytesIO, str]:
 
 
 def test_serials_uploaded_as_csv_with_sku_and_serial(shop, sales):
-    order = shop.order(50, 10)
+    order = shop.paid_order(50, 10)
     data = "sku,serial\nPBX-EXT-16,F-1\nPBX-EXT-16,F-2\n".encode("gbk")
     response = sales.post(
         new_url(order),
@@ -148,7 +148,7 @@ def test_serials_uploaded_as_csv_with_sku_and_serial(shop, sales):
 
 
 def test_serials_uploaded_as_excel_with_only_a_serial_column(shop, sales):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     workbook = Workbook()
     for row in (["序列号"], ["X-1"], [20260002]):
         workbook.active.append(row)
@@ -164,7 +164,7 @@ def test_serials_uploaded_as_excel_with_only_a_serial_column(shop, sales):
 
 
 def test_an_uploaded_file_that_is_not_csv_or_excel_ships_nothing(shop, sales, count_rows):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     response = sales.post(
         new_url(order),
         data=ship_form(shop, serials="SN-1", serial_file=upload(b"\x89PNG\r\n\x1a\n\x00\x00", "a.png")),
@@ -176,7 +176,7 @@ def test_an_uploaded_file_that_is_not_csv_or_excel_ships_nothing(shop, sales, co
 
 
 def test_a_file_naming_a_product_not_on_the_order_is_listed_by_line(shop, sales, count_rows):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     data = b"sku,serial\nPBX-EXT-16,F-1\nPBX-MAIN-200,F-2\n"
     response = sales.post(
         new_url(order), data=ship_form(shop, serial_file=upload(data, "a.csv")), content_type="multipart/form-data"
@@ -190,7 +190,7 @@ def test_a_file_naming_a_product_not_on_the_order_is_listed_by_line(shop, sales,
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.DISTRIBUTOR])
 def test_finance_and_distributors_cannot_ship(shop, login, count_rows, role):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     client = login(make_user(role=role, distributor=order.distributor if role is Role.DISTRIBUTOR else None))
     assert client.get(new_url(order)).status_code == 403
     assert client.post(new_url(order), data=ship_form(shop, serials="SN-1")).status_code == 403
@@ -198,9 +198,9 @@ def test_finance_and_distributors_cannot_ship(shop, login, count_rows, role):
 
 
 def test_a_distributor_sees_its_own_shipments_and_not_anothers(shop, login):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     shop.ship(order, ["OWN-1"])
-    theirs = shop.elsewhere().order(50)
+    theirs = shop.elsewhere().paid_order(50)
     shop.ship(theirs, ["THEIRS-1"])
     client = login(make_user(role=Role.DISTRIBUTOR, distributor=order.distributor))
     page = client.get(f"/boards/orders/{order.id}/shipments")
@@ -211,7 +211,7 @@ def test_a_distributor_sees_its_own_shipments_and_not_anothers(shop, login):
 
 
 def test_a_lost_shipment_is_replaced_free_and_only_once(shop, sales, count_rows):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     lost = shop.ship(order, ["L-1", "L-2"])
     replacement_url = f"/boards/shipments/{lost.id}/replacement"
     assert "before sending replacements" in sales.get(replacement_url, follow_redirects=True).get_data(as_text=True)

@@ -11,17 +11,16 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from portal.agreements.services import expire_agreements, grant_territory, revoke_territories
 from portal.clock import today
-from portal.domain.agreements import AgreementStatus, Terms
+from portal.domain.agreements import Terms
 from portal.domain.distributors import Level
-from portal.domain.pricing import PriceListStatus
 from portal.domain.roles import Role
 from portal.extensions import db
 from portal.main.home import granted_by_province, territory_figure
 
-from ..builders import make_distributor, make_user
+from ..builders import make_agreement, make_distributor, make_price_list, make_user, region
 from ..notices.builders import make_notice
-from ..notices.records import make_agreement, make_price_list
 
 ON = date(2027, 6, 1)
 
@@ -139,20 +138,36 @@ def chart_data(page: str) -> dict:
 
 def test_the_home_page_shows_the_agreement_its_terms_territories_prices_and_notices(client, ours, app):
     start = today() - timedelta(days=100)
-    make_agreement(
+    # The lists first: published before the agreements, they notify no one (the notices below are all).
+    make_price_list(
+        version="2026 版", effective_from=today() - timedelta(days=400), published_on=today() - timedelta(days=400)
+    )
+    in_force = make_price_list(
+        version="2027 版", effective_from=today() - timedelta(days=30), published_on=today() - timedelta(days=30)
+    )
+    make_price_list(
+        version="2028 版", effective_from=today() + timedelta(days=30), published_on=today()
+    )  # not in force yet
+    make_price_list(version="2027 草稿", effective_from=today() - timedelta(days=1))  # a draft
+    agreement = make_agreement(
         ours,
         number="XS-HZ-2027",
         starts_on=start,
         ends_on=today() + timedelta(days=265),
         terms=Terms(deposit_percent=Decimal("25.00")),
-        grants=[("330100", start), ("330106", start), ("320500", start, today() + timedelta(days=20))],
+        activate_on=start,
+        grants=[("330100", start), ("330106", start), ("320500", start)],
     )
-    make_agreement(ours, number="XS-HZ-DRAFT", status=AgreementStatus.DRAFT)  # still being prepared
-    make_agreement(make_distributor(), number="XS-OTHER", grants=[("440300", start)])
-    make_price_list("2026 版", today() - timedelta(days=400))
-    in_force = make_price_list("2027 版", today() - timedelta(days=30))
-    make_price_list("2028 版", today() + timedelta(days=30))  # published, not in force yet
-    make_price_list("2027 草稿", today() - timedelta(days=1), status=PriceListStatus.DRAFT)
+    revoke_territories(agreement, ["320500"], today() - timedelta(days=10), "季度考核未达标")  # effective in 3 weeks
+    make_agreement(ours, number="XS-HZ-DRAFT")  # still being prepared
+    make_agreement(
+        make_distributor(),
+        number="XS-OTHER",
+        starts_on=start,
+        ends_on=today() + timedelta(days=265),
+        activate_on=start,
+        grants=[("440300", start)],
+    )
     unread = make_notice(ours, issued_on=today(), message_en="Please send the March report.")
     read = make_notice(ours, issued_on=today() - timedelta(days=3))
     read.acknowledged_at = read.created_at
@@ -195,6 +210,7 @@ def test_the_chart_is_drawn_by_the_portals_own_scripts_under_the_csp(client, our
         ours,
         starts_on=today() - timedelta(days=1),
         ends_on=today() + timedelta(days=30),
+        activate_on=today() - timedelta(days=1),
         grants=[("330100", today() - timedelta(days=1))],
     )
     response = client.get("/")
@@ -232,7 +248,14 @@ def test_without_agreements_the_page_says_so_and_loads_no_chart(client):
 
 
 def test_a_distributor_user_without_a_distributor_sees_the_not_linked_message(login, ours):
-    make_agreement(ours, grants=[("330100", date(2027, 1, 1))])
+    make_agreement(
+        ours,
+        number="XS-2027-001",
+        starts_on=date(2027, 1, 1),
+        ends_on=date(2027, 12, 31),
+        activate_on=date(2027, 1, 1),
+        grants=[("330100", date(2027, 1, 1))],
+    )
     orphan = make_user(role=Role.SALES)
     orphan.role = Role.DISTRIBUTOR
     db.session.commit()
@@ -250,37 +273,45 @@ def test_the_home_page_costs_the_same_statements_for_1_or_10_territories_and_not
             assert client.get("/").status_code == 200
         return len(sent)
 
-    make_agreement(
-        ours, number="XS-A", starts_on=start, ends_on=today() + timedelta(days=100), grants=[(codes[0], start)]
+    current = make_agreement(
+        ours,
+        number="XS-A",
+        starts_on=start,
+        ends_on=today() + timedelta(days=100),
+        activate_on=start,
+        grants=[(codes[0], start)],
     )
     make_notice(ours, issued_on=today())
-    make_price_list("2027", start)
+    make_price_list(version="2027", effective_from=start, published_on=start)
     few = statements()
 
-    make_agreement(
+    earlier = make_agreement(
         ours,
         number="XS-B",
         starts_on=start - timedelta(days=400),
         ends_on=start - timedelta(days=1),
-        status=AgreementStatus.EXPIRED,
+        activate_on=start - timedelta(days=400),
         grants=[(code, start - timedelta(days=400)) for code in codes[1:3]],
     )
-    later = make_agreement(
-        ours,
-        number="XS-C",
-        starts_on=start,
-        ends_on=today() + timedelta(days=100),
-        grants=[(code, start) for code in codes[3:]],
-    )
-    assert len(later.territories) + 3 == 10
+    expire_agreements(today())
+    for code in codes[3:]:  # one agreement at a time binds a distributor (§3): the current one grows
+        grant_territory(current, region(code).code, start, today())
+    assert len(current.territories) + len(earlier.territories) == 10
     for n in range(9):
         make_notice(ours, issued_on=today() - timedelta(days=n))
-    make_price_list("2026", start - timedelta(days=365))
+    make_price_list(
+        version="2027 修订", effective_from=start + timedelta(days=5), published_on=start + timedelta(days=5)
+    )
     assert statements() == few
 
 
 def test_the_terms_are_the_agreements_partial_and_each_agreement_links_to_its_page(client, ours):
-    agreement = make_agreement(ours, starts_on=today() - timedelta(days=1), ends_on=today() + timedelta(days=30))
+    agreement = make_agreement(
+        ours,
+        starts_on=today() - timedelta(days=1),
+        ends_on=today() + timedelta(days=30),
+        activate_on=today() - timedelta(days=1),
+    )
     page = client.get("/").get_data(as_text=True)
     assert 'class="terms-plain' in page  # templates/agreements/_terms.html, every term
     assert "Deposit 30% within 3 days of confirmation; the balance before shipment." in page

@@ -7,8 +7,7 @@ from datetime import date
 
 from portal.domain.roles import Role
 
-from ..builders import make_user
-from ..orders.builders import make_active_agreement, make_order, make_price_list, make_product
+from ..builders import make_order, make_shop, make_user
 
 
 def queue(page: str, key: str) -> int:
@@ -21,14 +20,11 @@ def queue(page: str, key: str) -> int:
     return int(match.group(1))
 
 
-def test_orders_to_confirm_and_overdue_deposits_are_counted(login, app):
-    board = make_product()
-    make_price_list({board: ("1000.00", "1200.00", "1500.00")})
-    agreement = make_active_agreement(products=[board])
-    make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))  # deposit due 8 March: overdue today
-    make_order(agreement, {board: 1}, submit=True)
-    make_order(agreement, {board: 2})  # a draft waits for nobody at head office
-    page = login(make_user(role=Role.SALES)).get("/").get_data(as_text=True)
+def test_orders_to_confirm_and_overdue_deposits_are_counted(login, shop):
+    shop.order(50, confirm_on=date(2026, 3, 5))  # deposit due 8 March: overdue today
+    make_order(shop.agreement, {shop.board: 1}, submit=True)
+    shop.order(2, confirm_on=None)  # a draft waits for nobody at head office
+    page = login(shop.sales).get("/").get_data(as_text=True)
     assert queue(page, "to_confirm") == 1
     assert queue(page, "deposits_overdue") == 1
     assert queue(page, "to_ship") == 0
@@ -40,26 +36,19 @@ def test_the_home_page_costs_the_same_statements_whatever_the_data(login, count_
     client = login(make_user(role=Role.FINANCE))
     with count_statements() as empty:
         client.get("/")
-    board = make_product()
-    make_price_list({board: ("1000.00", "1200.00", "1500.00")})
-    agreement = make_active_agreement(products=[board])
-    make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
+    shop = make_shop()
+    shop.order(50, confirm_on=date(2026, 3, 5))
     for _ in range(5):
-        make_order(agreement, {board: 1}, submit=True)
+        make_order(shop.agreement, {shop.board: 1}, submit=True)
     with count_statements() as busy:
         client.get("/")
     assert len(busy) == len(empty)
 
 
-def test_a_distributor_sees_its_confirmed_orders_and_what_to_pay_by_when(login):
-    board = make_product()
-    make_price_list({board: ("1000.00", "1200.00", "1500.00")})
-    agreement = make_active_agreement(products=[board])
-    order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
-    other = make_active_agreement(products=[board])
-    theirs = make_order(other, {board: 50}, confirm_on=date(2026, 3, 5))
-    user = make_user(role=Role.DISTRIBUTOR, distributor=agreement.distributor)
-    page = login(user).get("/").get_data(as_text=True)
+def test_a_distributor_sees_its_confirmed_orders_and_what_to_pay_by_when(login, shop):
+    order = shop.order(50, confirm_on=date(2026, 3, 5))
+    theirs = shop.elsewhere().order(50, confirm_on=date(2026, 3, 5))
+    page = login(shop.agent).get("/").get_data(as_text=True)
     assert f'data-order="{order.number}"' in page
     assert "¥60,000.00" in page  # the first order's deposit is the whole total (§2.1)
     assert "Mar 8, 2026" in page  # due 3 days after confirmation (§6.3.1)

@@ -14,9 +14,8 @@ from portal.extensions import db
 from portal.notices.models import Notice
 
 from ..api.support import error_of
-from ..builders import make_distributor, make_user
+from ..builders import START, make_agreement, make_distributor, make_user
 from .builders import make_notice
-from .records import make_agreement
 
 LIST = "/api/v1/notices"
 
@@ -143,7 +142,11 @@ def body(recipient_id: int, **changes):
 
 def test_sales_issues_a_warning(api, ours, reader):
     agreement = make_agreement(
-        ours, number="XS-HZ", starts_on=today() - timedelta(days=10), ends_on=today() + timedelta(days=300)
+        ours,
+        number="XS-HZ",
+        starts_on=today() - timedelta(days=10),
+        ends_on=today() + timedelta(days=300),
+        activate_on=today() - timedelta(days=10),
     )
     response = api(make_user(role=Role.SALES)).post(
         LIST, json=body(ours.id, agreement_id=agreement.id, effective_on=today().isoformat())
@@ -168,7 +171,7 @@ def test_sales_issues_a_warning(api, ours, reader):
     ],
 )
 def test_a_bad_warning_answers_422_on_its_field_and_saves_nothing(api, ours, count_rows, changes, field):
-    other = make_agreement(make_distributor(), number="XS-OTHER")
+    other = make_agreement(make_distributor(), number="XS-OTHER", activate_on=START)
     changes = {k: (other.id if v == "OTHER" else v) for k, v in changes.items()}
     response = api(make_user(role=Role.SALES)).post(LIST, json=body(ours.id, **changes))
     assert response.status_code == 422

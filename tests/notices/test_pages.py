@@ -16,9 +16,8 @@ from portal.domain.roles import Role
 from portal.extensions import db
 from portal.notices.models import Notice
 
-from ..builders import make_distributor, make_user
+from ..builders import START, make_agreement, make_distributor, make_price_list, make_user
 from .builders import make_notice
-from .records import make_agreement, make_price_list
 
 
 def rows(page: str) -> list[str]:
@@ -258,7 +257,7 @@ def test_head_office_sees_every_notice_and_who_read_it(login, ours, reader):
 def test_head_office_filters_the_list(login, ours, reader, query, expected):
     theirs = make_distributor()
     read = make_notice(ours, issued_on=date(2027, 1, 10))
-    price_list = make_price_list("2027", date(2027, 2, 1))
+    price_list = make_price_list(version="2027", effective_from=date(2027, 2, 1), published_on=date(2027, 1, 11))
     make_notice(
         ours,
         notice_type=NoticeType.PRICE_LIST,
@@ -310,7 +309,11 @@ def warning_form(recipient_id, **fields):
 
 def test_sales_issues_a_warning_that_the_distributor_then_reads(login, ours, reader):
     agreement = make_agreement(
-        ours, number="XS-HZ-2027", starts_on=today() - timedelta(days=30), ends_on=today() + timedelta(days=300)
+        ours,
+        number="XS-HZ-2027",
+        starts_on=today() - timedelta(days=30),
+        ends_on=today() + timedelta(days=300),
+        activate_on=today() - timedelta(days=30),
     )
     sales = make_user(role=Role.SALES, full_name="刘洋")
     client = login(sales)
@@ -347,7 +350,7 @@ def test_sales_issues_a_warning_that_the_distributor_then_reads(login, ours, rea
     ],
 )
 def test_a_bad_warning_is_explained_keeps_what_was_typed_and_saves_nothing(login, ours, count_rows, fields, message):
-    other = make_agreement(make_distributor(), number="XS-OTHER")
+    other = make_agreement(make_distributor(), number="XS-OTHER", activate_on=START)
     fields = {k: (str(other.id) if v == "OTHER" else v) for k, v in fields.items()}
     response = login(make_user(role=Role.SALES)).post("/notices/new", data=warning_form(ours.id, **fields))
     page = response.get_data(as_text=True)

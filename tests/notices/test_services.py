@@ -15,9 +15,8 @@ from portal.extensions import db
 from portal.notices.models import Notice, NoticeCounter
 from portal.notices.services import issue_notice
 
-from ..builders import make_distributor
+from ..builders import make_agreement, make_distributor, make_price_list, region
 from .builders import make_notice
-from .records import make_agreement, make_price_list, region
 
 
 def numbers() -> list[str]:
@@ -76,7 +75,9 @@ def test_a_warning_without_agreement_or_date_says_neither(app):
 )
 def test_a_new_price_list_notice_names_the_list_its_date_and_the_level(app, level, zh, en):
     distributor = make_distributor(level=Level.SECOND)
-    price_list = make_price_list("2028 年价格表", date(2028, 1, 1))
+    price_list = make_price_list(
+        version="2028 年价格表", effective_from=date(2028, 1, 1), published_on=date(2027, 12, 1)
+    )
     notice = make_notice(
         distributor,
         notice_type=NoticeType.PRICE_LIST,
@@ -95,7 +96,7 @@ def test_a_new_price_list_notice_names_the_list_its_date_and_the_level(app, leve
 
 def test_a_price_list_notice_defaults_to_the_distributors_level(app):
     distributor = make_distributor(level=Level.FIRST)
-    price_list = make_price_list("2028", date(2028, 1, 1))
+    price_list = make_price_list(version="2028", effective_from=date(2028, 1, 1), published_on=date(2027, 12, 1))
     notice = make_notice(
         distributor, notice_type=NoticeType.PRICE_LIST, effective_on=price_list.effective_from, price_list=price_list
     )

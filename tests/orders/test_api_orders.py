@@ -4,7 +4,7 @@ naming the bad field; a refused request changes nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -15,47 +15,20 @@ from portal.extensions import db
 from portal.orders import services
 from portal.orders.models import Order
 
-from ..api.conftest import ApiCaller
 from ..api.support import error_of
-from ..builders import make_token, make_user
-from .builders import make_active_agreement, make_order, make_price_list, make_product
+from ..builders import TODAY, make_active_agreement, make_order, make_product
 
 D = Decimal
-TODAY = date(2026, 3, 10)
 LIST = "/api/v1/orders"
 
 
-@pytest.fixture(autouse=True)
-def today(monkeypatch: pytest.MonkeyPatch) -> date:
-    """ "Today" in Asia/Shanghai is 10 March 2026 for these tests."""
-    monkeypatch.setattr("portal.clock.utcnow", lambda: datetime(2026, 3, 10, 4, 0, tzinfo=UTC))
-    return TODAY
-
-
-@pytest.fixture
-def api(client):
-    """``api(user)``: calls with a new token of that user, in English (as tests/api/conftest.py)."""
-    return lambda user: ApiCaller(client, make_token(user))
-
-
-@pytest.fixture
-def shop(app):
-    board, cable = make_product("PBX-EXT-16"), make_product("ACC-CBL", serialized=False)
-    make_price_list({board: ("1000.00", "1200.00", "1500.00"), cable: ("10.00", "12.00", "15.00")})
-    agreement = make_active_agreement(products=[board, cable])
-    return {
-        "agreement": agreement,
-        "board": board,
-        "cable": cable,
-        "agent": make_user(role=Role.DISTRIBUTOR, distributor=agreement.distributor),
-        "sales": make_user(role=Role.SALES),
-        "finance": make_user(role=Role.FINANCE),
-    }
+# "Today" in Asia/Shanghai is 10 March 2026 for these tests.
+pytestmark = pytest.mark.usefixtures("today")
 
 
 def body(shop, **changes):
     return {
-        "agreement_id": shop["agreement"].id,
+        "agreement_id": shop.agreement.id,
         "period": "2026-Q2",
         "wanted_delivery_on": "2026-04-01",
         "lines": [{"sku": "PBX-EXT-16", "quantity": 50}, {"sku": "ACC-CBL", "quantity": 3}],
@@ -77,7 +50,7 @@ def count_orders() -> int:
 
 
 def test_a_distributor_drafts_an_order_and_reads_the_documented_fields(shop, api):
-    caller = api(shop["agent"])
+    caller = api(shop.agent)
 
     response = caller.post(LIST, json=body(shop))
 
@@ -108,7 +81,7 @@ def test_a_distributor_drafts_an_order_and_reads_the_documented_fields(shop, api
 
 
 def test_the_whole_life_through_the_api(shop, api):
-    agent, sales = api(shop["agent"]), api(shop["sales"])
+    agent, sales = api(shop.agent), api(shop.sales)
     order_id = agent.post(LIST, json=body(shop)).json["id"]
 
     submitted = agent.post(f"{LIST}/{order_id}/submit")
@@ -128,8 +101,8 @@ def test_the_whole_life_through_the_api(shop, api):
 
 
 def test_confirm_defaults_to_today_and_takes_no_body(shop, api):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, submit=True)
-    response = api(shop["sales"]).post(f"{LIST}/{order.id}/confirm")
+    order = make_order(shop.agreement, {shop.board: 50}, on=TODAY, submit=True)
+    response = api(shop.sales).post(f"{LIST}/{order.id}/confirm")
     assert response.status_code == 200
     assert response.json["confirmed_on"] == "2026-03-10"
 
@@ -154,7 +127,7 @@ def test_confirm_defaults_to_today_and_takes_no_body(shop, api):
     ],
 )
 def test_bad_fields_answer_422_naming_them_and_nothing_is_saved(shop, api, changes, field):
-    response = api(shop["agent"]).post(LIST, json=body(shop, **changes))
+    response = api(shop.agent).post(LIST, json=body(shop, **changes))
     assert response.status_code == 422, response.json
     assert field in error_of(response)["fields"]
     assert count_orders() == 0
@@ -162,7 +135,7 @@ def test_bad_fields_answer_422_naming_them_and_nothing_is_saved(shop, api, chang
 
 def test_the_same_product_twice_is_refused(shop, api):
     lines = [{"sku": "PBX-EXT-16", "quantity": 1}, {"sku": "PBX-EXT-16", "quantity": 2}]
-    response = api(shop["agent"]).post(LIST, json=body(shop, lines=lines))
+    response = api(shop.agent).post(LIST, json=body(shop, lines=lines))
     assert response.status_code == 422
     assert "appears once" in error_of(response)["message"]
     assert count_orders() == 0
@@ -170,7 +143,7 @@ def test_the_same_product_twice_is_refused(shop, api):
 
 def test_an_unauthorised_product_is_refused(shop, api):
     make_product("SECRET-1")
-    response = api(shop["agent"]).post(LIST, json=body(shop, lines=[{"sku": "SECRET-1", "quantity": 1}]))
+    response = api(shop.agent).post(LIST, json=body(shop, lines=[{"sku": "SECRET-1", "quantity": 1}]))
     assert response.status_code == 422
     assert error_of(response)["fields"]["lines.0.sku"] == ["This agreement does not authorise that product."]
     assert count_orders() == 0
@@ -178,9 +151,9 @@ def test_an_unauthorised_product_is_refused(shop, api):
 
 def test_an_inactive_agreement_answers_409(shop, api):
     expired = make_active_agreement(
-        shop["agreement"].distributor, products=[shop["board"]], starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31)
+        shop.agreement.distributor, products=[shop.board], starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31)
     )
-    response = api(shop["agent"]).post(
+    response = api(shop.agent).post(
         LIST, json=body(shop, agreement_id=expired.id, lines=[{"sku": "PBX-EXT-16", "quantity": 50}])
     )
     assert response.status_code == 409
@@ -189,15 +162,15 @@ def test_an_inactive_agreement_answers_409(shop, api):
 
 
 def test_another_distributors_agreement_is_unknown(shop, api):
-    theirs = make_active_agreement(products=[shop["board"]])
-    response = api(shop["agent"]).post(LIST, json=body(shop, agreement_id=theirs.id))
+    theirs = make_active_agreement(products=[shop.board])
+    response = api(shop.agent).post(LIST, json=body(shop, agreement_id=theirs.id))
     assert response.status_code == 422
     assert "agreement_id" in error_of(response)["fields"]
     assert count_orders() == 0
 
 
 def test_malformed_json_answers_400(shop, api):
-    response = api(shop["agent"]).post(LIST, data="{not json", headers={"Content-Type": "application/json"})
+    response = api(shop.agent).post(LIST, data="{not json", headers={"Content-Type": "application/json"})
     assert response.status_code == 400
 
 
@@ -205,7 +178,7 @@ def test_malformed_json_answers_400(shop, api):
 
 
 def test_a_first_order_below_the_minimum_cannot_be_submitted(shop, api):
-    caller = api(shop["agent"])
+    caller = api(shop.agent)
     order_id = caller.post(LIST, json=body(shop, lines=[{"sku": "PBX-EXT-16", "quantity": 10}])).json["id"]
     response = caller.post(f"{LIST}/{order_id}/submit")
     assert response.status_code == 409
@@ -214,8 +187,8 @@ def test_a_first_order_below_the_minimum_cannot_be_submitted(shop, api):
 
 
 def test_confirming_twice_answers_409(shop, api):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
-    response = api(shop["sales"]).post(f"{LIST}/{order.id}/confirm", json={"confirmed_on": "2026-03-10"})
+    order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    response = api(shop.sales).post(f"{LIST}/{order.id}/confirm", json={"confirmed_on": "2026-03-10"})
     assert response.status_code == 409
     assert error_of(response)["message"] == "Only a submitted order can be confirmed."
     assert stored(order.id).confirmed_on == date(2026, 3, 2)
@@ -223,16 +196,16 @@ def test_confirming_twice_answers_409(shop, api):
 
 @pytest.mark.parametrize("confirmed_on", ["2026-03-11", "2027-01-01", "1999-12-31", "yesterday", 20260310])
 def test_a_bad_or_future_confirmation_date_answers_422(shop, api, confirmed_on):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), submit=True)
-    response = api(shop["sales"]).post(f"{LIST}/{order.id}/confirm", json={"confirmed_on": confirmed_on})
+    order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), submit=True)
+    response = api(shop.sales).post(f"{LIST}/{order.id}/confirm", json={"confirmed_on": confirmed_on})
     assert response.status_code == 422
     assert "confirmed_on" in error_of(response)["fields"]
     assert stored(order.id).status is OrderStatus.SUBMITTED
 
 
 def test_a_future_confirmation_date_answers_the_services_message(shop, api):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), submit=True)
-    response = api(shop["sales"]).post(f"{LIST}/{order.id}/confirm", json={"confirmed_on": "2026-03-11"})
+    order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), submit=True)
+    response = api(shop.sales).post(f"{LIST}/{order.id}/confirm", json={"confirmed_on": "2026-03-11"})
     assert response.status_code == 422
     assert error_of(response)["fields"] == {
         "confirmed_on": ["This date is in the future; enter today or an earlier day."]
@@ -241,16 +214,16 @@ def test_a_future_confirmation_date_answers_the_services_message(shop, api):
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.DISTRIBUTOR])
 def test_only_head_office_sales_confirms(shop, api, role):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, submit=True)
-    caller = api(shop["finance"] if role is Role.FINANCE else shop["agent"])
+    order = make_order(shop.agreement, {shop.board: 50}, on=TODAY, submit=True)
+    caller = api(shop.finance if role is Role.FINANCE else shop.agent)
     response = caller.post(f"{LIST}/{order.id}/confirm", json={})
     assert response.status_code == 403
     assert stored(order.id).status is OrderStatus.SUBMITTED
 
 
 def test_finance_reads_but_does_not_order_or_cancel(shop, api):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, submit=True)
-    caller = api(shop["finance"])
+    order = make_order(shop.agreement, {shop.board: 50}, on=TODAY, submit=True)
+    caller = api(shop.finance)
     assert caller.get(f"{LIST}/{order.id}").status_code == 200
     assert caller.post(LIST, json=body(shop)).status_code == 403
     assert caller.post(f"{LIST}/{order.id}/cancel", json={}).status_code == 403
@@ -258,18 +231,18 @@ def test_finance_reads_but_does_not_order_or_cancel(shop, api):
 
 
 def test_a_distributor_cannot_cancel_a_confirmed_order_and_sales_needs_a_reason(shop, api):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
-    refused = api(shop["agent"]).post(f"{LIST}/{order.id}/cancel", json={"reason": "不要了"})
+    order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    refused = api(shop.agent).post(f"{LIST}/{order.id}/cancel", json={"reason": "不要了"})
     assert refused.status_code == 409
-    no_reason = api(shop["sales"]).post(f"{LIST}/{order.id}/cancel", json={})
+    no_reason = api(shop.sales).post(f"{LIST}/{order.id}/cancel", json={})
     assert no_reason.status_code == 422
     assert "reason" in error_of(no_reason)["fields"]
     assert stored(order.id).status is OrderStatus.CONFIRMED
 
 
 def test_another_distributors_order_answers_404_like_a_missing_one(shop, api):
-    theirs = make_order(make_active_agreement(products=[shop["board"]]), {shop["board"]: 50}, on=TODAY)
-    caller = api(shop["agent"])
+    theirs = make_order(make_active_agreement(products=[shop.board]), {shop.board: 50}, on=TODAY)
+    caller = api(shop.agent)
     for response in (
         caller.get(f"{LIST}/{theirs.id}"),
         caller.post(f"{LIST}/{theirs.id}/submit"),
@@ -284,19 +257,19 @@ def test_another_distributors_order_answers_404_like_a_missing_one(shop, api):
 
 
 def test_lists_are_scoped_filtered_and_paginated(shop, api):
-    mine = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    mine = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
     draft = services.create_order(
-        shop["agreement"], [services.LineRequest(shop["cable"].id, 1)], on=TODAY, created_by_id=None, period="2026-Q2"
+        shop.agreement, [services.LineRequest(shop.cable.id, 1)], on=TODAY, created_by_id=None, period="2026-Q2"
     )
-    other = make_active_agreement(products=[shop["board"]])
-    theirs = make_order(other, {shop["board"]: 50}, on=TODAY)
+    other = make_active_agreement(products=[shop.board])
+    theirs = make_order(other, {shop.board: 50}, on=TODAY)
 
     def numbers(caller, query=""):
         response = caller.get(f"{LIST}{query}")
         assert response.status_code == 200, response.json
         return {item["number"] for item in response.json["items"]}
 
-    agent, sales = api(shop["agent"]), api(shop["sales"])
+    agent, sales = api(shop.agent), api(shop.sales)
     assert numbers(agent) == {mine.number, draft.number}
     assert numbers(agent, f"?distributor_id={other.distributor_id}") == {mine.number, draft.number}  # own only
     assert numbers(sales) == {mine.number, draft.number, theirs.number}
@@ -311,15 +284,15 @@ def test_lists_are_scoped_filtered_and_paginated(shop, api):
 
 
 def test_the_list_costs_the_same_statements_for_few_or_many_orders(shop, api, count_statements):
-    caller = api(shop["sales"])
-    make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY)
+    caller = api(shop.sales)
+    make_order(shop.agreement, {shop.board: 50}, on=TODAY)
     caller.get(LIST)  # the token's first use is recorded once; count the calls after it
     with count_statements() as few:
         caller.get(LIST)
     for _ in range(12):
         make_order(
-            make_active_agreement(products=[shop["board"], shop["cable"]]),
-            {shop["board"]: 50, shop["cable"]: 1},
+            make_active_agreement(products=[shop.board, shop.cable]),
+            {shop.board: 50, shop.cable: 1},
             on=TODAY,
         )
     with count_statements() as many:
@@ -332,7 +305,7 @@ def test_the_list_costs_the_same_statements_for_few_or_many_orders(shop, api, co
 
 
 def test_a_draft_is_changed_field_by_field_as_the_form_allows(shop, api):
-    caller = api(shop["agent"])
+    caller = api(shop.agent)
     order_id = caller.post(LIST, json=body(shop, notes="初稿")).json["id"]
 
     response = caller.patch(
@@ -365,7 +338,7 @@ def test_a_draft_is_changed_field_by_field_as_the_form_allows(shop, api):
     ],
 )
 def test_a_bad_change_to_a_draft_answers_422_and_changes_nothing(shop, api, changes, field):
-    caller = api(shop["agent"])
+    caller = api(shop.agent)
     order_id = caller.post(LIST, json=body(shop)).json["id"]
     before = caller.get(f"{LIST}/{order_id}").json
 
@@ -377,8 +350,8 @@ def test_a_bad_change_to_a_draft_answers_422_and_changes_nothing(shop, api, chan
 
 
 def test_only_a_draft_can_be_changed(shop, api):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, submit=True)
-    response = api(shop["agent"]).patch(f"{LIST}/{order.id}", json={"notes": "改一下"})
+    order = make_order(shop.agreement, {shop.board: 50}, on=TODAY, submit=True)
+    response = api(shop.agent).patch(f"{LIST}/{order.id}", json={"notes": "改一下"})
     assert response.status_code == 409
     assert error_of(response)["message"] == "Only a draft order can be changed."
     assert stored(order.id).notes == ""
@@ -386,22 +359,22 @@ def test_only_a_draft_can_be_changed(shop, api):
 
 @pytest.mark.parametrize(("role", "status"), [(Role.SALES, 200), (Role.ADMIN, 200), (Role.FINANCE, 403)])
 def test_head_office_sales_changes_a_draft_and_finance_may_not(shop, api, role, status):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY)
+    order = make_order(shop.agreement, {shop.board: 50}, on=TODAY)
     response = api(make_user(role=role)).patch(f"{LIST}/{order.id}", json={"notes": "总部代填"})
     assert response.status_code == status
     assert stored(order.id).notes == ("总部代填" if status == 200 else "")
 
 
 def test_another_distributors_draft_answers_404_and_stays_as_it_was(shop, api):
-    theirs = make_order(make_active_agreement(products=[shop["board"]]), {shop["board"]: 50}, on=TODAY)
-    response = api(shop["agent"]).patch(f"{LIST}/{theirs.id}", json={"notes": "不是我的"})
+    theirs = make_order(make_active_agreement(products=[shop.board]), {shop.board: 50}, on=TODAY)
+    response = api(shop.agent).patch(f"{LIST}/{theirs.id}", json={"notes": "不是我的"})
     assert response.status_code == 404
     assert stored(theirs.id).notes == ""
 
 
 def shipped_order(shop) -> Order:
     """An order of 50 boards confirmed 2 March, paid 3 March and shipped in full 4 March."""
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
     services.record_payment(
         order,
         amount=order.total,
@@ -414,7 +387,7 @@ def shipped_order(shop) -> Order:
     serials = [f"CL-{n:03d}" for n in range(50)]
     services.ship_order(
         order,
-        [services.ShipmentLineRequest(shop["board"].id, 50, serials)],
+        [services.ShipmentLineRequest(shop.board.id, 50, serials)],
         shipped_on=date(2026, 3, 4),
         role=Role.SALES,
         today=TODAY,
@@ -440,8 +413,8 @@ def test_finance_and_distributors_cannot_close(shop, api, role):
 
 
 def test_an_order_not_fully_shipped_cannot_be_closed(shop, api):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
-    sales = api(shop["sales"])
+    order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    sales = api(shop.sales)
     response = sales.post(f"{LIST}/{order.id}/close")
     assert response.status_code == 409
     assert stored(order.id).status is OrderStatus.CONFIRMED

@@ -18,8 +18,7 @@ from portal.orders import demo
 from portal.orders.models import Board, Order, Payment, Shipment
 from portal.products import demo as products_demo
 
-from ..builders import make_user
-from .builders import make_active_agreement, make_price_list
+from ..builders import make_active_agreement, make_price_list, make_user
 
 TODAY = date(2026, 11, 25)
 
@@ -31,7 +30,11 @@ def count(model, *conditions) -> int:
 @pytest.fixture
 def agreement(app):
     products = products_demo.load()
-    make_price_list(dict.fromkeys(products, ("1180.00", "1280.00", "1580.00")), effective_from=date(2024, 1, 1))
+    make_price_list(
+        dict.fromkeys(products, ("1180.00", "1280.00", "1580.00")),
+        effective_from=date(2024, 1, 1),
+        published_on=date(2024, 1, 1),
+    )
     return make_active_agreement(products=products, starts_on=date(2024, 1, 1), ends_on=date(2027, 12, 31))
 
 
@@ -77,7 +80,11 @@ def test_without_an_active_agreement_it_does_nothing(app):
 
 def test_an_agreement_too_young_for_the_first_order_is_skipped(app):
     products = products_demo.load()
-    make_price_list(dict.fromkeys(products, ("1180.00", "1280.00", "1580.00")), effective_from=date(2024, 1, 1))
+    make_price_list(
+        dict.fromkeys(products, ("1180.00", "1280.00", "1580.00")),
+        effective_from=date(2024, 1, 1),
+        published_on=date(2024, 1, 1),
+    )
     make_active_agreement(products=products, starts_on=TODAY - timedelta(days=3))
     demo.load(TODAY)
     assert count(Order) == 0
@@ -96,8 +103,22 @@ PAGES = [
 ]
 
 
+def expected_status(app, user, path: str, owner_id: int) -> int:
+    """What ``user`` must get on ``path``, from the route's declared rule: 403 when the rule does
+    not name the user's role; 404 when the route loads a record (here: of ``owner_id``'s order)
+    that belongs to another distributor than the user's; else 200."""
+    endpoint, _ = app.url_map.bind("localhost").match(path.partition("?")[0], method="GET")
+    rule = app.view_functions[endpoint].access_rule
+    if not rule.allows(user.role):
+        return 403
+    if rule.loaders and user.role is Role.DISTRIBUTOR and user.distributor_id != owner_id:
+        return 404
+    return 200
+
+
 def test_the_full_demo_serves_the_main_pages_without_an_error(app):
-    """The whole demo (every area's, in order), then each demo user walks the main pages."""
+    """The whole demo (every area's, in order), then each demo user walks the main pages and gets
+    exactly what its role is due on each."""
     from portal import demo as portal_demo
     from portal.accounts.models import User
 
@@ -115,6 +136,7 @@ def test_the_full_demo_serves_the_main_pages_without_an_error(app):
         f"/boards/orders/{order.id}/shipments/new",
         f"/boards/{board.serial}",
     ]
+    seen = set()
     for username in ("admin", "sales", "finance", "hz-agent", "sz-agent"):
         user = db.session.scalar(select(User).where(User.username == username))
         client = app.test_client()
@@ -122,6 +144,7 @@ def test_the_full_demo_serves_the_main_pages_without_an_error(app):
         assert response.status_code == 302, username
         for page in pages:
             status = client.get(page).status_code
-            assert status in (200, 403, 404), f"{username} {page} answered {status}"
-            if user.role is not Role.DISTRIBUTOR and page in PAGES[:2]:
-                assert status == 200
+            expected = expected_status(app, user, page, order.distributor_id)
+            assert status == expected, f"{username} {page} answered {status}, not {expected}"
+            seen.add(status)
+    assert seen == {200, 403, 404}  # the walk met every case: a page for the role, one not, another's record

@@ -5,57 +5,43 @@ keeps what was typed and saves nothing."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from portal.domain.orders import OrderStatus
 from portal.domain.roles import Role
 from portal.extensions import db
 from portal.orders import services
 from portal.orders.models import Order, OrderLine
-from portal.orders.services import ShipmentLineRequest
 
-from ..builders import make_user
-from .builders import make_active_agreement, make_order, make_price_list, make_product
+from ..builders import (
+    TODAY,
+    insert_orders,
+    make_active_agreement,
+    make_order,
+    make_price_list,
+    make_product,
+    pay,
+    ship,
+)
 
 D = Decimal
-TODAY = date(2026, 3, 10)
 
 
-@pytest.fixture(autouse=True)
-def today(monkeypatch: pytest.MonkeyPatch) -> date:
-    """The pages read "today" in Asia/Shanghai: 10 March 2026 (a day of 2026-Q1)."""
-    monkeypatch.setattr("portal.clock.utcnow", lambda: datetime(2026, 3, 10, 4, 0, tzinfo=UTC))
-    return TODAY
-
-
-@pytest.fixture
-def shop(app):
-    board, cable = make_product("PBX-EXT-16"), make_product("ACC-CBL", serialized=False)
-    make_price_list({board: ("1000.00", "1200.00", "1500.00"), cable: ("10.00", "12.00", "15.00")})
-    agreement = make_active_agreement(products=[board, cable])  # level 2
-    distributor = agreement.distributor
-    return {
-        "agreement": agreement,
-        "board": board,
-        "cable": cable,
-        "distributor": distributor,
-        "agent": make_user(role=Role.DISTRIBUTOR, distributor=distributor),
-        "sales": make_user(role=Role.SALES),
-        "finance": make_user(role=Role.FINANCE),
-    }
+# The pages read "today" in Asia/Shanghai: 10 March 2026 (a day of 2026-Q1).
+pytestmark = pytest.mark.usefixtures("today")
 
 
 def order_form(shop, *, board="", cable="", action="save", **fields):
     """What the ordering page posts: one quantity per authorised product, in the page's order."""
     data = {
-        "agreement_id": shop["agreement"].id,
-        "lines-0-product_id": shop["cable"].id,
+        "agreement_id": shop.agreement.id,
+        "lines-0-product_id": shop.cable.id,
         "lines-0-quantity": cable,
-        "lines-1-product_id": shop["board"].id,
+        "lines-1-product_id": shop.board.id,
         "lines-1-quantity": board,
         "period": "2026-Q2",
         "wanted_delivery_on": "",
@@ -79,7 +65,7 @@ def text_of(response) -> str:
 
 
 def test_the_ordering_page_shows_prices_for_the_level_the_quota_and_the_first_order_rule(shop, login):
-    client = login(shop["agent"])
+    client = login(shop.agent)
 
     response = client.get("/orders/new")
 
@@ -102,13 +88,13 @@ def test_the_ordering_page_shows_prices_for_the_level_the_quota_and_the_first_or
 
 
 def test_the_meter_shows_what_is_confirmed_this_quarter(shop, login):
-    first = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 1, 5), confirm_on=date(2026, 1, 6))
-    cancelled = make_order(shop["agreement"], {shop["board"]: 5}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    first = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 1, 5), confirm_on=date(2026, 1, 6))
+    cancelled = make_order(shop.agreement, {shop.board: 5}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
     services.cancel_order(cancelled, Role.SALES, TODAY, reason="定金逾期")
-    make_order(shop["agreement"], {shop["board"]: 8}, on=date(2026, 3, 1), submit=True)  # not confirmed
+    make_order(shop.agreement, {shop.board: 8}, on=date(2026, 3, 1), submit=True)  # not confirmed
     assert first.total == D("60000.00")
 
-    page = text_of(login(shop["agent"]).get("/orders/new"))
+    page = text_of(login(shop.agent).get("/orders/new"))
 
     meter = re.search(r'<meter[^>]*id="quota-meter"[^>]*>', page).group(0)
     assert 'max="5000000"' in meter
@@ -119,7 +105,7 @@ def test_the_meter_shows_what_is_confirmed_this_quarter(shop, login):
 
 
 def test_a_distributor_saves_a_draft(shop, login, count_rows):
-    client = login(shop["agent"])
+    client = login(shop.agent)
 
     response = client.post(
         "/orders/new", data=order_form(shop, board="50", cable="3", notes="请尽快发货", wanted_delivery_on="2026-04-01")
@@ -131,7 +117,7 @@ def test_a_distributor_saves_a_draft(shop, login, count_rows):
     assert order.status is OrderStatus.DRAFT
     assert order.total == D("60036.00")
     assert (order.period, order.wanted_delivery_on, order.notes) == ("2026-Q2", date(2026, 4, 1), "请尽快发货")
-    assert order.created_by_id == shop["agent"].id
+    assert order.created_by_id == shop.agent.id
     assert count_rows(OrderLine) == 2
     page = text_of(client.get(response.headers["Location"]))
     assert "Prices indicative until confirmed" in page
@@ -139,7 +125,7 @@ def test_a_distributor_saves_a_draft(shop, login, count_rows):
 
 
 def test_save_and_submit_in_one_step(shop, login):
-    client = login(shop["agent"])
+    client = login(shop.agent)
     response = client.post("/orders/new", data=order_form(shop, board="50", action="submit"))
     assert response.status_code == 302
     order = db.session.scalar(select(Order))
@@ -148,11 +134,11 @@ def test_save_and_submit_in_one_step(shop, login):
 
 
 def test_sales_orders_on_behalf_of_a_distributor(shop, login):
-    other = make_active_agreement(products=[shop["board"]])
-    client = login(shop["sales"])
+    other = make_active_agreement(products=[shop.board])
+    client = login(shop.sales)
 
     chooser = text_of(client.get("/orders/new"))
-    assert shop["agreement"].number in chooser
+    assert shop.agreement.number in chooser
     assert other.number in chooser
     assert "PBX-EXT-16" not in chooser  # choose the agreement first
     assert "PBX-EXT-16" in text_of(client.get(f"/orders/new?agreement_id={other.id}"))
@@ -161,12 +147,12 @@ def test_sales_orders_on_behalf_of_a_distributor(shop, login):
     assert response.status_code == 302
     order = db.session.scalar(select(Order))
     assert order.distributor_id == other.distributor_id
-    assert order.created_by_id == shop["sales"].id
+    assert order.created_by_id == shop.sales.id
 
 
 @pytest.mark.parametrize("quantity", ["0", "-3", "1.5", "abc", "1e3", "2000000"])
 def test_a_bad_quantity_is_explained_kept_and_nothing_is_saved(shop, login, count_rows, quantity):
-    client = login(shop["agent"])
+    client = login(shop.agent)
 
     response = client.post("/orders/new", data=order_form(shop, board=quantity, cable="2"))
 
@@ -180,7 +166,7 @@ def test_a_bad_quantity_is_explained_kept_and_nothing_is_saved(shop, login, coun
 
 @pytest.mark.parametrize("period", ["2026-13", "2026-Q5", "next month", "26-03"])
 def test_a_nonsense_period_is_refused(shop, login, count_rows, period):
-    response = login(shop["agent"]).post("/orders/new", data=order_form(shop, board="50", period=period))
+    response = login(shop.agent).post("/orders/new", data=order_form(shop, board="50", period=period))
     page = text_of(response)
     assert response.status_code == 422
     assert "YYYY-MM" in page
@@ -189,7 +175,7 @@ def test_a_nonsense_period_is_refused(shop, login, count_rows, period):
 
 
 def test_an_order_without_any_quantity_is_refused(shop, login, count_rows):
-    response = login(shop["agent"]).post("/orders/new", data=order_form(shop))
+    response = login(shop.agent).post("/orders/new", data=order_form(shop))
     assert response.status_code == 422
     assert "Add at least one product." in text_of(response)
     assert count_rows(Order) == 0
@@ -197,10 +183,12 @@ def test_an_order_without_any_quantity_is_refused(shop, login, count_rows):
 
 def test_a_forged_unauthorised_product_is_refused(shop, login, count_rows):
     stranger = make_product("SECRET-1")
-    make_price_list({stranger: ("1.00", "1.00", "1.00")}, effective_from=date(2026, 2, 1))
+    make_price_list(
+        {stranger: ("1.00", "1.00", "1.00")}, effective_from=date(2026, 2, 1), published_on=date(2026, 2, 1)
+    )
     data = order_form(shop, board="50", **{"lines-2-product_id": stranger.id, "lines-2-quantity": "5"})
 
-    response = login(shop["agent"]).post("/orders/new", data=data)
+    response = login(shop.agent).post("/orders/new", data=data)
 
     assert response.status_code == 422
     assert "This agreement does not authorise that product." in text_of(response)
@@ -208,11 +196,11 @@ def test_a_forged_unauthorised_product_is_refused(shop, login, count_rows):
 
 
 def test_an_inactive_agreement_takes_no_orders(shop, login, count_rows):
-    board = shop["board"]
+    board = shop.board
     expired = make_active_agreement(
-        shop["distributor"], products=[board], starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31)
+        shop.distributor, products=[board], starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31)
     )
-    client = login(shop["agent"])
+    client = login(shop.agent)
     assert expired.number not in text_of(client.get("/orders/new"))  # not offered
 
     response = client.post(
@@ -232,8 +220,8 @@ def test_an_inactive_agreement_takes_no_orders(shop, login, count_rows):
 
 
 def test_another_distributors_agreement_is_not_found(shop, login, count_rows):
-    theirs = make_active_agreement(products=[shop["board"]])
-    client = login(shop["agent"])
+    theirs = make_active_agreement(products=[shop.board])
+    client = login(shop.agent)
     assert client.get(f"/orders/new?agreement_id={theirs.id}").status_code == 404
     forged = {**order_form(shop, board="50"), "agreement_id": theirs.id}
     assert client.post("/orders/new", data=forged).status_code == 404
@@ -242,7 +230,7 @@ def test_another_distributors_agreement_is_not_found(shop, login, count_rows):
 
 
 def test_a_first_order_below_the_minimum_cannot_be_submitted_and_nothing_is_saved(shop, login, count_rows):
-    client = login(shop["agent"])
+    client = login(shop.agent)
 
     response = client.post("/orders/new", data=order_form(shop, board="10", action="submit"))  # ¥12,000
 
@@ -262,16 +250,14 @@ def test_a_first_order_below_the_minimum_cannot_be_submitted_and_nothing_is_save
 
 
 def test_a_wanted_delivery_date_in_the_past_is_refused(shop, login, count_rows):
-    response = login(shop["agent"]).post(
-        "/orders/new", data=order_form(shop, board="50", wanted_delivery_on="2026-03-01")
-    )
+    response = login(shop.agent).post("/orders/new", data=order_form(shop, board="50", wanted_delivery_on="2026-03-01"))
     assert response.status_code == 422
     assert "cannot be in the past" in text_of(response)
     assert count_rows(Order) == 0
 
 
 def test_finance_cannot_order(shop, login):
-    client = login(shop["finance"])
+    client = login(shop.finance)
     assert client.get("/orders/new").status_code == 403
     assert client.post("/orders/new", data=order_form(shop, board="50")).status_code == 403
 
@@ -280,8 +266,8 @@ def test_finance_cannot_order(shop, login):
 
 
 def test_a_draft_is_edited_with_its_quantities_shown(shop, login):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY)
-    client = login(shop["agent"])
+    order = make_order(shop.agreement, {shop.board: 50}, on=TODAY)
+    client = login(shop.agent)
 
     form = text_of(client.get(f"/orders/{order.id}/edit"))
     assert 'value="50"' in form
@@ -295,8 +281,8 @@ def test_a_draft_is_edited_with_its_quantities_shown(shop, login):
 
 
 def test_a_bad_edit_changes_nothing(shop, login):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY)
-    response = login(shop["agent"]).post(f"/orders/{order.id}/edit", data=order_form(shop, board="-1", cable="5"))
+    order = make_order(shop.agreement, {shop.board: 50}, on=TODAY)
+    response = login(shop.agent).post(f"/orders/{order.id}/edit", data=order_form(shop, board="-1", cable="5"))
     assert response.status_code == 422
     unchanged = stored(order.id)
     assert unchanged.total == D("60000.00")
@@ -304,8 +290,8 @@ def test_a_bad_edit_changes_nothing(shop, login):
 
 
 def test_a_submitted_order_is_no_longer_edited(shop, login):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, submit=True)
-    client = login(shop["agent"])
+    order = make_order(shop.agreement, {shop.board: 50}, on=TODAY, submit=True)
+    client = login(shop.agent)
     assert client.get(f"/orders/{order.id}/edit").status_code == 409
     assert client.post(f"/orders/{order.id}/edit", data=order_form(shop, board="70")).status_code == 409
     assert stored(order.id).total == D("60000.00")
@@ -315,8 +301,8 @@ def test_a_submitted_order_is_no_longer_edited(shop, login):
 
 
 def test_sales_confirms_and_the_prices_lock(shop, login):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), submit=True)
-    client = login(shop["sales"])
+    order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), submit=True)
+    client = login(shop.sales)
     page = text_of(client.get(f"/orders/{order.id}"))
     assert 'id="confirm-form"' in page
     assert 'value="2026-03-10"' in page  # the date defaults to today
@@ -336,8 +322,8 @@ def test_sales_confirms_and_the_prices_lock(shop, login):
 
 
 def test_confirming_twice_is_refused_and_changes_nothing(shop, login):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
-    response = login(shop["sales"]).post(f"/orders/{order.id}/confirm", data={"confirmed_on": "2026-03-10"})
+    order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    response = login(shop.sales).post(f"/orders/{order.id}/confirm", data={"confirmed_on": "2026-03-10"})
     assert response.status_code == 409
     assert "Only a submitted order can be confirmed." in text_of(response)
     assert stored(order.id).confirmed_on == date(2026, 3, 2)
@@ -353,8 +339,8 @@ def test_confirming_twice_is_refused_and_changes_nothing(shop, login):
     ],
 )
 def test_a_bad_confirmation_date_is_refused(shop, login, typed, message):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), submit=True)
-    response = login(shop["sales"]).post(f"/orders/{order.id}/confirm", data={"confirmed_on": typed})
+    order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), submit=True)
+    response = login(shop.sales).post(f"/orders/{order.id}/confirm", data={"confirmed_on": typed})
     page = text_of(response)
     assert response.status_code == 422
     assert message in page
@@ -363,8 +349,8 @@ def test_a_bad_confirmation_date_is_refused(shop, login, typed, message):
 
 
 def test_a_future_confirmation_date_shows_the_services_message_on_the_field(shop, login):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), submit=True)
-    response = login(shop["sales"]).post(f"/orders/{order.id}/confirm", data={"confirmed_on": "2026-03-11"})
+    order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), submit=True)
+    response = login(shop.sales).post(f"/orders/{order.id}/confirm", data={"confirmed_on": "2026-03-11"})
     page = text_of(response)
     assert response.status_code == 422
     assert re.search(r'id="confirmed_on"[^>]*is-invalid|is-invalid[^>]*id="confirmed_on"', page)
@@ -375,8 +361,8 @@ def test_a_future_confirmation_date_shows_the_services_message_on_the_field(shop
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.DISTRIBUTOR])
 def test_only_sales_confirms(shop, login, role):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, submit=True)
-    user = shop["finance"] if role is Role.FINANCE else shop["agent"]
+    order = make_order(shop.agreement, {shop.board: 50}, on=TODAY, submit=True)
+    user = shop.finance if role is Role.FINANCE else shop.agent
     client = login(user)
     page = text_of(client.get(f"/orders/{order.id}"))
     assert "Confirm the order" not in page
@@ -385,13 +371,13 @@ def test_only_sales_confirms(shop, login, role):
 
 
 def test_a_distributor_cancels_before_confirmation_but_not_after(shop, login):
-    submitted = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, submit=True)
-    client = login(shop["agent"])
+    submitted = make_order(shop.agreement, {shop.board: 50}, on=TODAY, submit=True)
+    client = login(shop.agent)
     assert "Cancel the order" in text_of(client.get(f"/orders/{submitted.id}"))
     assert client.post(f"/orders/{submitted.id}/cancel", data={"reason": ""}).status_code == 302
     assert stored(submitted.id).status is OrderStatus.CANCELLED
 
-    confirmed = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, confirm_on=TODAY)
+    confirmed = make_order(shop.agreement, {shop.board: 50}, on=TODAY, confirm_on=TODAY)
     page = text_of(client.get(f"/orders/{confirmed.id}"))
     assert "Cancel the order" not in page
     assert "Nothing for you to do on this order now." in page
@@ -402,8 +388,8 @@ def test_a_distributor_cancels_before_confirmation_but_not_after(shop, login):
 
 
 def test_sales_cancels_a_confirmed_order_only_with_a_reason(shop, login):
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
-    client = login(shop["sales"])
+    order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    client = login(shop.sales)
     assert "the deposit is overdue" in text_of(client.get(f"/orders/{order.id}"))
 
     refused = client.post(f"/orders/{order.id}/cancel", data={"reason": "  "})
@@ -425,41 +411,17 @@ def test_sales_cancels_a_confirmed_order_only_with_a_reason(shop, login):
 def paid_and_shipped(shop):
     """A first order of 50 boards, confirmed 2 March, deposit (100%) paid late on 6 March after a
     wrong payment was voided, half shipped on 9 March."""
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
-    wrong = services.record_payment(
-        order,
-        amount=D("100.00"),
-        received_on=date(2026, 3, 3),
-        bank_reference="WRONG-1",
-        payer="杭州云帆",
-        recorded_by_id=None,
-        today=TODAY,
-    )
+    order = shop.order(50, confirm_on=date(2026, 3, 2))
+    wrong = pay(order, "100.00", date(2026, 3, 3), "WRONG-1", today=TODAY)
     services.void_payment(wrong, reason="入错订单", voided_by_id=None)
-    services.record_payment(
-        order,
-        amount=D("60000.00"),
-        received_on=date(2026, 3, 6),
-        bank_reference="BANK-778",
-        payer="杭州云帆",
-        recorded_by_id=None,
-        today=TODAY,
-    )
-    services.ship_order(
-        order,
-        [ShipmentLineRequest(shop["board"].id, 2, ["SN-0001", "SN-0002"])],
-        shipped_on=date(2026, 3, 9),
-        role=Role.SALES,
-        carrier="顺丰",
-        tracking_number="SF123",
-        today=date(2026, 3, 9),
-    )
+    pay(order, "60000.00", date(2026, 3, 6), "BANK-778", today=TODAY)
+    ship(order, {shop.board: ["SN-0001", "SN-0002"]}, on=date(2026, 3, 9), carrier="顺丰", tracking_number="SF123")
     return stored(order.id)
 
 
 def test_the_order_page_tells_the_money_and_delivery_story(shop, login, paid_and_shipped):
     order = paid_and_shipped
-    page = text_of(login(shop["agent"]).get(f"/orders/{order.id}"))
+    page = text_of(login(shop.agent).get(f"/orders/{order.id}"))
 
     assert "Deposit late" in page  # due 5 March, paid 6 March
     assert "¥60,000.00" in page
@@ -477,9 +439,9 @@ def test_the_order_page_tells_the_money_and_delivery_story(shop, login, paid_and
 
 def test_the_delivery_due_date_shows_once_the_deposit_is_paid(shop, login):
     """§6: deposit paid + 30 days while the balance is open; before the deposit, no date."""
-    make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))  # first
-    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
-    client = login(shop["sales"])
+    make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))  # first
+    order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    client = login(shop.sales)
     assert "Due in" not in text_of(client.get(f"/orders/{order.id}"))
     services.record_payment(
         order,
@@ -497,19 +459,19 @@ def test_the_delivery_due_date_shows_once_the_deposit_is_paid(shop, login):
 
 
 def test_finance_and_sales_see_their_own_links(shop, login, paid_and_shipped):
-    order = make_order(shop["agreement"], {shop["board"]: 1}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
-    finance = text_of(login(shop["finance"]).get(f"/orders/{order.id}"))
+    order = make_order(shop.agreement, {shop.board: 1}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    finance = text_of(login(shop.finance).get(f"/orders/{order.id}"))
     assert f'href="/receivables/orders/{order.id}/payments/new"' in finance
     assert "Confirm the order" not in finance
     assert "Cancel the order" not in finance
-    sales = text_of(login(shop["sales"]).get(f"/orders/{paid_and_shipped.id}"))
+    sales = text_of(login(shop.sales).get(f"/orders/{paid_and_shipped.id}"))
     assert f'href="/boards/orders/{paid_and_shipped.id}/shipments/new"' in sales
     assert "Book a payment" not in sales
 
 
 def test_another_distributors_order_is_not_found(shop, login):
-    theirs = make_order(make_active_agreement(products=[shop["board"]]), {shop["board"]: 50}, on=TODAY, submit=True)
-    client = login(shop["agent"])
+    theirs = make_order(make_active_agreement(products=[shop.board]), {shop.board: 50}, on=TODAY, submit=True)
+    client = login(shop.agent)
     for response in (
         client.get(f"/orders/{theirs.id}"),
         client.get(f"/orders/{theirs.id}/edit"),
@@ -523,8 +485,8 @@ def test_another_distributors_order_is_not_found(shop, login):
 
 
 def test_a_distributor_lists_its_own_orders_with_what_matters(shop, login, paid_and_shipped):
-    theirs = make_order(make_active_agreement(products=[shop["board"]]), {shop["board"]: 50}, on=TODAY)
-    page = text_of(login(shop["agent"]).get("/orders/"))
+    theirs = make_order(make_active_agreement(products=[shop.board]), {shop.board: 50}, on=TODAY)
+    page = text_of(login(shop.agent).get("/orders/"))
     assert paid_and_shipped.number in page
     assert theirs.number not in page
     assert "Partly shipped" in page
@@ -535,9 +497,9 @@ def test_a_distributor_lists_its_own_orders_with_what_matters(shop, login, paid_
 
 
 def test_head_office_lists_every_distributor_and_filters(shop, login, paid_and_shipped):
-    other = make_active_agreement(products=[shop["board"]])
-    theirs = make_order(other, {shop["board"]: 50}, on=TODAY)
-    client = login(shop["finance"])
+    other = make_active_agreement(products=[shop.board])
+    theirs = make_order(other, {shop.board: 50}, on=TODAY)
+    client = login(shop.finance)
 
     everything = text_of(client.get("/orders/"))
     assert paid_and_shipped.number in everything
@@ -557,42 +519,34 @@ def test_head_office_lists_every_distributor_and_filters(shop, login, paid_and_s
 
 
 def bulk_orders(agreements, count: int, start: int = 0) -> None:
-    """``count`` paid orders in one INSERT (the services would take minutes for 1,000), spread
-    round-robin over ``agreements`` so that a page's rows belong to different distributors."""
-    db.session.execute(
-        insert(Order),
-        [
-            {
-                "number": f"PO-BULK-{n:06d}",
-                "distributor_id": agreements[n % len(agreements)].distributor_id,
-                "agreement_id": agreements[n % len(agreements)].id,
-                "period": "2026-03",
-                "status": OrderStatus.PAID_IN_FULL,
-                "total": D("1200.00"),
-                "paid_amount": D("1200.00"),
-                "confirmed_on": date(2026, 3, 2),
-                "deposit_amount": D("360.00"),
-                "balance_amount": D("840.00"),
-                "deposit_due_on": date(2026, 3, 5),
-                "deposit_paid_on": date(2026, 3, 4),
-                "paid_in_full_on": date(2026, 3, 6),
-                "delivery_due_on": date(2026, 4, 3),
-            }
-            for n in range(start, start + count)
-        ],
+    """``count`` paid orders, spread over ``agreements`` so that a page's rows belong to different
+    distributors."""
+    insert_orders(
+        agreements,
+        range(start, start + count),
+        period="2026-03",
+        status=OrderStatus.PAID_IN_FULL,
+        total=D("1200.00"),
+        paid_amount=D("1200.00"),
+        confirmed_on=date(2026, 3, 2),
+        deposit_amount=D("360.00"),
+        balance_amount=D("840.00"),
+        deposit_due_on=date(2026, 3, 5),
+        deposit_paid_on=date(2026, 3, 4),
+        paid_in_full_on=date(2026, 3, 6),
+        delivery_due_on=date(2026, 4, 3),
     )
-    db.session.commit()
 
 
 @pytest.mark.parametrize("role", [Role.SALES, Role.DISTRIBUTOR])
 def test_the_list_costs_the_same_statements_for_10_or_1000_orders(shop, login, count_statements, role):
     """Whatever the page shows of each row (distributor, status, money, dates) comes with the page:
     a statement per row would show as more statements for a full page than for 10 rows."""
-    client = login(shop["sales"] if role is Role.SALES else shop["agent"])
+    client = login(shop.sales if role is Role.SALES else shop.agent)
     agreements = (
-        [shop["agreement"]]
+        [shop.agreement]
         if role is Role.DISTRIBUTOR
-        else [shop["agreement"], *(make_active_agreement(products=[shop["board"]]) for _ in range(29))]
+        else [shop.agreement, *(make_active_agreement(products=[shop.board]) for _ in range(29))]
     )
     bulk_orders(agreements, 10)
     with count_statements() as few:
@@ -607,28 +561,10 @@ def test_the_list_costs_the_same_statements_for_10_or_1000_orders(shop, login, c
     assert "1000 in all" in text_of(busy)
 
 
-def test_sales_closes_a_shipped_order_from_its_page(app, login):
-    board = make_product()
-    make_price_list({board: ("1000.00", "1200.00", "1500.00")})
-    agreement = make_active_agreement(products=[board])
-    order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
-    services.record_payment(
-        order,
-        amount=Decimal("60000.00"),
-        received_on=date(2026, 3, 6),
-        bank_reference="CLOSE-1",
-        payer="",
-        recorded_by_id=None,
-        today=date(2026, 3, 6),
-    )
-    services.ship_order(
-        order,
-        [ShipmentLineRequest(board.id, 50, [f"P{i}" for i in range(50)])],
-        shipped_on=date(2026, 3, 7),
-        role=Role.SALES,
-        today=date(2026, 3, 7),
-    )
-    client = login(make_user(role=Role.SALES))
+def test_sales_closes_a_shipped_order_from_its_page(shop, login):
+    order = shop.paid_order(50, confirm_on=date(2026, 3, 5), paid_on=date(2026, 3, 6))
+    shop.ship(order, [f"P{i}" for i in range(50)], on=date(2026, 3, 7))
+    client = login(shop.sales)
     assert f'action="/orders/{order.id}/close"' in client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert client.post(f"/orders/{order.id}/close").status_code == 302
     db.session.expire_all()

@@ -19,18 +19,14 @@ from portal.orders.queries import (
     quota_meter,
 )
 
-from ..builders import make_user
-from .builders import make_active_agreement, make_order, make_price_list, make_product
+from ..builders import START, make_active_agreement, make_order, make_price_list, make_product, make_user
 
 D = Decimal
 
 
 @pytest.fixture
-def setup(app):
-    board = make_product("PBX-EXT-16")
-    make_price_list({board: ("1000.00", "1200.00", "1500.00")})
-    agreement = make_active_agreement(products=[board])  # level 2: ¥1,200 a board
-    return agreement, board
+def setup(shop):
+    return shop.agreement, shop.board  # level 2: ¥1,200 a board
 
 
 # --- the quota meter ------------------------------------------------------------------------------
@@ -74,7 +70,7 @@ def test_another_agreements_orders_do_not_count(setup):
 
 def test_a_term_that_starts_mid_quarter_prorates_the_quota(app):
     board = make_product()
-    make_price_list({board: ("1000.00", "1200.00", "1500.00")})
+    make_price_list({board: ("1000.00", "1200.00", "1500.00")}, published_on=START)
     agreement = make_active_agreement(products=[board], starts_on=date(2026, 2, 15))
 
     meter = quota_meter(agreement, date(2026, 3, 10))

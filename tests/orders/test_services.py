@@ -20,29 +20,14 @@ from portal.orders import services
 from portal.orders.models import Board, Order, Payment
 from portal.orders.services import LineRequest, ShipmentLineRequest
 
-from .builders import make_active_agreement, make_order, make_price_list, make_product
+from ..builders import START, make_active_agreement, make_order, make_price_list, make_product, pay
 
 D = Decimal
 
 
 @pytest.fixture
-def setup(app):
-    board, cable = make_product("PBX-EXT-16"), make_product("ACC-CBL", serialized=False)
-    make_price_list({board: ("1000.00", "1200.00", "1500.00"), cable: ("10.00", "12.00", "15.00")})
-    agreement = make_active_agreement(products=[board, cable])
-    return agreement, board, cable
-
-
-def pay(order, amount, on, reference):
-    return services.record_payment(
-        order,
-        amount=D(amount),
-        received_on=on,
-        bank_reference=reference,
-        payer="杭州云帆",
-        recorded_by_id=None,
-        today=date(2026, 12, 31),
-    )
+def setup(shop):
+    return shop.agreement, shop.board, shop.cable
 
 
 def test_the_first_order_must_reach_the_minimum_and_is_paid_in_full(setup):
@@ -68,10 +53,14 @@ def test_a_later_order_pays_30_percent_deposit(setup):
 
 def test_prices_lock_at_confirmation_and_a_later_list_never_changes_them(setup):
     agreement, board, _ = setup
-    make_price_list({board: ("1100.00", "1300.00", "1600.00")}, effective_from=date(2026, 3, 10))
+    make_price_list(
+        {board: ("1100.00", "1300.00", "1600.00")}, effective_from=date(2026, 3, 10), published_on=date(2026, 3, 10)
+    )
     before = make_order(agreement, {board: 50}, on=date(2026, 3, 1), submit=True)
     services.confirm_order(before, Role.SALES, date(2026, 3, 9), today=date(2026, 3, 9))
-    make_price_list({board: ("900.00", "900.00", "1000.00")}, effective_from=date(2026, 3, 20))
+    make_price_list(
+        {board: ("900.00", "900.00", "1000.00")}, effective_from=date(2026, 3, 20), published_on=date(2026, 3, 20)
+    )
     db.session.expire_all()
     order = db.session.get(Order, before.id)
     assert order.lines[0].unit_price == D("1200.00")  # the list in force on 9 March, level 2
@@ -136,7 +125,9 @@ def test_bad_quantities_save_nothing(setup, quantity, error, count_rows):
 def test_an_unauthorised_product_is_refused(setup, count_rows):
     agreement, _, _ = setup
     stranger = make_product("NOT-OURS")
-    make_price_list({stranger: ("1.00", "1.00", "2.00")}, effective_from=date(2026, 2, 1))
+    make_price_list(
+        {stranger: ("1.00", "1.00", "2.00")}, effective_from=date(2026, 2, 1), published_on=date(2026, 2, 1)
+    )
     with pytest.raises(InvalidValue, match="authorise"):
         services.create_order(agreement, [LineRequest(stranger.id, 1)], on=date(2026, 3, 1), created_by_id=None)
     assert count_rows(Order) == 0
@@ -285,7 +276,7 @@ def test_each_board_is_under_warranty_15_months_from_its_own_shipment(setup):
 
 def test_the_warranty_follows_the_terms_of_the_agreement(app):
     board = make_product()
-    make_price_list({board: ("1000.00", "60000.00", "70000.00")})
+    make_price_list({board: ("1000.00", "60000.00", "70000.00")}, published_on=START)
     agreement = make_active_agreement(products=[board], terms=Terms(warranty_months=24))
     order = make_order(agreement, {board: 1}, confirm_on=date(2026, 3, 5))
     pay(order, "60000.00", date(2026, 3, 6), "T-1")
@@ -491,7 +482,7 @@ def test_the_same_product_twice_in_one_shipment_is_refused(setup, count_rows):
 
 def test_a_zero_deposit_is_paid_on_confirmation_and_never_reminded(app):
     board = make_product()
-    make_price_list({board: ("1000.00", "60000.00", "70000.00")})
+    make_price_list({board: ("1000.00", "60000.00", "70000.00")}, published_on=START)
     agreement = make_active_agreement(products=[board], terms=Terms(deposit_percent=D("0.00")))
     make_order(agreement, {board: 1}, confirm_on=date(2026, 3, 1))  # the first order: 100% up front
     order = make_order(agreement, {board: 1}, confirm_on=date(2026, 3, 5))

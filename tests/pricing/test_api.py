@@ -19,7 +19,7 @@ from portal.pricing.models import PriceList, PriceListItem
 
 from ..agreements.builders import make_agreement
 from ..api.support import error_of
-from ..builders import make_distributor, make_user
+from ..builders import make_distributor, make_price_list_in_force, make_user
 from ..products.builders import make_product
 from .builders import FLOOR, LEVEL1, LEVEL2, make_price_list, prices
 
@@ -37,10 +37,6 @@ def body(**changes):
         ],
         **changes,
     }
-
-
-def published(**kwargs) -> PriceList:
-    return make_price_list(effective_from=TODAY - timedelta(days=30), published_on=TODAY - timedelta(days=40), **kwargs)
 
 
 def test_sales_creates_a_draft_with_items_and_money_comes_back_as_strings(api):
@@ -123,7 +119,7 @@ def test_a_publish_a_rule_forbids_answers_409_and_changes_nothing(api, count_row
         activate_on=TODAY - timedelta(days=10),
     )
     if case == "again":
-        target = published()
+        target = make_price_list_in_force()
     elif case == "empty":
         target = make_price_list(items={})
     elif case == "passed":
@@ -157,7 +153,7 @@ def test_a_patch_changes_a_draft_and_replaces_its_items_but_never_a_published_li
     assert response.json["note"] == "改"
     assert services.prices_of(draft.id) == {"B-1": prices("10", "11", "12")}
     assert b.id
-    locked = published()
+    locked = make_price_list_in_force()
     response = caller.patch(f"{LIST}/{locked.id}", json={"note": "改"})
     assert response.status_code == 409
 
@@ -166,7 +162,7 @@ def test_the_list_filters_on_status_and_the_date_in_force(api):
     old = make_price_list(
         version="旧", effective_from=TODAY - timedelta(days=400), published_on=TODAY - timedelta(days=410)
     )
-    current = published(version="现")
+    current = make_price_list_in_force(version="现")
     draft = make_price_list(version="草", effective_from=TODAY + timedelta(days=30))
     caller = api(make_user(role=Role.FINANCE))
 
@@ -187,7 +183,7 @@ def test_the_list_filters_on_status_and_the_date_in_force(api):
 
 @pytest.mark.parametrize(("level", "own", "other"), [(Level.FIRST, LEVEL1, LEVEL2), (Level.SECOND, LEVEL2, LEVEL1)])
 def test_a_distributor_reads_published_lists_with_its_own_levels_price_only(api, level, own, other):
-    current = published()
+    current = make_price_list_in_force()
     draft = make_price_list(effective_from=TODAY + timedelta(days=30))
     distributor = make_distributor(level=level)
     caller = api(make_user(role=Role.DISTRIBUTOR, distributor=distributor))
@@ -212,7 +208,7 @@ def test_a_distributor_reads_published_lists_with_its_own_levels_price_only(api,
 
 
 def test_a_distributor_with_an_agreement_sees_its_agreements_level(api):
-    current = published()
+    current = make_price_list_in_force()
     distributor = make_distributor(level=Level.SECOND)
     make_agreement(
         distributor,

@@ -21,7 +21,7 @@ from portal.pricing import services
 from portal.pricing.models import PriceList, PriceListItem
 
 from ..agreements.builders import make_agreement
-from ..builders import make_distributor, make_user
+from ..builders import make_distributor, make_price_list_in_force, make_user
 from ..products.builders import make_product
 from .builders import FLOOR, LEVEL1, LEVEL2, make_price_list, prices
 from .files import csv_bytes, xlsx, zip_bomb
@@ -39,11 +39,6 @@ def shown(amount: str) -> str:
 def stored(price_list: PriceList) -> PriceList:
     db.session.expire_all()
     return db.session.get(PriceList, price_list.id)
-
-
-def published(**kwargs) -> PriceList:
-    """A list in force today."""
-    return make_price_list(effective_from=TODAY - timedelta(days=30), published_on=TODAY - timedelta(days=40), **kwargs)
 
 
 def distributor_user(level: Level):
@@ -192,7 +187,7 @@ def test_an_empty_draft_cannot_be_published(login):
 
 
 def test_a_published_list_cannot_be_edited(login):
-    price_list = published()
+    price_list = make_price_list_in_force()
     client = login(make_user(role=Role.SALES))
     for url in (
         f"/pricing/{price_list.id}/edit",
@@ -262,7 +257,7 @@ def test_the_list_shows_derived_statuses_and_filters_on_them(login):
 
 @pytest.mark.parametrize(("level", "own", "other"), [(Level.FIRST, LEVEL1, LEVEL2), (Level.SECOND, LEVEL2, LEVEL1)])
 def test_a_distributor_sees_published_lists_with_its_own_levels_price_only(login, level, own, other):
-    current = published(version="现行表")
+    current = make_price_list_in_force(version="现行表")
     draft = make_price_list(version="保密草稿", effective_from=TODAY + timedelta(days=30))
     client = login(distributor_user(level))
 
@@ -284,7 +279,7 @@ def test_a_distributor_sees_published_lists_with_its_own_levels_price_only(login
 
 @pytest.mark.parametrize(("level", "own", "other"), [(Level.FIRST, LEVEL1, LEVEL2), (Level.SECOND, LEVEL2, LEVEL1)])
 def test_a_distributors_exports_hold_its_own_levels_price_only(login, level, own, other):
-    current = published()
+    current = make_price_list_in_force()
     client = login(distributor_user(level))
 
     text = client.get(f"/pricing/{current.id}/export.csv").get_data().decode("utf-8-sig")
@@ -311,7 +306,7 @@ def test_a_distributors_comparison_shows_its_own_levels_change_only(login, level
         effective_from=TODAY - timedelta(days=400),
         published_on=TODAY - timedelta(days=410),
     )
-    current = published(
+    current = make_price_list_in_force(
         items={
             product.sku: prices(
                 own if level is Level.FIRST else other, own if level is Level.SECOND else other, "3500.00"
@@ -479,7 +474,7 @@ def test_a_lists_pages_cost_the_same_statements_for_3_or_30_items(login, count_s
         effective_from=TODAY - timedelta(days=400),
         published_on=TODAY - timedelta(days=410),
     )
-    current = published(items={make_product().sku: prices() for _ in range(3)})
+    current = make_price_list_in_force(items={make_product().sku: prices() for _ in range(3)})
     urls = (
         f"/pricing/{current.id}?per_page=100",
         f"/pricing/{current.id}/compare",
@@ -528,7 +523,7 @@ def test_the_index_costs_the_same_statements_for_3_or_30_lists(login, count_stat
 
 
 def test_a_distributor_user_linked_to_no_distributor_sees_no_list_and_no_price(login):
-    current = published(version="现行表")
+    current = make_price_list_in_force(version="现行表")
     orphan = make_user(role=Role.SALES)
     orphan.role = Role.DISTRIBUTOR  # as if the link were lost
     db.session.commit()

@@ -16,8 +16,7 @@ from portal.extensions import db
 from portal.orders.models import Order, Payment
 
 from ..api.support import error_of
-from ..builders import make_token, make_user
-from .conftest import pay
+from ..builders import make_token, make_user, pay
 
 D = Decimal
 

@@ -16,8 +16,7 @@ from portal.domain.roles import Role
 from portal.extensions import db
 from portal.orders.models import Order, Payment
 
-from ..builders import make_user
-from .conftest import pay
+from ..builders import make_user, pay
 
 D = Decimal
 

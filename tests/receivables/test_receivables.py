@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from portal.domain.orders import OrderStatus
 from portal.domain.roles import Role
@@ -20,8 +20,7 @@ from portal.extensions import db
 from portal.notices.models import Notice
 from portal.orders.models import Order
 
-from ..builders import make_user
-from .conftest import TODAY, pay
+from ..builders import TODAY, insert_orders, make_user, pay
 
 D = Decimal
 
@@ -123,26 +122,19 @@ def test_a_distributor_has_no_receivables_page(shop, login):
 
 
 def _bulk_orders(shop, first: int, count: int) -> None:
-    """``count`` more confirmed orders, half with the deposit paid, written in one INSERT."""
-    agreement = shop.agreement
-    rows = [
-        {
-            "number": f"PO-BULK-{n:06d}",
-            "distributor_id": agreement.distributor_id,
-            "agreement_id": agreement.id,
-            "status": OrderStatus.CONFIRMED if n % 2 else OrderStatus.DEPOSIT_PAID,
-            "total": D("1000.00"),
-            "deposit_amount": D("300.00"),
-            "balance_amount": D("700.00"),
-            "paid_amount": D("0.00") if n % 2 else D("300.00"),
-            "confirmed_on": date(2026, 1, 2),
-            "deposit_due_on": date(2026, 1, 5) + timedelta(days=n % 90),
-            "deposit_paid_on": None if n % 2 else date(2026, 1, 5) + timedelta(days=n % 60),
-        }
-        for n in range(first, first + count)
-    ]
-    db.session.execute(insert(Order), rows)
-    db.session.commit()
+    """``count`` more confirmed orders, half with the deposit paid."""
+    insert_orders(
+        [shop.agreement],
+        range(first, first + count),
+        status=lambda n: OrderStatus.CONFIRMED if n % 2 else OrderStatus.DEPOSIT_PAID,
+        total=D("1000.00"),
+        deposit_amount=D("300.00"),
+        balance_amount=D("700.00"),
+        paid_amount=lambda n: D("0.00") if n % 2 else D("300.00"),
+        confirmed_on=date(2026, 1, 2),
+        deposit_due_on=lambda n: date(2026, 1, 5) + timedelta(days=n % 90),
+        deposit_paid_on=lambda n: None if n % 2 else date(2026, 1, 5) + timedelta(days=n % 60),
+    )
 
 
 def test_a_page_costs_the_same_statements_at_10_and_at_1000_orders(shop, finance, count_statements):
