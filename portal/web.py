@@ -15,6 +15,7 @@ from sqlalchemy import update
 from . import security
 from .clock import utcnow
 from .extensions import db, login_manager
+from .transactions import transaction
 
 API_PREFIX = "/api/"
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
@@ -60,8 +61,8 @@ def load_user_from_token(req: Any) -> Any:
     now = utcnow()
     # "Last used" to the minute is enough; writing on every call would make every read a write.
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
-        db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-        db.session.commit()
+        with transaction():
+            db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
     return token.user
 
 

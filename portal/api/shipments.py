@@ -19,13 +19,12 @@ from sqlalchemy.orm import selectinload
 
 from ..boards.shipping import check_shipped_on
 from ..clock import today
-from ..errors import domain_message
 from ..extensions import db
 from ..orders import services
 from ..orders.models import Order, Shipment, ShipmentLine
 from ..security import EVERYONE, Role, loads, roles_required
 from .blueprint import bp
-from .core import ApiError, BodyModel, OutModel, Timestamp, api_doc, invalid, one, page_of, parse_body, text
+from .core import BodyModel, OutModel, Timestamp, api_doc, invalid, one, page_of, parse_body, text
 
 SHIPPERS = (Role.SALES, Role.ADMIN)
 
@@ -133,22 +132,13 @@ def create_shipment(order: Order) -> Any:
     requests = [
         services.ShipmentLineRequest(by_sku[line.sku.upper()], line.quantity, line.serials) for line in data.lines
     ]
-    try:
-        shipment = services.ship_order(
-            order,
-            requests,
-            shipped_on=shipped_on,
-            role=current_user.role,
-            carrier=data.carrier,
-            tracking_number=data.tracking_number,
-        )
-    except services.SerialProblems as error:
-        db.session.rollback()
-        raise ApiError(
-            409,
-            error.code,
-            domain_message(error),
-            {"serials": [_(message, **params) for _serial, message, params in error.problems]},
-        ) from error
+    shipment = services.ship_order(
+        order,
+        requests,
+        shipped_on=shipped_on,
+        role=current_user.role,
+        carrier=data.carrier,
+        tracking_number=data.tracking_number,
+    )
     shipment = db.session.scalar(_shipments(order.id).where(Shipment.id == shipment.id))
     return one(ShipmentOut, shipment, 201)

@@ -11,10 +11,8 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from ..clock import today
-from ..domain.errors import DomainError
 from ..domain.roles import Role
-from ..errors import domain_message
-from ..forms import apply_domain_error
+from ..forms import attempt, form_status
 from ..pagination import paginate
 from ..pricing import services as pricing
 from ..security import EVERYONE, loads, roles_required, scoped
@@ -69,17 +67,11 @@ def index() -> Any:
 def new() -> Any:
     form = ProductForm()
     if form.validate_on_submit():
-        try:
-            product = create_product(_data(form))
-        except DomainError as error:
-            if not apply_domain_error(form, error):
-                flash(domain_message(error), "danger")
-        else:
+        product = attempt(form, create_product, _data(form))
+        if product is not None:
             flash(_("Product %(sku)s created.", sku=product.sku), "success")
             return redirect(url_for("products.show", sku=product.sku))
-    return render_template(
-        "products/form.html", form=form, product=None, categories=categories()
-    ), 422 if form.errors else 200
+    return render_template("products/form.html", form=form, product=None, categories=categories()), form_status(form)
 
 
 @bp.get("/<sku>")
@@ -99,14 +91,8 @@ def show(product: Product) -> Any:
 def edit(product: Product) -> Any:
     form = ProductForm(obj=product if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            update_product(product, _data(form))
-        except DomainError as error:
-            if not apply_domain_error(form, error):
-                flash(domain_message(error), "danger")
-        else:
-            flash(_("Product %(sku)s saved.", sku=product.sku), "success")
-            return redirect(url_for("products.show", sku=product.sku))
-    return render_template(
-        "products/form.html", form=form, product=product, categories=categories()
-    ), 422 if form.errors else 200
+        saved = attempt(form, update_product, product, _data(form))
+        if saved is not None:
+            flash(_("Product %(sku)s saved.", sku=saved.sku), "success")
+            return redirect(url_for("products.show", sku=saved.sku))
+    return render_template("products/form.html", form=form, product=product, categories=categories()), form_status(form)
