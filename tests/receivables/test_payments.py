@@ -160,8 +160,11 @@ def test_finance_voids_with_a_reason_and_the_payment_stays_listed(shop, login):
     payment = db.session.scalar(select(Payment))
     client = login(make_user(role=Role.FINANCE))
 
-    refused = client.post(f"/receivables/payments/{payment.id}/void", data={"reason": " "}, follow_redirects=True)
-    assert "Give the reason for voiding this payment." in refused.get_data(as_text=True)
+    refused = client.post(f"/receivables/payments/{payment.id}/void", data={"reason": " "})
+    assert refused.status_code == 422  # the payments again, the message on the payment's row
+    assert (
+        f'id="reason-{payment.id}-error" class="invalid-feedback d-block">Give the reason for voiding this payment.'
+    ) in refused.get_data(as_text=True)
     assert stored(order).status is OrderStatus.PAID_IN_FULL
 
     response = client.post(
@@ -175,8 +178,10 @@ def test_finance_voids_with_a_reason_and_the_payment_stays_listed(shop, login):
     assert "<del>¥60,000.00</del>" in page
     after = stored(order)
     assert (after.status, after.paid_amount, after.paid_in_full_on) == (OrderStatus.CONFIRMED, D("0.00"), None)
-    twice = client.post(f"/receivables/payments/{payment.id}/void", data={"reason": "again"}, follow_redirects=True)
+    twice = client.post(f"/receivables/payments/{payment.id}/void", data={"reason": "again"})
+    assert twice.status_code == 409  # the payment's state refuses it, as in the API
     assert "This payment is already voided." in twice.get_data(as_text=True)
+    assert "Payments of order" in twice.get_data(as_text=True)
 
 
 def test_a_distributor_reads_its_own_payments_and_not_anothers(shop, login):
