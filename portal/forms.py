@@ -99,9 +99,9 @@ def attempt(form: Any, call: Callable[P, R], /, *args: P.args, **kwargs: P.kwarg
 
 
 def form_status(form: Any) -> int:
-    """The status of a page showing ``form``: 200 without errors; the refusal's (409 or 422) when a
-    service refused it; 422 when the form's own checks did."""
-    if not form.errors:
+    """The status of a page showing ``form``: 200 without errors (or without a form submitted); the
+    refusal's (409 or 422) when a service refused it; 422 when the form's own checks did."""
+    if form is None or not form.errors:
         return 200
     refusal = getattr(form, "refusal", None)
     return 422 if refusal is None else refusal_status(refusal)

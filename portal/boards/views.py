@@ -171,7 +171,7 @@ def _shipments_page(order: Order, loss_form: LossForm | None = None, marking: in
         loss_form=loss_form or LossForm(formdata=None),
         marking=marking,
         shippable=order.status in SHIPPABLE,
-    ), form_status(loss_form) if loss_form else 200
+    ), form_status(loss_form)
 
 
 @bp.get("/orders/<int:order_id>/shipments")

@@ -141,7 +141,7 @@ def _show(price_list: PriceList, import_form: ImportForm | None = None) -> Any:
         in_force=current is not None and current.id == price_list.id,
         import_form=import_form or ImportForm(formdata=None),
         today=on,
-    ), form_status(import_form) if import_form else 200
+    ), form_status(import_form)
 
 
 @bp.route("/<int:price_list_id>/edit", methods=["GET", "POST"])

@@ -122,7 +122,7 @@ def _payments_page(order: Order, void_form: VoidForm | None = None, voiding: int
         void_form=void_form or VoidForm(formdata=None),
         voiding=voiding,
         takes_payments=order.status in TAKES_PAYMENTS,
-    ), form_status(void_form) if void_form else 200
+    ), form_status(void_form)
 
 
 @bp.get("/orders/<int:order_id>/payments")

@@ -58,7 +58,7 @@ def _index(form: ImportForm | None = None) -> Any:
         q=query,
         total=total,
         form=form or ImportForm(formdata=None),
-    ), form_status(form) if form else 200
+    ), form_status(form)
 
 
 @bp.post("/import")
