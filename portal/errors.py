@@ -62,6 +62,12 @@ def domain_message(error: DomainError) -> str:
     return _(error.message, **error.params)
 
 
+def refusal_status(error: DomainError) -> int:
+    """422 for a value that cannot be accepted; 409 when a rule, the record's state or a duplicate
+    refuses the step. Pages and the API answer the same (docs/api.md, Refusals)."""
+    return 422 if isinstance(error, InvalidValue) else 409
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -95,11 +101,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> Any:
-        status = 422 if isinstance(error, InvalidValue) else 409
-        if _wants_json():
-            fields = {error.field: [domain_message(error)]} if error.field else None
-            return api_error(status, error.code, domain_message(error), fields)
-        return error_page(status, domain_message(error))
+        """A refusal no page handled (the API answers its own: portal.api.core.refusal)."""
+        return error_page(refusal_status(error), domain_message(error))
 
     @app.errorhandler(500)
     def server_error(error: Any) -> Any:

@@ -1,11 +1,23 @@
-"""Form pieces shared by every area: money input, and putting domain errors onto fields."""
+"""Form pieces shared by every area: money input, and the one way a page shows a refusal.
+
+A view runs the service for a submitted form through :func:`attempt`: the result, or ``None`` with
+the refusal on its field (or above the form); the service's transaction has already rolled back.
+The page is then shown again with what was typed, and :func:`form_status` gives its status: 200,
+422 for a value that cannot be accepted, 409 when a rule, the record's state or a duplicate
+refused, as the API answers (docs/api.md, Refusals)::
+
+    if form.validate_on_submit() and (order := attempt(form, services.create_order, ...)) is not None:
+        return redirect(url_for("orders.show", order_id=order.id))
+    return render_template("orders/form.html", form=form), form_status(form)
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
@@ -17,6 +29,10 @@ from wtforms.widgets import DateInput
 from .domain.dates import check_plausible
 from .domain.errors import DomainError
 from .domain.money import parse_money
+from .errors import domain_message, refusal_status
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def enum_choices(enum: type[Enum]) -> list[SelectChoice]:
@@ -60,6 +76,34 @@ def apply_domain_error(form: Any, error: DomainError, default_field: str | None 
         return False
     field.errors = [*field.errors, _(error.message, **error.params)]
     return True
+
+
+def refuse(
+    form: Any, error: DomainError, default_field: str | None = None, *, above_form: Collection[str] = ()
+) -> None:
+    """Show a refusal on ``form``: next to its field (or ``default_field``), else above the form (so
+    are the fields named in ``above_form``); :func:`form_status` answers its status from then on."""
+    if error.field in above_form or not apply_domain_error(form, error, default_field):
+        form.form_errors.append(domain_message(error))
+    form.refusal = error
+
+
+def attempt(form: Any, call: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R | None:
+    """``call(*args, **kwargs)``'s result, or None with its refusal shown on ``form`` (:func:`refuse`)."""
+    try:
+        return call(*args, **kwargs)
+    except DomainError as error:
+        refuse(form, error)
+        return None
+
+
+def form_status(form: Any) -> int:
+    """The status of a page showing ``form``: 200 without errors (or without a form submitted); the
+    refusal's (409 or 422) when a service refused it; 422 when the form's own checks did."""
+    if form is None or not form.errors:
+        return 200
+    refusal = getattr(form, "refusal", None)
+    return 422 if refusal is None else refusal_status(refusal)
 
 
 def domain_validator(check: Any) -> Any:

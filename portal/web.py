@@ -21,6 +21,7 @@ from .domain.pricing import PriceListStatus
 from .domain.roles import Role
 from .domain.subagents import SubAgentStatus
 from .extensions import db, login_manager
+from .transactions import transaction
 
 API_PREFIX = "/api/"
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
@@ -66,8 +67,8 @@ def load_user_from_token(req: Any) -> Any:
     now = utcnow()
     # "Last used" to the minute is enough; writing on every call would make every read a write.
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
-        db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-        db.session.commit()
+        with transaction():
+            db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
     return token.user
 
 

@@ -1,4 +1,4 @@
-"""Account use cases. Each commits its own transaction (models never commit themselves)."""
+"""Account use cases. Each is its own transaction (portal.transactions; models never commit)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from ..domain.accounts import (
 from ..domain.errors import N_, DomainError, Duplicate, InvalidValue
 from ..domain.roles import Role
 from ..extensions import db
+from ..transactions import transaction, transactional
 from .models import ApiToken, User, hash_token, verify_dummy_password
 
 
@@ -36,8 +37,8 @@ class UserData:
 
 
 def authenticate(username: str, password: str, now: datetime | None = None) -> User:
-    """Check a sign-in. Failures are counted and committed even though the request fails, so the
-    fifth failure in a row locks the account for 15 minutes (domain.accounts)."""
+    """Check a sign-in. Failures are counted and committed even though the sign-in is refused, so
+    the fifth failure in a row locks the account for 15 minutes (domain.accounts)."""
     now = now or utcnow()
     user = User.by_username(username)
     if user is None:
@@ -51,8 +52,8 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> U
             )
         )
     if not user.check_password(password):
-        user.login_state = after_failed_login(user.login_state, now)
-        db.session.commit()
+        with transaction():
+            user.login_state = after_failed_login(user.login_state, now)
         if is_locked(user.login_state, now):
             raise LoginRefused(
                 N_(
@@ -63,25 +64,25 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> U
         raise LoginRefused(N_("Wrong user name or password."))
     if not user.active:
         raise LoginRefused(N_("This account has been deactivated. Ask an administrator."))
-    user.login_state = after_successful_login()
-    user.last_login_at = now
-    db.session.commit()
+    with transaction():
+        user.login_state = after_successful_login()
+        user.last_login_at = now
     return user
 
 
+@transactional
 def end_sessions(user: User) -> None:
     """Sign the user out everywhere: every cookie issued before stops working."""
     user.end_sessions()
-    db.session.commit()
 
 
+@transactional
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
         raise InvalidValue(N_("The current password is wrong."), field="current_password")
     check_password_policy(new, user.username)
     user.set_password(new)
     user.end_sessions()
-    db.session.commit()
 
 
 def _check_user_data(data: UserData, user: User | None = None) -> None:
@@ -104,6 +105,7 @@ def _check_user_data(data: UserData, user: User | None = None) -> None:
         raise InvalidValue(N_("Only distributor users belong to a distributor."), field="distributor_id")
 
 
+@transactional
 def create_user(data: UserData, password: str) -> User:
     _check_user_data(data)
     check_password_policy(password, data.username)
@@ -117,10 +119,10 @@ def create_user(data: UserData, password: str) -> User:
     )
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
     return user
 
 
+@transactional
 def update_user(user: User, data: UserData) -> User:
     _check_user_data(data, user)
     was_active = user.active
@@ -133,25 +135,25 @@ def update_user(user: User, data: UserData) -> User:
     user.active = data.active
     if (was_active and not data.active) or role_changed:
         user.end_sessions()
-    db.session.commit()
     return user
 
 
+@transactional
 def set_active(user: User, active: bool) -> None:
     user.active = active
     if not active:
         user.end_sessions()
-    db.session.commit()
 
 
+@transactional
 def reset_password(user: User, new: str) -> None:
     check_password_policy(new, user.username)
     user.set_password(new)
     user.login_state = after_successful_login()
     user.end_sessions()
-    db.session.commit()
 
 
+@transactional
 def create_token(user: User, name: str) -> str:
     """A new bearer token; the secret is returned once and only its hash is kept."""
     name = name.strip()
@@ -159,11 +161,10 @@ def create_token(user: User, name: str) -> str:
         raise InvalidValue(N_("Give the token a name, such as the program that will use it."), field="name")
     secret = ApiToken.new_secret()
     db.session.add(ApiToken(user_id=user.id, name=name[:100], token_hash=hash_token(secret)))
-    db.session.commit()
     return secret
 
 
+@transactional
 def revoke_token(token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        db.session.commit()

@@ -14,7 +14,7 @@ from ..domain.errors import DomainError
 from ..domain.permissions import may_manage_own_account
 from ..errors import domain_message
 from ..extensions import db, limiter
-from ..forms import apply_domain_error
+from ..forms import form_status, refuse
 from ..security import allowed, loads, public
 from . import services
 from .forms import ChangePasswordForm, LoginForm, TokenForm
@@ -73,8 +73,7 @@ def change_password() -> Any:
         try:
             services.change_password(user, form.current_password.data, form.new_password.data)
         except DomainError as error:
-            if not apply_domain_error(form, error, "new_password"):
-                flash(domain_message(error), "danger")
+            refuse(form, error, "new_password")
         else:
             login_user(user)  # this browser stays signed in; every other session ends
             flash(_("Your password has been changed. Other sessions have been signed out."), "success")
@@ -91,7 +90,7 @@ def create_token() -> Any:
         try:
             new_token = services.create_token(current_user._get_current_object(), form.name.data)
         except DomainError as error:
-            apply_domain_error(form, error, "name")
+            refuse(form, error, "name")
         else:
             flash(_("Copy the token now: it is shown only once."), "warning")
             form = TokenForm(prefix="token", formdata=None)
@@ -114,5 +113,5 @@ def _profile_again(**forms: Any) -> Any:
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
     ).all()
-    status = 200 if not any(f.errors for f in (forms["password_form"], forms["token_form"])) else 422
+    status = max(form_status(forms["password_form"]), form_status(forms["token_form"]))
     return render_template("accounts/profile.html", tokens=tokens, **forms), status

@@ -18,8 +18,7 @@ from ..distributors.queries import distributor_choices
 from ..domain.errors import DomainError
 from ..domain.permissions import may_manage_users
 from ..domain.roles import Role
-from ..errors import domain_message
-from ..forms import apply_domain_error
+from ..forms import attempt, form_status, refuse
 from ..pagination import paginate
 from ..security import allowed, loads
 
@@ -67,12 +66,11 @@ def new_user() -> Any:
         try:
             user = services.create_user(_user_data(form), form.password.data)
         except DomainError as error:
-            if not apply_domain_error(form, error, "password"):
-                flash(domain_message(error), "danger")
+            refuse(form, error, "password")
         else:
             flash(_("User %(name)s created.", name=user.username), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=None), 422 if form.errors else 200
+    return render_template("admin/user_form.html", form=form, user=None), form_status(form)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -85,18 +83,12 @@ def edit_user(user: User) -> Any:
         form.role.data = user.role.value
         form.distributor_id.data = str(user.distributor_id or "")
     if form.validate_on_submit():
-        try:
-            services.update_user(user, _user_data(form))
-        except DomainError as error:
-            if not apply_domain_error(form, error):
-                flash(domain_message(error), "danger")
-        else:
-            flash(_("User %(name)s saved.", name=user.username), "success")
+        saved = attempt(form, services.update_user, user, _user_data(form))
+        if saved is not None:
+            flash(_("User %(name)s saved.", name=saved.username), "success")
             return redirect(url_for("admin.users"))
     reset_form = ResetPasswordForm(formdata=None)
-    return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form), (
-        422 if form.errors else 200
-    )
+    return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form), form_status(form)
 
 
 @bp.post("/users/<int:user_id>/password")
@@ -108,7 +100,7 @@ def reset_password(user: User) -> Any:
         try:
             services.reset_password(user, reset_form.password.data)
         except DomainError as error:
-            apply_domain_error(reset_form, error, "password")
+            refuse(reset_form, error, "password")
         else:
             flash(
                 _("The password of %(name)s has been reset; their sessions have ended.", name=user.username), "success"
@@ -118,7 +110,7 @@ def reset_password(user: User) -> Any:
     _fill_choices(form)
     form.role.data = user.role.value
     form.distributor_id.data = str(user.distributor_id or "")
-    return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form), 422
+    return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form), form_status(reset_form)
 
 
 @bp.post("/users/<int:user_id>/active")

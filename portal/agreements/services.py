@@ -1,9 +1,10 @@
 """Agreement, territory and sub-agent use cases (docs/rules.md §3, §4; contract §1.1-1.3, §4.5).
 
-Each function checks its rule in :mod:`portal.domain`, changes the records, and commits: it is the
-one place that does. Dates come in as parameters (``on`` is the day the step is recorded, the
-Asia/Shanghai date in production); nothing here reads the clock. Every table touched is audited
-(``__audited__``); a reason, where a step has one, goes into the audit trail too.
+Each function checks its rule in :mod:`portal.domain` and changes the records in one transaction
+(portal.transactions: committed, or rolled back on a refusal). Dates come in as parameters (``on``
+is the day the step is recorded, the Asia/Shanghai date in production); nothing here reads the
+clock. Every table touched is audited (``__audited__``); a reason, where a step has one, goes into
+the audit trail too.
 
 State changes lock what they read before checking it. Activation locks the distributor's row
 (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's transactions take the write lock at ``BEGIN``),
@@ -49,6 +50,7 @@ from ..notices.models import Notice
 from ..notices.services import issue_notice, send_pending_email
 from ..products.models import Product
 from ..regions.models import Region
+from ..transactions import after_commit, transactional
 from .models import Agreement, AgreementTerms, SubAgentRequest, Territory
 
 # --- Agreements ---------------------------------------------------------------------------------
@@ -107,6 +109,7 @@ def _check(data: AgreementData, current: Agreement | None) -> tuple[str, Distrib
     return number, distributor, _products(data.skus)
 
 
+@transactional
 def create_agreement(data: AgreementData) -> Agreement:
     """A draft agreement with its terms (the first version, effective from the start)."""
     number, distributor, products = _check(data, None)
@@ -124,7 +127,6 @@ def create_agreement(data: AgreementData) -> Agreement:
     version.terms = data.terms
     agreement.term_versions.append(version)
     db.session.add(agreement)
-    db.session.commit()
     return agreement
 
 
@@ -134,6 +136,7 @@ def _lock(agreement: Agreement) -> None:
     db.session.refresh(agreement, with_for_update=True)
 
 
+@transactional
 def update_draft(agreement: Agreement, data: AgreementData) -> Agreement:
     """Change anything of a draft; its single version of the terms follows the start date."""
     _lock(agreement)
@@ -147,10 +150,10 @@ def update_draft(agreement: Agreement, data: AgreementData) -> Agreement:
     version = agreement.term_versions[0]
     version.effective_from = data.starts_on
     version.terms = data.terms
-    db.session.commit()
     return agreement
 
 
+@transactional
 def activate_agreement(agreement: Agreement, on: date) -> Agreement:
     """Activate a draft on ``on`` (§3): signed, not ended, at least one product, and no other
     agreement of the distributor binding on any of its days. The check runs under a lock on the
@@ -176,10 +179,10 @@ def activate_agreement(agreement: Agreement, on: date) -> Agreement:
     )
     agreement.status = AgreementStatus.ACTIVE
     agreement.activated_on = on
-    db.session.commit()
     return agreement
 
 
+@transactional
 def amend_agreement(agreement: Agreement, effective_from: date, terms: Terms, note: str, on: date) -> AgreementTerms:
     """A new version of the terms of an active agreement, in force from ``effective_from``; the
     earlier versions stay as they were (every rule applies the version in force on its date)."""
@@ -201,7 +204,7 @@ def amend_agreement(agreement: Agreement, effective_from: date, terms: Terms, no
     version.terms = terms
     agreement.term_versions.append(version)
     with audit_reason(note):
-        db.session.commit()
+        db.session.flush()
     return version
 
 
@@ -214,6 +217,7 @@ def _not_before_activation(agreement: Agreement, day: date, field_name: str) -> 
         )
 
 
+@transactional
 def terminate_agreement(
     agreement: Agreement,
     notice_on: date,
@@ -254,8 +258,8 @@ def terminate_agreement(
             agreement=agreement,
             reason=reason,
         )
-        db.session.commit()
-    send_pending_email([notice])
+        db.session.flush()
+    after_commit(lambda: send_pending_email([notice]))
     return notice
 
 
@@ -265,6 +269,7 @@ class ExpiryResult:
     terminated: int = 0
 
 
+@transactional
 def expire_agreements(on: date) -> ExpiryResult:
     """Store the status read off the dates on ``on`` for every agreement still stored as active:
     expired after its end date, terminated from its termination's effective date. Idempotent (a
@@ -283,7 +288,7 @@ def expire_agreements(on: date) -> ExpiryResult:
         for agreement in due:
             agreement.status = agreement.status_on(on)
             counts[agreement.status] = counts.get(agreement.status, 0) + 1
-        db.session.commit()
+        db.session.flush()
     return ExpiryResult(counts[AgreementStatus.EXPIRED], counts[AgreementStatus.TERMINATED])
 
 
@@ -329,6 +334,7 @@ def _region(code: str, field_name: str = "region_code") -> Region:
     return region
 
 
+@transactional
 def grant_territory(agreement: Agreement, region_code: str, granted_on: date, on: date) -> Territory:
     """Grant a region (a province, city or district) to a draft or active agreement from
     ``granted_on``, a day of its term. Never exclusive (§1.2): others may hold it too."""
@@ -342,10 +348,10 @@ def grant_territory(agreement: Agreement, region_code: str, granted_on: date, on
     territory_rules.check_grant(region.code, granted_on, period, agreement.grants())
     territory = Territory(region_code=region.code, granted_on=granted_on)
     agreement.territories.append(territory)
-    db.session.commit()
     return territory
 
 
+@transactional
 def remove_territory(territory: Territory) -> None:
     """Take a region off a draft (nothing is in force yet, so no notice is due)."""
     agreement = territory.agreement
@@ -353,9 +359,9 @@ def remove_territory(territory: Territory) -> None:
     if agreement.status is not AgreementStatus.DRAFT:
         raise DomainError(N_("Only a draft's regions are removed; revoke an active agreement's regions by notice."))
     db.session.delete(territory)
-    db.session.commit()
 
 
+@transactional
 def revoke_territories(
     agreement: Agreement,
     region_codes: Sequence[str],
@@ -410,8 +416,8 @@ def revoke_territories(
             territory.revoked_on = notice_on
             territory.revoked_effective_on = effective_on
             territory.revocation_notice_id = notice.id
-        db.session.commit()
-    send_pending_email([notice])
+        db.session.flush()
+    after_commit(lambda: send_pending_email([notice]))
     return notice
 
 
@@ -466,6 +472,7 @@ class SubAgentData:
     note: str = ""
 
 
+@transactional
 def request_sub_agent(distributor_id: int, data: SubAgentData, requested_by_id: int | None = None) -> SubAgentRequest:
     """A distributor asks head office to approve a sub-agent or outlet (§1.3)."""
     name = data.name.strip()
@@ -485,10 +492,10 @@ def request_sub_agent(distributor_id: int, data: SubAgentData, requested_by_id: 
         status=SubAgentStatus.REQUESTED,
     )
     db.session.add(request)
-    db.session.commit()
     return request
 
 
+@transactional
 def decide_sub_agent(
     request: SubAgentRequest, approve: bool, reason: str = "", decided_by_id: int | None = None
 ) -> SubAgentRequest:
@@ -499,7 +506,7 @@ def decide_sub_agent(
     request.decided_at = utcnow()
     request.decided_by_id = decided_by_id
     with audit_reason(reason.strip()):
-        db.session.commit()
+        db.session.flush()
     return request
 
 

@@ -32,9 +32,9 @@ from ..domain.permissions import (
 from ..domain.regions import ancestor_codes
 from ..domain.subagents import SubAgentStatus
 from ..domain.territories import descendant_prefix
-from ..errors import domain_message
+from ..errors import domain_message, refusal_status
 from ..extensions import db
-from ..forms import apply_domain_error
+from ..forms import attempt, form_status
 from ..pagination import int_arg, paginate
 from ..products.models import Product
 from ..regions.models import Region
@@ -59,13 +59,6 @@ bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 def _status_arg(enum: Any) -> Any:
     value = request.args.get("status", "")
     return enum(value) if value in {m.value for m in enum} else None
-
-
-def _refused(form: Any) -> int:
-    """422 when a field is wrong; 409 when only a rule or the record's state refused the step."""
-    if not form.errors:
-        return 200
-    return 422 if any(name for name in form.errors if name) else 409
 
 
 # --- Agreements ---------------------------------------------------------------------------------
@@ -154,20 +147,16 @@ def _agreement_data(form: AgreementForm) -> services.AgreementData:
 
 
 def _save(form: AgreementForm, agreement: Agreement | None) -> Any:
-    """Create or update from a valid form; a refused value goes back onto its field (422)."""
-    try:
-        if agreement is None:
-            agreement = services.create_agreement(_agreement_data(form))
-            flash(_("Draft agreement %(number)s created.", number=agreement.number), "success")
-        else:
-            services.update_draft(agreement, _agreement_data(form))
-            flash(_("Agreement %(number)s saved.", number=agreement.number), "success")
-    except DomainError as error:
-        db.session.rollback()
-        if not apply_domain_error(form, error):
-            form.form_errors.append(domain_message(error))
-        return None
-    return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    """Create or update from a valid form; a refusal goes back onto its field (portal.forms.attempt)."""
+    if agreement is None:
+        saved = attempt(form, services.create_agreement, _agreement_data(form))
+        if saved is not None:
+            flash(_("Draft agreement %(number)s created.", number=saved.number), "success")
+    else:
+        saved = attempt(form, services.update_draft, agreement, _agreement_data(form))
+        if saved is not None:
+            flash(_("Agreement %(number)s saved.", number=saved.number), "success")
+    return None if saved is None else redirect(url_for("agreements.show", agreement_id=saved.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -176,7 +165,7 @@ def new() -> Any:
     form = _agreement_form(None)
     if form.validate_on_submit() and (done := _save(form, None)) is not None:
         return done
-    return render_template("agreements/form.html", form=form, agreement=None), _refused(form)
+    return render_template("agreements/form.html", form=form, agreement=None), form_status(form)
 
 
 @bp.route("/<int:agreement_id>/edit", methods=["GET", "POST"])
@@ -188,7 +177,7 @@ def edit(agreement: Agreement) -> Any:
     form = _agreement_form(agreement)
     if form.validate_on_submit() and (done := _save(form, agreement)) is not None:
         return done
-    return render_template("agreements/form.html", form=form, agreement=agreement), _refused(form)
+    return render_template("agreements/form.html", form=form, agreement=agreement), form_status(form)
 
 
 def _show(agreement: Agreement, error: str | None = None, status: int = 200) -> Any:
@@ -232,8 +221,7 @@ def activate(agreement: Agreement) -> Any:
     try:
         services.activate_agreement(agreement, today())
     except DomainError as error:
-        db.session.rollback()
-        return _show(agreement, domain_message(error), 409)
+        return _show(agreement, domain_message(error), refusal_status(error))
     flash(_("Agreement %(number)s is active.", number=agreement.number), "success")
     return redirect(url_for("agreements.show", agreement_id=agreement.id))
 
@@ -263,18 +251,13 @@ def amend(agreement: Agreement) -> Any:
     if request.method == "GET":
         form.fill_terms(agreement.terms_on(on))
     if form.validate_on_submit():
-        try:
-            version = services.amend_agreement(
-                agreement, form.effective_from.data, form.terms(), form.note.data or "", on
-            )
-        except DomainError as error:
-            db.session.rollback()
-            if not apply_domain_error(form, error):
-                form.form_errors.append(domain_message(error))
-        else:
+        version = attempt(
+            form, services.amend_agreement, agreement, form.effective_from.data, form.terms(), form.note.data or "", on
+        )
+        if version is not None:
             flash(_("The amendment takes effect on %(day)s.", day=version.effective_from.isoformat()), "success")
             return redirect(url_for("agreements.terms", agreement_id=agreement.id))
-    return render_template("agreements/amend.html", form=form, agreement=agreement, on=on), _refused(form)
+    return render_template("agreements/amend.html", form=form, agreement=agreement, on=on), form_status(form)
 
 
 @bp.route("/<int:agreement_id>/terminate", methods=["GET", "POST"])
@@ -286,20 +269,17 @@ def terminate(agreement: Agreement) -> Any:
     if request.method == "GET":
         form.notice_on.data = on
     if form.validate_on_submit():
-        try:
-            notice = services.terminate_agreement(
-                agreement,
-                form.notice_on.data,
-                form.reason.data or "",
-                on,
-                at_once=form.at_once.data,
-                issued_by_id=current_user.id,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            if not apply_domain_error(form, error):
-                form.form_errors.append(domain_message(error))
-        else:
+        notice = attempt(
+            form,
+            services.terminate_agreement,
+            agreement,
+            form.notice_on.data,
+            form.reason.data or "",
+            on,
+            at_once=form.at_once.data,
+            issued_by_id=current_user.id,
+        )
+        if notice is not None:
             flash(
                 _(
                     "Notice %(number)s issued: the agreement ends on %(day)s.",
@@ -314,7 +294,7 @@ def terminate(agreement: Agreement) -> Any:
         form=form,
         agreement=agreement,
         months=agreement.terms_on(on).revocation_notice_months,
-    ), _refused(form)
+    ), form_status(form)
 
 
 # --- Territories --------------------------------------------------------------------------------
@@ -372,13 +352,10 @@ def territories(agreement: Agreement) -> Any:
 def grant(agreement: Agreement) -> Any:
     form = GrantForm()
     if form.validate_on_submit():
-        try:
-            territory = services.grant_territory(agreement, form.region_code.data or "", form.granted_on.data, today())
-        except DomainError as error:
-            db.session.rollback()
-            if not apply_domain_error(form, error):
-                form.form_errors.append(domain_message(error))
-        else:
+        territory = attempt(
+            form, services.grant_territory, agreement, form.region_code.data or "", form.granted_on.data, today()
+        )
+        if territory is not None:
             flash(
                 _(
                     "%(region)s granted from %(day)s.",
@@ -388,7 +365,7 @@ def grant(agreement: Agreement) -> Any:
                 "success",
             )
             return redirect(url_for("agreements.territories", agreement_id=agreement.id))
-    return _territories(agreement, grant_form=form, status=_refused(form))
+    return _territories(agreement, grant_form=form, status=form_status(form))
 
 
 @bp.post("/<int:agreement_id>/territories/revoke")
@@ -397,20 +374,17 @@ def grant(agreement: Agreement) -> Any:
 def revoke(agreement: Agreement) -> Any:
     form = RevocationForm()
     if form.validate_on_submit():
-        try:
-            notice = services.revoke_territories(
-                agreement,
-                form.region_codes.data or [],
-                form.notice_on.data,
-                form.reason.data or "",
-                today=today(),
-                issued_by_id=current_user.id,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            if not apply_domain_error(form, error):
-                form.form_errors.append(domain_message(error))
-        else:
+        notice = attempt(
+            form,
+            services.revoke_territories,
+            agreement,
+            form.region_codes.data or [],
+            form.notice_on.data,
+            form.reason.data or "",
+            today=today(),
+            issued_by_id=current_user.id,
+        )
+        if notice is not None:
             flash(
                 _(
                     "Notice %(number)s issued: the revocation takes effect on %(day)s; until then the regions "
@@ -421,7 +395,7 @@ def revoke(agreement: Agreement) -> Any:
                 "success",
             )
             return redirect(url_for("agreements.territories", agreement_id=agreement.id))
-    return _territories(agreement, revoke_form=form, status=_refused(form))
+    return _territories(agreement, revoke_form=form, status=form_status(form))
 
 
 @bp.post("/territories/<int:territory_id>/remove")
@@ -434,9 +408,8 @@ def remove(territory: Territory) -> Any:
     try:
         services.remove_territory(territory)
     except DomainError as error:
-        db.session.rollback()
         flash(domain_message(error), "danger")
-        return _territories(agreement, status=409)
+        return _territories(agreement, status=refusal_status(error))
     flash(_("Region removed from the draft."), "success")
     return redirect(url_for("agreements.territories", agreement_id=agreement.id))
 
@@ -536,16 +509,11 @@ def new_sub_agent() -> Any:
             contact_phone=form.contact_phone.data or "",
             note=form.note.data or "",
         )
-        try:
-            sub_agent = services.request_sub_agent(current_user.distributor_id, data, current_user.id)
-        except DomainError as error:
-            db.session.rollback()
-            if not apply_domain_error(form, error):
-                form.form_errors.append(domain_message(error))
-        else:
+        sub_agent = attempt(form, services.request_sub_agent, current_user.distributor_id, data, current_user.id)
+        if sub_agent is not None:
             flash(_("Request for %(name)s sent to head office.", name=sub_agent.name), "success")
             return redirect(url_for("agreements.sub_agent", request_id=sub_agent.id))
-    return render_template("agreements/sub_agent_form.html", form=form), _refused(form)
+    return render_template("agreements/sub_agent_form.html", form=form), form_status(form)
 
 
 def _sub_agent_page(sub_agent: SubAgentRequest, form: DecisionForm | None = None, status: int = 200) -> Any:
@@ -574,15 +542,15 @@ def sub_agent(sub_agent: SubAgentRequest) -> Any:
 def decide(sub_agent: SubAgentRequest) -> Any:
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
-            services.decide_sub_agent(
-                sub_agent, form.decision.data == "approve", form.reason.data or "", current_user.id
-            )
-        except DomainError as error:
-            db.session.rollback()
-            if not apply_domain_error(form, error):
-                form.form_errors.append(domain_message(error))
-            return _sub_agent_page(sub_agent, form, _refused(form))
-        flash(_("Decision recorded: %(status)s.", status=_(sub_agent.status.label)), "success")
-        return redirect(url_for("agreements.sub_agents"))
-    return _sub_agent_page(sub_agent, form, _refused(form))
+        decided = attempt(
+            form,
+            services.decide_sub_agent,
+            sub_agent,
+            form.decision.data == "approve",
+            form.reason.data or "",
+            current_user.id,
+        )
+        if decided is not None:
+            flash(_("Decision recorded: %(status)s.", status=_(decided.status.label)), "success")
+            return redirect(url_for("agreements.sub_agents"))
+    return _sub_agent_page(sub_agent, form, form_status(form))

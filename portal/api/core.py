@@ -41,7 +41,7 @@ from ..clock import to_business_time
 from ..db import MAX_ID
 from ..domain.errors import DomainError
 from ..domain.money import parse_money, parse_percent
-from ..errors import domain_message
+from ..errors import domain_message, refusal_status
 from ..pagination import paginate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -271,6 +271,14 @@ def field_errors(error: ValidationError) -> dict[str, list[str]]:
 
 def invalid(fields: dict[str, list[str]]) -> ApiError:
     return ApiError(422, "invalid", _l("Some fields are not valid; see the messages for each field."), fields)
+
+
+def refusal(error: DomainError) -> ApiError:
+    """The API's answer to a refusal (docs/api.md, Refusals): 409 when a rule, the record's state or
+    a duplicate forbids the step (code ``rule_violated`` or ``duplicate``), 422 for a value that
+    cannot be accepted (``invalid``); ``fields`` names the field concerned, with its messages."""
+    fields = {error.field: [_(message, **params) for message, params in error.details()]} if error.field else None
+    return ApiError(refusal_status(error), error.code, domain_message(error), fields)
 
 
 def _refuse_constant(name: str) -> Any:

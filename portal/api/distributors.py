@@ -116,7 +116,7 @@ def list_distributors() -> Any:
 def create_distributor() -> Any:
     """Add a distributor.
 
-    The code and the unified social credit code must be new (422, naming the field).
+    The code and the unified social credit code must be new (409 `duplicate`, naming the field).
     """
     data = parse_body(DistributorIn)
     distributor = services.create_distributor(services.DistributorData(**data.model_dump()))

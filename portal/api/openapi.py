@@ -46,8 +46,9 @@ ERROR_SCHEMA: dict[str, Any] = {
                 "message": {"type": "string"},
                 "fields": {
                     "type": "object",
-                    "description": "Each invalid field with its messages; a nested field is named by "
-                    "its path, such as lines.0.sku.",
+                    "description": "Each field concerned with its messages (every invalid field of a 422; "
+                    "the field a 409 is about, where there is one); a nested field is named by its path, "
+                    "such as lines.0.sku.",
                     "additionalProperties": {"type": "array", "items": {"type": "string"}},
                 },
             },
@@ -60,8 +61,12 @@ ERROR_RESPONSES: dict[int, tuple[str, str]] = {
     401: ("Unauthorized", "No token, or a bad, revoked or deactivated user's token."),
     403: ("Forbidden", "The caller's role may not do this."),
     404: ("NotFound", "No such record, or it belongs to another distributor."),
-    409: ("Conflict", "A rule or the record's state forbids it. Nothing changed."),
-    422: ("Invalid", "Invalid fields, each named in error.fields. Nothing changed."),
+    409: (
+        "Conflict",
+        "A rule or the record's state forbids it (code rule_violated), or the value is already taken "
+        "(code duplicate); error.fields names the field where there is one. Nothing changed.",
+    ),
+    422: ("Invalid", "Invalid values (code invalid), each field named in error.fields. Nothing changed."),
 }
 
 DESCRIPTION = """\
@@ -71,6 +76,12 @@ JSON in and out; dates are `YYYY-MM-DD`, timestamps ISO 8601 with offset, money 
 strings with two decimals (`"15000.00"`). Lists take `?page=` and `?per_page=` (at most 200) and
 answer `items`, `page`, `pages`, `per_page`, `total`. Errors answer
 `{"error": {"code", "message", "fields"}}`; a refused request changes nothing.
+
+Refusals, the same on the pages and here: 400 malformed (the body is not a JSON object); 401 no
+valid token; 403 the caller's role may not do this; 404 no such record, or another distributor's;
+409 a conflict with a record's state or a rule (code `rule_violated`), or a duplicate (code
+`duplicate`), with `fields` naming the field where there is one; 422 invalid values (code
+`invalid`), with each field's messages in `fields`.
 """
 
 

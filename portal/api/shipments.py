@@ -20,14 +20,13 @@ from pydantic import Field, model_validator
 
 from ..clock import today
 from ..domain.permissions import may_read, may_ship_orders
-from ..errors import domain_message
 from ..extensions import db
 from ..orders import services
 from ..orders.models import Order, Shipment
 from ..orders.queries import order_shipments
 from ..security import allowed, loads
 from .blueprint import bp
-from .core import ApiError, BodyModel, OutModel, Timestamp, api_doc, invalid, one, page_of, parse_body, text
+from .core import BodyModel, OutModel, Timestamp, api_doc, invalid, one, page_of, parse_body, text
 
 Sku = text(40, min_length=1)
 Serial = text(60, min_length=1)
@@ -135,24 +134,15 @@ def _ship(ship: Callable[..., Shipment], record: Order | Shipment, lines: Iterab
         services.ShipmentLineRequest(by_sku[line.sku.upper()], line.quantity, line.serials)  # type: ignore[attr-defined]
         for line in data.lines
     ]
-    try:
-        shipment = ship(
-            record,
-            requests,
-            shipped_on=data.shipped_on or today(),
-            today=today(),
-            carrier=data.carrier,
-            tracking_number=data.tracking_number,
-            **extra,
-        )
-    except services.SerialProblems as error:
-        db.session.rollback()
-        raise ApiError(
-            409,
-            error.code,
-            domain_message(error),
-            {"serials": [_(message, **params) for _serial, message, params in error.problems]},
-        ) from error
+    shipment = ship(
+        record,
+        requests,
+        shipped_on=data.shipped_on or today(),
+        today=today(),
+        carrier=data.carrier,
+        tracking_number=data.tracking_number,
+        **extra,
+    )
     shipment = db.session.scalar(order_shipments(shipment.order_id).where(Shipment.id == shipment.id))
     return one(ShipmentOut, shipment, 201)
 

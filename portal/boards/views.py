@@ -21,7 +21,7 @@ from ..domain.permissions import may_read, may_read_every_distributor, may_ship_
 from ..domain.warranty import CoverageClass
 from ..errors import domain_message
 from ..extensions import db
-from ..forms import apply_domain_error
+from ..forms import apply_domain_error, attempt, form_status
 from ..orders import services
 from ..orders.models import Board, Order, Shipment
 from ..orders.queries import replaced_quantities, shipments_of
@@ -148,18 +148,24 @@ def show(board: Board) -> Any:
 # --- shipments ----------------------------------------------------------------------------------
 
 
+def _shipments_page(order: Order, loss_form: LossForm | None = None, marking: int | None = None) -> Any:
+    """The order's shipments; ``loss_form`` refused for shipment ``marking`` is shown on its card."""
+    return render_template(
+        "boards/shipments.html",
+        order=order,
+        shipments=shipments_of(order),
+        loss_form=loss_form or LossForm(formdata=None),
+        marking=marking,
+        shippable=order.status in SHIPPABLE,
+    ), form_status(loss_form)
+
+
 @bp.get("/orders/<int:order_id>/shipments")
 @allowed(may_read)
 @loads(Order, "order_id")
 def shipments(order: Order) -> Any:
     """An order's shipments and each board's warranty end."""
-    return render_template(
-        "boards/shipments.html",
-        order=order,
-        shipments=shipments_of(order),
-        loss_form=LossForm(formdata=None),
-        shippable=order.status in SHIPPABLE,
-    )
+    return _shipments_page(order)
 
 
 def _typed_lines(form: ShipmentForm) -> list[TypedLine]:
@@ -183,10 +189,8 @@ def _attempt(
     try:
         return ship(collected.lines), [], False
     except SerialProblems as error:
-        db.session.rollback()
-        return None, [(message, params) for _, message, params in error.problems], False
+        return None, error.details(), False
     except DomainError as error:
-        db.session.rollback()
         if error.field == "shipped_on" and apply_domain_error(form, error):
             return None, [], False
         if error.field in ("lines", "quantity", "serials"):
@@ -252,27 +256,21 @@ def new_shipment(order: Order) -> Any:
 @allowed(may_ship_orders)
 @loads(Shipment, "shipment_id")
 def mark_lost(shipment: Shipment) -> Any:
-    """Record loss or damage in transit (§6.4.1: head office's risk)."""
+    """Record loss or damage in transit (§6.4.1: head office's risk). Refused, the order's shipments
+    are shown again with the note typed and the message on the shipment's card."""
     form = LossForm()
-    order_id = shipment.order_id
-    if not form.validate_on_submit():
-        for message in form.note.errors:
-            flash(message, "danger")
-    else:
-        try:
-            services.mark_lost_or_damaged(shipment, form.note.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            flash(domain_message(error), "danger")
-        else:
+    if form.validate_on_submit():
+        marked = attempt(form, services.mark_lost_or_damaged, shipment, form.note.data or "")
+        if marked is not None:
             flash(
                 _(
                     "The shipment of %(day)s is recorded as lost or damaged; replacement units can now ship.",
-                    day=shipment.shipped_on.isoformat(),
+                    day=marked.shipped_on.isoformat(),
                 ),
                 "success",
             )
-    return redirect(url_for("boards.shipments", order_id=order_id))
+            return redirect(url_for("boards.shipments", order_id=marked.order_id))
+    return _shipments_page(shipment.order, form, shipment.id)
 
 
 @bp.route("/shipments/<int:shipment_id>/replacement", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from ..domain.distributors import DistributorStatus, Level, normalize_credit_cod
 from ..domain.errors import N_, Duplicate, InvalidValue
 from ..extensions import db
 from ..regions.models import Region
+from ..transactions import transactional
 from .models import Distributor
 
 
@@ -55,17 +56,17 @@ def _check(data: DistributorData, current: Distributor | None) -> DistributorDat
     )
 
 
+@transactional
 def create_distributor(data: DistributorData) -> Distributor:
     clean = _check(data, None)
     distributor = Distributor(**{f.name: getattr(clean, f.name) for f in fields(clean)})
     db.session.add(distributor)
-    db.session.commit()
     return distributor
 
 
+@transactional
 def update_distributor(distributor: Distributor, data: DistributorData) -> Distributor:
     clean = _check(data, distributor)
     for f in fields(clean):
         setattr(distributor, f.name, getattr(clean, f.name))
-    db.session.commit()
     return distributor

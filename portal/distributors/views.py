@@ -8,10 +8,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..domain.distributors import DistributorStatus, Level
-from ..domain.errors import DomainError
 from ..domain.permissions import may_manage_distributors, may_read, may_read_every_distributor
-from ..errors import domain_message
-from ..forms import apply_domain_error
+from ..forms import attempt, form_status
 from ..pagination import paginate
 from ..security import allowed, loads
 from .forms import DistributorForm
@@ -64,15 +62,11 @@ def index() -> Any:
 def new() -> Any:
     form = DistributorForm()
     if form.validate_on_submit():
-        try:
-            distributor = create_distributor(_data(form))
-        except DomainError as error:
-            if not apply_domain_error(form, error):
-                flash(domain_message(error), "danger")
-        else:
+        distributor = attempt(form, create_distributor, _data(form))
+        if distributor is not None:
             flash(_("Distributor %(name)s created.", name=distributor.name), "success")
             return redirect(url_for("distributors.show", distributor_id=distributor.id))
-    return render_template("distributors/form.html", form=form, distributor=None), 422 if form.errors else 200
+    return render_template("distributors/form.html", form=form, distributor=None), form_status(form)
 
 
 @bp.get("/<int:distributor_id>")
@@ -91,12 +85,8 @@ def edit(distributor: Distributor) -> Any:
         form.level.data = distributor.level.value
         form.status.data = distributor.status.value
     if form.validate_on_submit():
-        try:
-            update_distributor(distributor, _data(form))
-        except DomainError as error:
-            if not apply_domain_error(form, error):
-                flash(domain_message(error), "danger")
-        else:
-            flash(_("Distributor %(name)s saved.", name=distributor.name), "success")
-            return redirect(url_for("distributors.show", distributor_id=distributor.id))
-    return render_template("distributors/form.html", form=form, distributor=distributor), (422 if form.errors else 200)
+        saved = attempt(form, update_distributor, distributor, _data(form))
+        if saved is not None:
+            flash(_("Distributor %(name)s saved.", name=saved.name), "success")
+            return redirect(url_for("distributors.show", distributor_id=saved.id))
+    return render_template("distributors/form.html", form=form, distributor=distributor), form_status(form)

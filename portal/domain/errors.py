@@ -25,6 +25,11 @@ class DomainError(Exception):
         self.field = field
         self.params = params
 
+    def details(self) -> list[tuple[str, dict[str, Any]]]:
+        """What to show on ``field``, as (message, params): this error's own message, or each
+        problem of an error that lists several."""
+        return [(self.message, self.params)]
+
 
 class InvalidValue(DomainError):
     """A value the user typed cannot be accepted (forms: field error; API: 422)."""

@@ -18,6 +18,7 @@ from ..distributors.models import Distributor
 from ..domain.agreements import AgreementStatus
 from ..domain.notices import NoticeType
 from ..extensions import db
+from ..transactions import transactional
 from .models import Notice
 from .services import issue_notice
 
@@ -87,6 +88,7 @@ def _acknowledgement_time(day: date) -> datetime:
     return datetime.combine(day, time(10, 30), tzinfo=BUSINESS_TZ).astimezone(UTC)
 
 
+@transactional
 def load(today: date) -> None:
     """Add the demo warnings (skipped for a distributor code the demo does not have)."""
     distributors = {d.code: d for d in db.session.scalars(select(Distributor))}
@@ -113,7 +115,6 @@ def load(today: date) -> None:
             notice.acknowledged_at = _acknowledgement_time(issued_on + timedelta(days=acknowledged_after))
             notice.acknowledged_by_id = reader.id if reader else None
     _older_notices_read(today, distributors.values())
-    db.session.commit()
 
 
 def _older_notices_read(today: date, distributors: Iterable[Distributor]) -> None:

@@ -3,13 +3,12 @@
 Every area issues its notices through :func:`issue_notice`: price lists on publishing, territory
 revocations, terminations, and later repair fees and payment reminders. The caller owns the
 transaction: ``issue_notice`` adds and flushes, it does not commit, so a notice is saved together
-with the change it announces, or not at all. After committing, the caller hands the notices to
-:func:`send_pending_email`, which never raises::
+with the change it announces, or not at all. Once that transaction commits, the notices go to
+:func:`send_pending_email`, which never raises (portal.transactions.after_commit)::
 
     notices = [issue_notice(d, NoticeType.PRICE_LIST, today, effective_on=pl.effective_from,
                             price_list=pl, level=level_of[d.id]) for d in recipients]
-    db.session.commit()
-    send_pending_email(notices)
+    after_commit(lambda: send_pending_email(notices))
 
 The body of each type comes from ``templates/notices/bodies/<type>.zh.txt`` and ``.en.txt``; the
 first line is the title. Every template gets ``distributor``, ``number``, ``issued_on``,
@@ -61,6 +60,7 @@ from ..domain.notices import NoticeType, check_warning, long_date, notice_number
 from ..domain.permissions import may_acknowledge_notices
 from ..domain.roles import Role
 from ..extensions import db
+from ..transactions import after_commit, transactional
 from .models import Notice, NoticeCounter
 
 log = logging.getLogger(__name__)
@@ -210,6 +210,7 @@ class WarningData:
     effective_on: date | None = None
 
 
+@transactional
 def issue_warning(data: WarningData, *, on: date, issued_by: User | None = None) -> Notice:
     """Head office warns a distributor in writing (§11), dated ``on``; committed, then e-mailed.
 
@@ -234,11 +235,11 @@ def issue_warning(data: WarningData, *, on: date, issued_by: User | None = None)
         message_zh=message_zh,
         message_en=message_en,
     )
-    db.session.commit()
-    send_pending_email([notice])
+    after_commit(lambda: send_pending_email([notice]))
     return notice
 
 
+@transactional
 def acknowledge_notice(notice: Notice, user: User) -> bool:
     """The distributor's user confirms reading the notice. Only the first acknowledgement counts:
     a second one (or a concurrent one) changes nothing and answers False."""
@@ -246,11 +247,9 @@ def acknowledge_notice(notice: Notice, user: User) -> bool:
         raise DomainError(N_("Only the distributor a notice is addressed to can acknowledge it."))
     db.session.refresh(notice, with_for_update=True)  # a concurrent acknowledgement waits here
     if notice.acknowledged_at is not None:
-        db.session.rollback()
         return False
     notice.acknowledged_at = utcnow()
     notice.acknowledged_by_id = user.id
-    db.session.commit()
     return True
 
 
@@ -288,6 +287,7 @@ def _email(notice: Notice, recipients: list[str]) -> EmailMessage:
     return message
 
 
+@transactional
 def send_pending_email(notices: list[Notice]) -> int:
     """E-mail the notices not yet e-mailed, after their transaction committed; returns how many.
 
@@ -329,6 +329,4 @@ def send_pending_email(notices: list[Notice]) -> int:
             ", ".join(notice.number for notice in pending),
         )
         sent = sum(1 for notice in pending if notice.emailed_at is not None)
-    if sent:
-        db.session.commit()
     return sent

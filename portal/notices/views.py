@@ -17,12 +17,10 @@ from ..clock import today
 from ..distributors.models import Distributor
 from ..distributors.queries import distributor_choices
 from ..domain.agreements import AgreementStatus
-from ..domain.errors import DomainError
 from ..domain.notices import LANGUAGES, NoticeType, ReadState
 from ..domain.permissions import may_acknowledge_notices, may_issue_notices, may_read
-from ..errors import domain_message
 from ..extensions import db
-from ..forms import apply_domain_error
+from ..forms import attempt, form_status
 from ..pagination import int_arg, paginate
 from ..security import allowed, loads
 from .forms import WarningForm
@@ -110,16 +108,11 @@ def new() -> Any:
             agreement_id=form.agreement_id.data,
             effective_on=form.effective_on.data,
         )
-        try:
-            notice = issue_warning(data, on=today(), issued_by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            if not apply_domain_error(form, error):
-                flash(domain_message(error), "danger")
-        else:
+        notice = attempt(form, issue_warning, data, on=today(), issued_by=current_user)
+        if notice is not None:
             flash(_("Notice %(number)s issued.", number=notice.number), "success")
             return redirect(url_for("notices.show", notice_id=notice.id))
-    return render_template("notices/new.html", form=form), 422 if form.errors else 200
+    return render_template("notices/new.html", form=form), form_status(form)
 
 
 @bp.get("/<int:notice_id>")

@@ -328,7 +328,6 @@ def play(agreement: Agreement, today: date, serials: itertools.count[int], finan
         try:
             scenario.play(demo, start)
         except DomainError as error:  # a story the agreement's terms or prices do not allow: leave it out
-            db.session.rollback()
             log.info("demo order %r for %s left out: %s", scenario.name, agreement.number, error)
             if scenario is SCENARIOS[0]:
                 return 0

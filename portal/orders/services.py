@@ -1,5 +1,6 @@
 """Order use cases (docs/rules.md §6, §7.1). Each one is a transaction: it locks what it changes,
-checks the rules of portal.domain.orders, writes, and commits; a refusal changes nothing.
+checks the rules of portal.domain.orders and writes; portal.transactions commits it, or rolls it back
+on a refusal, which so changes nothing.
 
 Dates are given by the caller (the pages and the API default them to today in Asia/Shanghai), and
 so is ``today``: the services refuse an event dated after it (domain.dates.check_event_date), so the
@@ -54,6 +55,7 @@ from ..notices.services import issue_notice
 from ..pricing.models import PriceList, PriceListItem
 from ..pricing.services import list_in_force
 from ..products.models import Product
+from ..transactions import transactional
 from .models import Board, Order, OrderLine, Payment, Shipment, ShipmentLine
 from .queries import replaced_quantities
 
@@ -78,6 +80,9 @@ class SerialProblems(DomainError):
     def __init__(self, problems: list[tuple[str, str, dict[str, Any]]]) -> None:
         super().__init__(N_("Some serial numbers cannot be shipped; see the list."), field="serials")
         self.problems = problems
+
+    def details(self) -> list[tuple[str, dict[str, Any]]]:
+        return [(message, params) for _serial, message, params in self.problems]
 
 
 # --- reading prices ------------------------------------------------------------------------------
@@ -166,6 +171,7 @@ def _set_lines(order: Order, agreement: Agreement, lines: Sequence[LineRequest],
     order.total = order_total(Line(line.quantity, line.unit_price) for line in order.lines)
 
 
+@transactional
 def create_order(
     agreement: Agreement,
     lines: Sequence[LineRequest],
@@ -196,10 +202,10 @@ def create_order(
     db.session.add(order)
     db.session.flush()
     order.number = f"PO-{on.year}-{order.id:06d}"
-    db.session.commit()
     return order
 
 
+@transactional
 def update_order(
     order: Order,
     lines: Sequence[LineRequest],
@@ -218,10 +224,10 @@ def update_order(
     _check_lines(agreement, lines)
     order.period, order.wanted_delivery_on, order.notes = period, wanted_delivery_on, notes
     _set_lines(order, agreement, lines, on)
-    db.session.commit()
     return order
 
 
+@transactional
 def submit_order(order: Order, role: Role, on: date) -> Order:
     order = _lock(Order, order.id)
     status = transition(order.status, OrderEvent.SUBMIT, role)
@@ -231,10 +237,10 @@ def submit_order(order: Order, role: Role, on: date) -> Order:
     if order.is_first_order:
         check_first_order(order.total, agreement.terms_on(on).first_order_min)
     order.status, order.submitted_on = status, on
-    db.session.commit()
     return order
 
 
+@transactional
 def confirm_order(order: Order, role: Role, confirmed_on: date, *, today: date) -> Order:
     """§6.1.2, §6.3.1: prices lock from the list in force on the confirmation date for the
     agreement's level; deposit, balance and the deposit due date follow. The agreement row is locked
@@ -273,10 +279,10 @@ def confirm_order(order: Order, role: Role, confirmed_on: date, *, today: date) 
     order.deposit_amount, order.balance_amount = result.deposit_amount, result.balance_amount
     order.deposit_due_on, order.confirmed_on, order.status = result.deposit_due_on, confirmed_on, status
     _apply_payments(order)  # a zero deposit is paid on confirmation
-    db.session.commit()
     return order
 
 
+@transactional
 def cancel_order(order: Order, role: Role, on: date, reason: str = "") -> Order:
     order = _lock(Order, order.id)
     status = transition(order.status, OrderEvent.CANCEL, role)
@@ -286,15 +292,15 @@ def cancel_order(order: Order, role: Role, on: date, reason: str = "") -> Order:
         raise DomainError(N_("Money was received on this order: finance voids or refunds it before it is cancelled."))
     with audit_reason(reason.strip()):
         order.status, order.cancelled_on, order.cancel_reason = status, on, reason.strip()
-        db.session.commit()
+        db.session.flush()
     return order
 
 
+@transactional
 def close_order(order: Order, role: Role) -> Order:
     """Head office closes a fully shipped order once nothing more is expected on it."""
     order = _lock(Order, order.id)
     order.status = transition(order.status, OrderEvent.CLOSE, role)
-    db.session.commit()
     return order
 
 
@@ -324,6 +330,7 @@ def _apply_payments(order: Order) -> PaymentState:
     return state
 
 
+@transactional
 def record_payment(
     order: Order,
     *,
@@ -369,15 +376,14 @@ def record_payment(
     try:
         db.session.flush()
     except IntegrityError as error:  # the same slip posted by two clerks at the same moment
-        db.session.rollback()
         raise Duplicate(
             N_("This bank reference is already booked for this distributor."), field="bank_reference"
         ) from error
     _apply_payments(order)
-    db.session.commit()
     return payment
 
 
+@transactional
 def void_payment(payment: Payment, *, reason: str, voided_by_id: int | None) -> Payment:
     """A wrong payment is voided with a reason, never deleted; the order's dates follow."""
     if not reason.strip():
@@ -392,7 +398,7 @@ def void_payment(payment: Payment, *, reason: str, voided_by_id: int | None) -> 
         payment.voided_at, payment.voided_by_id, payment.void_reason = utcnow(), voided_by_id, reason.strip()
         db.session.flush()
         _apply_payments(order)
-        db.session.commit()
+        db.session.flush()
     return payment
 
 
@@ -407,6 +413,7 @@ def _check_shipped_on(shipped_on: date, today: date) -> None:
     check_event_date(shipped_on, today=today, field="shipped_on", message=N_("A shipment cannot leave in the future."))
 
 
+@transactional
 def ship_order(
     order: Order,
     lines: Sequence[ShipmentLineRequest],
@@ -435,10 +442,10 @@ def ship_order(
     order.status = status
     if status is OrderStatus.SHIPPED:
         order.shipped_on = shipped_on
-    db.session.commit()
     return shipment
 
 
+@transactional
 def ship_replacement(
     lost: Shipment,
     lines: Sequence[ShipmentLineRequest],
@@ -461,16 +468,15 @@ def ship_replacement(
     sent = {line.product_id: line.quantity - replaced.get(line.product_id, 0) for line in lost.lines}
     shipment = _build_shipment(order, lines, sent, shipped_on, carrier, tracking_number)
     shipment.replaces_shipment_id = lost.id
-    db.session.commit()
     return shipment
 
 
+@transactional
 def mark_lost_or_damaged(shipment: Shipment, note: str) -> Shipment:
     if not note.strip():
         raise InvalidValue(N_("Describe what was lost or damaged."), field="loss_note")
     shipment = _lock(Shipment, shipment.id)
     shipment.lost_or_damaged, shipment.loss_note = True, note.strip()
-    db.session.commit()
     return shipment
 
 
@@ -578,7 +584,6 @@ def _build_shipment(
     try:
         db.session.flush()
     except IntegrityError as error:  # a serial shipped by another request at the same moment
-        db.session.rollback()
         raise DomainError(
             N_("Another shipment took one of these serial numbers just now; try again."), field="serials"
         ) from error
@@ -588,6 +593,7 @@ def _build_shipment(
 # --- reminders -----------------------------------------------------------------------------------
 
 
+@transactional
 def remind_overdue_deposits(today: date, issued_by_id: int | None = None) -> list[Any]:
     """Daily: a payment-reminder notice for each confirmed order whose deposit is late, once per
     order (running it twice changes nothing)."""
@@ -616,5 +622,4 @@ def remind_overdue_deposits(today: date, issued_by_id: int | None = None) -> lis
         )
         order.reminder_notice_id = notice.id
         notices.append(notice)
-    db.session.commit()
     return notices

@@ -21,7 +21,7 @@ from flask_login import current_user
 from ..agreements.models import Agreement
 from ..clock import today
 from ..distributors.queries import distributor_choices
-from ..domain.errors import N_, DomainError, InvalidValue
+from ..domain.errors import N_, DomainError
 from ..domain.money import to_fen
 from ..domain.orders import (
     AWAITING_PAYMENT,
@@ -36,9 +36,8 @@ from ..domain.orders import (
     order_total,
 )
 from ..domain.permissions import may_book_payments, may_confirm_orders, may_draft_orders, may_read, may_ship_orders
-from ..errors import domain_message
-from ..extensions import db
-from ..forms import apply_domain_error
+from ..errors import domain_message, refusal_status
+from ..forms import apply_domain_error, form_status, refuse
 from ..i18n import day
 from ..pagination import int_arg, paginate
 from ..pricing.services import list_in_force
@@ -143,9 +142,9 @@ def _refuse_small_first_order(
 
 
 def _show_error(form: Any, error: DomainError) -> None:
-    """A refusal on its field when the form has one, else above the form (never lost)."""
-    if error.field in (None, "lines", "quantity") or not apply_domain_error(form, error):
-        form.form_errors.append(domain_message(error))
+    """A refusal on its field when the form has one, else above the form (never lost); the lines'
+    own errors go above the form too, since they name no one line."""
+    refuse(form, error, above_form=("lines", "quantity"))
 
 
 def _products_of(agreement: Agreement, order: Order | None) -> list[Product]:
@@ -239,7 +238,6 @@ def _save(form: OrderForm, agreement: Agreement, order: Order | None, on: date) 
         else:
             services.update_order(order, lines, on=on, **details)
     except DomainError as error:
-        db.session.rollback()
         _show_error(form, error)
         return None
     if not submitting:
@@ -248,7 +246,6 @@ def _save(form: OrderForm, agreement: Agreement, order: Order | None, on: date) 
         try:
             services.submit_order(order, current_user.role, on)
         except DomainError as error:  # a rule checked only on submitting (the draft itself is saved)
-            db.session.rollback()
             flash(
                 _(
                     "Order %(number)s is saved as a draft but was not submitted: %(reason)s",
@@ -277,7 +274,7 @@ def new() -> Any:
     form.agreement_id.data = str(agreement.id)
     if form.validate_on_submit() and (saved := _save(form, agreement, None, on)) is not None:
         return saved
-    return _render_form(form, agreement, None, options, 422 if form.errors else 200)
+    return _render_form(form, agreement, None, options, form_status(form))
 
 
 @bp.route("/<int:order_id>/edit", methods=["GET", "POST"])
@@ -298,7 +295,7 @@ def edit(order: Order) -> Any:
     form.agreement_id.data = str(agreement.id)
     if form.validate_on_submit() and (saved := _save(form, agreement, order, today())) is not None:
         return saved
-    return _render_form(form, agreement, order, [], 422 if form.errors else 200)
+    return _render_form(form, agreement, order, [], form_status(form))
 
 
 # --- an order's page and its steps ---------------------------------------------------------------
@@ -348,13 +345,10 @@ def _render_show(
     ), status
 
 
-def _refused(order: Order, error: DomainError, **forms: Any) -> Any:
-    db.session.rollback()
-    message = domain_message(error)
+def _show_refused(order: Order, error: DomainError, **forms: Any) -> Any:
+    """The order's page again with the refusal on the form's field, else as the page's message."""
     placed = any(apply_domain_error(form, error) for form in forms.values())
-    return _render_show(
-        order, refusal=None if placed else message, status=422 if isinstance(error, InvalidValue) else 409, **forms
-    )
+    return _render_show(order, refusal=None if placed else domain_message(error), status=refusal_status(error), **forms)
 
 
 @bp.get("/<int:order_id>")
@@ -372,7 +366,7 @@ def submit(order: Order) -> Any:
     try:
         services.submit_order(order, current_user.role, today())
     except DomainError as error:
-        return _refused(order, error)
+        return _show_refused(order, error)
     flash(_("Order %(number)s submitted to head office.", number=order.number), "success")
     return redirect(url_for("orders.show", order_id=order.id))
 
@@ -388,7 +382,7 @@ def confirm(order: Order) -> Any:
     try:
         services.confirm_order(order, current_user.role, form.confirmed_on.data or today(), today=today())
     except DomainError as error:
-        return _refused(order, error, confirm_form=form)
+        return _show_refused(order, error, confirm_form=form)
     flash(
         _(
             "Order %(number)s confirmed: the prices are locked and the deposit is due on %(due)s.",
@@ -411,7 +405,7 @@ def cancel(order: Order) -> Any:
     try:
         services.cancel_order(order, current_user.role, today(), form.reason.data or "")
     except DomainError as error:
-        return _refused(order, error, cancel_form=form)
+        return _show_refused(order, error, cancel_form=form)
     flash(_("Order %(number)s cancelled.", number=order.number), "success")
     return redirect(url_for("orders.show", order_id=order.id))
 
@@ -424,6 +418,6 @@ def close(order: Order) -> Any:
     try:
         services.close_order(order, current_user.role)
     except DomainError as error:
-        return _refused(order, error)
+        return _show_refused(order, error)
     flash(_("Order %(number)s closed.", number=order.number), "success")
     return redirect(url_for("orders.show", order_id=order.id))

@@ -31,7 +31,9 @@ class ItemForm(ItemPricesForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Price file (.xlsx or .csv)"), validators=[FileRequired()])
+    file = FileField(
+        _l("Price file (.xlsx or .csv)"), validators=[FileRequired(_l("Choose a .xlsx or .csv file to import."))]
+    )
 
 
 class ConfirmForm(FlaskForm):

@@ -1,7 +1,7 @@
 """Price list use cases (docs/rules.md §5; contract §6.1): drafts, their items, imports, publishing
 with its written notices, the list in force and what changed against the previous list.
 
-Every use case that writes commits here, once: a refused request changes nothing.
+Every use case that writes is one transaction (portal.transactions): a refused request changes nothing.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from ..extensions import db
 from ..notices.models import Notice
 from ..notices.services import issue_notice, send_pending_email
 from ..products.models import Product
+from ..transactions import after_commit, transactional
 from . import importing
 from .models import PriceList, PriceListItem
 
@@ -215,6 +216,7 @@ def _check_data(data: PriceListData, current: PriceList | None) -> PriceListData
     return PriceListData(version, data.effective_from, note)
 
 
+@transactional
 def create_price_list(
     data: PriceListData,
     *,
@@ -238,10 +240,10 @@ def create_price_list(
     db.session.flush()
     if items:
         _apply_items(price_list, items, products)
-    db.session.commit()
     return price_list
 
 
+@transactional
 def update_price_list(price_list: PriceList, data: PriceListData, *, rows: Rows | None = None) -> PriceList:
     """Change a draft's version, date and note (and, given ``rows``, replace all its items)."""
     check_editable(price_list.status)
@@ -251,14 +253,13 @@ def update_price_list(price_list: PriceList, data: PriceListData, *, rows: Rows 
     price_list.version, price_list.effective_from, price_list.note = clean.version, clean.effective_from, clean.note
     if items is not None:
         _apply_items(price_list, items, products)
-    db.session.commit()
     return price_list
 
 
+@transactional
 def delete_price_list(price_list: PriceList) -> None:
     check_editable(price_list.status)
     db.session.delete(price_list)
-    db.session.commit()
 
 
 def known_products() -> dict[str, tuple[int, bool]]:
@@ -319,6 +320,7 @@ def _apply_items(
     return ItemChanges(added, updated, len(removed), unchanged)
 
 
+@transactional
 def import_items(price_list: PriceList, filename: str, data: bytes) -> ItemChanges:
     """Replace a draft's items with an uploaded .xlsx or .csv. Every bad row is reported by row
     number and column (:class:`RowsRefused`) and nothing is saved while any row is bad (§5)."""
@@ -332,10 +334,10 @@ def import_items(price_list: PriceList, filename: str, data: bytes) -> ItemChang
     if upload.problems:
         raise RowsRefused(upload.problems)
     changes = _apply_items(price_list, prices, products)
-    db.session.commit()
     return changes
 
 
+@transactional
 def save_item(price_list: PriceList, sku: str, prices: Prices, item: PriceListItem | None = None) -> PriceListItem:
     """Add an item to a draft (``item`` None) or change an item's prices. Problems are reported
     per field as :class:`RowsRefused` with row 0."""
@@ -364,14 +366,13 @@ def save_item(price_list: PriceList, sku: str, prices: Prices, item: PriceListIt
         raise RowsRefused(problems)
     for column in PRICE_COLUMNS:
         setattr(item, column, getattr(prices, column))
-    db.session.commit()
     return item
 
 
+@transactional
 def delete_item(item: PriceListItem) -> None:
     check_editable(item.price_list.status)
     db.session.delete(item)
-    db.session.commit()
 
 
 # --- Publishing ---------------------------------------------------------------------------------
@@ -392,6 +393,7 @@ def agreements_to_notify(on: date) -> list[Agreement]:
     return list(chosen.values())
 
 
+@transactional
 def publish_price_list(
     price_list: PriceList, on: date, user_id: int | None, at: datetime | None = None
 ) -> list[Notice]:
@@ -425,8 +427,7 @@ def publish_price_list(
         )
         for agreement in agreements_to_notify(on)
     ]
-    db.session.commit()
-    send_pending_email(notices)
+    after_commit(lambda: send_pending_email(notices))
     return notices
 
 

@@ -30,9 +30,9 @@ from ..domain.pricing import (
     price_column,
     status_on,
 )
-from ..errors import domain_message
+from ..errors import domain_message, refusal_status
 from ..extensions import db
-from ..forms import apply_domain_error
+from ..forms import attempt, form_status
 from ..pagination import paginate
 from ..products.models import Product
 from ..security import allowed, loads, scoped
@@ -110,24 +110,27 @@ def new() -> Any:
         form.copy_from.data = str(current.id) if current else ""
     if form.validate_on_submit():
         source = db.session.get(PriceList, int(form.copy_from.data)) if form.copy_from.data else None
-        try:
-            price_list = services.create_price_list(
-                services.PriceListData(form.version.data or "", form.effective_from.data, form.note.data or ""),
-                copy_from=source,
-            )
-        except DomainError as error:
-            if not apply_domain_error(form, error):
-                flash(domain_message(error), "danger")
-        else:
+        price_list = attempt(
+            form,
+            services.create_price_list,
+            services.PriceListData(form.version.data or "", form.effective_from.data, form.note.data or ""),
+            copy_from=source,
+        )
+        if price_list is not None:
             flash(_("Draft price list %(version)s created.", version=price_list.version), "success")
             return redirect(url_for("pricing.show", price_list_id=price_list.id))
-    return render_template("pricing/form.html", form=form, price_list=None), 422 if form.errors else 200
+    return render_template("pricing/form.html", form=form, price_list=None), form_status(form)
 
 
 @bp.get("/<int:price_list_id>")
 @allowed(may_read)
 @loads(PriceList, "price_list_id", as_="price_list")
 def show(price_list: PriceList) -> Any:
+    return _show(price_list)
+
+
+def _show(price_list: PriceList, import_form: ImportForm | None = None) -> Any:
+    """The list's page; ``import_form``, when refused, is shown again with its message."""
     on = today()
     level = services.viewer_level(current_user, on)
     query = request.args.get("q", "").strip()
@@ -146,9 +149,9 @@ def show(price_list: PriceList) -> Any:
         level=level,
         status=services.status_of(price_list, on),
         in_force=current is not None and current.id == price_list.id,
-        import_form=ImportForm(formdata=None),
+        import_form=import_form or ImportForm(formdata=None),
         today=on,
-    )
+    ), form_status(import_form)
 
 
 @bp.route("/<int:price_list_id>/edit", methods=["GET", "POST"])
@@ -158,19 +161,16 @@ def edit(price_list: PriceList) -> Any:
     check_editable(price_list.status)
     form = PriceListForm(obj=price_list if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            services.update_price_list(
-                price_list,
-                services.PriceListData(form.version.data or "", form.effective_from.data, form.note.data or ""),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            if not apply_domain_error(form, error):
-                flash(domain_message(error), "danger")
-        else:
-            flash(_("Price list %(version)s saved.", version=price_list.version), "success")
-            return redirect(url_for("pricing.show", price_list_id=price_list.id))
-    return render_template("pricing/form.html", form=form, price_list=price_list), 422 if form.errors else 200
+        saved = attempt(
+            form,
+            services.update_price_list,
+            price_list,
+            services.PriceListData(form.version.data or "", form.effective_from.data, form.note.data or ""),
+        )
+        if saved is not None:
+            flash(_("Price list %(version)s saved.", version=saved.version), "success")
+            return redirect(url_for("pricing.show", price_list_id=saved.id))
+    return render_template("pricing/form.html", form=form, price_list=price_list), form_status(form)
 
 
 @bp.route("/<int:price_list_id>/delete", methods=["GET", "POST"])
@@ -233,7 +233,6 @@ def edit_item(item: PriceListItem) -> Any:
         try:
             services.save_item(item.price_list, item.product.sku, _prices(form), item)
         except RowsRefused as refused:
-            db.session.rollback()
             _show_problems(form, refused)
         else:
             flash(_("%(sku)s saved.", sku=item.product.sku), "success")
@@ -266,8 +265,7 @@ def publish(price_list: PriceList) -> Any:
         try:
             notices = services.publish_price_list(price_list, on, current_user.id)
         except DomainError as error:
-            db.session.rollback()
-            problem, status = domain_message(error), 409
+            problem, status = domain_message(error), refusal_status(error)
         else:
             flash(
                 _(
@@ -300,18 +298,15 @@ def publish(price_list: PriceList) -> Any:
 def import_file(price_list: PriceList) -> Any:
     form = ImportForm()
     if not form.validate_on_submit():
-        flash(_("Choose a .xlsx or .csv file to import."), "danger")
-        return redirect(url_for("pricing.show", price_list_id=price_list.id))
+        return _show(price_list, form)
     upload = form.file.data
     try:
         changes = services.import_items(price_list, upload.filename or "", upload.read())
     except RowsRefused as refused:
-        db.session.rollback()
         return render_template(
             "pricing/import_errors.html", price_list=price_list, problems=refused.problems, message=None
         ), 422
     except importing.UploadRefused as refused:
-        db.session.rollback()
         return render_template(
             "pricing/import_errors.html", price_list=price_list, problems=[], message=domain_message(refused)
         ), 422

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..extensions import db
+from ..transactions import transactional
 from .models import Product
 
 # (sku, 中文名, English name, category, serialized)
@@ -21,6 +22,7 @@ DEMO_PRODUCTS = [
 DEMO_SKUS = [row[0] for row in DEMO_PRODUCTS]
 
 
+@transactional
 def load() -> list[Product]:
     """Add the demo products (idempotent: existing SKUs are left alone)."""
     existing = set(db.session.scalars(select(Product.sku)))
@@ -30,5 +32,4 @@ def load() -> list[Product]:
         if sku not in existing
     ]
     db.session.add_all(products)
-    db.session.commit()
     return list(db.session.scalars(select(Product).order_by(Product.sku)))

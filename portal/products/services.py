@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from ..domain.errors import N_, Duplicate, InvalidValue
 from ..domain.products import normalize_sku
 from ..extensions import db
+from ..transactions import transactional
 from .models import Product
 
 
@@ -40,6 +41,7 @@ def _check(data: ProductData, current: Product | None) -> ProductData:
     )
 
 
+@transactional
 def create_product(data: ProductData) -> Product:
     clean = _check(data, None)
     product = Product(
@@ -51,17 +53,16 @@ def create_product(data: ProductData) -> Product:
         active=clean.active,
     )
     db.session.add(product)
-    db.session.commit()
     return product
 
 
+@transactional
 def update_product(product: Product, data: ProductData) -> Product:
     """Change a product. Its SKU may change too (it stays unique); price lists and agreements
     refer to the product, not to the SKU, so they follow."""
     clean = _check(data, product)
     for name in ("sku", "name_zh", "name_en", "category", "serialized", "active"):
         setattr(product, name, getattr(clean, name))
-    db.session.commit()
     return product
 
 

@@ -9,10 +9,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from ..domain.errors import DomainError
 from ..domain.permissions import may_manage_products, may_read
-from ..errors import domain_message
-from ..forms import apply_domain_error
+from ..forms import attempt, form_status
 from ..pagination import paginate
 from ..security import allowed, loads, scoped
 from .forms import ProductForm
@@ -64,17 +62,11 @@ def index() -> Any:
 def new() -> Any:
     form = ProductForm()
     if form.validate_on_submit():
-        try:
-            product = create_product(_data(form))
-        except DomainError as error:
-            if not apply_domain_error(form, error):
-                flash(domain_message(error), "danger")
-        else:
+        product = attempt(form, create_product, _data(form))
+        if product is not None:
             flash(_("Product %(sku)s created.", sku=product.sku), "success")
             return redirect(url_for("products.show", sku=product.sku))
-    return render_template(
-        "products/form.html", form=form, product=None, categories=categories()
-    ), 422 if form.errors else 200
+    return render_template("products/form.html", form=form, product=None, categories=categories()), form_status(form)
 
 
 @bp.get("/<sku>")
@@ -90,14 +82,8 @@ def show(product: Product) -> Any:
 def edit(product: Product) -> Any:
     form = ProductForm(obj=product if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            update_product(product, _data(form))
-        except DomainError as error:
-            if not apply_domain_error(form, error):
-                flash(domain_message(error), "danger")
-        else:
-            flash(_("Product %(sku)s saved.", sku=product.sku), "success")
-            return redirect(url_for("products.show", sku=product.sku))
-    return render_template(
-        "products/form.html", form=form, product=product, categories=categories()
-    ), 422 if form.errors else 200
+        saved = attempt(form, update_product, product, _data(form))
+        if saved is not None:
+            flash(_("Product %(sku)s saved.", sku=saved.sku), "success")
+            return redirect(url_for("products.show", sku=saved.sku))
+    return render_template("products/form.html", form=form, product=product, categories=categories()), form_status(form)

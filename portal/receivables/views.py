@@ -13,12 +13,10 @@ from sqlalchemy import select
 
 from ..clock import today
 from ..distributors.queries import distributor_choices
-from ..domain.errors import DomainError
 from ..domain.orders import AWAITING_PAYMENT, days_late
 from ..domain.permissions import may_book_payments, may_read, may_read_receivables
-from ..errors import domain_message
 from ..extensions import db
-from ..forms import apply_domain_error
+from ..forms import attempt, form_status
 from ..i18n import money
 from ..orders import services
 from ..orders.models import Order, Payment
@@ -100,18 +98,24 @@ def _payments_of(order: Order) -> list[Payment]:
     )
 
 
+def _payments_page(order: Order, void_form: VoidForm | None = None, voiding: int | None = None) -> Any:
+    """The order's payments; ``void_form`` refused for payment ``voiding`` is shown on its row."""
+    return render_template(
+        "receivables/payments.html",
+        order=order,
+        payments=_payments_of(order),
+        void_form=void_form or VoidForm(formdata=None),
+        voiding=voiding,
+        takes_payments=order.status in AWAITING_PAYMENT,
+    ), form_status(void_form)
+
+
 @bp.get("/orders/<int:order_id>/payments")
 @allowed(may_read)
 @loads(Order, "order_id")
 def payments(order: Order) -> Any:
     """An order's payments, voided ones included (a distributor reads its own)."""
-    return render_template(
-        "receivables/payments.html",
-        order=order,
-        payments=_payments_of(order),
-        void_form=VoidForm(formdata=None),
-        takes_payments=order.status in AWAITING_PAYMENT,
-    )
+    return _payments_page(order)
 
 
 @bp.route("/orders/<int:order_id>/payments/new", methods=["GET", "POST"])
@@ -120,24 +124,19 @@ def payments(order: Order) -> Any:
 def new_payment(order: Order) -> Any:
     """Finance books money received against the order."""
     form = PaymentForm()
-    refused = False
     if form.validate_on_submit():
-        try:
-            payment = services.record_payment(
-                order,
-                amount=form.amount.data,
-                received_on=form.received_on.data,
-                bank_reference=form.bank_reference.data or "",
-                payer=form.payer.data or "",
-                recorded_by_id=current_user.id,
-                today=today(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            if not apply_domain_error(form, error):
-                flash(domain_message(error), "danger")
-                refused = True
-        else:
+        payment = attempt(
+            form,
+            services.record_payment,
+            order,
+            amount=form.amount.data,
+            received_on=form.received_on.data,
+            bank_reference=form.bank_reference.data or "",
+            payer=form.payer.data or "",
+            recorded_by_id=current_user.id,
+            today=today(),
+        )
+        if payment is not None:
             flash(
                 _(
                     "Payment of %(amount)s booked against order %(number)s.",
@@ -147,7 +146,6 @@ def new_payment(order: Order) -> Any:
                 "success",
             )
             return redirect(url_for("receivables.payments", order_id=order.id))
-    status = 422 if form.errors else 409 if refused else 200
     return render_template(
         "receivables/new_payment.html",
         order=order,
@@ -156,25 +154,21 @@ def new_payment(order: Order) -> Any:
         void_form=VoidForm(formdata=None),
         takes_payments=order.status in AWAITING_PAYMENT,
         max_date=today().isoformat(),
-    ), status
+    ), form_status(form)
 
 
 @bp.post("/payments/<int:payment_id>/void")
 @allowed(may_book_payments)
 @loads(Payment, "payment_id")
 def void_payment(payment: Payment) -> Any:
-    """Void a wrong payment with a reason; it stays on the list, struck through."""
+    """Void a wrong payment with a reason; it stays on the list, struck through. Refused, the
+    order's payments are shown again with the reason typed and the message on the payment's row."""
     form = VoidForm()
-    order_id = payment.order_id
-    if not form.validate_on_submit():
-        for message in form.reason.errors:
-            flash(message, "danger")
-    else:
-        try:
-            services.void_payment(payment, reason=form.reason.data or "", voided_by_id=current_user.id)
-        except DomainError as error:
-            db.session.rollback()
-            flash(domain_message(error), "danger")
-        else:
-            flash(_("Payment %(reference)s voided.", reference=payment.bank_reference), "success")
-    return redirect(url_for("receivables.payments", order_id=order_id))
+    if form.validate_on_submit():
+        voided = attempt(
+            form, services.void_payment, payment, reason=form.reason.data or "", voided_by_id=current_user.id
+        )
+        if voided is not None:
+            flash(_("Payment %(reference)s voided.", reference=voided.bank_reference), "success")
+            return redirect(url_for("receivables.payments", order_id=voided.order_id))
+    return _payments_page(payment.order, form, payment.id)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from ..domain.errors import N_, Duplicate, InvalidValue
 from ..domain.regions import RegionLevel, ancestor_codes, level_of, normalize_code, parent_code
 from ..extensions import db
+from ..transactions import transactional
 from .models import Region
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -93,6 +94,7 @@ def read_csv(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RowErr
     return rows, []
 
 
+@transactional
 def import_regions(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
     """Create or update regions from CSV rows (code, name, optional parent_code, longitude, latitude)."""
     result = ImportResult()
@@ -128,10 +130,10 @@ def import_regions(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
     if result.errors:
         return result
     _apply([row for _, row, _ in clean], {row.code: p for _, row, p in clean}, existing, result)
-    db.session.commit()
     return result
 
 
+@transactional
 def create_region(code: str, name: str, parent: str | None = None) -> Region:
     """Add one region. Its parent must be one of its GB/T 2260 ancestors and exist; left out, it is
     the nearest existing ancestor, as an import does. A code already present is refused (409)."""
@@ -156,16 +158,15 @@ def create_region(code: str, name: str, parent: str | None = None) -> Region:
         raise InvalidValue(N_("There is no region with code %(code)s."), field="parent_code", code=parent)
     region = Region(code=code, name=name, level=level_of(code), parent_code=parent)
     db.session.add(region)
-    db.session.commit()
     return region
 
 
+@transactional
 def seed_regions() -> ImportResult:
     """Fill or refresh the tree from cpca. Running it twice changes nothing the second time."""
     result = ImportResult()
     existing = {r.code: r for r in db.session.scalars(select(Region))}
     _apply(cpca_rows(), {}, existing, result)
-    db.session.commit()
     return result
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from ..domain.permissions import may_manage_regions, may_read_every_distributor
 from ..extensions import db
+from ..forms import form_status
 from ..pagination import paginate
 from ..security import allowed
 from . import services
@@ -22,12 +23,19 @@ bp = Blueprint("regions", __name__, url_prefix="/regions")
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV file (code, name, parent_code)"), validators=[FileRequired()])
+    file = FileField(
+        _l("CSV file (code, name, parent_code)"), validators=[FileRequired(_l("Choose a CSV file to import."))]
+    )
 
 
 @bp.get("/")
 @allowed(may_read_every_distributor)
 def index() -> Any:
+    return _index()
+
+
+def _index(form: ImportForm | None = None) -> Any:
+    """The tree's page; ``form``, when an import was refused, is shown again with its message."""
     parent = request.args.get("parent", "").strip() or None
     query = request.args.get("q", "").strip()
     statement = select(Region).order_by(Region.code)
@@ -49,8 +57,8 @@ def index() -> Any:
         trail=trail,
         q=query,
         total=total,
-        form=ImportForm(formdata=None),
-    )
+        form=form or ImportForm(formdata=None),
+    ), form_status(form)
 
 
 @bp.post("/import")
@@ -58,8 +66,7 @@ def index() -> Any:
 def import_csv() -> Any:
     form = ImportForm()
     if not form.validate_on_submit():
-        flash(_("Choose a CSV file to import."), "danger")
-        return redirect(url_for("regions.index"))
+        return _index(form)
     rows, errors = services.read_csv(form.file.data.read())
     result = services.import_regions(rows) if not errors else services.ImportResult(errors=errors)
     if result.errors:

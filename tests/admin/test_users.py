@@ -54,7 +54,7 @@ def test_user_names_are_unique_whatever_the_case(login, count_rows):
     make_user(username="Wang.Ting")
     client = login(make_user(role=Role.ADMIN))
     before = count_rows(User)
-    assert client.post("/admin/users/new", data=new_user(username="wang.ting")).status_code == 422
+    assert client.post("/admin/users/new", data=new_user(username="wang.ting")).status_code == 409  # as the API
     assert count_rows(User) == before
 
 

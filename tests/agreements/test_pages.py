@@ -142,8 +142,12 @@ def test_a_number_already_used_is_refused_on_its_field(login, count_rows):
     make_agreement(number="XS-2026-101")
     client = login(make_user(role=Role.SALES))
     response = client.post("/agreements/new", data=new_agreement_form(make_distributor(), number="xs-2026-101"))
-    assert response.status_code == 422
-    assert "Another agreement has this number." in page_of(response)
+    assert response.status_code == 409  # a duplicate, as the API answers it
+    page = page_of(response)
+    assert re.search(r'<input class="form-control is-invalid" id="number"[^>]*value="xs-2026-101"', page)
+    number_field, message = page.index('id="number"'), page.index("Another agreement has this number.")
+    assert number_field < message
+    assert "<input" not in page[number_field:message]  # the message is under the number field
     assert count_rows(Agreement) == 1
 
 

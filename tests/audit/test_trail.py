@@ -68,7 +68,7 @@ def test_a_refused_change_leaves_no_audit_row(login):
             "status": "active",
         },
     )
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert len(events("distributors", second.id)) == before
 
 

@@ -210,14 +210,30 @@ def test_a_distributor_sees_its_own_shipments_and_not_anothers(shop, login):
     assert client.get(f"/boards/orders/{theirs.id}/shipments").status_code == 404
 
 
+def test_marking_a_shipment_lost_without_a_note_shows_the_shipments_again_and_changes_nothing(shop, sales):
+    order = shop.order(50)
+    shipment = shop.ship(order, ["L-1"])
+    too_long = "破损" * 251  # 502 characters: more than the note takes
+
+    blank = sales.post(f"/boards/shipments/{shipment.id}/lost", data={"note": " "})
+    long = sales.post(f"/boards/shipments/{shipment.id}/lost", data={"note": too_long})
+
+    assert blank.status_code == 422  # the page again, not a redirect
+    page = blank.get_data(as_text=True)
+    assert "Shipments of order" in page
+    assert f'id="note-{shipment.id}-error" class="invalid-feedback d-block">Describe what was lost or damaged.' in page
+    assert long.status_code == 422
+    assert f'value="{too_long}"' in long.get_data(as_text=True)  # what was typed is kept
+    db.session.expire_all()
+    assert db.session.get(Shipment, shipment.id).lost_or_damaged is False
+
+
 def test_a_lost_shipment_is_replaced_free_and_only_once(shop, sales, count_rows):
     order = shop.paid_order(50)
     lost = shop.ship(order, ["L-1", "L-2"])
     replacement_url = f"/boards/shipments/{lost.id}/replacement"
     assert "before sending replacements" in sales.get(replacement_url, follow_redirects=True).get_data(as_text=True)
 
-    refused = sales.post(f"/boards/shipments/{lost.id}/lost", data={"note": ""}, follow_redirects=True)
-    assert "Describe what was lost or damaged." in refused.get_data(as_text=True)
     marked = sales.post(
         f"/boards/shipments/{lost.id}/lost", data={"note": "两块板卡运输途中损坏"}, follow_redirects=True
     )

@@ -45,7 +45,8 @@ def test_a_duplicate_code_is_refused_on_its_field(login, count_rows):
     make_distributor(code="NB010")
     client = login(make_user(role=Role.SALES))
     response = client.post("/distributors/new", data={**GOOD, "credit_code": credit_code(999)})
-    assert response.status_code == 422
+    assert response.status_code == 409  # a duplicate, as the API answers it
+    assert "Another distributor has this code." in response.get_data(as_text=True)
     assert count_rows(Distributor) == 1
 
 

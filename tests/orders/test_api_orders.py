@@ -16,7 +16,7 @@ from portal.orders import services
 from portal.orders.models import Order
 
 from ..api.support import error_of
-from ..builders import TODAY, make_active_agreement, make_order, make_product
+from ..builders import TODAY, make_active_agreement, make_order, make_product, make_user
 
 D = Decimal
 LIST = "/api/v1/orders"

@@ -372,6 +372,21 @@ def test_an_uploaded_workbook_replaces_the_drafts_items(login):
     }
 
 
+def test_an_import_without_a_file_shows_the_list_again_with_the_message_and_changes_nothing(login):
+    make_product(sku="PBX-MAIN-200")
+    draft = make_price_list(items={"PBX-MAIN-200": prices("3200", "3480", "4200")})
+    client = login(make_user(role=Role.SALES))
+
+    response = client.post(f"/pricing/{draft.id}/import", data={}, content_type="multipart/form-data")
+
+    assert response.status_code == 422  # the list's page again, not a redirect
+    page = response.get_data(as_text=True)
+    assert 'class="form-control is-invalid" id="file"' in page
+    assert "Choose a .xlsx or .csv file to import." in page
+    assert "PBX-MAIN-200" in page
+    assert services.prices_of(draft.id) == {"PBX-MAIN-200": prices("3200", "3480", "4200")}
+
+
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
 def test_a_csv_from_chinese_excel_with_thousands_separators_is_accepted(login, encoding):
     make_product(sku="PBX-MAIN-200")

@@ -110,7 +110,7 @@ def test_the_same_slip_is_refused_also_on_another_order_of_the_distributor(shop,
     elsewhere = client.post(new_payment_url(second), data=form(bank_reference="slip-1 ".upper(), amount="1.00"))
 
     for response in (again, elsewhere):
-        assert response.status_code == 422
+        assert response.status_code == 409  # a duplicate, as the API answers it
         assert "This bank reference is already booked for this distributor." in response.get_data(as_text=True)
     assert count_rows(Payment) == 1
 
@@ -123,7 +123,7 @@ def test_over_payment_is_refused_with_the_amounts(shop, login, count_rows):
     response = client.post(new_payment_url(order), data=form(amount="1,000.01", bank_reference="B-2"))
 
     page = response.get_data(as_text=True)
-    assert response.status_code == 422
+    assert response.status_code == 409  # the order's paid amount refuses it, as in the API
     assert "60000.01" in page
     assert "60000.00" in page
     assert count_rows(Payment) == 1
@@ -160,8 +160,11 @@ def test_finance_voids_with_a_reason_and_the_payment_stays_listed(shop, login):
     payment = db.session.scalar(select(Payment))
     client = login(make_user(role=Role.FINANCE))
 
-    refused = client.post(f"/receivables/payments/{payment.id}/void", data={"reason": " "}, follow_redirects=True)
-    assert "Give the reason for voiding this payment." in refused.get_data(as_text=True)
+    refused = client.post(f"/receivables/payments/{payment.id}/void", data={"reason": " "})
+    assert refused.status_code == 422  # the payments again, the message on the payment's row
+    assert (
+        f'id="reason-{payment.id}-error" class="invalid-feedback d-block">Give the reason for voiding this payment.'
+    ) in refused.get_data(as_text=True)
     assert stored(order).status is OrderStatus.PAID_IN_FULL
 
     response = client.post(
@@ -175,8 +178,10 @@ def test_finance_voids_with_a_reason_and_the_payment_stays_listed(shop, login):
     assert "<del>¥60,000.00</del>" in page
     after = stored(order)
     assert (after.status, after.paid_amount, after.paid_in_full_on) == (OrderStatus.CONFIRMED, D("0.00"), None)
-    twice = client.post(f"/receivables/payments/{payment.id}/void", data={"reason": "again"}, follow_redirects=True)
+    twice = client.post(f"/receivables/payments/{payment.id}/void", data={"reason": "again"})
+    assert twice.status_code == 409  # the payment's state refuses it, as in the API
     assert "This payment is already voided." in twice.get_data(as_text=True)
+    assert "Payments of order" in twice.get_data(as_text=True)
 
 
 def test_a_distributor_reads_its_own_payments_and_not_anothers(shop, login):
@@ -212,6 +217,6 @@ def test_two_clerks_booking_the_same_slip_at_the_same_moment_book_it_once(shop, 
     for thread in threads:
         thread.join()
 
-    assert sorted(statuses) == [302, 422]
+    assert sorted(statuses) == [302, 409]
     assert count_rows(Payment) == 1
     assert stored(order).paid_amount == D("100.00")

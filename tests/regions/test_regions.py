@@ -44,6 +44,20 @@ def test_an_import_adds_and_updates(login, count_rows):
     assert db.session.get(Region, "330000").name == "浙江省(新)"
 
 
+def test_an_import_without_a_file_shows_the_tree_again_with_the_message_and_changes_nothing(login, count_rows):
+    make_region("330000", "浙江省")
+    client = login(make_user(role=Role.ADMIN))
+
+    response = client.post("/regions/import", data={}, content_type="multipart/form-data")
+
+    assert response.status_code == 422  # the tree's page again, not a redirect
+    page = response.get_data(as_text=True)
+    assert 'class="form-control is-invalid" id="file"' in page
+    assert "Choose a CSV file to import." in page
+    assert "浙江省" in page
+    assert count_rows(Region) == 1
+
+
 def test_a_gbk_file_from_excel_is_read(login):
     client = login(make_user(role=Role.ADMIN))
     assert upload(client, "code,name\n440000,广东省\n", encoding="gbk").status_code == 302
