@@ -73,13 +73,13 @@ def test_orders_whose_deposit_is_paid_get_their_delivery_due_date(empty_database
     from portal.orders import services
     from portal.orders.models import Order
 
-    from .orders.builders import make_active_agreement, make_order, make_price_list, make_product
+    from .builders import START, make_active_agreement, make_order, make_price_list, make_product
 
     app = create_app(app_config(SQLALCHEMY_DATABASE_URI=empty_database_url))
     with app.app_context():
         upgrade(revision="f0f4011cf4f4")
         board = make_product()
-        make_price_list({board: ("1000.00", "1200.00", "1500.00")})
+        make_price_list({board: ("1000.00", "1200.00", "1500.00")}, published_on=START)
         agreement = make_active_agreement(products=[board], terms=Terms(delivery_days=45))
         make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 2))  # the first order, unpaid
         order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 2))

@@ -21,8 +21,7 @@ from portal.domain.roles import EVERYONE, HEAD_OFFICE, Role
 from portal.extensions import db
 from portal.orders.models import Order
 
-from .builders import make_token, make_user
-from .orders.builders import make_active_agreement, make_order, make_price_list, make_product
+from .builders import START, make_active_agreement, make_order, make_price_list, make_product, make_token, make_user
 
 DISTRIBUTOR, SALES, FINANCE, ADMIN = Role.DISTRIBUTOR, Role.SALES, Role.FINANCE, Role.ADMIN
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,7 +116,7 @@ def finance_may_confirm_orders() -> Iterator[None]:
 @pytest.fixture
 def submitted(app) -> Order:
     board = make_product()
-    make_price_list({board: ("1000.00", "1200.00", "1500.00")})
+    make_price_list({board: ("1000.00", "1200.00", "1500.00")}, published_on=START)
     agreement = make_active_agreement(products=[board])
     return make_order(agreement, {board: 50}, on=date(2026, 3, 1), submit=True)
 

@@ -162,7 +162,7 @@ def replacements_url(shipment) -> str:
 
 
 def test_sales_records_a_loss_and_ships_free_replacements(shop, api, count_rows):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     lost = shop.ship(order, ["L-1", "L-2"], on=date(2026, 3, 4))
     caller = api(make_user(role=Role.SALES))
 
@@ -184,7 +184,7 @@ def test_sales_records_a_loss_and_ships_free_replacements(shop, api, count_rows)
 
 
 def test_replacements_for_a_shipment_not_recorded_lost_answer_409(shop, api, count_rows):
-    shipment = shop.ship(shop.order(50), ["L-1"])
+    shipment = shop.ship(shop.paid_order(50), ["L-1"])
     response = api(make_user(role=Role.SALES)).post(
         replacements_url(shipment), json=body({"sku": "PBX-EXT-16", "quantity": 1, "serials": ["R-1"]})
     )
@@ -203,7 +203,7 @@ def test_replacements_for_a_shipment_not_recorded_lost_answer_409(shop, api, cou
     ],
 )
 def test_bad_replacements_answer_422_and_nothing_ships(shop, api, count_rows, payload, field):
-    lost = shop.ship(shop.order(50), ["L-1", "L-2"], on=date(2026, 3, 4))
+    lost = shop.ship(shop.paid_order(50), ["L-1", "L-2"], on=date(2026, 3, 4))
     caller = api(make_user(role=Role.SALES))
     caller.post(lost_url(lost), json={"loss_note": "丢件"})
     response = caller.post(replacements_url(lost), json=payload)
@@ -213,7 +213,7 @@ def test_bad_replacements_answer_422_and_nothing_ships(shop, api, count_rows, pa
 
 
 def test_a_replacement_with_a_serial_already_shipped_answers_409(shop, api, count_rows):
-    lost = shop.ship(shop.order(50), ["L-1"], on=date(2026, 3, 4))
+    lost = shop.ship(shop.paid_order(50), ["L-1"], on=date(2026, 3, 4))
     caller = api(make_user(role=Role.SALES))
     caller.post(lost_url(lost), json={"loss_note": "丢件"})
     response = caller.post(replacements_url(lost), json=body({"sku": "PBX-EXT-16", "quantity": 1, "serials": ["L-1"]}))
@@ -223,7 +223,7 @@ def test_a_replacement_with_a_serial_already_shipped_answers_409(shop, api, coun
 
 
 def test_a_loss_needs_a_note(shop, api):
-    shipment = shop.ship(shop.order(50), ["L-1"])
+    shipment = shop.ship(shop.paid_order(50), ["L-1"])
     caller = api(make_user(role=Role.ADMIN))
     for payload in ({"loss_note": "  "}, {}, {"loss_note": "x" * 501}):
         response = caller.post(lost_url(shipment), json=payload)
@@ -234,7 +234,7 @@ def test_a_loss_needs_a_note(shop, api):
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.DISTRIBUTOR])
 def test_finance_and_distributors_cannot_record_losses_or_ship_replacements(shop, api, role):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     lost = shop.ship(order, ["L-1"])
     caller = api(make_user(role=role, distributor=order.distributor if role is Role.DISTRIBUTOR else None))
     assert caller.post(lost_url(lost), json={"loss_note": "丢件"}).status_code == 403

@@ -112,7 +112,7 @@ def test_the_api_lists_met_late_and_open_orders_like_the_page(orders, api):
 
 def test_the_api_filters_by_state_distributor_and_period_as_the_page_does(orders, shop, api):
     on_time, late, overdue, open_ = orders
-    other = shop.elsewhere().order(50, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
+    other = shop.elsewhere().paid_order(50, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
     caller = api(make_user(role=Role.FINANCE))
 
     def numbers(query: str) -> set[str]:
@@ -148,7 +148,7 @@ def test_distributors_cannot_read_the_delivery_list_through_the_api(orders, api)
 def test_the_lists_sql_agrees_with_the_domain(shop, due_on, shipped_on, on, state, late):
     """The list filters and counts in SQL for speed; on every row of the domain's table it finds the
     order in the state ``domain.orders.delivery_state`` gives, and in no other."""
-    order = shop.order(50, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
+    order = shop.paid_order(50, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
     order.delivery_due_on, order.shipped_on = due_on, shipped_on
     db.session.commit()
     found = {

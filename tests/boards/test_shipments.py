@@ -211,7 +211,7 @@ def test_a_distributor_sees_its_own_shipments_and_not_anothers(shop, login):
 
 
 def test_marking_a_shipment_lost_without_a_note_shows_the_shipments_again_and_changes_nothing(shop, sales):
-    order = shop.order(50)
+    order = shop.paid_order(50)
     shipment = shop.ship(order, ["L-1"])
     too_long = "破损" * 251  # 502 characters: more than the note takes
 

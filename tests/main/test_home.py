@@ -158,7 +158,9 @@ def test_the_home_page_shows_the_agreement_its_terms_territories_prices_and_noti
         activate_on=start,
         grants=[("330100", start), ("330106", start), ("320500", start)],
     )
-    revoke_territories(agreement, ["320500"], today() - timedelta(days=10), "季度考核未达标")  # effective in 3 weeks
+    revoke_territories(
+        agreement, ["320500"], today() - timedelta(days=10), "季度考核未达标", today=today()
+    )  # effective in 3 weeks
     make_agreement(ours, number="XS-HZ-DRAFT")  # still being prepared
     make_agreement(
         make_distributor(),
