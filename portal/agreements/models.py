@@ -44,6 +44,7 @@ class Agreement(db.Model):
 
     __tablename__ = "agreements"
     __audited__ = True
+    __audited_collections__ = {"products": "sku"}  # authorised products, by SKU (§12: changes to terms)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)  # 协议号

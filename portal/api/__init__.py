@@ -9,6 +9,7 @@ from which :mod:`portal.api.openapi` builds the OpenAPI document.
 from . import (  # noqa: F401  (each adds its routes to bp)
     agreements,
     boards,
+    deliveries,
     distributors,
     notices,
     openapi,
@@ -16,6 +17,7 @@ from . import (  # noqa: F401  (each adds its routes to bp)
     payments,
     price_lists,
     products,
+    receivables,
     regions,
     shipments,
     sub_agents,

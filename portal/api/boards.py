@@ -39,7 +39,9 @@ class BoardOut(OutModel):
     )
     on: date = Field(description="The date coverage_end and coverage_class are reported on.")
     coverage_end: date | None = Field(description="The end of what covers the board on `on`; null when nothing does.")
-    coverage_class: CoverageClass
+    coverage_class: CoverageClass = Field(
+        description="`not_yet_shipped` when `on` is before the shipping date: the board had no coverage yet."
+    )
 
 
 def board_out(board: Board, on: date) -> dict[str, Any]:

@@ -323,9 +323,10 @@ def one(model: type[BaseModel], record: Any, status: int = 200, **headers: str) 
     return jsonify(dump(model, record)), status, headers
 
 
-def page_of(model: type[BaseModel], statement: Any) -> Any:
-    """One page of ``statement``'s rows: one SELECT and one COUNT, whatever the page size."""
-    page = paginate(statement, max_per_page=MAX_PER_PAGE)
+def page_of(model: type[BaseModel], statement: Any, paginator: Callable[[Any], Any] | None = None) -> Any:
+    """One page of ``statement``'s rows: one SELECT and one COUNT, whatever the page size.
+    ``paginator`` pages a statement of several columns (a page's own, such as the receivables')."""
+    page = paginator(statement) if paginator else paginate(statement, max_per_page=MAX_PER_PAGE)
     return jsonify(
         items=[dump(model, record) for record in page.items],
         page=page.page,

@@ -9,6 +9,7 @@ refusing the step, 409; a bad field, 422 naming it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any
 
@@ -24,6 +25,7 @@ from ..domain.orders import OrderStatus, check_period, check_quantity
 from ..orders import services
 from ..orders.models import Order
 from ..orders.queries import agreement_in_scope, orders_matching, with_lines
+from ..products.models import Product
 from ..security import EVERYONE, HEAD_OFFICE, Role, loads, roles_required
 from .blueprint import bp
 from .core import (
@@ -31,6 +33,7 @@ from .core import (
     Id,
     Money,
     OutModel,
+    PatchModel,
     QueryModel,
     Timestamp,
     api_doc,
@@ -78,6 +81,19 @@ class OrderIn(BodyModel):
     wanted_delivery_on: Annotated[date, _plausible("wanted_delivery_on")] | None = None
     notes: Notes = ""
     lines: list[LineIn] = Field(min_length=1, max_length=500)
+
+
+class OrderPatch(PatchModel):
+    """A draft's fields as the order form has them; only the fields sent change."""
+
+    period: Period = None
+    wanted_delivery_on: Annotated[date, _plausible("wanted_delivery_on")] | None = Field(
+        default=None, description="Null clears it."
+    )
+    notes: Notes = None
+    lines: list[LineIn] = Field(
+        default=None, min_length=1, max_length=500, description="Replace all the lines of the draft."
+    )
 
 
 class ConfirmIn(BodyModel):
@@ -166,6 +182,22 @@ def list_orders() -> Any:
     return page_of(OrderOut, with_lines(statement))
 
 
+def _line_requests(lines: list[LineIn], products: Iterable[Product]) -> list[services.LineRequest]:
+    """The lines by SKU as the service takes them; a SKU not among ``products`` is refused (422)."""
+    by_sku = {product.sku: product.id for product in products}
+    requests = []
+    for index, line in enumerate(lines):
+        if line.sku not in by_sku:
+            raise InvalidValue(N_("This agreement does not authorise that product."), field=f"lines.{index}.sku")
+        requests.append(services.LineRequest(by_sku[line.sku], line.quantity))
+    return requests
+
+
+def _check_wanted_delivery(wanted_delivery_on: date | None, on: date) -> None:
+    if wanted_delivery_on is not None and wanted_delivery_on < on:
+        raise InvalidValue(N_("The wanted delivery date cannot be in the past."), field="wanted_delivery_on")
+
+
 @bp.post("/orders")
 @roles_required(*ORDERING)
 @api_doc(body=OrderIn, response=OrderOut, status=201, conflicts=True)
@@ -180,15 +212,9 @@ def create_order() -> Any:
     agreement = agreement_in_scope(data.agreement_id)
     if agreement is None:
         raise invalid({"agreement_id": [_("There is no agreement with this id.")]})
-    products = {product.sku: product.id for product in agreement.products}
-    lines = []
-    for index, line in enumerate(data.lines):
-        if line.sku not in products:
-            raise InvalidValue(N_("This agreement does not authorise that product."), field=f"lines.{index}.sku")
-        lines.append(services.LineRequest(products[line.sku], line.quantity))
+    lines = _line_requests(data.lines, agreement.products)
     on = today()
-    if data.wanted_delivery_on is not None and data.wanted_delivery_on < on:
-        raise InvalidValue(N_("The wanted delivery date cannot be in the past."), field="wanted_delivery_on")
+    _check_wanted_delivery(data.wanted_delivery_on, on)
     order = services.create_order(
         agreement,
         lines,
@@ -255,3 +281,48 @@ def cancel_order(order: Order) -> Any:
     """
     data = _optional_body(CancelIn)
     return _out(services.cancel_order(order, current_user.role, today(), data.reason))
+
+
+@bp.patch("/orders/<int:order_id>")
+@roles_required(*ORDERING)
+@loads(Order, "order_id")
+@api_doc(body=OrderPatch, response=OrderOut, conflicts=True)
+def update_order(order: Order) -> Any:
+    """Change a draft order.
+
+    Its period, wanted delivery date, notes and lines, as the order form allows; only the fields
+    sent change, and ``lines`` replace all its lines (products the agreement authorises; a
+    product already on the draft may stay). Only a draft can be changed (409).
+    """
+    data = parse_body(OrderPatch)
+    sent = data.model_dump(exclude_unset=True)
+    on = today()
+    if "lines" in sent:
+        products = [*order.agreement.products, *(line.product for line in order.lines)]
+        lines = _line_requests(data.lines or [], products)
+    else:
+        lines = [services.LineRequest(line.product_id, line.quantity) for line in order.lines]
+    wanted_delivery_on = data.wanted_delivery_on if "wanted_delivery_on" in sent else order.wanted_delivery_on
+    if "wanted_delivery_on" in sent:
+        _check_wanted_delivery(wanted_delivery_on, on)
+    order = services.update_order(
+        order,
+        lines,
+        on=on,
+        period=sent.get("period", order.period),
+        wanted_delivery_on=wanted_delivery_on,
+        notes=sent.get("notes", order.notes),
+    )
+    return _out(order)
+
+
+@bp.post("/orders/<int:order_id>/close")
+@roles_required(*CONFIRMING)
+@loads(Order, "order_id")
+@api_doc(response=OrderOut, conflicts=True)
+def close_order(order: Order) -> Any:
+    """Close a fully shipped order.
+
+    Head-office sales, once nothing more is expected on it. Any other status answers 409. No body.
+    """
+    return _out(services.close_order(order, current_user.role))

@@ -294,7 +294,8 @@ def publish_price_list(price_list: PriceList) -> Any:
     """Publish a draft price list and issue the written notices.
 
     Every distributor with an active agreement today receives a notice of the new list. Only a
-    draft with items that takes effect after every published list can be published (409).
+    draft with items that takes effect today or later, and after every published list, can be
+    published (409): a list is published on or before its effective date, never after.
     """
     notices = services.publish_price_list(price_list, today(), current_user.id)
     context = _Context()

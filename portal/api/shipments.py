@@ -3,11 +3,14 @@
 ``POST /orders/{id}/shipments`` takes ``{"shipped_on", "lines": [{"sku", "quantity", "serials"}]}``
 and goes through :func:`portal.orders.services.ship_order`, as the page does: an unpaid order is
 refused (409), and so is a shipment with any bad serial (409, every bad serial listed under
-``fields.serials``); nothing ships while any is bad.
+``fields.serials``); nothing ships while any is bad. Sales records a shipment lost or damaged in
+transit (``POST /shipments/{id}/lost``) and ships free replacement units for it (``POST
+/shipments/{id}/replacements``, the same body as a shipment), as the pages do (§6.4.1).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Annotated, Any
 
@@ -49,6 +52,10 @@ class ShipmentIn(BodyModel):
     carrier: Carrier = ""
     tracking_number: Carrier = ""
     lines: Annotated[list[ShipmentLineIn], Field(min_length=1)]
+
+
+class LossIn(BodyModel):
+    loss_note: Annotated[text(500), Field(description="What was lost or damaged in transit.")]
 
 
 class ShipmentLineOut(OutModel):
@@ -120,9 +127,16 @@ def create_shipment(order: Order) -> Any:
     units than remain, or a SKU not on the order (422); any bad serial — too many or too few for
     the quantity, listed twice, already shipped — (409, every one listed under ``fields.serials``).
     """
+    return _ship(services.ship_order, order, order.lines, role=current_user.role)
+
+
+def _ship(ship: Callable[..., Shipment], record: Order | Shipment, lines: Iterable[Any], **extra: Any) -> Any:
+    """Read a shipment's body, check its SKUs against the ``lines`` that may ship (an order's, or a
+    lost shipment's) and ``ship(record, lines, shipped_on=…, carrier=…, tracking_number=…, **extra)``;
+    answers the new shipment (201)."""
     data = parse_body(ShipmentIn)
     shipped_on = check_shipped_on(data.shipped_on or today(), today())
-    by_sku = {line.product.sku.upper(): line.product_id for line in order.lines}
+    by_sku = {line.product.sku.upper(): line.product_id for line in lines}
     errors = {
         f"lines.{i}.sku": [_("This product is not on the order.")]
         for i, line in enumerate(data.lines)
@@ -134,13 +148,13 @@ def create_shipment(order: Order) -> Any:
         services.ShipmentLineRequest(by_sku[line.sku.upper()], line.quantity, line.serials) for line in data.lines
     ]
     try:
-        shipment = services.ship_order(
-            order,
+        shipment = ship(
+            record,
             requests,
             shipped_on=shipped_on,
-            role=current_user.role,
             carrier=data.carrier,
             tracking_number=data.tracking_number,
+            **extra,
         )
     except services.SerialProblems as error:
         db.session.rollback()
@@ -150,5 +164,34 @@ def create_shipment(order: Order) -> Any:
             domain_message(error),
             {"serials": [_(message, **params) for _serial, message, params in error.problems]},
         ) from error
-    shipment = db.session.scalar(_shipments(order.id).where(Shipment.id == shipment.id))
+    shipment = db.session.scalar(_shipments(shipment.order_id).where(Shipment.id == shipment.id))
     return one(ShipmentOut, shipment, 201)
+
+
+@bp.post("/shipments/<int:shipment_id>/lost")
+@roles_required(*SHIPPERS)
+@loads(Shipment, "shipment_id")
+@api_doc(body=LossIn, response=ShipmentOut)
+def mark_shipment_lost(shipment: Shipment) -> Any:
+    """Record a shipment lost or damaged in transit.
+
+    Loss or damage in transit is head office's risk (§6.4.1): once recorded, free replacement units
+    can ship with POST /shipments/{id}/replacements. ``loss_note`` says what was lost or damaged.
+    """
+    data = parse_body(LossIn)
+    services.mark_lost_or_damaged(shipment, data.loss_note)
+    return one(ShipmentOut, db.session.scalar(_shipments(shipment.order_id).where(Shipment.id == shipment.id)))
+
+
+@bp.post("/shipments/<int:shipment_id>/replacements")
+@roles_required(*SHIPPERS)
+@loads(Shipment, "shipment_id")
+@api_doc(body=ShipmentIn, response=ShipmentOut, status=201, conflicts=True)
+def create_replacement(shipment: Shipment) -> Any:
+    """Ship free replacement units for a shipment lost or damaged in transit.
+
+    At no charge (§6.4.1), at most the units the lost shipment carried less those already
+    replaced, never before the lost shipment's date (422). A shipment not recorded lost or damaged
+    answers 409; bad serials answer 409 as for a shipment, every one listed under ``fields.serials``.
+    """
+    return _ship(services.ship_replacement, shipment, shipment.lines)

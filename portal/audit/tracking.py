@@ -3,6 +3,11 @@
 It hooks the session's flush, so every service is audited without remembering to call anything,
 and the events go into the same transaction as the change: both commit or neither does.
 A service that needs to record why (a void, a release) sets :func:`audit_reason` first.
+
+Columns are audited by themselves. A many-to-many collection (an agreement's authorised products)
+is audited when its model names it in ``__audited_collections__``, a mapping of the relationship to
+the attribute that identifies each member (``{"products": "sku"}``): the entry shows the sorted
+list of members before and after.
 """
 
 from __future__ import annotations
@@ -87,6 +92,17 @@ def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
             after = history.added[0] if history.added else None
             if _plain(before) != _plain(after):
                 changes[key] = [_plain(before), _plain(after)]
+    for key, member_key in getattr(obj, "__audited_collections__", {}).items():
+        # The history never loads an unloaded collection: one that was not touched reads as empty.
+        history = state.attrs[key].history
+        before = sorted(getattr(member, member_key) for member in [*history.unchanged, *history.deleted])
+        after = sorted(getattr(member, member_key) for member in [*history.unchanged, *history.added])
+        if action == "insert" and after:
+            changes[key] = [None, after]
+        elif action == "delete" and before:
+            changes[key] = [before, None]
+        elif action == "update" and before != after:
+            changes[key] = [before, after]
     return changes
 
 

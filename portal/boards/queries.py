@@ -28,8 +28,10 @@ def coverage_class_is(coverage_class: CoverageClass, on: date) -> ColumnElement[
     then a board is in warranty up to its warranty end and out of warranty after it. When windows
     arrive, "post-repair" becomes an EXISTS on them and "out of warranty" its negation.
     """
+    if coverage_class is CoverageClass.NOT_YET_SHIPPED:
+        return Board.shipped_on > on
     if coverage_class is CoverageClass.IN_WARRANTY:
-        return Board.warranty_end >= on
+        return and_(Board.shipped_on <= on, Board.warranty_end >= on)
     if coverage_class is CoverageClass.POST_REPAIR_WARRANTY:
         return false()
     return Board.warranty_end < on

@@ -111,7 +111,7 @@ def index() -> Any:
         page=paginate(statement),
         on=on,
         products=board_products(),
-        classes=list(CoverageClass),
+        classes=[c for c in CoverageClass if c is not CoverageClass.NOT_YET_SHIPPED],  # none today
         distributors=distributors,
         head_office=head_office,
         product_id=int_arg("product_id"),
@@ -152,6 +152,7 @@ def show(board: Board) -> Any:
         on=on,
         coverage=coverage,
         coverage_class=coverage.coverage_class(on),
+        not_yet_shipped=coverage.coverage_class(on) is CoverageClass.NOT_YET_SHIPPED,
         coverage_end=coverage.coverage_end(on),
         latest_end=coverage.coverage_end(),
         message=message,

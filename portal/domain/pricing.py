@@ -81,14 +81,25 @@ def check_editable(status: PriceListStatus) -> None:
 
 
 def check_publish(
-    status: PriceListStatus, effective_from: date, item_count: int, published_from: Sequence[date]
+    status: PriceListStatus, effective_from: date, item_count: int, published_from: Sequence[date], on: date
 ) -> None:
-    """Only a draft with items is published, and never behind a list already published for a
-    later (or the same) date: that would change which list was in force after the fact."""
+    """Only a draft with items is published on ``on``; on or before its effective date, never after,
+    so the price notice reaches the distributors before the new prices apply (§6.1.2); and never
+    behind a list already published for a later (or the same) date: that would change which list
+    was in force after the fact."""
     if status is not PriceListStatus.DRAFT:
         raise DomainError(N_("Only a draft price list can be published."))
     if item_count == 0:
         raise DomainError(N_("An empty price list cannot be published."))
+    if effective_from < on:
+        raise DomainError(
+            N_(
+                "This price list takes effect on %(effective_from)s, which has passed: a list is published on "
+                "or before its effective date. Change the effective date to today or later."
+            ),
+            field="effective_from",
+            effective_from=effective_from,
+        )
     latest = max(published_from, default=None)
     if latest is not None and effective_from <= latest:
         raise DomainError(

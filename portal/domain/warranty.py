@@ -3,7 +3,8 @@
 warranty end = add_months(shipping date, 15). A board repaired while out of coverage gets a
 post-repair window from its return shipping date to add_months(that date, 6), both inclusive. A
 board is covered on d when d ≤ warranty end or d lies in one of its windows; so a board repaired
-after its warranty ended was not covered between the warranty end and the return date.
+after its warranty ended was not covered between the warranty end and the return date. Before its
+shipping date a board has no coverage: it had not yet shipped, it was not "in warranty".
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class CoverageClass(StrEnum):
     IN_WARRANTY = "in_warranty"
     POST_REPAIR_WARRANTY = "post_repair_warranty"
     OUT_OF_WARRANTY = "out_of_warranty"
+    NOT_YET_SHIPPED = "not_yet_shipped"
 
     @property
     def label(self) -> str:
@@ -28,6 +30,7 @@ class CoverageClass(StrEnum):
             CoverageClass.IN_WARRANTY: N_("In warranty"),
             CoverageClass.POST_REPAIR_WARRANTY: N_("Post-repair warranty"),
             CoverageClass.OUT_OF_WARRANTY: N_("Out of warranty"),
+            CoverageClass.NOT_YET_SHIPPED: N_("Not yet shipped"),
         }[self]
 
 
@@ -52,10 +55,13 @@ def post_repair_window(returned_on: date, post_repair_months: int) -> Window:
 
 @dataclass(frozen=True)
 class Coverage:
+    shipped_on: date
     warranty_end: date
     windows: Sequence[Window] = ()
 
     def coverage_class(self, on: date) -> CoverageClass:
+        if on < self.shipped_on:
+            return CoverageClass.NOT_YET_SHIPPED
         if on <= self.warranty_end:
             return CoverageClass.IN_WARRANTY
         if any(window.covers(on) for window in self.windows):
@@ -63,13 +69,15 @@ class Coverage:
         return CoverageClass.OUT_OF_WARRANTY
 
     def is_covered(self, on: date) -> bool:
-        return self.coverage_class(on) is not CoverageClass.OUT_OF_WARRANTY
+        return self.coverage_class(on) in (CoverageClass.IN_WARRANTY, CoverageClass.POST_REPAIR_WARRANTY)
 
     def coverage_end(self, on: date | None = None) -> date | None:
-        """The end of what covers the board on ``on`` (None when nothing does); with no date, the
-        latest end of all."""
+        """The end of what covers the board on ``on`` (None when nothing does, before its shipping
+        date too); with no date, the latest end of all."""
         if on is None:
             return max([self.warranty_end, *(w.ends_on for w in self.windows)])
+        if on < self.shipped_on:
+            return None
         if on <= self.warranty_end:
             return self.warranty_end
         ends = [w.ends_on for w in self.windows if w.covers(on)]

@@ -193,4 +193,4 @@ class Board(db.Model):
     @property
     def coverage(self) -> Coverage:
         """Warranty only, until repair batches (a later issue) add post-repair windows."""
-        return Coverage(self.warranty_end)
+        return Coverage(self.shipped_on, self.warranty_end)

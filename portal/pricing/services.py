@@ -398,7 +398,8 @@ def publish_price_list(
 ) -> list[Notice]:
     """Publish a draft and, in the same transaction, give every distributor with an active
     agreement on ``on`` a written notice of the new list (§6.1.2). Refused (nothing changed) for
-    anything but a draft with items that takes effect after every list already published.
+    anything but a draft with items that takes effect on or after ``on`` and after every list
+    already published.
     ``at`` is the publishing moment (now, unless the demo replays history)."""
     # Lock the row first, so two people publishing the same draft cannot both succeed.
     locked = db.session.scalars(
@@ -407,7 +408,7 @@ def publish_price_list(
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-    check_can_publish(locked)
+    check_can_publish(locked, on)
     locked.status = PriceListStatus.PUBLISHED
     locked.published_at = at or utcnow()
     locked.published_by_id = user_id
@@ -430,7 +431,8 @@ def publish_price_list(
     return notices
 
 
-def check_can_publish(price_list: PriceList) -> None:
-    """The domain's publishing rule on this list's status, items and the published lists."""
+def check_can_publish(price_list: PriceList, on: date) -> None:
+    """The domain's publishing rule on this list's status, items, date and the published lists,
+    for publishing on ``on``."""
     others = [effective_from for effective_from, _ in published_keys(excluding=price_list.id)]
-    check_publish(price_list.status, price_list.effective_from, item_count(price_list.id), others)
+    check_publish(price_list.status, price_list.effective_from, item_count(price_list.id), others, on)

@@ -270,7 +270,7 @@ def publish(price_list: PriceList) -> Any:
             return redirect(url_for("pricing.show", price_list_id=price_list.id))
     else:
         try:
-            services.check_can_publish(price_list)
+            services.check_can_publish(price_list, on)
         except DomainError as error:
             problem = domain_message(error)
     return render_template(

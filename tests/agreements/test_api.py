@@ -16,6 +16,7 @@ from portal.notices.models import Notice
 from portal.products.models import Product
 
 from ..api.support import error_of
+from ..audit.support import events
 from ..builders import make_distributor, make_user
 from .builders import START, make_agreement, make_product, make_regions, make_sub_agent_request, make_territory
 
@@ -123,6 +124,26 @@ def test_a_draft_is_patched_and_an_active_agreement_answers_409(sales):
     refused = sales.patch(f"{LIST}/{active.id}", json={"terms": {"deposit_percent": "40.00"}})
     assert refused.status_code == 409
     assert "amend" in error_of(refused)["message"]
+
+
+def test_adding_and_removing_authorised_products_shows_in_the_audit_trail(sales):
+    """§12: a change to the agreement's authorised products is audited like its other fields."""
+    for sku in ("AUD-KEPT", "AUD-DROPPED", "AUD-ADDED"):
+        make_product(sku)
+    draft = make_agreement(skus=("AUD-KEPT",))
+    created = events("agreements", draft.id)[0]
+    assert created.changes["products"] == [None, ["AUD-KEPT"]]
+
+    assert sales.patch(f"{LIST}/{draft.id}", json={"products": ["AUD-KEPT", "AUD-DROPPED"]}).status_code == 200
+    assert sales.patch(f"{LIST}/{draft.id}", json={"products": ["AUD-ADDED", "AUD-KEPT"]}).status_code == 200
+    assert sales.patch(f"{LIST}/{draft.id}", json={"ends_on": "2026-06-30"}).status_code == 200
+
+    changes = [event.changes for event in events("agreements", draft.id)[1:]]
+    assert [c["products"] for c in changes if "products" in c] == [
+        [["AUD-KEPT"], ["AUD-DROPPED", "AUD-KEPT"]],
+        [["AUD-DROPPED", "AUD-KEPT"], ["AUD-ADDED", "AUD-KEPT"]],
+    ]
+    assert "products" not in changes[-1]  # unchanged products are not listed
 
 
 def test_activation_answers_409_for_an_overlap_and_changes_nothing(sales):

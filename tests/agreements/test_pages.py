@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.notices.models import Notice
 from portal.products.models import Product
 
+from ..audit.support import events
 from ..builders import make_distributor, make_user
 from .builders import END, START, make_agreement, make_product, make_regions, make_sub_agent_request, make_territory
 
@@ -164,6 +165,26 @@ def test_a_draft_is_edited_and_an_active_agreement_is_not(login):
     refused = client.post(f"/agreements/{active.id}/edit", data=new_agreement_form(active.distributor))
     assert refused.status_code == 409
     assert "amend the terms" in page_of(refused)
+
+
+def test_adding_and_removing_authorised_products_shows_in_the_audit_trail(login):
+    """§12: a change to the agreement's authorised products is audited like its other fields."""
+    kept, dropped, added = make_product("AUD-KEPT"), make_product("AUD-DROPPED"), make_product("AUD-ADDED")
+    draft = make_agreement(skus=(kept.sku, dropped.sku))
+    client = login(make_user(role=Role.SALES, username="liu.yang"))
+
+    response = client.post(
+        f"/agreements/{draft.id}/edit",
+        data=new_agreement_form(draft.distributor, number=draft.number, products=[kept.sku, added.sku]),
+    )
+
+    assert response.status_code == 302
+    update = events("agreements", draft.id)[-1]
+    assert (update.action, update.actor_name) == ("update", "liu.yang")
+    assert update.changes["products"] == [["AUD-DROPPED", "AUD-KEPT"], ["AUD-ADDED", "AUD-KEPT"]]
+    trail = page_of(client.get(f"/audit/?table=agreements&record={draft.id}"))
+    assert "AUD-DROPPED, AUD-KEPT" in trail
+    assert "AUD-ADDED, AUD-KEPT" in trail
 
 
 def test_activation_today_and_an_overlapping_agreement_is_refused_with_a_clear_message(login):

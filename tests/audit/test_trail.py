@@ -10,17 +10,7 @@ from portal.domain.roles import Role
 from portal.extensions import db
 
 from ..builders import make_distributor, make_user
-
-
-def events(table: str, record_id: object) -> list[AuditEvent]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.table_name == table, AuditEvent.record_id == str(record_id))
-            .order_by(AuditEvent.id)
-        )
-    )
+from .support import events
 
 
 def test_an_edit_through_the_page_records_who_and_before_and_after(login):

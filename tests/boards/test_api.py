@@ -120,6 +120,8 @@ def test_a_board_by_serial_with_its_coverage_on_a_date(shop, api):
         "coverage_class": "in_warranty",
     }
     assert (later.json["coverage_class"], later.json["coverage_end"]) == ("out_of_warranty", None)
+    earlier = caller.get("/api/v1/boards/HZ2026-000123?on=2026-03-03")
+    assert (earlier.json["coverage_class"], earlier.json["coverage_end"]) == ("not_yet_shipped", None)
     assert caller.get("/api/v1/boards/HZ2026-000123?on=tomorrow").status_code == 422
 
 
@@ -147,3 +149,101 @@ def test_the_boards_list_filters_by_coverage_class_today(app, api):
     assert out.json["items"][0]["coverage_class"] == "out_of_warranty"
     assert [b["serial"] for b in everything.json["items"]] == ["NEW-1", "OLD-1"]
     assert caller.get("/api/v1/boards?coverage_class=broken").status_code == 422
+
+
+# --- loss in transit and free replacements (§6.4.1) ------------------------------------------------
+
+
+def lost_url(shipment) -> str:
+    return f"/api/v1/shipments/{shipment.id}/lost"
+
+
+def replacements_url(shipment) -> str:
+    return f"/api/v1/shipments/{shipment.id}/replacements"
+
+
+def test_sales_records_a_loss_and_ships_free_replacements(shop, api, count_rows):
+    order = shop.order(50)
+    lost = shop.ship(order, ["L-1", "L-2"], on=date(2026, 3, 4))
+    caller = api(make_user(role=Role.SALES))
+
+    marked = caller.post(lost_url(lost), json={"loss_note": "快递破损：两块板卡外壳碎裂"})
+    replaced = caller.post(
+        replacements_url(lost), json=body({"sku": "PBX-EXT-16", "quantity": 2, "serials": ["R-1", "R-2"]})
+    )
+
+    assert marked.status_code == 200
+    assert (marked.json["lost_or_damaged"], marked.json["loss_note"]) == (True, "快递破损：两块板卡外壳碎裂")
+    assert replaced.status_code == 201, replaced.json
+    assert replaced.json["replaces_shipment_id"] == lost.id
+    assert [(line["sku"], line["quantity"], line["serials"]) for line in replaced.json["lines"]] == [
+        ("PBX-EXT-16", 2, ["R-1", "R-2"])
+    ]
+    assert count_rows(Board) == 4
+    listing = api(make_user(role=Role.DISTRIBUTOR, distributor=order.distributor)).get(url(order))
+    assert [s["replaces_shipment_id"] for s in listing.json["items"]] == [None, lost.id]
+
+
+def test_replacements_for_a_shipment_not_recorded_lost_answer_409(shop, api, count_rows):
+    shipment = shop.ship(shop.order(50), ["L-1"])
+    response = api(make_user(role=Role.SALES)).post(
+        replacements_url(shipment), json=body({"sku": "PBX-EXT-16", "quantity": 1, "serials": ["R-1"]})
+    )
+    assert response.status_code == 409
+    assert error_of(response)["message"] == "Mark the shipment lost or damaged before sending replacements."
+    assert count_rows(Shipment) == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        (body({"sku": "PBX-EXT-16", "quantity": 3, "serials": ["R-1", "R-2", "R-3"]}), "lines"),  # 2 were lost
+        (body({"sku": "PBX-EXT-16", "quantity": 1, "serials": ["R-1"]}, shipped_on="2026-03-03"), "shipped_on"),
+        (body({"sku": "PBX-EXT-16", "quantity": 1, "serials": ["R-1"]}, shipped_on="2026-03-11"), "shipped_on"),
+        (body({"sku": "NOPE", "quantity": 1, "serials": ["R-1"]}), "lines.0.sku"),
+    ],
+)
+def test_bad_replacements_answer_422_and_nothing_ships(shop, api, count_rows, payload, field):
+    lost = shop.ship(shop.order(50), ["L-1", "L-2"], on=date(2026, 3, 4))
+    caller = api(make_user(role=Role.SALES))
+    caller.post(lost_url(lost), json={"loss_note": "丢件"})
+    response = caller.post(replacements_url(lost), json=payload)
+    assert response.status_code == 422
+    assert field in error_of(response)["fields"]
+    assert count_rows(Shipment) == 1
+
+
+def test_a_replacement_with_a_serial_already_shipped_answers_409(shop, api, count_rows):
+    lost = shop.ship(shop.order(50), ["L-1"], on=date(2026, 3, 4))
+    caller = api(make_user(role=Role.SALES))
+    caller.post(lost_url(lost), json={"loss_note": "丢件"})
+    response = caller.post(replacements_url(lost), json=body({"sku": "PBX-EXT-16", "quantity": 1, "serials": ["L-1"]}))
+    assert response.status_code == 409
+    assert "Serial L-1 has already shipped." in error_of(response)["fields"]["serials"]
+    assert count_rows(Shipment) == 1
+
+
+def test_a_loss_needs_a_note(shop, api):
+    shipment = shop.ship(shop.order(50), ["L-1"])
+    caller = api(make_user(role=Role.ADMIN))
+    for payload in ({"loss_note": "  "}, {}, {"loss_note": "x" * 501}):
+        response = caller.post(lost_url(shipment), json=payload)
+        assert response.status_code == 422
+        assert "loss_note" in error_of(response)["fields"]
+    assert caller.get(url(shipment.order)).json["items"][0]["lost_or_damaged"] is False
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.DISTRIBUTOR])
+def test_finance_and_distributors_cannot_record_losses_or_ship_replacements(shop, api, role):
+    order = shop.order(50)
+    lost = shop.ship(order, ["L-1"])
+    caller = api(make_user(role=role, distributor=order.distributor if role is Role.DISTRIBUTOR else None))
+    assert caller.post(lost_url(lost), json={"loss_note": "丢件"}).status_code == 403
+    assert caller.post(replacements_url(lost), json=body()).status_code == 403
+    assert api(make_user(role=Role.SALES)).get(url(order)).json["items"][0]["lost_or_damaged"] is False
+
+
+def test_an_unknown_shipment_answers_404(shop, api):
+    caller = api(make_user(role=Role.SALES))
+    assert caller.post("/api/v1/shipments/999999/lost", json={"loss_note": "丢件"}).status_code == 404
+    assert caller.post("/api/v1/shipments/999999/replacements", json=body()).status_code == 404

@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
+from portal.boards.queries import coverage_class_is
 from portal.domain.agreements import Terms
 from portal.domain.roles import Role
+from portal.domain.warranty import CoverageClass
 from portal.extensions import db
 from portal.orders.models import Board
 
@@ -54,6 +56,19 @@ def test_coverage_on_a_chosen_date(shipped, login, on, expected, end):
     coverage = page.split("Coverage on", 1)[1]
     assert expected in coverage
     assert end in coverage
+
+
+def test_a_look_up_dated_before_the_shipping_date_says_the_board_had_not_yet_shipped(shipped, login):
+    client = login(make_user(role=Role.DISTRIBUTOR, distributor=shipped[0].distributor))
+
+    response = client.get("/boards/lookup?serial=hz2026-000123&on=2026-03-03", follow_redirects=True)
+
+    coverage = response.get_data(as_text=True).split("Coverage on", 1)[1]
+    assert response.status_code == 200
+    assert "Not yet shipped" in coverage
+    assert "The board had not yet shipped on Mar 3, 2026: it shipped on Mar 4, 2026" in coverage
+    assert "In warranty" not in coverage
+    assert "Not covered" in coverage
 
 
 def test_a_bad_date_is_explained_not_a_500(shipped, login):
@@ -154,3 +169,16 @@ def test_the_boards_list_costs_the_same_statements_at_10_and_at_1000_boards(ship
         assert response.status_code == 200
         costs.append(len(statements))
     assert costs[0] == costs[1]
+
+
+@pytest.mark.parametrize(
+    "on",
+    [date(2026, 3, 3), date(2026, 3, 4), date(2027, 6, 4), date(2027, 6, 5)],  # before, on shipping, last day, after
+)
+def test_the_coverage_filter_in_sql_agrees_with_the_rule(shipped, on):
+    """The list filters by coverage class in SQL for speed; on every date it picks the boards whose
+    class by the domain rule (docs/rules.md §7.1) is the one asked for."""
+    boards = db.session.scalars(select(Board)).all()
+    for coverage_class in CoverageClass:
+        chosen = set(db.session.scalars(select(Board.serial).where(coverage_class_is(coverage_class, on))))
+        assert chosen == {b.serial for b in boards if b.coverage.coverage_class(on) is coverage_class}

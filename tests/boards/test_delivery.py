@@ -75,3 +75,66 @@ def test_a_bad_period_date_is_explained(orders, login):
 def test_distributors_do_not_see_the_delivery_list(orders, login):
     client = login(make_user(role=Role.DISTRIBUTOR, distributor=orders[0].distributor))
     assert client.get("/boards/delivery").status_code == 403
+
+
+# --- the same list through /api/v1/on-time-deliveries ---------------------------------------------
+
+DELIVERIES = "/api/v1/on-time-deliveries"
+
+
+def test_the_api_lists_met_late_and_open_orders_like_the_page(orders, api):
+    on_time, late, overdue, open_ = orders
+    response = api(make_user(role=Role.SALES)).get(DELIVERIES)
+
+    assert response.status_code == 200
+    assert (response.json["total"], response.json["page"], response.json["pages"]) == (4, 1, 1)
+    listed = {item["number"]: item for item in response.json["items"]}
+    assert listed[on_time.number] | {"order_id": None, "distributor_id": None, "distributor_code": None} == {
+        "order_id": None,
+        "number": on_time.number,
+        "distributor_id": None,
+        "distributor_code": None,
+        "status": "shipped",
+        "delivery_due_on": "2026-02-02",
+        "shipped_on": "2026-02-02",
+        "state": "met",
+        "days_late": 0,
+    }
+    assert (listed[late.number]["state"], listed[late.number]["days_late"]) == ("late", 8)
+    assert (listed[overdue.number]["state"], listed[overdue.number]["days_late"]) == ("late", 36)
+    assert (listed[open_.number]["state"], listed[open_.number]["delivery_due_on"]) == ("open", "2026-04-01")
+    assert [item["number"] for item in response.json["items"]][0] == open_.number  # the latest due first
+
+
+def test_the_api_filters_by_state_distributor_and_period_as_the_page_does(orders, shop, api):
+    on_time, late, overdue, open_ = orders
+    other = shop.elsewhere().order(50, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
+    caller = api(make_user(role=Role.FINANCE))
+
+    def numbers(query: str) -> set[str]:
+        response = caller.get(f"{DELIVERIES}?{query}")
+        assert response.status_code == 200
+        return {item["number"] for item in response.json["items"]}
+
+    assert numbers("state=late") == {late.number, overdue.number, other.number}
+    assert numbers(f"distributor_id={on_time.distributor_id}") == {
+        on_time.number,
+        late.number,
+        overdue.number,
+        open_.number,
+    }
+    assert numbers("due_from=2026-03-01&due_to=2026-04-30") == {open_.number}
+    paged = caller.get(f"{DELIVERIES}?per_page=2&page=3").json
+    assert (paged["total"], paged["pages"], len(paged["items"])) == (5, 3, 1)
+
+
+@pytest.mark.parametrize("query", ["due_from=2026-13-01", "state=soon", "distributor_id=abc"])
+def test_a_bad_filter_answers_422_naming_it(orders, api, query):
+    response = api(make_user(role=Role.ADMIN)).get(f"{DELIVERIES}?{query}")
+    assert response.status_code == 422
+    assert query.split("=")[0] in response.json["error"]["fields"]
+
+
+def test_distributors_cannot_read_the_delivery_list_through_the_api(orders, api):
+    caller = api(make_user(role=Role.DISTRIBUTOR, distributor=orders[0].distributor))
+    assert caller.get(DELIVERIES).status_code == 403

@@ -69,6 +69,7 @@ def test_calendar_quarters(day, quarter, bounds):
 @pytest.mark.parametrize(
     ("notice_on", "months", "in_effect_from"),
     [
+        (date(2025, 7, 15), 1, date(2025, 8, 16)),  # held to 15 Aug, revoked from 16 Aug (§4.5)
         (date(2026, 1, 31), 1, date(2026, 3, 1)),  # the period ends 28 Feb (Art. 202), counted in full (203)
         (date(2026, 3, 5), 1, date(2026, 4, 6)),
         (date(2026, 3, 5), 0, date(2026, 3, 5)),

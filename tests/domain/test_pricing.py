@@ -76,6 +76,8 @@ def test_superseded_is_read_off_the_later_published_lists(status, effective_from
 
 # --- Publishing ---------------------------------------------------------------------------------
 
+ON = date(2026, 2, 1)  # the publishing date, before every effective date below
+
 
 @pytest.mark.parametrize(
     ("status", "effective_from", "items", "published", "message"),
@@ -102,20 +104,46 @@ def test_superseded_is_read_off_the_later_published_lists(status, effective_from
 )
 def test_publishing_is_refused_with_a_clear_message(status, effective_from, items, published, message):
     with pytest.raises(DomainError) as refused:
-        check_publish(status, effective_from, items, published)
+        check_publish(status, effective_from, items, published, ON)
     assert refused.value.message == message
 
 
 def test_the_refusal_names_the_later_list_date():
     with pytest.raises(DomainError) as refused:
-        check_publish(DRAFT, date(2026, 3, 1), 5, [date(2025, 1, 1), date(2026, 7, 1)])
+        check_publish(DRAFT, date(2026, 3, 1), 5, [date(2025, 1, 1), date(2026, 7, 1)], date(2026, 2, 1))
     assert "2026-07-01" in str(refused.value)
     assert refused.value.field == "effective_from"
 
 
 @pytest.mark.parametrize("published", [[], [date(2025, 1, 1)], [date(2025, 1, 1), date(2026, 12, 31)]])
 def test_a_draft_with_items_after_every_published_list_can_be_published(published):
-    check_publish(DRAFT, date(2027, 1, 1), 1, published)
+    check_publish(DRAFT, date(2027, 1, 1), 1, published, ON)
+
+
+PASSED = (
+    "This price list takes effect on %(effective_from)s, which has passed: a list is published on "
+    "or before its effective date. Change the effective date to today or later."
+)
+
+
+@pytest.mark.parametrize(
+    ("effective_from", "on", "refused"),
+    [
+        (date(2027, 1, 1), date(2026, 12, 10), False),  # ahead of its date: the notice comes first (§6.1.2)
+        (date(2027, 1, 1), date(2027, 1, 1), False),  # on its effective date
+        (date(2027, 1, 1), date(2027, 1, 2), True),  # its date has passed
+        (date(2026, 1, 1), date(2026, 3, 10), True),
+    ],
+)
+def test_a_list_is_published_on_or_before_its_effective_date_never_after(effective_from, on, refused):
+    if not refused:
+        check_publish(DRAFT, effective_from, 1, [], on)
+        return
+    with pytest.raises(DomainError) as error:
+        check_publish(DRAFT, effective_from, 1, [], on)
+    assert error.value.message == PASSED
+    assert error.value.field == "effective_from"
+    assert effective_from.isoformat() in str(error.value)
 
 
 @pytest.mark.parametrize("status", [PUBLISHED, SUPERSEDED])

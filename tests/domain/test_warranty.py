@@ -24,12 +24,14 @@ def test_warranty_ends_15_months_after_shipping(shipped_on, end):
 
 # Shipped 2024-01-10: warranty to 2025-04-10. Repaired out of coverage, returned 2025-06-01:
 # post-repair window 2025-06-01 … 2025-12-01.
-BOARD = Coverage(date(2025, 4, 10), (post_repair_window(date(2025, 6, 1), 6),))
+BOARD = Coverage(date(2024, 1, 10), date(2025, 4, 10), (post_repair_window(date(2025, 6, 1), 6),))
 
 
 @pytest.mark.parametrize(
     ("on", "klass", "end"),
     [
+        (date(2024, 1, 9), C.NOT_YET_SHIPPED, None),  # before its shipping date: not "in warranty"
+        (date(2024, 1, 10), C.IN_WARRANTY, date(2025, 4, 10)),  # covered from its shipping date
         (date(2025, 4, 10), C.IN_WARRANTY, date(2025, 4, 10)),  # the last day counts in full
         (date(2025, 4, 11), C.OUT_OF_WARRANTY, None),  # not covered between warranty end and return
         (date(2025, 5, 31), C.OUT_OF_WARRANTY, None),
@@ -40,13 +42,13 @@ BOARD = Coverage(date(2025, 4, 10), (post_repair_window(date(2025, 6, 1), 6),))
 )
 def test_class_and_coverage_end_on_a_date(on, klass, end):
     assert BOARD.coverage_class(on) is klass
-    assert BOARD.is_covered(on) is (klass is not C.OUT_OF_WARRANTY)
+    assert BOARD.is_covered(on) is (klass in (C.IN_WARRANTY, C.POST_REPAIR_WARRANTY))
     assert BOARD.coverage_end(on) == end
 
 
 def test_with_no_date_the_coverage_end_is_the_latest_end():
     assert BOARD.coverage_end() == date(2025, 12, 1)
-    assert Coverage(date(2026, 1, 1)).coverage_end() == date(2026, 1, 1)
+    assert Coverage(date(2024, 10, 1), date(2026, 1, 1)).coverage_end() == date(2026, 1, 1)
     assert BOARD.post_repair_warranty_end() == date(2025, 12, 1)
 
 

@@ -317,3 +317,122 @@ def test_the_list_costs_the_same_statements_for_few_or_many_orders(shop, api, co
         response = caller.get(LIST)
     assert response.json["total"] == 13
     assert len(many) == len(few)
+
+
+# --- editing a draft and closing (what the pages do) -----------------------------------------------
+
+
+def test_a_draft_is_changed_field_by_field_as_the_form_allows(shop, api):
+    caller = api(shop["agent"])
+    order_id = caller.post(LIST, json=body(shop, notes="初稿")).json["id"]
+
+    response = caller.patch(
+        f"{LIST}/{order_id}",
+        json={"lines": [{"sku": "ACC-CBL", "quantity": 7}], "period": "2026-04", "wanted_delivery_on": "2026-05-01"},
+    )
+
+    assert response.status_code == 200, response.json
+    changed = response.json
+    assert [(line["sku"], line["quantity"]) for line in changed["lines"]] == [("ACC-CBL", 7)]
+    assert (changed["period"], changed["wanted_delivery_on"], changed["notes"]) == ("2026-04", "2026-05-01", "初稿")
+    assert changed["total"] == "84.00"  # 7 × ¥12, level 2
+    assert changed["status"] == "draft"
+    cleared = caller.patch(f"{LIST}/{order_id}", json={"wanted_delivery_on": None, "notes": "改稿"}).json
+    assert (cleared["wanted_delivery_on"], cleared["notes"], cleared["total"]) == (None, "改稿", "84.00")
+    assert caller.get(f"{LIST}/{order_id}").json == cleared
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"period": "2026-13"}, "period"),
+        ({"wanted_delivery_on": "2026-03-09"}, "wanted_delivery_on"),  # in the past
+        ({"lines": []}, "lines"),
+        ({"lines": None}, "lines"),
+        ({"lines": [{"sku": "PBX-EXT-16", "quantity": 0}]}, "lines.0.quantity"),
+        ({"lines": [{"sku": "NOT-AUTHORISED", "quantity": 1}]}, "lines.0.sku"),
+        ({"notes": "x" * 1001}, "notes"),
+        ({"status": "submitted"}, "status"),
+    ],
+)
+def test_a_bad_change_to_a_draft_answers_422_and_changes_nothing(shop, api, changes, field):
+    caller = api(shop["agent"])
+    order_id = caller.post(LIST, json=body(shop)).json["id"]
+    before = caller.get(f"{LIST}/{order_id}").json
+
+    response = caller.patch(f"{LIST}/{order_id}", json=changes)
+
+    assert response.status_code == 422
+    assert field in error_of(response)["fields"]
+    assert caller.get(f"{LIST}/{order_id}").json == before
+
+
+def test_only_a_draft_can_be_changed(shop, api):
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY, submit=True)
+    response = api(shop["agent"]).patch(f"{LIST}/{order.id}", json={"notes": "改一下"})
+    assert response.status_code == 409
+    assert error_of(response)["message"] == "Only a draft order can be changed."
+    assert stored(order.id).notes == ""
+
+
+@pytest.mark.parametrize(("role", "status"), [(Role.SALES, 200), (Role.ADMIN, 200), (Role.FINANCE, 403)])
+def test_head_office_sales_changes_a_draft_and_finance_may_not(shop, api, role, status):
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=TODAY)
+    response = api(make_user(role=role)).patch(f"{LIST}/{order.id}", json={"notes": "总部代填"})
+    assert response.status_code == status
+    assert stored(order.id).notes == ("总部代填" if status == 200 else "")
+
+
+def test_another_distributors_draft_answers_404_and_stays_as_it_was(shop, api):
+    theirs = make_order(make_active_agreement(products=[shop["board"]]), {shop["board"]: 50}, on=TODAY)
+    response = api(shop["agent"]).patch(f"{LIST}/{theirs.id}", json={"notes": "不是我的"})
+    assert response.status_code == 404
+    assert stored(theirs.id).notes == ""
+
+
+def shipped_order(shop) -> Order:
+    """An order of 50 boards confirmed 2 March, paid 3 March and shipped in full 4 March."""
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    services.record_payment(
+        order,
+        amount=order.total,
+        received_on=date(2026, 3, 3),
+        bank_reference="ICBC-CLOSE",
+        payer="",
+        recorded_by_id=None,
+        today=TODAY,
+    )
+    serials = [f"CL-{n:03d}" for n in range(50)]
+    services.ship_order(
+        order,
+        [services.ShipmentLineRequest(shop["board"].id, 50, serials)],
+        shipped_on=date(2026, 3, 4),
+        role=Role.SALES,
+    )
+    return stored(order.id)
+
+
+@pytest.mark.parametrize("role", [Role.SALES, Role.ADMIN])
+def test_head_office_sales_closes_a_fully_shipped_order(shop, api, role):
+    order = shipped_order(shop)
+    response = api(make_user(role=role)).post(f"{LIST}/{order.id}/close")
+    assert response.status_code == 200
+    assert response.json["status"] == "closed"
+    assert stored(order.id).status is OrderStatus.CLOSED
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.DISTRIBUTOR])
+def test_finance_and_distributors_cannot_close(shop, api, role):
+    order = shipped_order(shop)
+    caller = api(make_user(role=role, distributor=order.distributor if role is Role.DISTRIBUTOR else None))
+    assert caller.post(f"{LIST}/{order.id}/close").status_code == 403
+    assert stored(order.id).status is OrderStatus.SHIPPED
+
+
+def test_an_order_not_fully_shipped_cannot_be_closed(shop, api):
+    order = make_order(shop["agreement"], {shop["board"]: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
+    sales = api(shop["sales"])
+    response = sales.post(f"{LIST}/{order.id}/close")
+    assert response.status_code == 409
+    assert stored(order.id).status is OrderStatus.CONFIRMED
+    assert sales.post(f"{LIST}/{order.id + 1000}/close").status_code == 404

@@ -114,7 +114,7 @@ def test_publishing_issues_the_notices_and_answers_their_numbers(api, count_rows
     assert count_rows(Notice) == 1
 
 
-@pytest.mark.parametrize("case", ["again", "empty", "behind"])
+@pytest.mark.parametrize("case", ["again", "empty", "passed", "behind"])
 def test_a_publish_a_rule_forbids_answers_409_and_changes_nothing(api, count_rows, case):
     make_agreement(
         make_distributor(),
@@ -126,6 +126,8 @@ def test_a_publish_a_rule_forbids_answers_409_and_changes_nothing(api, count_row
         target = published()
     elif case == "empty":
         target = make_price_list(items={})
+    elif case == "passed":
+        target = make_price_list(effective_from=TODAY - timedelta(days=1))
     else:
         make_price_list(effective_from=TODAY + timedelta(days=90), published_on=TODAY)
         target = make_price_list(effective_from=TODAY + timedelta(days=30))

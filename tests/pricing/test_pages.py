@@ -151,24 +151,34 @@ def test_a_bad_price_is_explained_on_its_field_the_typed_value_stays_and_nothing
     assert count_rows(PriceListItem) == 0
 
 
-def test_publishing_behind_a_later_published_list_is_refused_and_changes_nothing(login, count_rows):
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("behind_a_later_list", "is already published; this one must take effect later"),
+        ("effective_date_passed", "which has passed: a list is published on or before its effective date."),
+    ],
+)
+def test_a_publish_a_rule_forbids_is_explained_and_changes_nothing(login, count_rows, case, message):
     make_agreement(
         make_distributor(),
         starts_on=TODAY - timedelta(days=10),
         ends_on=TODAY + timedelta(days=300),
         activate_on=TODAY - timedelta(days=10),
     )
-    make_price_list(effective_from=TODAY + timedelta(days=60), published_on=TODAY)
+    if case == "behind_a_later_list":
+        make_price_list(effective_from=TODAY + timedelta(days=60), published_on=TODAY)
+        draft = make_price_list(effective_from=TODAY + timedelta(days=30))
+    else:
+        draft = make_price_list(effective_from=TODAY - timedelta(days=1))
     notices = count_rows(Notice)
-    draft = make_price_list(effective_from=TODAY + timedelta(days=30))
     client = login(make_user(role=Role.SALES))
 
     confirm = client.get(f"/pricing/{draft.id}/publish").get_data(as_text=True)
     response = client.post(f"/pricing/{draft.id}/publish")
 
-    assert "is already published; this one must take effect later" in confirm
+    assert message in confirm
     assert response.status_code == 409
-    assert "is already published; this one must take effect later" in response.get_data(as_text=True)
+    assert message in response.get_data(as_text=True)
     assert stored(draft).status is PriceListStatus.DRAFT
     assert count_rows(Notice) == notices
 

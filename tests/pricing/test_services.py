@@ -3,7 +3,7 @@ distributor's level, and imports that save everything or nothing."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -86,13 +86,15 @@ def test_an_agreement_that_starts_later_is_notified_and_a_terminated_one_is_not(
     assert [n.agreement_id for n in notices] == [later.id]
 
 
-@pytest.mark.parametrize("case", ["published", "empty", "behind_a_later_list"])
+@pytest.mark.parametrize("case", ["published", "empty", "effective_date_passed", "behind_a_later_list"])
 def test_a_refused_publish_changes_nothing_and_issues_no_notice(case, count_rows):
     make_agreement(make_distributor(), activate_on=date(2026, 1, 1))
     if case == "published":
         price_list = make_price_list(effective_from=date(2026, 4, 1), published_on=ON)
     elif case == "empty":
         price_list = make_price_list(effective_from=date(2026, 4, 1), items={})
+    elif case == "effective_date_passed":
+        price_list = make_price_list(effective_from=ON - timedelta(days=1))
     else:
         make_price_list(effective_from=date(2026, 7, 1), published_on=ON)
         price_list = make_price_list(effective_from=date(2026, 4, 1))

@@ -200,3 +200,71 @@ def test_the_daily_command_reminds_each_overdue_deposit_once(shop, app):
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 1
     assert notice.issued_on == TODAY
     assert "¥60,000.00" in notice.body_en  # what is still unpaid of the deposit
+
+
+# --- the same list through /api/v1/receivables ---------------------------------------------------
+
+RECEIVABLES = "/api/v1/receivables"
+
+
+def test_the_api_lists_what_is_owed_like_the_page(shop, api):
+    first = shop.order()  # deposit ¥60,000 due 8 March: 2 days late
+    second = shop.order(100)  # deposit ¥36,000 due 8 March, balance ¥84,000 with no due date yet
+    pay(second, "10000.00", date(2026, 3, 6), "B-1")
+
+    response = api(make_user(role=Role.FINANCE)).get(RECEIVABLES)
+
+    assert response.status_code == 200
+    assert response.json["total"] == 3
+    items = response.json["items"]
+    assert items[0] | {"order_id": None, "distributor_id": None} == {
+        "order_id": None,
+        "number": first.number,
+        "distributor_id": None,
+        "distributor_code": first.distributor.code,
+        "distributor_name": first.distributor.name,
+        "kind": "deposit",
+        "status": "confirmed",
+        "amount": "60000.00",
+        "outstanding": "60000.00",
+        "due_on": "2026-03-08",
+        "days_late": 2,
+    }
+    assert [(i["number"], i["kind"], i["outstanding"], i["due_on"]) for i in items[1:]] == [
+        (second.number, "deposit", "26000.00", "2026-03-08"),
+        (second.number, "balance", "84000.00", None),  # no due date yet: last
+    ]
+
+
+def test_the_api_filters_as_the_page_does(shop, api):
+    ours = shop.order()
+    later = shop.order(100, confirm_on=date(2026, 3, 9))
+    other = shop.elsewhere()
+    theirs = other.order()
+    caller = api(make_user(role=Role.SALES))
+
+    def listed(query: str) -> list[tuple[str, str]]:
+        response = caller.get(f"{RECEIVABLES}?{query}")
+        assert response.status_code == 200
+        return sorted((item["number"], item["kind"]) for item in response.json["items"])
+
+    assert listed("state=overdue") == sorted([(ours.number, "deposit"), (theirs.number, "deposit")])
+    assert listed("state=not_yet_due") == [(later.number, "balance"), (later.number, "deposit")]
+    assert listed("kind=balance") == [(later.number, "balance")]
+    assert listed(f"distributor_id={other.agreement.distributor_id}") == [(theirs.number, "deposit")]
+    paged = caller.get(f"{RECEIVABLES}?per_page=1&page=2").json
+    assert (paged["total"], paged["pages"], paged["per_page"], len(paged["items"])) == (4, 4, 1, 1)
+
+
+@pytest.mark.parametrize("query", ["state=late", "kind=fee", "distributor_id=0"])
+def test_a_bad_receivables_filter_answers_422_naming_it(shop, api, query):
+    response = api(make_user(role=Role.FINANCE)).get(f"{RECEIVABLES}?{query}")
+    assert response.status_code == 422
+    assert query.split("=")[0] in response.json["error"]["fields"]
+
+
+@pytest.mark.parametrize(("role", "status"), [(Role.ADMIN, 200), (Role.SALES, 200), (Role.DISTRIBUTOR, 403)])
+def test_head_office_reads_receivables_through_the_api_and_a_distributor_may_not(shop, api, role, status):
+    order = shop.order()
+    caller = api(make_user(role=role, distributor=order.distributor if role is Role.DISTRIBUTOR else None))
+    assert caller.get(RECEIVABLES).status_code == status
