@@ -1,4 +1,4 @@
-"""The access guard (docs/rules.md §12, DEVELOPERS.md "Access").
+"""The access guard (docs/rules.md §12, docs/architecture.md "Who may use a route").
 
 It walks ``app.url_map``, so every route a later issue adds is covered without editing this file:
 - every endpoint declares an access rule, and one without is refused at run time;

@@ -1,5 +1,5 @@
 """Two languages, complete: every message in the code and templates has a Chinese and an English
-translation (DEVELOPERS.md "Two languages")."""
+translation (docs/architecture.md "Languages")."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Loading the region tree: from the cpca package's GB/T 2260 table, or from an uploaded CSV.
 
 An import checks every row first and saves nothing while any row is bad; the report lists every
-bad row by its line number (DEVELOPERS.md: bad input).
+bad row by its line number (docs/rules.md §4).
 """
 
 from __future__ import annotations

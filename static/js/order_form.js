@@ -1,7 +1,7 @@
 /* The ordering page (templates/orders/form.html): line amounts, the total, the quota meter and the
  * first-order minimum, updated as the quantities are typed.
  *
- * Money is counted in whole fen with BigInt, never in floating point (DOMAIN.md §2): the page hands
+ * Money is counted in whole fen with BigInt, never in floating point (docs/rules.md §2): the page hands
  * each unit price over as data-price-fen="120000" (¥1,200.00). The server recomputes everything
  * when the order is saved; this is only what the user sees while typing. Loaded from /static with
  * the page's CSP nonce: the portal allows no inline script.
