@@ -22,12 +22,11 @@ from ..domain.warranty import CoverageClass
 from ..errors import domain_message
 from ..extensions import db
 from ..forms import apply_domain_error, attempt, form_status
-from ..orders import services
 from ..orders.models import Board, Order, Shipment
 from ..orders.queries import replaced_quantities, shipments_of
-from ..orders.services import SerialProblems, ShipmentLineRequest, normalize_serial
 from ..pagination import int_arg, paginate
 from ..security import allowed, loads, scoped
+from . import services
 from .forms import LossForm, ShipmentForm
 from .queries import (
     DeliveryFilters,
@@ -37,6 +36,7 @@ from .queries import (
     delivery_counts,
 )
 from .serials import read_serial_file
+from .services import SerialProblems, ShipmentLineRequest, normalize_serial
 from .shipping import (
     Problem,
     Target,
