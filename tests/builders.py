@@ -25,6 +25,7 @@ from portal.accounts.services import UserData, create_token, create_user
 from portal.agreements import services as agreements
 from portal.agreements.models import Agreement, SubAgentRequest, Territory
 from portal.boards import services as shipping
+from portal.boards.models import Shipment
 from portal.config import TestConfig
 from portal.distributors.models import Distributor
 from portal.distributors.services import DistributorData, create_distributor
@@ -38,12 +39,13 @@ from portal.extensions import db
 from portal.notices.models import Notice
 from portal.notices.services import issue_notice
 from portal.orders import services as orders
-from portal.orders.models import Order, Payment, Shipment
+from portal.orders.models import Order
 from portal.pricing import services as pricing
 from portal.pricing.models import PriceList
 from portal.products.models import Product
 from portal.products.services import ProductData, create_product
 from portal.receivables import services as payments
+from portal.receivables.models import Payment
 from portal.regions.models import Region
 
 PASSWORD = "correct-horse-battery"

@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from ..clock import today
 from ..domain.permissions import may_book_payments, may_read
-from ..orders.models import Order, Payment
+from ..orders.models import Order
 from ..receivables import services
+from ..receivables.models import Payment
 from ..security import allowed, loads
 from .blueprint import bp
 from .core import BodyModel, Money, MoneyIn, OutModel, Timestamp, api_doc, one, page_of, parse_body, text

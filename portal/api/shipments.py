@@ -19,11 +19,12 @@ from flask_login import current_user
 from pydantic import Field, model_validator
 
 from ..boards import services
+from ..boards.models import Shipment
+from ..boards.queries import order_shipments
 from ..clock import today
 from ..domain.permissions import may_read, may_ship_orders
 from ..extensions import db
-from ..orders.models import Order, Shipment
-from ..orders.queries import order_shipments
+from ..orders.models import Order
 from ..security import allowed, loads
 from .blueprint import bp
 from .core import BodyModel, OutModel, Timestamp, api_doc, invalid, one, page_of, parse_body, text

@@ -22,11 +22,12 @@ from ..domain.orders import OrderEvent, OrderStatus, check_quantity, transition
 from ..domain.roles import Role
 from ..domain.warranty import warranty_end
 from ..extensions import db
-from ..orders.models import Board, Order, Shipment, ShipmentLine
-from ..orders.queries import replaced_quantities
+from ..orders.models import Order
 from ..orders.services import _lock
 from ..products.models import Product
 from ..transactions import transactional
+from .models import Board, Shipment, ShipmentLine
+from .queries import replaced_quantities
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ from sqlalchemy import select
 
 from ..domain.errors import N_
 from ..extensions import db
-from ..orders.models import Board, Order, Shipment
+from ..orders.models import Order
 from ..products.models import Product
+from .models import Board, Shipment
 from .serials import SerialFile, split_serials
 from .services import ShipmentLineRequest
 

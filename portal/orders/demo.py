@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from ..accounts.models import User
 from ..agreements.models import Agreement
 from ..boards import services as shipping
+from ..boards.models import Board, Shipment
 from ..domain.agreements import AgreementStatus
 from ..domain.errors import DomainError
 from ..domain.pricing import PriceListStatus
@@ -34,8 +35,9 @@ from ..pricing.models import PriceList
 from ..pricing.services import list_in_force
 from ..products.models import Product
 from ..receivables import services as payments
+from ..receivables.models import Payment
 from . import services
-from .models import Board, Order, Payment, Shipment
+from .models import Order
 
 log = logging.getLogger(__name__)
 

@@ -47,7 +47,7 @@ from ..pricing.models import PriceList, PriceListItem
 from ..pricing.services import list_in_force
 from ..products.models import Product
 from ..transactions import transactional
-from .models import Order, OrderLine, Payment
+from .models import Order, OrderLine
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,8 @@ def confirm_order(order: Order, role: Role, confirmed_on: date, *, today: date) 
     order.price_list_id = price_list.id if price_list else None
     order.deposit_amount, order.balance_amount = result.deposit_amount, result.balance_amount
     order.deposit_due_on, order.confirmed_on, order.status = result.deposit_due_on, confirmed_on, status
-    _apply_payments(order)  # a zero deposit is paid on confirmation
+    live = [PaymentFact(p.amount, p.received_on) for p in order.payments if p.voided_at is None]
+    _apply_payments(order, live)  # a zero deposit is paid on confirmation
     return order
 
 
@@ -278,16 +279,10 @@ def close_order(order: Order, role: Role) -> Order:
 # --- payments ------------------------------------------------------------------------------------
 
 
-def _live_payments(order: Order) -> list[PaymentFact]:
-    rows = db.session.execute(
-        select(Payment.amount, Payment.received_on).where(Payment.order_id == order.id, Payment.voided_at.is_(None))
-    )
-    return [PaymentFact(amount, received_on) for amount, received_on in rows]
-
-
-def _apply_payments(order: Order) -> PaymentState:
+def _apply_payments(order: Order, payments: Sequence[PaymentFact]) -> PaymentState:
+    """The order's paid amount, dates and status follow ``payments``, those not voided."""
     state = payment_state(
-        _live_payments(order),
+        payments,
         deposit=order.deposit_amount or Decimal("0.00"),
         total=order.total,
         confirmed_on=order.confirmed_on,

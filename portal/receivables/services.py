@@ -20,11 +20,20 @@ from ..clock import utcnow
 from ..domain.errors import N_, DomainError, Duplicate, InvalidValue
 from ..domain.notices import NoticeType
 from ..domain.orders import AWAITING_DEPOSIT, AWAITING_PAYMENT, PAYABLE, check_payment, deposit_is_late
+from ..domain.orders import Payment as PaymentFact
 from ..extensions import db
 from ..notices.services import issue_notice
-from ..orders.models import Order, Payment
+from ..orders.models import Order
 from ..orders.services import _apply_payments, _lock
 from ..transactions import transactional
+from .models import Payment
+
+
+def _live_payments(order: Order) -> list[PaymentFact]:
+    rows = db.session.execute(
+        select(Payment.amount, Payment.received_on).where(Payment.order_id == order.id, Payment.voided_at.is_(None))
+    )
+    return [PaymentFact(amount, received_on) for amount, received_on in rows]
 
 
 @transactional
@@ -76,7 +85,7 @@ def record_payment(
         raise Duplicate(
             N_("This bank reference is already booked for this distributor."), field="bank_reference"
         ) from error
-    _apply_payments(order)
+    _apply_payments(order, _live_payments(order))
     return payment
 
 
@@ -94,7 +103,7 @@ def void_payment(payment: Payment, *, reason: str, voided_by_id: int | None) -> 
     with audit_reason(reason.strip()):
         payment.voided_at, payment.voided_by_id, payment.void_reason = utcnow(), voided_by_id, reason.strip()
         db.session.flush()
-        _apply_payments(order)
+        _apply_payments(order, _live_payments(order))
         db.session.flush()
     return payment
 

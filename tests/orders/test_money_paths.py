@@ -12,13 +12,15 @@ import pytest
 from sqlalchemy import select
 
 from portal.boards import services as shipping
+from portal.boards.models import Board, Shipment
 from portal.domain.errors import DomainError, InvalidValue
 from portal.domain.orders import OrderStatus
 from portal.domain.roles import Role
 from portal.extensions import db
 from portal.orders import services
-from portal.orders.models import Board, Order, Payment, Shipment
+from portal.orders.models import Order
 from portal.receivables import services as payments
+from portal.receivables.models import Payment
 
 from ..api.support import error_of
 from ..builders import TODAY, pay

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.boards import services as shipping
+from portal.boards.models import Board
 from portal.boards.services import ShipmentLineRequest
 from portal.domain.agreements import Terms
 from portal.domain.errors import DomainError, Duplicate, InvalidValue
@@ -19,9 +20,10 @@ from portal.domain.roles import Role
 from portal.domain.warranty import CoverageClass
 from portal.extensions import db
 from portal.orders import services
-from portal.orders.models import Board, Order, Payment
+from portal.orders.models import Order
 from portal.orders.services import LineRequest
 from portal.receivables import services as payments
+from portal.receivables.models import Payment
 
 from ..builders import START, make_active_agreement, make_order, make_price_list, make_product, pay
 
