@@ -58,7 +58,7 @@ def remind_overdue_deposits() -> None:
     """Daily: a payment-reminder notice for each order whose deposit is overdue, once per order."""
     from .clock import today
     from .notices.services import send_pending_email
-    from .orders.services import remind_overdue_deposits as remind
+    from .receivables.services import remind_overdue_deposits as remind
 
     with acting_as(None, "cli"):
         notices = remind(today())

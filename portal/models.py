@@ -3,11 +3,13 @@
 from .accounts.models import ApiToken
 from .agreements.models import Agreement, AgreementTerms, SubAgentRequest, Territory, agreement_products
 from .audit.models import AuditEvent
+from .boards.models import Board, Shipment, ShipmentLine
 from .distributors.models import Distributor
 from .notices.models import Notice, NoticeCounter
-from .orders.models import Board, Order, OrderLine, Payment, Shipment, ShipmentLine
+from .orders.models import Order, OrderLine
 from .pricing.models import PriceList, PriceListItem
 from .products.models import Product
+from .receivables.models import Payment
 from .regions.models import Region
 
 __all__ = [

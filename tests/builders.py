@@ -24,6 +24,8 @@ from portal.accounts.models import ApiToken, User
 from portal.accounts.services import UserData, create_token, create_user
 from portal.agreements import services as agreements
 from portal.agreements.models import Agreement, SubAgentRequest, Territory
+from portal.boards import services as shipping
+from portal.boards.models import Shipment
 from portal.config import TestConfig
 from portal.distributors.models import Distributor
 from portal.distributors.services import DistributorData, create_distributor
@@ -37,11 +39,13 @@ from portal.extensions import db
 from portal.notices.models import Notice
 from portal.notices.services import issue_notice
 from portal.orders import services as orders
-from portal.orders.models import Order, Payment, Shipment
+from portal.orders.models import Order
 from portal.pricing import services as pricing
 from portal.pricing.models import PriceList
 from portal.products.models import Product
 from portal.products.services import ProductData, create_product
+from portal.receivables import services as payments
+from portal.receivables.models import Payment
 from portal.regions.models import Region
 
 PASSWORD = "correct-horse-battery"
@@ -338,7 +342,7 @@ def pay(
     today: date | None = None,
 ) -> Payment:
     """Finance books ``amount`` received ``on`` (booked that day unless ``today`` says later)."""
-    return orders.record_payment(
+    return payments.record_payment(
         order,
         amount=Decimal(amount),
         received_on=on,
@@ -353,12 +357,12 @@ def ship(order: Order, lines: Mapping[Product, Sequence[str] | int], *, on: date
     """Sales ships ``lines`` (a serialized product's serials, or a quantity of another) ``on``,
     with the ``carrier`` and ``tracking_number`` of ``details``."""
     requests = [
-        orders.ShipmentLineRequest(product.id, units, ())
+        shipping.ShipmentLineRequest(product.id, units, ())
         if isinstance(units, int)
-        else orders.ShipmentLineRequest(product.id, len(units), list(units))
+        else shipping.ShipmentLineRequest(product.id, len(units), list(units))
         for product, units in lines.items()
     ]
-    return orders.ship_order(order, requests, shipped_on=on, role=Role.SALES, today=on, **details)
+    return shipping.ship_order(order, requests, shipped_on=on, role=Role.SALES, today=on, **details)
 
 
 def insert_orders(agreements: Sequence[Agreement], numbers: Iterable[int], **columns: Any) -> None:

@@ -70,8 +70,8 @@ def test_orders_whose_deposit_is_paid_get_their_delivery_due_date(empty_database
     from decimal import Decimal
 
     from portal.domain.agreements import Terms
-    from portal.orders import services
     from portal.orders.models import Order
+    from portal.receivables import services
 
     from .builders import START, make_active_agreement, make_order, make_price_list, make_product
 

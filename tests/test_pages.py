@@ -17,13 +17,14 @@ from sqlalchemy import select
 from portal import demo as portal_demo
 from portal.accounts.models import User
 from portal.agreements.models import Agreement, SubAgentRequest
+from portal.boards.models import Board, Shipment
 from portal.distributors.models import Distributor
 from portal.domain.agreements import AgreementStatus
 from portal.domain.orders import OrderStatus
 from portal.domain.pricing import PriceListStatus
 from portal.extensions import db
 from portal.notices.models import Notice
-from portal.orders.models import Board, Order, Shipment
+from portal.orders.models import Order
 from portal.pricing.models import PriceList, PriceListItem
 from portal.products.models import Product
 from portal.regions.models import Region

@@ -11,11 +11,11 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from ..boards.models import Board
 from ..boards.queries import boards_matching
 from ..clock import today
 from ..domain.permissions import may_read
 from ..domain.warranty import CoverageClass
-from ..orders.models import Board
 from ..security import allowed, loads
 from .blueprint import bp
 from .core import Id, OutModel, QueryModel, api_doc, one, page_of, parse_query, text

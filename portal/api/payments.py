@@ -1,6 +1,6 @@
 """/api/v1 payments: finance books and voids them; anyone who may see the order reads them.
 
-Writes go through :mod:`portal.orders.services` (the order row is locked while a payment is
+Writes go through :mod:`portal.receivables.services` (the order row is locked while a payment is
 booked), so the API refuses what the pages refuse with the same messages: a future date or one
 before confirmation (422), the same bank slip twice (409 ``duplicate``), an over-payment (409).
 """
@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from ..clock import today
 from ..domain.permissions import may_book_payments, may_read
-from ..orders import services
-from ..orders.models import Order, Payment
+from ..orders.models import Order
+from ..receivables import services
+from ..receivables.models import Payment
 from ..security import allowed, loads
 from .blueprint import bp
 from .core import BodyModel, Money, MoneyIn, OutModel, Timestamp, api_doc, one, page_of, parse_body, text

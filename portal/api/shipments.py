@@ -1,7 +1,7 @@
 """/api/v1 shipments: head-office sales ships paid orders; anyone who may see the order reads them.
 
 ``POST /orders/{id}/shipments`` takes ``{"shipped_on", "lines": [{"sku", "quantity", "serials"}]}``
-and goes through :func:`portal.orders.services.ship_order`, as the page does: an unpaid order is
+and goes through :func:`portal.boards.services.ship_order`, as the page does: an unpaid order is
 refused (409), and so is a shipment with any bad serial (409, every bad serial listed under
 ``fields.serials``); nothing ships while any is bad. Sales records a shipment lost or damaged in
 transit (``POST /shipments/{id}/lost``) and ships free replacement units for it (``POST
@@ -18,12 +18,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field, model_validator
 
+from ..boards import services
+from ..boards.models import Shipment
+from ..boards.queries import order_shipments
 from ..clock import today
 from ..domain.permissions import may_read, may_ship_orders
 from ..extensions import db
-from ..orders import services
-from ..orders.models import Order, Shipment
-from ..orders.queries import order_shipments
+from ..orders.models import Order
 from ..security import allowed, loads
 from .blueprint import bp
 from .core import BodyModel, OutModel, Timestamp, api_doc, invalid, one, page_of, parse_body, text

@@ -1,5 +1,5 @@
-"""The boards list and head office's on-time delivery list, filtered and
-paginated in SQL (a page costs the same few statements whatever the number of rows)."""
+"""An order's shipments and the units already replaced; the boards list and head office's on-time
+delivery list, filtered and paginated in SQL (a page costs the same few statements whatever the number of rows)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,46 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.orders import DeliveryState, OrderStatus
 from ..domain.warranty import CoverageClass
 from ..extensions import db
-from ..orders.models import Board, Order
+from ..orders.models import Order
 from ..products.models import Product
 from ..security import scoped
+from .models import Board, Shipment, ShipmentLine
+
+# --- shipments ----------------------------------------------------------------------------------
+
+
+def order_shipments(order_id: int) -> Select[Any]:
+    """An order's shipments, oldest first, with their lines, products and boards: three statements
+    in all, for the shipments page and the API."""
+    return (
+        select(Shipment)
+        .where(Shipment.order_id == order_id)
+        .options(
+            selectinload(Shipment.lines).joinedload(ShipmentLine.product),
+            selectinload(Shipment.boards).joinedload(Board.product),
+        )
+        .order_by(Shipment.shipped_on, Shipment.id)
+    )
+
+
+def shipments_of(order: Order) -> list[Shipment]:
+    return list(db.session.scalars(order_shipments(order.id)))
+
+
+def replaced_quantities(lost: Shipment) -> dict[int, int]:
+    """Units already sent to replace ``lost``, by product (each lost unit is replaced once)."""
+    rows = db.session.execute(
+        select(ShipmentLine.product_id, func.sum(ShipmentLine.quantity))
+        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+        .where(Shipment.replaces_shipment_id == lost.id)
+        .group_by(ShipmentLine.product_id)
+    )
+    return {product_id: int(quantity or 0) for product_id, quantity in rows}
 
 
 def coverage_class_is(coverage_class: CoverageClass, on: date) -> ColumnElement[bool]:

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..domain.errors import N_
-from ..orders.services import normalize_serial
+from .services import normalize_serial
 
 # Commas (ASCII and full-width), enumeration commas, semicolons and any white space.
 SEPARATORS = re.compile(r"[,，、;；\s]+")

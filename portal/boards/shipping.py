@@ -1,4 +1,4 @@
-"""Turning what a person (or a program) hands over into shipment lines for orders.services.
+"""Turning what a person (or a program) hands over into shipment lines for boards.services.
 
 Serials come typed or pasted per product and from one uploaded file for the whole shipment; a file
 with a ``sku`` column says which product each serial belongs to, a file without one may only be used
@@ -18,10 +18,11 @@ from sqlalchemy import select
 
 from ..domain.errors import N_
 from ..extensions import db
-from ..orders.models import Board, Order, Shipment
-from ..orders.services import ShipmentLineRequest
+from ..orders.models import Order
 from ..products.models import Product
+from .models import Board, Shipment
 from .serials import SerialFile, split_serials
+from .services import ShipmentLineRequest
 
 Problem = tuple[str, dict[str, Any]]
 

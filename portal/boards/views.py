@@ -22,21 +22,23 @@ from ..domain.warranty import CoverageClass
 from ..errors import domain_message
 from ..extensions import db
 from ..forms import apply_domain_error, attempt, form_status
-from ..orders import services
-from ..orders.models import Board, Order, Shipment
-from ..orders.queries import replaced_quantities, shipments_of
-from ..orders.services import SerialProblems, ShipmentLineRequest, normalize_serial
+from ..orders.models import Order
 from ..pagination import int_arg, paginate
 from ..security import allowed, loads, scoped
+from . import services
 from .forms import LossForm, ShipmentForm
+from .models import Board, Shipment
 from .queries import (
     DeliveryFilters,
     board_products,
     boards_matching,
     deliveries_matching,
     delivery_counts,
+    replaced_quantities,
+    shipments_of,
 )
 from .serials import read_serial_file
+from .services import SerialProblems, ShipmentLineRequest, normalize_serial
 from .shipping import (
     Problem,
     Target,

@@ -24,6 +24,8 @@ from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..agreements.models import Agreement
+from ..boards import services as shipping
+from ..boards.models import Board, Shipment
 from ..domain.agreements import AgreementStatus
 from ..domain.errors import DomainError
 from ..domain.pricing import PriceListStatus
@@ -32,8 +34,10 @@ from ..extensions import db
 from ..pricing.models import PriceList
 from ..pricing.services import list_in_force
 from ..products.models import Product
+from ..receivables import services as payments
+from ..receivables.models import Payment
 from . import services
-from .models import Board, Order, Payment, Shipment
+from .models import Order
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +125,7 @@ class Demo:
             raise ValueError(f"{order.number} is not confirmed: nothing is due on it yet")
         self.not_after_today(on)
         bank = BANKS[order.id % len(BANKS)]
-        return services.record_payment(
+        return payments.record_payment(
             order,
             amount=amount,
             received_on=on,
@@ -140,11 +144,11 @@ class Demo:
             units = left if share >= 1 else max(int(left * share), 1 if index == 0 else 0)
             if units:
                 requests.append(
-                    services.ShipmentLineRequest(
+                    shipping.ShipmentLineRequest(
                         line.product_id, units, self.new_serials(on, units) if line.product.serialized else []
                     )
                 )
-        return services.ship_order(
+        return shipping.ship_order(
             order,
             requests,
             shipped_on=on,
@@ -208,12 +212,12 @@ def lost_in_transit_replaced(demo: Demo, start: date) -> None:
     order = demo.place(start, start + DAY, 12)
     demo.pay(order, order.total, start + 3 * DAY)
     shipment = demo.ship(order, start + 8 * DAY)
-    services.mark_lost_or_damaged(shipment, "物流外箱破损，两块板卡运输途中损坏 / two boards damaged in transit")
+    shipping.mark_lost_or_damaged(shipment, "物流外箱破损，两块板卡运输途中损坏 / two boards damaged in transit")
     line = shipment.lines[0]
     demo.not_after_today(start + 14 * DAY)
-    services.ship_replacement(
+    shipping.ship_replacement(
         shipment,
-        [services.ShipmentLineRequest(line.product_id, 2, demo.new_serials(start + 14 * DAY, 2))],
+        [shipping.ShipmentLineRequest(line.product_id, 2, demo.new_serials(start + 14 * DAY, 2))],
         shipped_on=start + 14 * DAY,
         today=demo.today,
         carrier="顺丰速运",
@@ -225,7 +229,7 @@ def voided_payment(demo: Demo, start: date) -> None:
     order = demo.place(start, start + DAY, 10)
     assert order.deposit_amount is not None  # confirmed on start + 1 day
     wrong = demo.pay(order, order.deposit_amount + Decimal("100.00"), start + 2 * DAY)
-    services.void_payment(wrong, reason="金额录入错误（多录 ¥100.00）", voided_by_id=demo.finance_id)
+    payments.void_payment(wrong, reason="金额录入错误（多录 ¥100.00）", voided_by_id=demo.finance_id)
     demo.pay(order, order.deposit_amount, start + 3 * DAY)
     demo.pay(order, order.balance_amount, start + 10 * DAY)
     demo.ship(order, start + 15 * DAY)
@@ -352,4 +356,4 @@ def load(today: date) -> None:
     for agreement in agreements:
         play(agreement, today, serials, finance_id)
     # What the daily command would have done by now: remind the overdue deposits once.
-    services.remind_overdue_deposits(today)
+    payments.remind_overdue_deposits(today)

@@ -1,6 +1,6 @@
-"""The order area's reads, shared by the pages and the API: the order list with its filters, an
-order's shipments and the units already replaced, the agreements one may order under, this
-quarter's ordered amount against the quota, and whether a deposit is late on a given day.
+"""The order area's reads, shared by the pages and the API: the order list with its filters, one
+order with everything its page shows, the agreements one may order under, this quarter's ordered
+amount against the quota, and whether a deposit is late on a given day.
 
 Every list is one SELECT (plus the pagination's COUNT), whatever the number of orders: the
 distributor is joined in the same statement and every figure a row shows is a column of the order.
@@ -22,7 +22,7 @@ from ..domain.dates import quarter_bounds, quarter_of
 from ..domain.orders import OrderStatus, deposit_is_late, prorated_quota
 from ..extensions import db
 from ..security import scoped
-from .models import Board, Order, OrderLine, Shipment, ShipmentLine
+from .models import Order, OrderLine
 
 # --- the list ------------------------------------------------------------------------------------
 
@@ -67,6 +67,7 @@ def with_lines(statement: Select[Any]) -> Select[Any]:
 def order_in_full(order_id: int) -> Order:
     """One order with everything its page shows, in a fixed handful of statements: lines and their
     products, payments, shipments with their lines and boards."""
+    shipment = Order.shipments.property.mapper.class_
     statement = (
         select(Order)
         .where(Order.id == order_id)
@@ -75,44 +76,13 @@ def order_in_full(order_id: int) -> Order:
             joinedload(Order.agreement),
             selectinload(Order.lines).selectinload(OrderLine.product),
             selectinload(Order.payments),
-            selectinload(Order.shipments).selectinload(Shipment.lines),
-            selectinload(Order.shipments).selectinload(Shipment.boards),
+            # Shipments are portal.boards' table, named here through the relationship only.
+            selectinload(Order.shipments).selectinload(shipment.lines),
+            selectinload(Order.shipments).selectinload(shipment.boards),
         )
         .execution_options(populate_existing=True)
     )
     return db.session.scalars(statement).one()
-
-
-# --- shipments ----------------------------------------------------------------------------------
-
-
-def order_shipments(order_id: int) -> Select[Any]:
-    """An order's shipments, oldest first, with their lines, products and boards: three statements
-    in all, for the shipments page and the API."""
-    return (
-        select(Shipment)
-        .where(Shipment.order_id == order_id)
-        .options(
-            selectinload(Shipment.lines).joinedload(ShipmentLine.product),
-            selectinload(Shipment.boards).joinedload(Board.product),
-        )
-        .order_by(Shipment.shipped_on, Shipment.id)
-    )
-
-
-def shipments_of(order: Order) -> list[Shipment]:
-    return list(db.session.scalars(order_shipments(order.id)))
-
-
-def replaced_quantities(lost: Shipment) -> dict[int, int]:
-    """Units already sent to replace ``lost``, by product (each lost unit is replaced once)."""
-    rows = db.session.execute(
-        select(ShipmentLine.product_id, func.sum(ShipmentLine.quantity))
-        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
-        .where(Shipment.replaces_shipment_id == lost.id)
-        .group_by(ShipmentLine.product_id)
-    )
-    return {product_id: int(quantity or 0) for product_id, quantity in rows}
 
 
 # --- ordering ------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Order use cases (docs/rules.md §6, §7.1). Each one is a transaction: it locks what it changes,
-checks the rules of portal.domain.orders and writes; portal.transactions commits it, or rolls it back
-on a refusal, which so changes nothing.
+"""Order use cases (docs/rules.md §6): drafting, submitting, confirming, cancelling and closing
+orders; payments are booked in portal.receivables.services, shipments in portal.boards.services.
+Each one is a transaction: it locks what it changes, checks the rules of portal.domain.orders and
+writes; portal.transactions commits it, or rolls it back on a refusal, which so changes nothing.
 
 Dates are given by the caller (the pages and the API default them to today in Asia/Shanghai), and
 so is ``today``: the services refuse an event dated after it (domain.dates.check_event_date), so the
@@ -17,30 +18,22 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from ..agreements.models import Agreement, agreement_products
 from ..audit.tracking import audit_reason
-from ..clock import utcnow
 from ..domain.agreements import AgreementStatus
 from ..domain.dates import check_event_date
-from ..domain.errors import N_, DomainError, Duplicate, InvalidValue
-from ..domain.notices import NoticeType
+from ..domain.errors import N_, DomainError, InvalidValue
 from ..domain.orders import (
-    AWAITING_DEPOSIT,
-    AWAITING_PAYMENT,
     CONFIRMED_OR_LATER,
-    PAYABLE,
     Line,
     OrderEvent,
     OrderStatus,
     PaymentState,
     check_first_order,
-    check_payment,
     check_quantity,
     check_wanted_delivery_on,
     confirm,
-    deposit_is_late,
     order_total,
     payment_state,
     status_from_payments,
@@ -49,40 +42,18 @@ from ..domain.orders import (
 from ..domain.orders import Payment as PaymentFact
 from ..domain.orders import delivery_due_on as delivery_due
 from ..domain.roles import Role
-from ..domain.warranty import warranty_end
 from ..extensions import db
-from ..notices.services import issue_notice
 from ..pricing.models import PriceList, PriceListItem
 from ..pricing.services import list_in_force
 from ..products.models import Product
 from ..transactions import transactional
-from .models import Board, Order, OrderLine, Payment, Shipment, ShipmentLine
-from .queries import replaced_quantities
+from .models import Order, OrderLine
 
 
 @dataclass(frozen=True)
 class LineRequest:
     product_id: int
     quantity: int
-
-
-@dataclass(frozen=True)
-class ShipmentLineRequest:
-    product_id: int
-    quantity: int
-    serials: Sequence[str] = ()
-
-
-class SerialProblems(DomainError):
-    """Every bad serial of a shipment, listed (docs/rules.md §6: serials are unique across the portal).
-    Each problem is (serial or SKU, message, params) for the page and the API to translate."""
-
-    def __init__(self, problems: list[tuple[str, str, dict[str, Any]]]) -> None:
-        super().__init__(N_("Some serial numbers cannot be shipped; see the list."), field="serials")
-        self.problems = problems
-
-    def details(self) -> list[tuple[str, dict[str, Any]]]:
-        return [(message, params) for _serial, message, params in self.problems]
 
 
 # --- reading prices ------------------------------------------------------------------------------
@@ -278,7 +249,8 @@ def confirm_order(order: Order, role: Role, confirmed_on: date, *, today: date) 
     order.price_list_id = price_list.id if price_list else None
     order.deposit_amount, order.balance_amount = result.deposit_amount, result.balance_amount
     order.deposit_due_on, order.confirmed_on, order.status = result.deposit_due_on, confirmed_on, status
-    _apply_payments(order)  # a zero deposit is paid on confirmation
+    live = [PaymentFact(p.amount, p.received_on) for p in order.payments if p.voided_at is None]
+    _apply_payments(order, live)  # a zero deposit is paid on confirmation
     return order
 
 
@@ -307,16 +279,10 @@ def close_order(order: Order, role: Role) -> Order:
 # --- payments ------------------------------------------------------------------------------------
 
 
-def _live_payments(order: Order) -> list[PaymentFact]:
-    rows = db.session.execute(
-        select(Payment.amount, Payment.received_on).where(Payment.order_id == order.id, Payment.voided_at.is_(None))
-    )
-    return [PaymentFact(amount, received_on) for amount, received_on in rows]
-
-
-def _apply_payments(order: Order) -> PaymentState:
+def _apply_payments(order: Order, payments: Sequence[PaymentFact]) -> PaymentState:
+    """The order's paid amount, dates and status follow ``payments``, those not voided."""
     state = payment_state(
-        _live_payments(order),
+        payments,
         deposit=order.deposit_amount or Decimal("0.00"),
         total=order.total,
         confirmed_on=order.confirmed_on,
@@ -328,298 +294,3 @@ def _apply_payments(order: Order) -> PaymentState:
     order.delivery_due_on = delivery_due(state, terms.delivery_days)
     order.status = status_from_payments(order.status, state)
     return state
-
-
-@transactional
-def record_payment(
-    order: Order,
-    *,
-    amount: Decimal,
-    received_on: date,
-    bank_reference: str,
-    payer: str,
-    recorded_by_id: int | None,
-    today: date,
-) -> Payment:
-    """Book money received. The order row is locked first, so twenty clerks posting at once end
-    with the exact sum or with the over-paying ones refused; the same slip twice is refused."""
-    reference = bank_reference.strip()
-    if not reference:
-        raise InvalidValue(N_("Enter the bank reference of the transfer."), field="bank_reference")
-    order = _lock(Order, order.id)
-    check_payment(
-        amount, received_on, confirmed_on=order.confirmed_on, paid=order.paid_amount, total=order.total, today=today
-    )
-    if order.status not in AWAITING_PAYMENT:
-        raise DomainError(N_("Payments are booked against confirmed orders only."))
-    taken = db.session.scalar(
-        select(func.count())
-        .select_from(Payment)
-        .where(
-            Payment.distributor_id == order.distributor_id,
-            Payment.bank_reference == reference,
-            Payment.voided_at.is_(None),
-        )
-    )
-    if taken:
-        raise Duplicate(N_("This bank reference is already booked for this distributor."), field="bank_reference")
-    payment = Payment(
-        order_id=order.id,
-        distributor_id=order.distributor_id,
-        amount=amount,
-        received_on=received_on,
-        bank_reference=reference,
-        payer=payer.strip(),
-        recorded_by_id=recorded_by_id,
-    )
-    db.session.add(payment)
-    try:
-        db.session.flush()
-    except IntegrityError as error:  # the same slip posted by two clerks at the same moment
-        raise Duplicate(
-            N_("This bank reference is already booked for this distributor."), field="bank_reference"
-        ) from error
-    _apply_payments(order)
-    return payment
-
-
-@transactional
-def void_payment(payment: Payment, *, reason: str, voided_by_id: int | None) -> Payment:
-    """A wrong payment is voided with a reason, never deleted; the order's dates follow."""
-    if not reason.strip():
-        raise InvalidValue(N_("Give the reason for voiding this payment."), field="reason")
-    order = _lock(Order, payment.order_id)
-    payment = _lock(Payment, payment.id)
-    if payment.voided_at is not None:
-        raise DomainError(N_("This payment is already voided."))
-    if order.status not in PAYABLE:
-        raise DomainError(N_("The order has shipped or was cancelled; its payments can no longer be voided."))
-    with audit_reason(reason.strip()):
-        payment.voided_at, payment.voided_by_id, payment.void_reason = utcnow(), voided_by_id, reason.strip()
-        db.session.flush()
-        _apply_payments(order)
-        db.session.flush()
-    return payment
-
-
-# --- shipping ------------------------------------------------------------------------------------
-
-
-def normalize_serial(text: str) -> str:
-    return (text or "").strip().upper()
-
-
-def _check_shipped_on(shipped_on: date, today: date) -> None:
-    check_event_date(shipped_on, today=today, field="shipped_on", message=N_("A shipment cannot leave in the future."))
-
-
-@transactional
-def ship_order(
-    order: Order,
-    lines: Sequence[ShipmentLineRequest],
-    *,
-    shipped_on: date,
-    role: Role,
-    today: date,
-    carrier: str = "",
-    tracking_number: str = "",
-) -> Shipment:
-    """Ship some or all of the remaining units (§6.4). Each board's warranty runs from this date
-    (§7.1). Every bad serial is listed; nothing ships while any is bad."""
-    _check_shipped_on(shipped_on, today)
-    order = _lock(Order, order.id)
-    remaining = {line.product_id: line.quantity - line.shipped_quantity for line in order.lines}
-    shipped_all = all(
-        sum(line.quantity for line in lines if line.product_id == product_id) == left
-        for product_id, left in remaining.items()
-    )
-    status = transition(order.status, OrderEvent.SHIP_ALL if shipped_all else OrderEvent.SHIP_PART, role)
-    if order.paid_in_full_on and shipped_on < order.paid_in_full_on:
-        raise InvalidValue(N_("Nothing ships before the order is paid in full."), field="shipped_on")
-    shipment = _build_shipment(order, lines, remaining, shipped_on, carrier, tracking_number)
-    for line in order.lines:
-        line.shipped_quantity += sum(r.quantity for r in lines if r.product_id == line.product_id)
-    order.status = status
-    if status is OrderStatus.SHIPPED:
-        order.shipped_on = shipped_on
-    return shipment
-
-
-@transactional
-def ship_replacement(
-    lost: Shipment,
-    lines: Sequence[ShipmentLineRequest],
-    *,
-    shipped_on: date,
-    today: date,
-    carrier: str = "",
-    tracking_number: str = "",
-) -> Shipment:
-    """§6.4.1: loss or damage in transit is head office's; replacement units ship at no charge."""
-    _check_shipped_on(shipped_on, today)
-    lost = _lock(Shipment, lost.id)
-    if not lost.lost_or_damaged:
-        raise DomainError(N_("Mark the shipment lost or damaged before sending replacements."))
-    if shipped_on < lost.shipped_on:
-        raise InvalidValue(N_("Replacements cannot ship before the shipment they replace."), field="shipped_on")
-    order = lost.order
-    # Each lost unit is replaced once: what earlier replacements sent is no longer owed.
-    replaced = replaced_quantities(lost)
-    sent = {line.product_id: line.quantity - replaced.get(line.product_id, 0) for line in lost.lines}
-    shipment = _build_shipment(order, lines, sent, shipped_on, carrier, tracking_number)
-    shipment.replaces_shipment_id = lost.id
-    return shipment
-
-
-@transactional
-def mark_lost_or_damaged(shipment: Shipment, note: str) -> Shipment:
-    if not note.strip():
-        raise InvalidValue(N_("Describe what was lost or damaged."), field="loss_note")
-    shipment = _lock(Shipment, shipment.id)
-    shipment.lost_or_damaged, shipment.loss_note = True, note.strip()
-    return shipment
-
-
-def _check_each_product_once(lines: Sequence[ShipmentLineRequest]) -> None:
-    """At least one unit ships, and each product is on one line."""
-    if not lines or all(line.quantity == 0 for line in lines):
-        raise InvalidValue(N_("Ship at least one unit."), field="lines")
-    if len({line.product_id for line in lines}) != len(lines):
-        raise InvalidValue(N_("Each product appears once; add up its quantities."), field="lines")
-
-
-def _check_within_what_remains(
-    line: ShipmentLineRequest, allowed: dict[int, int], products: dict[int, Product]
-) -> None:
-    check_quantity(line.quantity)
-    if line.product_id not in allowed:
-        raise InvalidValue(N_("This product is not on the order."), field="lines")
-    if line.quantity > allowed[line.product_id]:
-        raise InvalidValue(
-            N_("More units than remain to ship for %(sku)s."), field="lines", sku=products[line.product_id].sku
-        )
-
-
-def _serial_count_problems(
-    product: Product, serials: list[str], quantity: int
-) -> list[tuple[str, str, dict[str, Any]]]:
-    """A serialized product ships one serial number per unit; any other product none."""
-    if product.serialized and len(serials) != quantity:
-        return [
-            (
-                product.sku,
-                N_("%(sku)s: %(count)s serial numbers for %(quantity)s units."),
-                {"sku": product.sku, "count": len(serials), "quantity": quantity},
-            )
-        ]
-    if not product.serialized and serials:
-        return [(product.sku, N_("%(sku)s has no serial numbers."), {"sku": product.sku})]
-    return []
-
-
-def _serials_to_ship(
-    lines: Sequence[ShipmentLineRequest], allowed: dict[int, int], products: dict[int, Product]
-) -> dict[str, int]:
-    """Each serial number to ship, with its product. Refuses a line beyond what remains to ship
-    (InvalidValue), then every serial problem at once (SerialProblems): a count that does not match
-    the units, a serial too long, listed twice, or already shipped."""
-    problems: list[tuple[str, str, dict[str, Any]]] = []
-    wanted: dict[str, int] = {}
-    for line in lines:
-        _check_within_what_remains(line, allowed, products)
-        product = products[line.product_id]
-        serials = [normalize_serial(s) for s in line.serials if normalize_serial(s)]
-        problems += _serial_count_problems(product, serials, line.quantity)
-        for serial in serials:
-            if len(serial) > 60:
-                problems.append(
-                    (serial, N_("Serial %(serial)s is longer than 60 characters."), {"serial": serial[:60]})
-                )
-            elif serial in wanted:
-                problems.append((serial, N_("Serial %(serial)s is listed twice."), {"serial": serial}))
-            wanted[serial] = line.product_id
-    if wanted:
-        for serial in db.session.scalars(select(Board.serial).where(Board.serial.in_(list(wanted)))):
-            problems.append((serial, N_("Serial %(serial)s has already shipped."), {"serial": serial}))
-    if problems:
-        raise SerialProblems(problems)
-    return wanted
-
-
-def _build_shipment(
-    order: Order,
-    lines: Sequence[ShipmentLineRequest],
-    allowed: dict[int, int],
-    shipped_on: date,
-    carrier: str,
-    tracking_number: str,
-) -> Shipment:
-    _check_each_product_once(lines)
-    prices = {line.product_id: line.unit_price for line in order.lines}
-    products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(list(allowed))))}
-    warranty_months = order.agreement.terms_on(shipped_on).warranty_months
-    wanted = _serials_to_ship(lines, allowed, products)
-    shipment = Shipment(
-        order_id=order.id, shipped_on=shipped_on, carrier=carrier.strip(), tracking_number=tracking_number.strip()
-    )
-    shipment.lines = [
-        ShipmentLine(product_id=line.product_id, quantity=line.quantity) for line in lines if line.quantity
-    ]
-    db.session.add(shipment)
-    db.session.flush()
-    end = warranty_end(shipped_on, warranty_months)
-    db.session.add_all(
-        Board(
-            serial=serial,
-            product_id=product_id,
-            distributor_id=order.distributor_id,
-            order_id=order.id,
-            shipment_id=shipment.id,
-            shipped_on=shipped_on,
-            warranty_end=end,
-            unit_price=prices[product_id],
-        )
-        for serial, product_id in wanted.items()
-    )
-    try:
-        db.session.flush()
-    except IntegrityError as error:  # a serial shipped by another request at the same moment
-        raise DomainError(
-            N_("Another shipment took one of these serial numbers just now; try again."), field="serials"
-        ) from error
-    return shipment
-
-
-# --- reminders -----------------------------------------------------------------------------------
-
-
-@transactional
-def remind_overdue_deposits(today: date, issued_by_id: int | None = None) -> list[Any]:
-    """Daily: a payment-reminder notice for each confirmed order whose deposit is late, once per
-    order (running it twice changes nothing)."""
-    overdue = db.session.scalars(
-        select(Order)
-        .where(Order.status.in_(AWAITING_DEPOSIT), Order.deposit_due_on < today, Order.reminder_notice_id.is_(None))
-        .with_for_update()
-    ).all()
-    notices = []
-    for order in overdue:
-        if order.deposit_due_on is None or order.deposit_amount is None:  # both are set on confirmation
-            continue
-        if not deposit_is_late(order.deposit_due_on, order.deposit_paid_on, today):
-            continue
-        notice = issue_notice(
-            order.distributor,
-            NoticeType.PAYMENT_REMINDER,
-            today,
-            agreement_id=order.agreement_id,
-            issued_by_id=issued_by_id,
-            amount=order.deposit_amount - order.paid_amount,
-            due_on=order.deposit_due_on,
-            reference=order.number,
-            deposit=order.deposit_amount,
-            paid=order.paid_amount,
-        )
-        order.reminder_notice_id = notice.id
-        notices.append(notice)
-    return notices

@@ -18,12 +18,13 @@ from ..domain.permissions import may_book_payments, may_read, may_read_receivabl
 from ..extensions import db
 from ..forms import attempt, form_status
 from ..i18n import money
-from ..orders import services
-from ..orders.models import Order, Payment
+from ..orders.models import Order
 from ..pagination import int_arg
 from ..security import allowed, loads
+from . import services
 from .exports import receivables_workbook
 from .forms import PaymentForm, VoidForm
+from .models import Payment
 from .queries import (
     DueState,
     Filters,

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from portal.boards.models import Board, Shipment
 from portal.domain.agreements import Terms
 from portal.domain.roles import Role
-from portal.orders.models import Board, Shipment
 
 from ..api.support import error_of
 from ..builders import make_shop, make_user

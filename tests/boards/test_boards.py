@@ -9,12 +9,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import insert, select
 
+from portal.boards.models import Board
 from portal.boards.queries import coverage_class_is
 from portal.domain.agreements import Terms
 from portal.domain.roles import Role
 from portal.domain.warranty import CoverageClass
 from portal.extensions import db
-from portal.orders.models import Board
 
 from ..builders import make_shop, make_user
 

@@ -11,10 +11,11 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from portal.boards.models import Board, Shipment
 from portal.domain.orders import OrderStatus
 from portal.domain.roles import Role
 from portal.extensions import db
-from portal.orders.models import Board, Order, Shipment
+from portal.orders.models import Order
 
 from ..builders import make_user
 

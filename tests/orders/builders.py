@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from portal.boards.models import Board, Shipment
 from portal.distributors.models import Distributor
-from portal.orders.models import Board, Order, Payment, Shipment
+from portal.orders.models import Order
 from portal.orders.services import is_first_order
+from portal.receivables.models import Payment
 
 from ..builders import (  # noqa: F401  (re-exported: tests import the order builders from here too)
     START,

@@ -9,11 +9,13 @@ from decimal import Decimal
 
 import pytest
 
+from portal.boards import services as shipping
 from portal.domain.orders import OrderStatus
 from portal.domain.roles import Role
 from portal.extensions import db
 from portal.orders import services
 from portal.orders.models import Order
+from portal.receivables import services as payments
 
 from ..api.support import error_of
 from ..builders import TODAY, make_active_agreement, make_order, make_product, make_user
@@ -375,7 +377,7 @@ def test_another_distributors_draft_answers_404_and_stays_as_it_was(shop, api):
 def shipped_order(shop) -> Order:
     """An order of 50 boards confirmed 2 March, paid 3 March and shipped in full 4 March."""
     order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
-    services.record_payment(
+    payments.record_payment(
         order,
         amount=order.total,
         received_on=date(2026, 3, 3),
@@ -385,9 +387,9 @@ def shipped_order(shop) -> Order:
         today=TODAY,
     )
     serials = [f"CL-{n:03d}" for n in range(50)]
-    services.ship_order(
+    shipping.ship_order(
         order,
-        [services.ShipmentLineRequest(shop.board.id, 50, serials)],
+        [shipping.ShipmentLineRequest(shop.board.id, 50, serials)],
         shipped_on=date(2026, 3, 4),
         role=Role.SALES,
         today=TODAY,

@@ -9,14 +9,16 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal.boards.models import Board, Shipment
 from portal.clock import today as real_today
 from portal.domain.orders import OrderStatus
 from portal.domain.roles import Role
 from portal.extensions import db
 from portal.notices.models import Notice
 from portal.orders import demo
-from portal.orders.models import Board, Order, Payment, Shipment
+from portal.orders.models import Order
 from portal.products import demo as products_demo
+from portal.receivables.models import Payment
 
 from ..builders import make_active_agreement, make_price_list, make_user
 

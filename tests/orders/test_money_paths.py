@@ -11,12 +11,16 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from portal.boards import services as shipping
+from portal.boards.models import Board, Shipment
 from portal.domain.errors import DomainError, InvalidValue
 from portal.domain.orders import OrderStatus
 from portal.domain.roles import Role
 from portal.extensions import db
 from portal.orders import services
-from portal.orders.models import Board, Order, Payment, Shipment
+from portal.orders.models import Order
+from portal.receivables import services as payments
+from portal.receivables.models import Payment
 
 from ..api.support import error_of
 from ..builders import TODAY, pay
@@ -59,7 +63,7 @@ def assert_nothing_voided(order: Order, payment: Payment) -> None:
 def test_the_service_refuses_to_void_a_payment_once_the_order_has_shipped(paid_then_shipped):
     order, payment = paid_then_shipped
     with pytest.raises(DomainError, match="has shipped"):
-        services.void_payment(payment, reason="金额录错", voided_by_id=None)
+        payments.void_payment(payment, reason="金额录错", voided_by_id=None)
     db.session.rollback()
     assert_nothing_voided(order, payment)
 
@@ -142,7 +146,7 @@ def lost(shop) -> Shipment:
     """Two boards shipped on 6 March and lost in transit."""
     order = shop.paid_order(50)
     shipment = shop.ship(order, ["L-1", "L-2"], on=date(2026, 3, 6))
-    return services.mark_lost_or_damaged(shipment, "两块板卡运输途中丢失")
+    return shipping.mark_lost_or_damaged(shipment, "两块板卡运输途中丢失")
 
 
 def assert_nothing_shipped(lost: Shipment, count_rows) -> None:
@@ -153,13 +157,13 @@ def assert_nothing_shipped(lost: Shipment, count_rows) -> None:
 
 
 def test_the_service_ships_no_replacement_dated_before_the_lost_shipment(shop, lost, count_rows):
-    line = services.ShipmentLineRequest(shop.board.id, 2, ["N-1", "N-2"])
+    line = shipping.ShipmentLineRequest(shop.board.id, 2, ["N-1", "N-2"])
     with pytest.raises(InvalidValue, match="before the shipment they replace") as refused:
-        services.ship_replacement(lost, [line], shipped_on=date(2026, 3, 5), today=TODAY)
+        shipping.ship_replacement(lost, [line], shipped_on=date(2026, 3, 5), today=TODAY)
     assert refused.value.field == "shipped_on"
     db.session.rollback()
     assert_nothing_shipped(lost, count_rows)
-    same_day = services.ship_replacement(lost, [line], shipped_on=date(2026, 3, 6), today=TODAY)  # the same day is fine
+    same_day = shipping.ship_replacement(lost, [line], shipped_on=date(2026, 3, 6), today=TODAY)  # the same day is fine
     assert same_day.replaces_shipment_id == lost.id
 
 

@@ -16,6 +16,7 @@ from portal.domain.roles import Role
 from portal.extensions import db
 from portal.orders import services
 from portal.orders.models import Order, OrderLine
+from portal.receivables import services as payments
 
 from ..builders import (
     TODAY,
@@ -413,7 +414,7 @@ def paid_and_shipped(shop):
     wrong payment was voided, half shipped on 9 March."""
     order = shop.order(50, confirm_on=date(2026, 3, 2))
     wrong = pay(order, "100.00", date(2026, 3, 3), "WRONG-1", today=TODAY)
-    services.void_payment(wrong, reason="入错订单", voided_by_id=None)
+    payments.void_payment(wrong, reason="入错订单", voided_by_id=None)
     pay(order, "60000.00", date(2026, 3, 6), "BANK-778", today=TODAY)
     ship(order, {shop.board: ["SN-0001", "SN-0002"]}, on=date(2026, 3, 9), carrier="顺丰", tracking_number="SF123")
     return stored(order.id)
@@ -443,7 +444,7 @@ def test_the_delivery_due_date_shows_once_the_deposit_is_paid(shop, login):
     order = make_order(shop.agreement, {shop.board: 50}, on=date(2026, 3, 1), confirm_on=date(2026, 3, 2))
     client = login(shop.sales)
     assert "Due in" not in text_of(client.get(f"/orders/{order.id}"))
-    services.record_payment(
+    payments.record_payment(
         order,
         amount=order.deposit_amount,
         received_on=date(2026, 3, 4),

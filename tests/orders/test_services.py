@@ -10,6 +10,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from portal.boards import services as shipping
+from portal.boards.models import Board
+from portal.boards.services import ShipmentLineRequest
 from portal.domain.agreements import Terms
 from portal.domain.errors import DomainError, Duplicate, InvalidValue
 from portal.domain.orders import OrderStatus
@@ -17,8 +20,10 @@ from portal.domain.roles import Role
 from portal.domain.warranty import CoverageClass
 from portal.extensions import db
 from portal.orders import services
-from portal.orders.models import Board, Order, Payment
-from portal.orders.services import LineRequest, ShipmentLineRequest
+from portal.orders.models import Order
+from portal.orders.services import LineRequest
+from portal.receivables import services as payments
+from portal.receivables.models import Payment
 
 from ..builders import START, make_active_agreement, make_order, make_price_list, make_product, pay
 
@@ -93,7 +98,7 @@ def test_the_shipping_services_refuse_a_future_date(setup):
     agreement, board, _ = setup
     order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
     with pytest.raises(InvalidValue, match="cannot leave in the future") as refused:
-        services.ship_order(
+        shipping.ship_order(
             order,
             [ShipmentLineRequest(board.id, 1, ["SN-F"])],
             shipped_on=date(2026, 3, 11),
@@ -161,7 +166,7 @@ def test_over_payment_duplicate_slip_and_future_dates_are_refused(setup, count_r
     with pytest.raises(DomainError, match="over the order total"):
         pay(order, "59900.01", date(2026, 3, 6), "SLIP-2")
     with pytest.raises(InvalidValue, match="future"):
-        services.record_payment(
+        payments.record_payment(
             order,
             amount=D("1.00"),
             received_on=date(2026, 3, 7),
@@ -181,22 +186,22 @@ def test_a_voided_payment_no_longer_counts_and_its_slip_can_be_booked_again(setu
     wrong = pay(order, "60000.00", date(2026, 3, 6), "SLIP-9")
     assert order.status is OrderStatus.PAID_IN_FULL
     with pytest.raises(InvalidValue, match="reason"):
-        services.void_payment(wrong, reason=" ", voided_by_id=None)
-    services.void_payment(wrong, reason="录错金额", voided_by_id=None)
+        payments.void_payment(wrong, reason=" ", voided_by_id=None)
+    payments.void_payment(wrong, reason="录错金额", voided_by_id=None)
     db.session.expire_all()
     order = db.session.get(Order, order.id)
     assert (order.status, order.paid_amount, order.paid_in_full_on) == (OrderStatus.CONFIRMED, D("0.00"), None)
     assert db.session.get(Payment, wrong.id).voided_at is not None  # never deleted
     pay(order, "60000.00", date(2026, 3, 6), "SLIP-9")
     with pytest.raises(DomainError, match="already voided"):
-        services.void_payment(db.session.get(Payment, wrong.id), reason="again", voided_by_id=None)
+        payments.void_payment(db.session.get(Payment, wrong.id), reason="again", voided_by_id=None)
 
 
 def test_shipping_needs_full_payment_and_one_unique_serial_per_board(setup, count_rows):
     agreement, board, cable = setup
     order = make_order(agreement, {board: 49, cable: 100}, confirm_on=date(2026, 3, 5))  # ¥58,800 + ¥1,200
     with pytest.raises(DomainError, match="paid in full"):
-        services.ship_order(
+        shipping.ship_order(
             order,
             [ShipmentLineRequest(board.id, 1, ["SN-1"])],
             shipped_on=date(2026, 3, 6),
@@ -204,8 +209,8 @@ def test_shipping_needs_full_payment_and_one_unique_serial_per_board(setup, coun
             today=date(2026, 3, 6),
         )
     pay(order, "60000.00", date(2026, 3, 6), "FULL-1")
-    with pytest.raises(services.SerialProblems) as problems:
-        services.ship_order(
+    with pytest.raises(shipping.SerialProblems) as problems:
+        shipping.ship_order(
             order,
             [ShipmentLineRequest(board.id, 3, ["SN-1", "SN-1"]), ShipmentLineRequest(cable.id, 10, ["X"])],
             shipped_on=date(2026, 3, 7),
@@ -214,7 +219,7 @@ def test_shipping_needs_full_payment_and_one_unique_serial_per_board(setup, coun
         )
     assert len(problems.value.problems) == 3  # too few serials, one twice, serials on a non-serialized product
     assert count_rows(Board) == 0
-    first = services.ship_order(
+    first = shipping.ship_order(
         order,
         [ShipmentLineRequest(board.id, 2, ["sn-1", "SN-2"])],
         shipped_on=date(2026, 3, 7),
@@ -223,8 +228,8 @@ def test_shipping_needs_full_payment_and_one_unique_serial_per_board(setup, coun
     )
     assert order.status is OrderStatus.PARTLY_SHIPPED
     assert sorted(b.serial for b in first.boards) == ["SN-1", "SN-2"]
-    with pytest.raises(services.SerialProblems, match="serial"):
-        services.ship_order(
+    with pytest.raises(shipping.SerialProblems, match="serial"):
+        shipping.ship_order(
             order,
             [ShipmentLineRequest(board.id, 1, ["SN-2"])],
             shipped_on=date(2026, 3, 8),
@@ -232,14 +237,14 @@ def test_shipping_needs_full_payment_and_one_unique_serial_per_board(setup, coun
             today=date(2026, 3, 8),
         )
     with pytest.raises(InvalidValue, match="More units"):
-        services.ship_order(
+        shipping.ship_order(
             order,
             [ShipmentLineRequest(board.id, 48, [f"S{i}" for i in range(48)])],
             shipped_on=date(2026, 3, 8),
             role=Role.SALES,
             today=date(2026, 3, 8),
         )
-    services.ship_order(
+    shipping.ship_order(
         order,
         [ShipmentLineRequest(board.id, 47, [f"S{i}" for i in range(47)]), ShipmentLineRequest(cable.id, 100)],
         shipped_on=date(2026, 3, 9),
@@ -253,14 +258,14 @@ def test_each_board_is_under_warranty_15_months_from_its_own_shipment(setup):
     agreement, board, _ = setup
     order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
     pay(order, "60000.00", date(2026, 3, 6), "W-1")
-    services.ship_order(
+    shipping.ship_order(
         order,
         [ShipmentLineRequest(board.id, 1, ["EARLY"])],
         shipped_on=date(2026, 3, 31),
         role=Role.SALES,
         today=date(2026, 3, 31),
     )
-    services.ship_order(
+    shipping.ship_order(
         order,
         [ShipmentLineRequest(board.id, 49, [f"L{i}" for i in range(49)])],
         shipped_on=date(2026, 11, 30),
@@ -280,7 +285,7 @@ def test_the_warranty_follows_the_terms_of_the_agreement(app):
     agreement = make_active_agreement(products=[board], terms=Terms(warranty_months=24))
     order = make_order(agreement, {board: 1}, confirm_on=date(2026, 3, 5))
     pay(order, "60000.00", date(2026, 3, 6), "T-1")
-    shipment = services.ship_order(
+    shipment = shipping.ship_order(
         order,
         [ShipmentLineRequest(board.id, 1, ["T-SN"])],
         shipped_on=date(2026, 3, 7),
@@ -294,7 +299,7 @@ def test_lost_units_are_replaced_free_with_new_boards(setup):
     agreement, board, _ = setup
     order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
     pay(order, "60000.00", date(2026, 3, 6), "R-1")
-    shipment = services.ship_order(
+    shipment = shipping.ship_order(
         order,
         [ShipmentLineRequest(board.id, 50, [f"R{i}" for i in range(50)])],
         shipped_on=date(2026, 3, 7),
@@ -302,14 +307,14 @@ def test_lost_units_are_replaced_free_with_new_boards(setup):
         today=date(2026, 3, 7),
     )
     with pytest.raises(DomainError, match="lost or damaged"):
-        services.ship_replacement(
+        shipping.ship_replacement(
             shipment,
             [ShipmentLineRequest(board.id, 2, ["N1", "N2"])],
             shipped_on=date(2026, 3, 12),
             today=date(2026, 3, 12),
         )
-    services.mark_lost_or_damaged(shipment, "两块板卡运输途中损坏")
-    replacement = services.ship_replacement(
+    shipping.mark_lost_or_damaged(shipment, "两块板卡运输途中损坏")
+    replacement = shipping.ship_replacement(
         shipment,
         [ShipmentLineRequest(board.id, 2, ["N1", "N2"])],
         shipped_on=date(2026, 3, 12),
@@ -336,9 +341,9 @@ def test_overdue_deposits_get_one_reminder(setup):
 
     agreement, board, _ = setup
     make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
-    on_time = services.remind_overdue_deposits(date(2026, 3, 8))
-    late = services.remind_overdue_deposits(date(2026, 3, 9))
-    again = services.remind_overdue_deposits(date(2026, 3, 10))
+    on_time = payments.remind_overdue_deposits(date(2026, 3, 8))
+    late = payments.remind_overdue_deposits(date(2026, 3, 9))
+    again = payments.remind_overdue_deposits(date(2026, 3, 10))
     assert (len(on_time), len(late), len(again)) == (0, 1, 0)
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 1
     [notice] = late  # its text comes from the notice template alone, stated once
@@ -365,7 +370,7 @@ def test_twenty_payments_at_the_same_moment_end_with_the_exact_sum(setup, app):
         with app.app_context():
             barrier.wait()
             try:
-                services.record_payment(
+                payments.record_payment(
                     db.session.get(Order, order_id),
                     amount=D("5000.00"),
                     received_on=date(2026, 3, 6),
@@ -406,7 +411,7 @@ def test_the_same_slip_posted_twice_at_the_same_moment_is_booked_once(setup, app
         with app.app_context():
             barrier.wait()
             try:
-                services.record_payment(
+                payments.record_payment(
                     db.session.get(Order, order_id),
                     amount=D("100.00"),
                     received_on=date(2026, 3, 6),
@@ -436,7 +441,7 @@ def test_a_fully_shipped_order_is_closed_by_head_office_only(setup):
     with pytest.raises(DomainError, match="fully shipped"):
         services.close_order(order, Role.SALES)
     pay(order, "60000.00", date(2026, 3, 6), "C-1")
-    services.ship_order(
+    shipping.ship_order(
         order,
         [ShipmentLineRequest(board.id, 50, [f"C{i}" for i in range(50)])],
         shipped_on=date(2026, 3, 7),
@@ -467,7 +472,7 @@ def test_the_same_product_twice_in_one_shipment_is_refused(setup, count_rows):
     order = make_order(agreement, {board: 50}, confirm_on=date(2026, 3, 5))
     pay(order, "60000.00", date(2026, 3, 6), "DUP-1")
     with pytest.raises(InvalidValue, match="once"):
-        services.ship_order(
+        shipping.ship_order(
             order,
             [
                 ShipmentLineRequest(board.id, 30, [f"A{i}" for i in range(30)]),
@@ -492,7 +497,7 @@ def test_a_zero_deposit_is_paid_on_confirmation_and_never_reminded(app):
         date(2026, 3, 5),
     )
     assert order.delivery_due_on == date(2026, 4, 4)  # deposit "paid" on confirmation + 30 days, balance open
-    reminded = services.remind_overdue_deposits(date(2026, 4, 1))
+    reminded = payments.remind_overdue_deposits(date(2026, 4, 1))
     assert len(reminded) == 1  # the unpaid first order only
     assert db.session.get(Order, order.id).reminder_notice_id is None
 

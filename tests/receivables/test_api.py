@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from portal.domain.orders import OrderStatus
 from portal.domain.roles import Role
 from portal.extensions import db
-from portal.orders.models import Order, Payment
+from portal.orders.models import Order
+from portal.receivables.models import Payment
 
 from ..api.support import error_of
 from ..builders import make_token, make_user, pay

@@ -19,7 +19,7 @@ from portal.domain.agreements import Terms, terms_in_force
 from portal.domain.orders import Payment, delivery_due_on, payment_state
 from portal.domain.roles import Role
 from portal.extensions import db
-from portal.orders import services
+from portal.receivables import services
 from portal.receivables.queries import Filters, ReceivableKind, receivables_matching
 
 from ..builders import make_user

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from portal.domain.orders import OrderStatus
 from portal.domain.roles import Role
 from portal.extensions import db
-from portal.orders.models import Order, Payment
+from portal.orders.models import Order
+from portal.receivables.models import Payment
 
 from ..builders import make_user, pay
 
