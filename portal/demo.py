@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from .accounts.services import UserData, create_user
 from .agreements import demo as agreements_demo
+from .boards import demo as orders_demo
 from .clock import today
 from .distributors.services import DistributorData, create_distributor
 from .domain.distributors import DistributorStatus, Level
 from .domain.roles import Role
 from .notices import demo as notices_demo
-from .orders import demo as orders_demo
 from .pricing import demo as pricing_demo
 from .products import demo as products_demo
 from .regions.services import seed_regions

@@ -19,7 +19,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy import select
 
 from .extensions import db
 
@@ -81,3 +83,12 @@ def after_commit(callback: Callable[[], object]) -> None:
         callback()
     else:
         waiting.append(callback)
+
+
+def locked(model: Any, ident: int) -> Any:
+    """Reload a row with a write lock held until the transaction ends (PostgreSQL: SELECT … FOR
+    UPDATE; SQLite: BEGIN IMMEDIATE already serialises writers), so two requests cannot both act on
+    what they read. populate_existing: the row may already be in the session, read before the lock."""
+    return db.session.scalar(
+        select(model).where(model.id == ident).with_for_update().execution_options(populate_existing=True)
+    )

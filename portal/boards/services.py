@@ -23,9 +23,8 @@ from ..domain.roles import Role
 from ..domain.warranty import warranty_end
 from ..extensions import db
 from ..orders.models import Order
-from ..orders.services import _lock
 from ..products.models import Product
-from ..transactions import transactional
+from ..transactions import locked, transactional
 from .models import Board, Shipment, ShipmentLine
 from .queries import replaced_quantities
 
@@ -74,7 +73,7 @@ def ship_order(
     """Ship some or all of the remaining units (§6.4). Each board's warranty runs from this date
     (§7.1). Every bad serial is listed; nothing ships while any is bad."""
     _check_shipped_on(shipped_on, today)
-    order = _lock(Order, order.id)
+    order = locked(Order, order.id)
     remaining = {line.product_id: line.quantity - line.shipped_quantity for line in order.lines}
     shipped_all = all(
         sum(line.quantity for line in lines if line.product_id == product_id) == left
@@ -104,7 +103,7 @@ def ship_replacement(
 ) -> Shipment:
     """§6.4.1: loss or damage in transit is head office's; replacement units ship at no charge."""
     _check_shipped_on(shipped_on, today)
-    lost = _lock(Shipment, lost.id)
+    lost = locked(Shipment, lost.id)
     if not lost.lost_or_damaged:
         raise DomainError(N_("Mark the shipment lost or damaged before sending replacements."))
     if shipped_on < lost.shipped_on:
@@ -122,7 +121,7 @@ def ship_replacement(
 def mark_lost_or_damaged(shipment: Shipment, note: str) -> Shipment:
     if not note.strip():
         raise InvalidValue(N_("Describe what was lost or damaged."), field="loss_note")
-    shipment = _lock(Shipment, shipment.id)
+    shipment = locked(Shipment, shipment.id)
     shipment.lost_or_damaged, shipment.loss_note = True, note.strip()
     return shipment
 

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -46,7 +45,7 @@ from ..extensions import db
 from ..pricing.models import PriceList, PriceListItem
 from ..pricing.services import list_in_force
 from ..products.models import Product
-from ..transactions import transactional
+from ..transactions import locked, transactional
 from .models import Order, OrderLine
 
 
@@ -72,15 +71,6 @@ def agent_prices(price_list: PriceList | None, product_ids: Sequence[int], agree
 
 
 # --- drafting and submitting ---------------------------------------------------------------------
-
-
-def _lock(model: Any, ident: int) -> Any:
-    """Reload a row with a write lock (PostgreSQL: SELECT … FOR UPDATE; SQLite: BEGIN IMMEDIATE
-    already serialises writers), so two requests cannot both act on what they read."""
-    # populate_existing: the row may already be in the session, read before the lock; refresh it.
-    return db.session.scalar(
-        select(model).where(model.id == ident).with_for_update().execution_options(populate_existing=True)
-    )
 
 
 def _check_agreement_open(agreement: Agreement, on: date) -> None:
@@ -186,7 +176,7 @@ def update_order(
     wanted_delivery_on: date | None = None,
     notes: str = "",
 ) -> Order:
-    order = _lock(Order, order.id)
+    order = locked(Order, order.id)
     if order.status is not OrderStatus.DRAFT:
         raise DomainError(N_("Only a draft order can be changed."))
     check_wanted_delivery_on(wanted_delivery_on, today=on)
@@ -200,7 +190,7 @@ def update_order(
 
 @transactional
 def submit_order(order: Order, role: Role, on: date) -> Order:
-    order = _lock(Order, order.id)
+    order = locked(Order, order.id)
     status = transition(order.status, OrderEvent.SUBMIT, role)
     agreement = order.agreement
     _check_agreement_open(agreement, on)
@@ -217,8 +207,8 @@ def confirm_order(order: Order, role: Role, confirmed_on: date, *, today: date) 
     agreement's level; deposit, balance and the deposit due date follow. The agreement row is locked
     so two confirmations cannot both count as its first order."""
     check_event_date(confirmed_on, today=today, field="confirmed_on")
-    _lock(Agreement, order.agreement_id)
-    order = _lock(Order, order.id)
+    locked(Agreement, order.agreement_id)
+    order = locked(Order, order.id)
     status = transition(order.status, OrderEvent.CONFIRM, role)
     _check_agreement_open(order.agreement, confirmed_on)
     if order.submitted_on and confirmed_on < order.submitted_on:
@@ -250,13 +240,13 @@ def confirm_order(order: Order, role: Role, confirmed_on: date, *, today: date) 
     order.deposit_amount, order.balance_amount = result.deposit_amount, result.balance_amount
     order.deposit_due_on, order.confirmed_on, order.status = result.deposit_due_on, confirmed_on, status
     live = [PaymentFact(p.amount, p.received_on) for p in order.payments if p.voided_at is None]
-    _apply_payments(order, live)  # a zero deposit is paid on confirmation
+    apply_payments(order, live)  # a zero deposit is paid on confirmation
     return order
 
 
 @transactional
 def cancel_order(order: Order, role: Role, on: date, reason: str = "") -> Order:
-    order = _lock(Order, order.id)
+    order = locked(Order, order.id)
     status = transition(order.status, OrderEvent.CANCEL, role)
     if order.status is OrderStatus.CONFIRMED and not reason.strip():
         raise InvalidValue(N_("Give a reason for cancelling a confirmed order."), field="reason")
@@ -271,7 +261,7 @@ def cancel_order(order: Order, role: Role, on: date, reason: str = "") -> Order:
 @transactional
 def close_order(order: Order, role: Role) -> Order:
     """Head office closes a fully shipped order once nothing more is expected on it."""
-    order = _lock(Order, order.id)
+    order = locked(Order, order.id)
     order.status = transition(order.status, OrderEvent.CLOSE, role)
     return order
 
@@ -279,7 +269,7 @@ def close_order(order: Order, role: Role) -> Order:
 # --- payments ------------------------------------------------------------------------------------
 
 
-def _apply_payments(order: Order, payments: Sequence[PaymentFact]) -> PaymentState:
+def apply_payments(order: Order, payments: Sequence[PaymentFact]) -> PaymentState:
     """The order's paid amount, dates and status follow ``payments``, those not voided."""
     state = payment_state(
         payments,

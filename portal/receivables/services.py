@@ -24,8 +24,8 @@ from ..domain.orders import Payment as PaymentFact
 from ..extensions import db
 from ..notices.services import issue_notice
 from ..orders.models import Order
-from ..orders.services import _apply_payments, _lock
-from ..transactions import transactional
+from ..orders.services import apply_payments
+from ..transactions import locked, transactional
 from .models import Payment
 
 
@@ -52,7 +52,7 @@ def record_payment(
     reference = bank_reference.strip()
     if not reference:
         raise InvalidValue(N_("Enter the bank reference of the transfer."), field="bank_reference")
-    order = _lock(Order, order.id)
+    order = locked(Order, order.id)
     check_payment(
         amount, received_on, confirmed_on=order.confirmed_on, paid=order.paid_amount, total=order.total, today=today
     )
@@ -85,7 +85,7 @@ def record_payment(
         raise Duplicate(
             N_("This bank reference is already booked for this distributor."), field="bank_reference"
         ) from error
-    _apply_payments(order, _live_payments(order))
+    apply_payments(order, _live_payments(order))
     return payment
 
 
@@ -94,8 +94,8 @@ def void_payment(payment: Payment, *, reason: str, voided_by_id: int | None) -> 
     """A wrong payment is voided with a reason, never deleted; the order's dates follow."""
     if not reason.strip():
         raise InvalidValue(N_("Give the reason for voiding this payment."), field="reason")
-    order = _lock(Order, payment.order_id)
-    payment = _lock(Payment, payment.id)
+    order = locked(Order, payment.order_id)
+    payment = locked(Payment, payment.id)
     if payment.voided_at is not None:
         raise DomainError(N_("This payment is already voided."))
     if order.status not in PAYABLE:
@@ -103,7 +103,7 @@ def void_payment(payment: Payment, *, reason: str, voided_by_id: int | None) -> 
     with audit_reason(reason.strip()):
         payment.voided_at, payment.voided_by_id, payment.void_reason = utcnow(), voided_by_id, reason.strip()
         db.session.flush()
-        _apply_payments(order, _live_payments(order))
+        apply_payments(order, _live_payments(order))
         db.session.flush()
     return payment
 

@@ -9,13 +9,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal.boards import demo
 from portal.boards.models import Board, Shipment
 from portal.clock import today as real_today
 from portal.domain.orders import OrderStatus
 from portal.domain.roles import Role
 from portal.extensions import db
 from portal.notices.models import Notice
-from portal.orders import demo
 from portal.orders.models import Order
 from portal.products import demo as products_demo
 from portal.receivables.models import Payment

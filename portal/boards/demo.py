@@ -1,4 +1,5 @@
-"""Demo orders: up to two years of them for every active agreement, in every state, made through
+"""Demo orders (in the boards area, the highest one the story reaches: it books payments and ships
+boards as well as ordering): up to two years of them for every active agreement, in every state, made through
 the order services so every rule holds.
 
 It runs after the products, price lists, agreements and notices demos. For each agreement with
@@ -24,20 +25,20 @@ from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..agreements.models import Agreement
-from ..boards import services as shipping
-from ..boards.models import Board, Shipment
 from ..domain.agreements import AgreementStatus
 from ..domain.errors import DomainError
 from ..domain.pricing import PriceListStatus
 from ..domain.roles import Role
 from ..extensions import db
+from ..orders import services
+from ..orders.models import Order
 from ..pricing.models import PriceList
 from ..pricing.services import list_in_force
 from ..products.models import Product
 from ..receivables import services as payments
 from ..receivables.models import Payment
-from . import services
-from .models import Order
+from . import services as shipping
+from .models import Board, Shipment
 
 log = logging.getLogger(__name__)
 
