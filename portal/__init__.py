@@ -62,6 +62,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .pagination import AsciiIntegerConverter
+
+    app.url_map.converters["int"] = AsciiIntegerConverter  # before any route is added
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .agreements.views import bp as agreements_bp

@@ -13,6 +13,7 @@ refused, as the API answers (docs/api.md, Refusals)::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 from datetime import date
 from decimal import Decimal
@@ -30,6 +31,8 @@ from .domain.dates import check_plausible
 from .domain.errors import DomainError
 from .domain.money import parse_money
 from .errors import domain_message, refusal_status
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # the date picker's YYYY-MM-DD, ASCII digits
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -130,7 +133,7 @@ class DayField(StringField):
         if not raw:
             return
         try:
-            if len(raw) != 10:
+            if not ISO_DAY.fullmatch(raw):  # YYYY-MM-DD in ASCII digits only: no week dates (2026-W01-1)
                 raise ValueError(raw)
             value = date.fromisoformat(raw)
         except ValueError as error:

@@ -5,9 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
+from werkzeug.routing import IntegerConverter
 
 from .db import MAX_ID
 from .extensions import db
+
+
+class AsciiIntegerConverter(IntegerConverter):
+    """``<int:…>`` in every route: ASCII digits only. Werkzeug's own matches any Unicode digit, so
+    /orders/１ or /orders/١ would reach order 1; here they are simply not found (404)."""
+
+    regex = r"[0-9]+"
+
 
 MAX_PAGE = 1_000_000  # far past any list; keeps OFFSET inside every database's integer
 

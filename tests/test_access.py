@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
 
 from portal import create_app
 from portal.config import TestConfig
@@ -146,8 +147,7 @@ def test_another_distributors_record_answers_404_on_every_method_and_nothing_cha
 def _placeholder_values(rule: Any) -> dict[str, Any]:
     values = {}
     for name in rule.arguments:
-        converter = type(rule._converters[name]).__name__
-        values[name] = 1 if converter == "IntegerConverter" else "x"
+        values[name] = 1 if isinstance(rule._converters[name], IntegerConverter) else "x"
     return values
 
 

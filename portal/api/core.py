@@ -295,12 +295,36 @@ def _json_number(text: str) -> Decimal:
     return value
 
 
+class _RepeatedKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are each given once: ``{"a": 1, "a": 2}`` is refused rather than
+    read as its last value, so what a client meant is never guessed."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _RepeatedKey(key)
+        seen[key] = value
+    return seen
+
+
 def parse_body(model: type[M]) -> M:
-    """The request's JSON body as ``model``, or an :class:`ApiError` (400 malformed, 422 invalid)."""
+    """The request's JSON body as ``model``, or an :class:`ApiError` (400 malformed, 422 invalid,
+    also for a key given twice)."""
     raw = request.get_data(cache=True)
     try:
         # NaN and Infinity are not JSON, whatever Python's json module accepts.
-        data = json.loads(raw, parse_constant=_refuse_constant, parse_float=_json_number) if raw.strip() else None
+        data = (
+            json.loads(raw, parse_constant=_refuse_constant, parse_float=_json_number, object_pairs_hook=_object_once)
+            if raw.strip()
+            else None
+        )
+    except _RepeatedKey as error:
+        raise invalid({error.key: [_("This field is given more than once; send it once.")]}) from error
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         raise ApiError(400, "bad_request", _l("The request body is not valid JSON.")) from error
     if not isinstance(data, dict):

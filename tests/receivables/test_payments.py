@@ -85,6 +85,8 @@ def test_the_form_shows_what_the_order_owes(shop, login):
         ({"received_on": "2026-03-04"}, "A payment cannot be received before the order was confirmed."),
         ({"received_on": "06/03/2026"}, "Enter a date as YYYY-MM-DD"),
         ({"received_on": "   "}, "Enter a date as YYYY-MM-DD"),  # spaces only: not a date (was a 500)
+        ({"received_on": "2026-W10-5"}, "Enter a date as YYYY-MM-DD"),  # an ISO week date is not taken
+        ({"received_on": "２０２６-03-06"}, "Enter a date as YYYY-MM-DD"),  # nor full-width digits
         ({"bank_reference": "  "}, "Enter the bank reference of the transfer."),
     ],
 )
