@@ -60,6 +60,13 @@ class WholeNumberField(StringField):
         return "" if self.data is None else str(self.data)
 
 
+def term_filled(form: Any, field: Field) -> None:
+    """A term typed as spaces only (a tab, U+3000) is as missing as an empty one: refused here, so
+    the terms never reach the rules with a hole in them."""
+    if field.data is None and not field.errors:
+        raise ValidationError(_("Enter a value for this term."))
+
+
 def term_bounds(low: int, high: int) -> Any:
 
     def validate(form: Any, field: Field) -> None:
@@ -77,11 +84,11 @@ TERM_LABELS: dict[str, Any] = {spec.name: _l(spec.label) for spec in TERM_SPECS}
 def _term_field(spec: TermSpec) -> Field:
     label = TERM_LABELS[spec.name]
     if spec.kind is TermKind.MONEY:
-        return MoneyField(label, validators=[InputRequired()], render_kw={"inputmode": "decimal"})
+        return MoneyField(label, validators=[InputRequired(), term_filled], render_kw={"inputmode": "decimal"})
     if spec.kind is TermKind.PERCENT:
-        return PercentField(label, validators=[InputRequired()], render_kw={"inputmode": "decimal"})
+        return PercentField(label, validators=[InputRequired(), term_filled], render_kw={"inputmode": "decimal"})
     assert spec.bounds is not None  # every whole-number term has its bounds
-    return WholeNumberField(label, validators=[InputRequired(), term_bounds(*spec.bounds)])
+    return WholeNumberField(label, validators=[InputRequired(), term_filled, term_bounds(*spec.bounds)])
 
 
 class TermsForm(FlaskForm):

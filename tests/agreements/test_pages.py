@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.agreements.models import Agreement, AgreementTerms, SubAgentRequest, Territory
-from portal.domain.agreements import AgreementStatus
+from portal.domain.agreements import TERM_NAMES, AgreementStatus
 from portal.domain.roles import Role
 from portal.domain.subagents import SubAgentStatus
 from portal.extensions import db
@@ -682,3 +682,28 @@ def test_every_page_has_a_title_and_the_nav_links_the_area(login, regions):
         assert "<title> · " not in page, url
         assert 'href="/agreements/sub-agents/"' in page, url
     assert END  # the builders' default term
+
+
+# --- a term typed as spaces only (was a 500) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("blank", ["   ", "\t", "\u3000"])  # spaces, a tab, the ideographic space
+@pytest.mark.parametrize("term", TERM_NAMES)
+@pytest.mark.parametrize("page", ["new", "edit", "amend"])
+def test_a_term_of_spaces_only_is_refused_on_its_field_and_nothing_is_saved(login, count_rows, page, term, blank):
+    client = login(make_user(role=Role.SALES))
+    if page == "new":
+        distributor = make_distributor()
+        url, extra = "/agreements/new", {}
+    else:
+        agreement = make_agreement(activate_on=START) if page == "amend" else make_agreement()
+        distributor = agreement.distributor
+        url = f"/agreements/{agreement.id}/{page}"
+        extra = {"effective_from": "2026-04-01", "note": "调整"} if page == "amend" else {}
+    versions = count_rows(AgreementTerms)
+
+    response = client.post(url, data={**new_agreement_form(distributor, **{term: blank}), **extra})
+
+    assert response.status_code == 422
+    assert "Enter a value for this term." in page_of(response)
+    assert count_rows(AgreementTerms) == versions
