@@ -300,7 +300,8 @@ def compare(old: Mapping[str, Prices], new: Mapping[str, Prices], level: Level |
     return changes
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets also read the full-width forms (＝ ＋ － ＠, as a Chinese input method types them).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def escape_cell(value: str) -> str:

@@ -348,6 +348,10 @@ def test_comparing_with_no_previous_list_adds_everything():
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
+        ("＝1+1", "'＝1+1"),  # the full-width forms a Chinese input method types
+        ("＋1", "'＋1"),
+        ("－1", "'－1"),
+        ("＠SUM(A1)", "'＠SUM(A1)"),
         ("主控板 = 核心", "主控板 = 核心"),  # only the first character matters
         ("PBX-MAIN-200", "PBX-MAIN-200"),
         ("", ""),

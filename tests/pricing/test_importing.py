@@ -181,14 +181,14 @@ def test_an_export_escapes_formulas_and_keeps_money_exact():
 
     sheet = importing.Sheet(
         "Prices",
-        ["sku", "name_zh", "price_level1"],
-        [["=HYPERLINK(1)", "@主控板", Decimal("1200.10")]],
+        ["sku", "name_zh", "name_en", "price_level1"],
+        [["=HYPERLINK(1)", "@主控板", "＝1+1", Decimal("1200.10")]],
         frozenset({"price_level1"}),
     )
     book = openpyxl.load_workbook(io.BytesIO(importing.to_xlsx([sheet])))
     cells = list(next(book.active.iter_rows(min_row=2)))
-    assert [c.value for c in cells] == ["'=HYPERLINK(1)", "'@主控板", 1200.1]
-    assert [c.data_type for c in cells] == ["s", "s", "n"]  # no formula; the price a number
-    assert cells[2].number_format == "0.00"
+    assert [c.value for c in cells] == ["'=HYPERLINK(1)", "'@主控板", "'＝1+1", 1200.1]
+    assert [c.data_type for c in cells] == ["s", "s", "s", "n"]  # no formula; the price a number
+    assert cells[3].number_format == "0.00"
     text = importing.to_csv(sheet).decode("utf-8-sig")
-    assert text.splitlines() == ["sku,name_zh,price_level1", "'=HYPERLINK(1),'@主控板,1200.10"]
+    assert text.splitlines() == ["sku,name_zh,name_en,price_level1", "'=HYPERLINK(1),'@主控板,'＝1+1,1200.10"]
