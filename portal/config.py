@@ -1,8 +1,8 @@
 """Configuration, read from the environment in this one place.
 
 ``DATABASE_URL``  default: SQLite under instance/; production: postgresql+psycopg://…
-``SECRET_KEY``    required in production (32+ characters); in development one is generated once
-                  and kept in instance/secret_key
+``SECRET_KEY``    required in production (random: 32+ characters, 10+ different, ~128 bits);
+                  in development one is generated once and kept in instance/secret_key
 ``PORTAL_ENV``    "production" turns on the production checks and secure cookies
 ``REDIS_URL``     optional: rate-limit storage shared across gunicorn workers
 ``PROXY_COUNT``   how many reverse proxies stand in front (default 0): their X-Forwarded-For/-Proto
@@ -12,12 +12,35 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from pathlib import Path
 
 INSECURE_KEYS = {"", "dev", "changeme", "change-me", "secret", "development"}
 MIN_SECRET_KEY_LENGTH = 32
+# Distinct characters: "a" * 32 is long and worthless. Not 16: a good secrets.token_hex(32) lacks one
+# of its 16 hex digits one time in four.
+MIN_SECRET_KEY_DISTINCT = 10
+MIN_SECRET_KEY_BITS = 128  # estimated from the key's own character frequencies
+
+
+def key_entropy_bits(key: str) -> float:
+    """An estimate of the key's entropy: its length times the Shannon entropy of its characters."""
+    if not key:
+        return 0.0
+    counts = Counter(key)
+    return -sum(n * math.log2(n / len(key)) for n in counts.values())
+
+
+def is_strong_key(key: str) -> bool:
+    return (
+        key.lower() not in INSECURE_KEYS
+        and len(key) >= MIN_SECRET_KEY_LENGTH
+        and len(set(key)) >= MIN_SECRET_KEY_DISTINCT
+        and key_entropy_bits(key) >= MIN_SECRET_KEY_BITS
+    )
 
 
 class ConfigError(RuntimeError):
@@ -69,10 +92,11 @@ def finalize(config: dict, instance_path: str) -> None:
     production = config.get("PORTAL_ENV") == "production"
     key = config.get("SECRET_KEY") or ""
     if production:
-        if key.lower() in INSECURE_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+        if not is_strong_key(key):
             raise ConfigError(
-                f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} "
-                "characters in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+                f"SECRET_KEY must be set to a random value in production: at least {MIN_SECRET_KEY_LENGTH} "
+                f"characters, {MIN_SECRET_KEY_DISTINCT} of them different, about {MIN_SECRET_KEY_BITS} bits "
+                "of entropy or more. Make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
         config["SESSION_COOKIE_SECURE"] = True
     elif not key:

@@ -3,6 +3,7 @@ error pages and the command line."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -21,15 +22,28 @@ from portal.extensions import db
 from .builders import app_config, make_user
 
 
-@pytest.mark.parametrize("key", [None, "", "dev", "changeme", "short-key"])
-def test_production_refuses_a_missing_default_or_short_secret_key(key, tmp_path):
+@pytest.mark.parametrize(
+    "key",
+    [
+        None,
+        "",
+        "dev",
+        "changeme",
+        "short-key",
+        "a" * 32,  # long, one character
+        "abcdefghi" * 6,  # 54 characters, only 9 different
+        "0123456789abcdefghij" + "a" * 12,  # 20 different, but about 100 bits by the estimate
+    ],
+)
+def test_production_refuses_a_missing_default_short_or_weak_secret_key(key, tmp_path):
     config = {"PORTAL_ENV": "production", "SECRET_KEY": key, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
-    with pytest.raises(ConfigError, match="SECRET_KEY"):
+    with pytest.raises(ConfigError, match="token_urlsafe"):  # the message says how to make a good one
         create_app(config)
 
 
-def test_production_with_a_strong_key_starts_with_secure_cookies():
-    app = create_app({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 48, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+@pytest.mark.parametrize("key", [secrets.token_urlsafe(48), secrets.token_urlsafe(32), secrets.token_hex(32)])
+def test_production_with_a_strong_key_starts_with_secure_cookies(key):
+    app = create_app({"PORTAL_ENV": "production", "SECRET_KEY": key, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
