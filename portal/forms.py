@@ -65,10 +65,18 @@ class MoneyField(StringField):
         return f"{self.data:.2f}" if self.data is not None else ""
 
 
-def amount_required(form: Any, field: Field) -> None:
-    """A MoneyField that must be filled: blank or spaces only is refused like a missing amount."""
-    if field.data is None and not field.errors:
-        raise ValidationError(_("Enter an amount."))
+def value_required(message: Any) -> Any:
+    """A field that must hold a value: blank or spaces only (a tab, U+3000), which the field reads as
+    None, is refused with ``message`` (a lazy msgid, translated when the form is checked)."""
+
+    def validate(form: Any, field: Field) -> None:
+        if field.data is None and not field.errors:
+            raise ValidationError(str(message))
+
+    return validate
+
+
+amount_required = value_required(lazy_gettext("Enter an amount."))  # a MoneyField that must be filled
 
 
 def apply_domain_error(form: Any, error: DomainError, default_field: str | None = None) -> bool:

@@ -19,7 +19,7 @@ from ..domain.agreements import TERM_NAMES, TERM_SPECS, TermKind, Terms, TermSpe
 from ..domain.distributors import Level
 from ..domain.errors import DomainError
 from ..domain.money import parse_percent
-from ..forms import MoneyField, RequiredDayField, enum_choices
+from ..forms import MoneyField, RequiredDayField, enum_choices, value_required
 
 NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9\-/_.]*$"
 REGION_CODE = Regexp(r"^\d{6}$", message=_l("A region code has six digits (GB/T 2260), such as 330100."))
@@ -60,11 +60,8 @@ class WholeNumberField(StringField):
         return "" if self.data is None else str(self.data)
 
 
-def term_filled(form: Any, field: Field) -> None:
-    """A term typed as spaces only (a tab, U+3000) is as missing as an empty one: refused here, so
-    the terms never reach the rules with a hole in them."""
-    if field.data is None and not field.errors:
-        raise ValidationError(_("Enter a value for this term."))
+# A term typed as spaces only is as missing as an empty one: the terms never reach the rules with a hole.
+term_filled = value_required(_l("Enter a value for this term."))
 
 
 def term_bounds(low: int, high: int) -> Any:
