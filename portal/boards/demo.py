@@ -8,7 +8,8 @@ and closed), then orders paid on time and late, one with a voided payment, one l
 replaced free, partly shipped, paid in full and waiting, deposit paid, confirmed with the deposit
 overdue, just confirmed, submitted, drafts and cancelled ones. Dates are relative to ``today`` and
 fit inside the agreement's term and the price lists in force; a scenario that does not fit is left
-out, and without an active agreement nothing is made. Serials read like HZ2025-000123.
+out, and without an active agreement nothing is made. Serials read like HZ2025-000123
+(the look-up form shows XX0000-000000, which no board has).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ serial answers exactly like an unknown one. The boards list filters and paginate
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -181,3 +182,19 @@ def test_the_coverage_filter_in_sql_agrees_with_the_rule(shipped, on):
     for coverage_class in CoverageClass:
         chosen = set(db.session.scalars(select(Board.serial).where(coverage_class_is(coverage_class, on))))
         assert chosen == {b.serial for b in boards if b.coverage.coverage_class(on) is coverage_class}
+
+
+def test_the_look_up_example_serial_is_no_real_board(client):
+    """The placeholder must not name a real board: it is shown to every distributor."""
+    from portal import demo
+
+    demo.load_demo()
+    client.post("/login", data={"username": "hz-agent", "password": demo.DEMO_PASSWORD})
+    response = client.get("/boards/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page[:300]
+
+    example = re.search(r'id="lookup-serial"[^>]*placeholder="([^"]+)"', page, re.S)
+    assert example is not None
+    assert db.session.scalar(select(Board).where(Board.serial == example.group(1))) is None
+    assert db.session.scalar(select(Board).where(Board.serial.like("%-%"))) is not None  # the demo has boards
