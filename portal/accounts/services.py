@@ -76,13 +76,28 @@ def end_sessions(user: User) -> None:
     user.end_sessions()
 
 
+def _revoke_tokens(user: User) -> int:
+    """Revoke every live API token of the user, one row at a time so the audit trail records each;
+    returns how many. A new password cuts off whoever held the old one: a token made with a stolen
+    password must not outlive it (docs/rules.md §12)."""
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    now = utcnow()
+    for token in tokens:
+        token.revoked_at = now
+    return len(tokens)
+
+
 @transactional
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str) -> int:
+    """Change one's own password: other sessions end and the API tokens are revoked (returns how many)."""
     if not user.check_password(current):
         raise InvalidValue(N_("The current password is wrong."), field="current_password")
     check_password_policy(new, user.username)
     user.set_password(new)
     user.end_sessions()
+    return _revoke_tokens(user)
 
 
 def _check_user_data(data: UserData, user: User | None = None) -> None:
@@ -146,11 +161,13 @@ def set_active(user: User, active: bool) -> None:
 
 
 @transactional
-def reset_password(user: User, new: str) -> None:
+def reset_password(user: User, new: str) -> int:
+    """An administrator's reset: the sessions end and the API tokens are revoked (returns how many)."""
     check_password_policy(new, user.username)
     user.set_password(new)
     user.login_state = after_successful_login()
     user.end_sessions()
+    return _revoke_tokens(user)
 
 
 @transactional

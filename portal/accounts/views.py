@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -71,14 +72,25 @@ def change_password() -> Any:
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            services.change_password(user, form.current_password.data, form.new_password.data)
+            revoked = services.change_password(user, form.current_password.data, form.new_password.data)
         except DomainError as error:
             refuse(form, error, "new_password")
         else:
             login_user(user)  # this browser stays signed in; every other session ends
-            flash(_("Your password has been changed. Other sessions have been signed out."), "success")
+            flash(_password_changed(revoked), "success")
             return redirect(url_for("accounts.profile"))
     return _profile_again(password_form=form)
+
+
+def _password_changed(revoked_tokens: int) -> str:
+    if not revoked_tokens:
+        return _("Your password has been changed. Other sessions have been signed out.")
+    return ngettext(
+        "Your password has been changed. Other sessions have been signed out, and %(num)s API token has been revoked.",
+        "Your password has been changed. Other sessions have been signed out, and "
+        "%(num)s API tokens have been revoked.",
+        revoked_tokens,
+    )
 
 
 @bp.post("/profile/tokens")

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -98,19 +99,28 @@ def reset_password(user: User) -> Any:
     reset_form = ResetPasswordForm()
     if reset_form.validate_on_submit():
         try:
-            services.reset_password(user, reset_form.password.data)
+            revoked = services.reset_password(user, reset_form.password.data)
         except DomainError as error:
             refuse(reset_form, error, "password")
         else:
-            flash(
-                _("The password of %(name)s has been reset; their sessions have ended.", name=user.username), "success"
-            )
+            flash(_password_reset(user, revoked), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     form = UserForm(obj=user)
     _fill_choices(form)
     form.role.data = user.role.value
     form.distributor_id.data = str(user.distributor_id or "")
     return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form), form_status(reset_form)
+
+
+def _password_reset(user: User, revoked_tokens: int) -> str:
+    if not revoked_tokens:
+        return _("The password of %(name)s has been reset; their sessions have ended.", name=user.username)
+    return ngettext(
+        "The password of %(name)s has been reset; their sessions have ended and %(num)s API token has been revoked.",
+        "The password of %(name)s has been reset; their sessions have ended and %(num)s API tokens have been revoked.",
+        revoked_tokens,
+        name=user.username,
+    )
 
 
 @bp.post("/users/<int:user_id>/active")

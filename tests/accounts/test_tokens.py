@@ -2,12 +2,13 @@
 
 import re
 
-from portal.accounts.models import ApiToken
-from portal.accounts.services import create_token
+from portal.accounts.models import ApiToken, hash_token
+from portal.accounts.services import create_token, revoke_token
+from portal.audit.models import AuditEvent
 from portal.domain.roles import Role
 from portal.extensions import db
 
-from ..builders import make_user
+from ..builders import PASSWORD, make_user
 
 
 def test_a_token_is_shown_once_and_only_its_hash_is_kept(login):
@@ -60,3 +61,51 @@ def test_using_a_token_records_when_but_not_on_every_call(app, count_statements)
     with count_statements() as statements:
         client.get("/api/v1/distributors", headers=headers)
     assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements)
+
+
+def _change_password(client):
+    return client.post(
+        "/profile/password",
+        data={
+            "pw-current_password": PASSWORD,
+            "pw-new_password": "a-brand-new-secret",
+            "pw-confirm": "a-brand-new-secret",
+        },
+        follow_redirects=True,
+    )
+
+
+def test_changing_the_password_revokes_the_api_tokens_and_says_so(app, login):
+    user = make_user(role=Role.SALES)
+    client = login(user)
+    secrets = [create_token(user, "ERP"), create_token(user, "BI")]
+    someone_elses = create_token(make_user(role=Role.SALES), "theirs")
+    assert all(_calls_api(app, secret) == 200 for secret in secrets)
+    assert "your API tokens revoked" in client.get("/profile").get_data(as_text=True)  # warned beforehand
+
+    page = _change_password(client).get_data(as_text=True)
+
+    assert "Other sessions have been signed out, and 2 API tokens have been revoked." in page
+    assert page.count("Revoked") == 2  # the token list shows both revoked
+    assert all(_calls_api(app, secret) == 401 for secret in secrets)
+    assert _calls_api(app, someone_elses) == 200
+    revocations = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.table_name == "api_tokens", AuditEvent.action == "update")
+    ).all()
+    assert len(revocations) == 2
+    assert all("revoked_at" in event.changes for event in revocations)
+
+
+def test_one_live_token_is_named_in_the_singular(login):
+    user = make_user()
+    client = login(user)
+    create_token(user, "ERP")
+    revoke_token(
+        db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == hash_token(create_token(user, "old"))))
+    )
+    page = _change_password(client).get_data(as_text=True)
+    assert "Other sessions have been signed out, and 1 API token has been revoked." in page  # not the old one
+
+
+def _calls_api(app, secret: str) -> int:
+    return app.test_client().get("/api/v1/distributors", headers={"Authorization": f"Bearer {secret}"}).status_code

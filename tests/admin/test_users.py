@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal.accounts.models import User
+from portal.accounts.models import ApiToken, User
 from portal.domain.roles import Role
 from portal.extensions import db
 
-from ..builders import make_distributor, make_user
+from ..builders import make_distributor, make_token, make_user
 
 
 def new_user(**fields):
@@ -130,3 +130,22 @@ def test_an_administrator_cannot_lock_themselves_out(login):
     db.session.expire_all()
     assert db.session.get(User, admin.id).active is True
     assert client.get("/admin/users").status_code == 200
+
+
+def test_an_administrators_reset_revokes_the_users_api_tokens_and_says_so(login, app):
+    user = make_user(role=Role.SALES)
+    headers = {"Authorization": f"Bearer {make_token(user, 'ERP')}"}
+    assert app.test_client().get("/api/v1/distributors", headers=headers).status_code == 200
+    client = login(make_user(role=Role.ADMIN))
+    assert "their API tokens are revoked" in client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert client.post(f"/admin/users/{user.id}/password", data={"password": "short"}).status_code == 422
+    assert app.test_client().get("/api/v1/distributors", headers=headers).status_code == 200  # refused: no change
+
+    response = client.post(
+        f"/admin/users/{user.id}/password", data={"password": "a-new-long-password"}, follow_redirects=True
+    )
+
+    assert "their sessions have ended and 1 API token has been revoked." in response.get_data(as_text=True)
+    assert app.test_client().get("/api/v1/distributors", headers=headers).status_code == 401
+    db.session.expire_all()
+    assert db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id)).revoked_at is not None
