@@ -7,6 +7,9 @@
 ``REDIS_URL``     optional: rate-limit storage shared across gunicorn workers
 ``PROXY_COUNT``   how many reverse proxies stand in front (default 0): their X-Forwarded-For/-Proto
                   headers are trusted, so HTTPS and the client address are seen
+``SESSION_IDLE_MINUTES``  a signed-in browser session ends after this many minutes without a
+                  request (default 60)
+``SESSION_MAX_HOURS``     and this many hours after signing in, however busy (default 12)
 ``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_USER``, ``SMTP_PASSWORD``, ``MAIL_FROM``   optional e-mail
 """
 
@@ -16,7 +19,9 @@ import math
 import os
 import secrets
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 INSECURE_KEYS = {"", "dev", "changeme", "change-me", "secret", "development"}
 MIN_SECRET_KEY_LENGTH = 32
@@ -24,6 +29,11 @@ MIN_SECRET_KEY_LENGTH = 32
 # of its 16 hex digits one time in four.
 MIN_SECRET_KEY_DISTINCT = 10
 MIN_SECRET_KEY_BITS = 128  # estimated from the key's own character frequencies
+# Session limits (portal.web): name -> unit, default, most (a year: no session lives longer).
+SESSION_LIMITS = {
+    "SESSION_IDLE_MINUTES": ("minutes", 60, 366 * 24 * 60),
+    "SESSION_MAX_HOURS": ("hours", 12, 366 * 24),
+}
 
 
 def key_entropy_bits(key: str) -> float:
@@ -58,6 +68,9 @@ class Config:
     SMTP_USER = os.environ.get("SMTP_USER", "")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "portal@localhost")
+    # Text or unset here; finalize() checks them and fills the defaults (SESSION_LIMITS).
+    SESSION_IDLE_MINUTES: Any = os.environ.get("SESSION_IDLE_MINUTES")
+    SESSION_MAX_HOURS: Any = os.environ.get("SESSION_MAX_HOURS")
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "zh"
@@ -66,6 +79,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = 0
+    # The session cookie is rewritten when the session changes (last seen, at most once a minute),
+    # not on every response; its expiry is the session's absolute end (portal.web).
+    SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     RATELIMIT_HEADERS_ENABLED = True
@@ -89,6 +105,7 @@ def finalize(config: dict, instance_path: str) -> None:
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         instance.mkdir(parents=True, exist_ok=True)
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'portal.sqlite3'}"
+    _session_limits(config)
     production = config.get("PORTAL_ENV") == "production"
     key = config.get("SECRET_KEY") or ""
     if production:
@@ -101,6 +118,22 @@ def finalize(config: dict, instance_path: str) -> None:
         config["SESSION_COOKIE_SECURE"] = True
     elif not key:
         config["SECRET_KEY"] = _development_key(instance)
+
+
+def _session_limits(config: dict) -> None:
+    """The idle and absolute session limits as whole numbers. Flask also refuses a signed cookie
+    older than the absolute limit (PERMANENT_SESSION_LIFETIME)."""
+    for name, (unit, default, most) in SESSION_LIMITS.items():
+        value = config.get(name)
+        config[name] = default if value is None else _whole_number(value, name, unit, most)
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_MAX_HOURS"])
+
+
+def _whole_number(value: Any, name: str, unit: str, most: int) -> int:
+    text = "" if isinstance(value, bool) else str(value).strip()
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= most):
+        raise ConfigError(f"{name} must be a whole number of {unit} from 1 to {most} (got {value!r}).")
+    return int(text)
 
 
 def _development_key(instance: Path) -> str:

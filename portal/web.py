@@ -1,18 +1,26 @@
-"""Request plumbing: who is signing in, which session to trust, and the security headers."""
+"""Request plumbing: who is signing in, which session to trust, and the security headers.
+
+A browser session lasts SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after signing
+in, however busy (portal.config; docs/rules.md §12). Both moments are kept in the signed session
+cookie and checked before Flask-Login loads the user, so an expired cookie costs no database query.
+"""
 
 from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask, g, redirect, request, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import logout_user, user_logged_in, user_logged_out
 from sqlalchemy import update
 
-from . import security
+from . import clock, security
 from .clock import utcnow
 from .domain import agreements as agreement_rules
 from .domain import orders as order_rules
@@ -25,6 +33,15 @@ from .transactions import transaction
 
 API_PREFIX = "/api/"
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+# Session keys: when this browser signed in and when it was last seen (whole seconds since 1970, UTC).
+SIGNED_IN_AT = "signed_in_at"
+LAST_SEEN_AT = "last_seen_at"
+LOGGED_IN_USER = "_user_id"  # Flask-Login's key
+# "Last seen" to the minute is enough: the cookie is rewritten at most once a minute, not on every
+# request (so a session may end up to a minute before the idle limit after the last request).
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# Servers' clocks may differ a little; a moment further ahead than this is no moment we wrote.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def is_api_request() -> bool:
@@ -39,6 +56,78 @@ class PortalSessionInterface(SecureCookieSessionInterface):
         if request.path.startswith(API_PREFIX):
             return self.null_session_class()
         return super().open_session(app, request)
+
+    def get_expiration_time(self, app: Flask, session: Any) -> datetime | None:
+        """A signed-in browser drops the cookie when the session's absolute lifetime ends, however
+        often it is rewritten before; a session without a sign-in lasts until the browser closes."""
+        signed_in = _moment(session.get(SIGNED_IN_AT))
+        if session.permanent and signed_in is not None:
+            return signed_in + max_session_age(app)
+        return super().get_expiration_time(app, session)
+
+
+def max_session_age(app: Flask) -> timedelta:
+    return timedelta(hours=app.config["SESSION_MAX_HOURS"])
+
+
+def idle_session_limit(app: Flask) -> timedelta:
+    return timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+
+
+def _stamp(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _moment(stamp: Any) -> datetime | None:
+    """The moment a session key holds, or None when it holds no whole number of seconds."""
+    if type(stamp) is not int:
+        return None
+    try:
+        return datetime.fromtimestamp(stamp, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def session_has_expired(stamps: Mapping[str, Any], now: datetime, idle: timedelta, longest: timedelta) -> bool:
+    """Whether a signed-in session is over: idle too long, signed in too long ago, or without
+    readable moments (a session that cannot say when it began has ended)."""
+    signed_in, last_seen = _moment(stamps.get(SIGNED_IN_AT)), _moment(stamps.get(LAST_SEEN_AT))
+    if signed_in is None or last_seen is None or max(signed_in, last_seen) > now + CLOCK_SKEW:
+        return True
+    return now - last_seen > idle or now - signed_in > longest
+
+
+def start_session_clock(sender: Any, **extra: Any) -> None:
+    """On every sign-in (Flask-Login's user_logged_in): the session's lifetime starts now."""
+    now = _stamp(clock.utcnow())
+    session[SIGNED_IN_AT] = now
+    session[LAST_SEEN_AT] = now
+    session.permanent = True  # the cookie carries an expiry (PortalSessionInterface.get_expiration_time)
+
+
+def stop_session_clock(sender: Any, **extra: Any) -> None:
+    """On signing out (Flask-Login's user_logged_out); the language choice and CSRF token stay."""
+    session.pop(SIGNED_IN_AT, None)
+    session.pop(LAST_SEEN_AT, None)
+    session.permanent = False
+
+
+def end_expired_session() -> None:
+    """Before anything asks who is signed in: sign an expired session out, or note that the browser
+    was seen. The page it asked for then sends it to the login page (see unauthorized), which keeps
+    the address it wanted and says why."""
+    if is_api_request() or LOGGED_IN_USER not in session:
+        return
+    now = clock.utcnow()  # through the module, so that tests can move the clock
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if session_has_expired(session, now, idle_session_limit(app), max_session_age(app)):
+        session.pop(LOGGED_IN_USER)  # first, so that logging out loads no user from the database
+        logout_user()
+        g.session_expired = True
+        return
+    last_seen = _moment(session[LAST_SEEN_AT])
+    if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION:
+        session[LAST_SEEN_AT] = _stamp(now)
 
 
 def load_user_from_session(user_id: str) -> Any:
@@ -77,6 +166,8 @@ def unauthorized() -> Any:
         from .errors import api_error
 
         return api_error(401, "unauthorized", _l("Send a valid API token: Authorization: Bearer <token>."))
+    if g.get("session_expired"):
+        flash(_("Your session has expired; please sign in again."), "warning")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
@@ -136,6 +227,8 @@ def init_app(app: Flask) -> None:
     login_manager.unauthorized_handler(unauthorized)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
+    user_logged_in.connect(start_session_clock)
+    user_logged_out.connect(stop_session_clock)
     # Templates compare statuses with the domain's enums and named sets (order_rules.SHIPPABLE,
     # AgreementStatus.ACTIVE …), never with a string.
     app.jinja_env.globals.update(
@@ -154,6 +247,7 @@ def init_app(app: Flask) -> None:
 
     app.view_functions["static"] = static
     app.before_request(refuse_control_characters)
+    app.before_request(end_expired_session)  # before enforce_access asks who is signed in
     app.before_request(security.enforce_access)
     app.after_request(security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

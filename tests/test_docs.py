@@ -108,3 +108,18 @@ def test_the_rules_keep_the_contracts_section_numbers():
     and 7.2. A new section gets a new number; an existing one is never renumbered."""
     expected = {str(n) for n in range(1, 14)} | {"7.1", "7.2"}
     assert rules_sections() == expected
+
+
+def test_every_setting_read_from_the_environment_is_documented_in_the_readme_and_config():
+    """portal/config.py reads the environment in one place; its docstring and the README's
+    "Configuration" table name every variable it reads."""
+    config = (ROOT / "portal" / "config.py").read_text(encoding="utf-8")
+    read = set(re.findall(r"os\.environ\.get\(\s*\"(\w+)\"", config))
+    assert len(read) > 5, "the scan no longer finds the settings"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("|")]
+    in_table = {name for row in rows for name in re.findall(r"`(\w+)`", row.split("|")[1])}
+    docstring = config.split('"""')[1]
+    assert sorted(read - in_table) == []
+    assert sorted(name for name in read if f"``{name}``" not in docstring) == []
