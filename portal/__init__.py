@@ -28,7 +28,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
 
 
 def register_config(app: Flask, config: dict[str, Any] | type | None) -> None:
-    from .config import Config, finalize
+    from .config import Config, finalize, startup_warnings
 
     app.config.from_object(Config)
     if isinstance(config, dict):
@@ -36,6 +36,8 @@ def register_config(app: Flask, config: dict[str, Any] | type | None) -> None:
     elif config is not None:
         app.config.from_object(config)
     finalize(app.config, app.instance_path)
+    for warning in startup_warnings(app.config):
+        app.logger.warning(warning)
 
 
 def register_extensions(app: Flask) -> None:

@@ -4,7 +4,10 @@
 ``SECRET_KEY``    required in production (random: 32+ characters, 10+ different, ~128 bits);
                   in development one is generated once and kept in instance/secret_key
 ``PORTAL_ENV``    "production" turns on the production checks and secure cookies
-``REDIS_URL``     optional: rate-limit storage shared across gunicorn workers
+``REDIS_URL``     optional: where the request rate limits (30 sign-in posts a minute per address) are
+                  counted, shared by every gunicorn worker; without it each worker counts alone, and
+                  a production start says so in the log (the waits after failed sign-ins are in the
+                  database and shared either way)
 ``PROXY_COUNT``   how many reverse proxies stand in front (default 0): their X-Forwarded-For/-Proto
                   headers are trusted, so HTTPS and the client address are seen
 ``SESSION_IDLE_MINUTES``  a signed-in browser session ends after this many minutes without a
@@ -134,6 +137,22 @@ def _whole_number(value: Any, name: str, unit: str, most: int) -> int:
     if not (text.isascii() and text.isdigit() and 1 <= int(text) <= most):
         raise ConfigError(f"{name} must be a whole number of {unit} from 1 to {most} (got {value!r}).")
     return int(text)
+def startup_warnings(config: dict) -> list[str]:
+    """What a production start says loudly in the log (portal.register_config): set-ups that work,
+    but not as well as they should."""
+    if config.get("PORTAL_ENV") != "production":
+        return []
+    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        # A warning, not a refusal: the waits after failed sign-ins, the protection that matters,
+        # are in the database and shared; this limit is only a coarse cap on floods of requests.
+        return [
+            "REDIS_URL is not set: each gunicorn worker counts the request rate limits (30 sign-in "
+            "attempts a minute per address) on its own, so an address gets that many from each worker "
+            "(four times as many with gunicorn -w 4). The waits after failed sign-ins are in the database "
+            "and shared by every worker. "
+            "Set REDIS_URL=redis://127.0.0.1:6379/0 (README, Deployment) to share the rate limits too."
+        ]
+    return []
 
 
 def _development_key(instance: Path) -> str:

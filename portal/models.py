@@ -1,6 +1,6 @@
 """Every table, imported in one place so Alembic and create_all see them all."""
 
-from .accounts.models import ApiToken
+from .accounts.models import ApiToken, LoginThrottle
 from .agreements.models import Agreement, AgreementTerms, SubAgentRequest, Territory, agreement_products
 from .audit.models import AuditEvent
 from .boards.models import Board, Shipment, ShipmentLine
@@ -19,6 +19,7 @@ __all__ = [
     "AuditEvent",
     "Board",
     "Distributor",
+    "LoginThrottle",
     "Notice",
     "NoticeCounter",
     "Order",

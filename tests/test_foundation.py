@@ -266,3 +266,19 @@ def test_two_sqlite_writers_never_lose_an_update(tmp_path):
     with engine.connect() as connection:
         assert connection.execute(text("SELECT value FROM counter")).scalar() == 40
     engine.dispose()
+
+
+def test_production_without_redis_says_in_the_log_that_each_worker_counts_the_rate_limits_alone(caplog):
+    key = secrets.token_urlsafe(48)
+    production = {"PORTAL_ENV": "production", "SECRET_KEY": key, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    with caplog.at_level("WARNING"):
+        create_app(production | {"RATELIMIT_STORAGE_URI": "memory://"})
+    warnings = [record for record in caplog.records if record.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert "each gunicorn worker counts the request rate limits" in warnings[0].getMessage()
+    assert "Set REDIS_URL=" in warnings[0].getMessage()  # and how to fix it
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        create_app(production | {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"})
+        create_app(production | {"PORTAL_ENV": "development", "RATELIMIT_STORAGE_URI": "memory://"})
+    assert not [record for record in caplog.records if "REDIS_URL" in record.getMessage()]

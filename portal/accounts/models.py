@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
 from ..db import UTCDateTime, enum_column
-from ..domain.accounts import LoginState
+from ..domain.accounts import ThrottleScope
 from ..domain.permissions import Permission, may
 from ..domain.roles import Role
 from ..extensions import Model, db
@@ -29,9 +29,7 @@ TOKEN_PREFIX = "ptl_"
 class User(Model):
     __tablename__ = "users"
     __audited__ = True
-    __audit_exclude__ = frozenset(
-        {"password_hash", "failed_logins", "locked_until", "session_version", "last_login_at"}
-    )
+    __audit_exclude__ = frozenset({"password_hash", "session_version", "last_login_at"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -44,8 +42,6 @@ class User(Model):
     # Bumped on logout, deactivation and password change: every session cookie that carries an
     # older number stops working (see get_id and the user loader).
     session_version: Mapped[int] = mapped_column(default=1)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -86,15 +82,6 @@ class User(Model):
         except (VerificationError, InvalidHashError):
             return False
 
-    @property
-    def login_state(self) -> LoginState:
-        return LoginState(self.failed_logins, self.locked_until)
-
-    @login_state.setter
-    def login_state(self, state: LoginState) -> None:
-        self.failed_logins = state.failed_logins
-        self.locked_until = state.locked_until
-
     def end_sessions(self) -> None:
         self.session_version += 1
 
@@ -113,6 +100,24 @@ def verify_dummy_password() -> None:
 
 
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class LoginThrottle(Model):
+    """Failed sign-ins in a row under one key (docs/rules.md §12; portal.accounts.throttle). In the
+    database, so every gunicorn worker sees the same counts. Keys are keyed hashes of the name typed
+    and the client address: neither a name typed (sometimes a password typed in the wrong box) nor an
+    address is stored readable. Not audited: it is bookkeeping, and a day old it is deleted."""
+
+    __tablename__ = "login_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[ThrottleScope] = mapped_column(enum_column(ThrottleScope))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    # The hash of the name alone (rows counted against a name), so a password reset finds them all.
+    name_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    # Empty until the first failure (the row is made, then locked, before a password is checked).
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 def hash_token(token: str) -> str:

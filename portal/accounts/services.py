@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select
 
+from .. import clock
 from ..clock import utcnow
 from ..distributors.models import Distributor
-from ..domain.accounts import (
-    after_failed_login,
-    after_successful_login,
-    check_password_policy,
-    is_locked,
-)
+from ..domain.accounts import check_password_policy
 from ..domain.errors import N_, DomainError, Duplicate, InvalidValue
 from ..domain.roles import Role
 from ..extensions import db
 from ..transactions import transaction, transactional
+from . import throttle
 from .models import ApiToken, User, hash_token, verify_dummy_password
 
 
 class LoginRefused(DomainError):
     code = "login_refused"
+
+
+class LoginThrottled(LoginRefused):
+    """Too many failures lately under the name typed or from this address: wait (params: seconds)."""
+
+    code = "login_throttled"
 
 
 @dataclass(frozen=True)
@@ -36,38 +38,41 @@ class UserData:
     active: bool = True
 
 
-def authenticate(username: str, password: str, now: datetime | None = None) -> User:
-    """Check a sign-in. Failures are counted and committed even though the sign-in is refused, so
-    the fifth failure in a row locks the account for 15 minutes (domain.accounts)."""
-    now = now or utcnow()
-    user = User.by_username(username)
+def authenticate(username: str, password: str, address: str = "", *, signed_in_here_before: bool = False) -> User:
+    """Check a sign-in from the client ``address`` (docs/rules.md §12).
+
+    Throttled: refused before the password is looked at, and nothing is counted. Otherwise a wrong
+    password or an unknown name is counted as a failure under the name typed, whether or not such a
+    user exists, and the answer is the same for both (so is the time taken: a dummy hash is checked).
+    ``signed_in_here_before``: this browser once signed in under this name, so the short name-wide
+    wait, which anyone anywhere can cause, does not hold it back."""
+    now = clock.utcnow()
+    with transaction():
+        counters = throttle.lock_counters(username, address)
+        seconds = throttle.seconds_to_wait(counters, now, waive_name=signed_in_here_before)
+        if seconds:  # raised inside: rolled back, this attempt counts nothing
+            raise LoginThrottled(N_("Too many attempts. Wait %(seconds)s s, then try again."), seconds=seconds)
+        user = _user_with_password(username, password)
+        if user is None:
+            throttle.record_failure(counters, now)
+        else:
+            throttle.record_success(counters)
+            if user.active:
+                user.last_login_at = now
     if user is None:
-        verify_dummy_password()
-        raise LoginRefused(N_("Wrong user name or password."))
-    if is_locked(user.login_state, now):
-        raise LoginRefused(
-            N_(
-                "Too many failed sign-ins: this account is locked for 15 minutes. "
-                "Try again later or ask an administrator."
-            )
-        )
-    if not user.check_password(password):
-        with transaction():
-            user.login_state = after_failed_login(user.login_state, now)
-        if is_locked(user.login_state, now):
-            raise LoginRefused(
-                N_(
-                    "Too many failed sign-ins: this account is locked for 15 minutes. "
-                    "Try again later or ask an administrator."
-                )
-            )
         raise LoginRefused(N_("Wrong user name or password."))
     if not user.active:
         raise LoginRefused(N_("This account has been deactivated. Ask an administrator."))
-    with transaction():
-        user.login_state = after_successful_login()
-        user.last_login_at = now
     return user
+
+
+def _user_with_password(username: str, password: str) -> User | None:
+    """The user if the name and password match; None, after as long a check, if they do not."""
+    user = User.by_username(username)
+    if user is None:
+        verify_dummy_password()
+        return None
+    return user if user.check_password(password) else None
 
 
 @transactional
@@ -164,8 +169,8 @@ def set_active(user: User, active: bool) -> None:
 def reset_password(user: User, new: str) -> int:
     """An administrator's reset: the sessions end and the API tokens are revoked (returns how many)."""
     check_password_policy(new, user.username)
+    throttle.forget_name(user.username)  # first, before the user's row is written: sign-ins lock in that order
     user.set_password(new)
-    user.login_state = after_successful_login()
     user.end_sessions()
     return _revoke_tokens(user)
 
