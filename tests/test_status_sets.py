@@ -9,7 +9,10 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ENUMS = "OrderStatus|AgreementStatus|PriceListStatus|SubAgentStatus|DistributorStatus|NoticeType|DeliveryState"
+ENUMS = (
+    "OrderStatus|AgreementStatus|PriceListStatus|SubAgentStatus|DistributorStatus|NoticeType|DeliveryState"
+    "|BatchStatus|FaultCause|RepairOutcome|CoverageClass|FeeAgeing"
+)
 # "(X.A, …", "[X.A, …", "{X.A, …": a collection of two or more members written out (not a call).
 SPELLED_OUT = re.compile(rf"(?<![\w)\]])[(\[{{]\s*(?:{ENUMS})\.\w+\s*,")
 # A template comparing a status with strings: "status.value in ('draft', 'active')".

@@ -34,6 +34,10 @@ class CoverageClass(StrEnum):
         }[self]
 
 
+# The classes in which a board is covered on a date: a repair is free there for a covered cause.
+COVERED = frozenset({CoverageClass.IN_WARRANTY, CoverageClass.POST_REPAIR_WARRANTY})
+
+
 def warranty_end(shipped_on: date, warranty_months: int) -> date:
     return add_months(shipped_on, warranty_months)
 
@@ -69,7 +73,7 @@ class Coverage:
         return CoverageClass.OUT_OF_WARRANTY
 
     def is_covered(self, on: date) -> bool:
-        return self.coverage_class(on) in (CoverageClass.IN_WARRANTY, CoverageClass.POST_REPAIR_WARRANTY)
+        return self.coverage_class(on) in COVERED
 
     def coverage_end(self, on: date | None = None) -> date | None:
         """The end of what covers the board on ``on`` (None when nothing does, before its shipping
