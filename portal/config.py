@@ -137,6 +137,8 @@ def _whole_number(value: Any, name: str, unit: str, most: int) -> int:
     if not (text.isascii() and text.isdigit() and 1 <= int(text) <= most):
         raise ConfigError(f"{name} must be a whole number of {unit} from 1 to {most} (got {value!r}).")
     return int(text)
+
+
 def startup_warnings(config: dict) -> list[str]:
     """What a production start says loudly in the log (portal.register_config): set-ups that work,
     but not as well as they should."""
