@@ -165,6 +165,19 @@ def test_a_bad_quantity_is_explained_kept_and_nothing_is_saved(shop, login, coun
     assert count_rows(Order) == 0
 
 
+@pytest.mark.parametrize("space", [" ", "\t", "\u3000"])
+def test_a_period_of_spaces_only_is_no_period(shop, login, space):
+    """Issue 8: the spaces were saved as the order's period."""
+    client = login(shop.agent)
+    assert client.post("/orders/new", data=order_form(shop, board="50", period=space)).status_code == 302
+    order = db.session.scalar(select(Order))
+    assert order.period == ""
+    client.post(f"/orders/{order.id}/edit", data=order_form(shop, board="50", period="2026-04"))
+    assert stored(order.id).period == "2026-04"
+    assert client.post(f"/orders/{order.id}/edit", data=order_form(shop, board="50", period=space)).status_code == 302
+    assert stored(order.id).period == ""
+
+
 @pytest.mark.parametrize("period", ["2026-13", "2026-Q5", "next month", "26-03"])
 def test_a_nonsense_period_is_refused(shop, login, count_rows, period):
     response = login(shop.agent).post("/orders/new", data=order_form(shop, board="50", period=period))
