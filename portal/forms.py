@@ -32,7 +32,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, Form, PasswordField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import DateInput
 
 from .domain.dates import check_plausible
@@ -196,13 +196,15 @@ class DayField(StringField):
 
 class RequiredDayField(DayField):
     """A DayField that must hold a date (declare it with InputRequired too): spaces only are refused
-    like a date in the wrong format, so once the form validates, ``data`` is a date."""
+    as a blank field is, with its InputRequired's message (else as a date in the wrong format), so
+    once the form validates, ``data`` is a date."""
 
     data: date
 
     def post_validate(self, form: Any, validation_stopped: bool) -> None:
         if not validation_stopped and self.data is None and not self.errors:
-            raise ValidationError(_("Enter a date as YYYY-MM-DD, such as 2026-03-05."))
+            given = [v.message for v in self.validators if isinstance(v, InputRequired) and v.message]
+            raise ValidationError(str(given[0]) if given else _("Enter a date as YYYY-MM-DD, such as 2026-03-05."))
 
 
 class RequiredMoneyField(MoneyField):

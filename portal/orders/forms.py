@@ -14,7 +14,7 @@ from wtforms.widgets import NumberInput
 
 from ..domain.errors import DomainError
 from ..domain.orders import check_period, check_quantity
-from ..forms import DayField, PortalForm, RowForm
+from ..forms import DayField, PortalForm, RequiredDayField, RowForm
 
 
 class QuantityField(StringField):
@@ -85,7 +85,9 @@ class ConfirmForm(PortalForm):
     """§6.1.2: sales confirms on a date (today unless recorded late); the prices lock from the list
     in force on that date."""
 
-    confirmed_on = DayField(_l("Confirmed on"), validators=[InputRequired(message=_l("Enter the confirmation date."))])
+    confirmed_on = RequiredDayField(
+        _l("Confirmed on"), validators=[InputRequired(message=_l("Enter the confirmation date."))]
+    )
 
 
 class CancelForm(PortalForm):

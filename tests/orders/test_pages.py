@@ -349,6 +349,8 @@ def test_confirming_twice_is_refused_and_changes_nothing(shop, login):
         ("2026-03-11", "in the future"),
         ("2026-02-30", "YYYY-MM-DD"),
         ("", "Enter the confirmation date."),
+        (" ", "Enter the confirmation date."),  # issue 8: spaces only confirmed the order as of today
+        ("\u3000", "Enter the confirmation date."),
         ("2026-02-01", "cannot be confirmed before it was submitted"),
     ],
 )
