@@ -1,4 +1,10 @@
-"""Form pieces shared by every area: money input, and the one way a page shows a refusal.
+"""Form pieces shared by every area: the base form, money input, and the one way a page shows a
+refusal.
+
+Every form of the portal is a :class:`PortalForm` (a row of a FieldList, a :class:`RowForm`): in
+any text field, a value of whitespace only (spaces, a tab, the ideographic space U+3000 a Chinese
+input method types) is no value at all, ``""``, as if nothing had been typed. So a required field
+refuses it as it refuses a blank one, and an optional one stores it as blank, never as the spaces.
 
 A view runs the service for a submitted form through :func:`attempt`: the result, or ``None`` with
 the refusal on its field (or above the form); the service's transaction has already rolled back.
@@ -22,9 +28,11 @@ from typing import Any, ParamSpec, TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from wtforms import Field, StringField
+from flask_wtf import FlaskForm
+from wtforms import Field, Form, PasswordField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.meta import DefaultMeta
+from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import DateInput
 
 from .domain.dates import check_plausible
@@ -36,6 +44,34 @@ ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # the date picker's YYYY-MM
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def blank_if_whitespace(value: Any) -> Any:
+    """Text of whitespace only is no text: ``""``. Other values (and other text) are kept as they are."""
+    return "" if isinstance(value, str) and not value.strip() else value
+
+
+class _WhitespaceIsBlank(DefaultMeta):
+    """Gives every text field (StringField and its kinds: text areas, hidden fields, the fields
+    below) the :func:`blank_if_whitespace` filter. A password is taken exactly as typed."""
+
+    def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+        kind = unbound_field.field_class
+        if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
+            options = {**options, "filters": (*unbound_field.kwargs.get("filters", ()), blank_if_whitespace)}
+        return super().bind_field(form, unbound_field, options)
+
+
+class PortalForm(FlaskForm):
+    """The base of every form of the portal (see the module's docstring)."""
+
+    Meta = _WhitespaceIsBlank
+
+
+class RowForm(Form):
+    """The base of a row of a FieldList (an order's line), which has no CSRF token of its own."""
+
+    Meta = _WhitespaceIsBlank
 
 
 def enum_choices(enum: type[Enum]) -> list[SelectChoice]:
@@ -160,13 +196,15 @@ class DayField(StringField):
 
 class RequiredDayField(DayField):
     """A DayField that must hold a date (declare it with InputRequired too): spaces only are refused
-    like a date in the wrong format, so once the form validates, ``data`` is a date."""
+    as a blank field is, with its InputRequired's message (else as a date in the wrong format), so
+    once the form validates, ``data`` is a date."""
 
     data: date
 
     def post_validate(self, form: Any, validation_stopped: bool) -> None:
         if not validation_stopped and self.data is None and not self.errors:
-            raise ValidationError(_("Enter a date as YYYY-MM-DD, such as 2026-03-05."))
+            given = [v.message for v in self.validators if isinstance(v, InputRequired) and v.message]
+            raise ValidationError(str(given[0]) if given else _("Enter a date as YYYY-MM-DD, such as 2026-03-05."))
 
 
 class RequiredMoneyField(MoneyField):

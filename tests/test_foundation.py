@@ -177,6 +177,61 @@ def test_a_required_date_or_amount_of_spaces_only_is_refused_not_passed_on_as_no
         assert (filled.amount.data, filled.received_on.data) == (Decimal("10.00"), date(2026, 3, 5))
 
 
+@pytest.mark.parametrize("space", [" ", "\t", "\u3000", " \u3000\t\r\n"])
+def test_a_text_field_of_whitespace_only_is_blank_required_or_not(app, space):
+    """Issue 8: spaces only are no value in any text field of any form (portal.forms.PortalForm),
+    in a list's rows too; a password is taken as typed, and text around other text is kept."""
+    from wtforms import FieldList, FormField, HiddenField, PasswordField, StringField, TextAreaField
+    from wtforms.validators import DataRequired, Optional
+
+    from portal.forms import PortalForm, RowForm
+
+    class Line(RowForm):
+        serials = TextAreaField()
+
+    class Form(PortalForm):
+        name = StringField(validators=[DataRequired()])
+        phone = StringField(validators=[Optional()])
+        note = TextAreaField()
+        ref = HiddenField()
+        password = PasswordField()
+        lines = FieldList(FormField(Line))
+
+    typed = {"name": space, "phone": space, "note": space, "ref": space, "password": space, "lines-0-serials": space}
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        form = Form(formdata=MultiDict(typed), meta={"csrf": False})
+        assert form.validate() is False
+        assert form.errors == {"name": ["This field is required."]}
+        assert [form.phone.data, form.note.data, form.ref.data, form.lines[0].serials.data] == ["", "", "", ""]
+        assert form.password.data == space
+        kept = Form(formdata=MultiDict({"name": " 吴芳\u3000", "note": "\u3000\u3000第一段"}), meta={"csrf": False})
+        assert (kept.name.data, kept.note.data) == (" 吴芳\u3000", "\u3000\u3000第一段")
+
+
+def test_every_form_of_the_portal_is_a_portal_form():
+    """So that the rule above holds for a form a later issue adds (tests/test_whitespace_walk.py
+    walks the forms the pages show)."""
+    import importlib
+    import pkgutil
+
+    import wtforms
+
+    import portal
+    from portal.forms import PortalForm, RowForm
+
+    for module in pkgutil.walk_packages(portal.__path__, "portal."):
+        importlib.import_module(module.name)
+
+    def subclasses(cls: type) -> list[type]:
+        return [sub for direct in cls.__subclasses__() for sub in (direct, *subclasses(direct))]
+
+    forms = {cls for cls in subclasses(wtforms.Form) if cls.__module__.startswith("portal.")}
+    assert len(forms) > 20
+    assert (
+        sorted(f"{cls.__module__}.{cls.__name__}" for cls in forms if not issubclass(cls, PortalForm | RowForm)) == []
+    )
+
+
 @pytest.mark.parametrize(("language", "text"), [("zh", "此处没有内容"), ("en", "There is nothing here")])
 def test_the_404_page_speaks_the_users_language(client, language, text):
     response = client.get("/no/such/page", headers={"Accept-Language": language})

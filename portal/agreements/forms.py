@@ -9,7 +9,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
@@ -19,7 +18,7 @@ from ..domain.agreements import TERM_NAMES, TERM_SPECS, TermKind, Terms, TermSpe
 from ..domain.distributors import Level
 from ..domain.errors import DomainError
 from ..domain.money import parse_percent
-from ..forms import MoneyField, RequiredDayField, enum_choices, value_required
+from ..forms import MoneyField, PortalForm, RequiredDayField, enum_choices, value_required
 
 NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9\-/_.]*$"
 REGION_CODE = Regexp(r"^\d{6}$", message=_l("A region code has six digits (GB/T 2260), such as 330100."))
@@ -88,7 +87,7 @@ def _term_field(spec: TermSpec) -> Field:
     return WholeNumberField(label, validators=[InputRequired(), term_filled, term_bounds(*spec.bounds)])
 
 
-class TermsForm(FlaskForm):
+class TermsForm(PortalForm):
     """Every term of docs/rules.md §3, named as the API names them: one field per
     domain.agreements.TERM_SPECS, added below the class."""
 
@@ -146,32 +145,32 @@ class AmendmentForm(TermsForm):
     note = StringField(_l("What changes and why"), validators=[DataRequired(), Length(max=500)])
 
 
-class TerminationForm(FlaskForm):
+class TerminationForm(PortalForm):
     notice_on = RequiredDayField(_l("Notice date"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason (stated in the notice)"), validators=[DataRequired(), Length(max=500)])
     at_once = BooleanField(_l("Terminate at once: conduct that loses an end customer (§3.2)"))
 
 
-class ActivationForm(FlaskForm):
+class ActivationForm(PortalForm):
     """A button: activation is recorded today."""
 
 
-class GrantForm(FlaskForm):
+class GrantForm(PortalForm):
     region_code = StringField(_l("Region code (GB/T 2260)"), validators=[DataRequired(), REGION_CODE])
     granted_on = RequiredDayField(_l("Granted from"), validators=[InputRequired()])
 
 
-class RevocationForm(FlaskForm):
+class RevocationForm(PortalForm):
     region_codes = MultiCheckboxField(_l("Regions to revoke"), validate_choice=False)
     notice_on = RequiredDayField(_l("Notice date"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason (stated in the notice)"), validators=[Optional(), Length(max=500)])
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(PortalForm):
     """A button: take a region off a draft."""
 
 
-class SubAgentForm(FlaskForm):
+class SubAgentForm(PortalForm):
     name = StringField(_l("Sub-agent or outlet name"), validators=[DataRequired(), Length(max=200)])
     region_code = StringField(_l("Region code (GB/T 2260)"), validators=[DataRequired(), REGION_CODE])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
@@ -189,7 +188,7 @@ class SubAgentForm(FlaskForm):
 DECISIONS = [SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject"))]
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PortalForm):
     decision = RadioField(_l("Decision"), choices=DECISIONS, validators=[InputRequired()])
     reason = TextAreaField(
         _l("Reason (required for a rejection; the distributor reads it)"), validators=[Optional(), Length(max=500)]

@@ -4,17 +4,16 @@ damaged. The lines are built by the view from the order, one per product with un
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import FieldList, Form, FormField, HiddenField, StringField, TextAreaField
+from wtforms import FieldList, FormField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from ..clock import today
-from ..forms import RequiredDayField
+from ..forms import PortalForm, RequiredDayField, RowForm
 from ..receivables.forms import DATE_FORMAT_MESSAGE
 
 
-class ShipmentLineForm(Form):
+class ShipmentLineForm(RowForm):
     """One product of the order: how many units, and their serial numbers when it has them."""
 
     product_id = HiddenField()
@@ -25,7 +24,7 @@ class ShipmentLineForm(Form):
     serials = TextAreaField(_l("Serial numbers"), render_kw={"rows": 4, "spellcheck": "false"})
 
 
-class ShipmentForm(FlaskForm):
+class ShipmentForm(PortalForm):
     shipped_on = RequiredDayField(
         _l("Shipping date"), default=today, validators=[InputRequired(message=DATE_FORMAT_MESSAGE)]
     )
@@ -35,7 +34,7 @@ class ShipmentForm(FlaskForm):
     lines = FieldList(FormField(ShipmentLineForm))
 
 
-class LossForm(FlaskForm):
+class LossForm(PortalForm):
     note = TextAreaField(
         _l("What was lost or damaged"),
         validators=[DataRequired(message=_l("Describe what was lost or damaged.")), Length(max=500)],

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from ..domain.distributors import DistributorStatus, Level, normalize_credit_code
-from ..forms import domain_validator, enum_choices
+from ..forms import PortalForm, domain_validator, enum_choices
 
 
-class DistributorForm(FlaskForm):
+class DistributorForm(PortalForm):
     code = StringField(
         _l("Distributor code"),
         validators=[

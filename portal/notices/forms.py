@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from ..domain.notices import MESSAGE_MAX_LENGTH
-from ..forms import DayField
+from ..forms import DayField, PortalForm
 
 BOTH_LANGUAGES = _l("Write the message in both languages.")
 
@@ -17,7 +16,7 @@ def _optional_id(value: object) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
 
 
-class WarningForm(FlaskForm):
+class WarningForm(PortalForm):
     """Head office's written warning to one distributor (§11). The view fills the choices."""
 
     distributor_id = SelectField(

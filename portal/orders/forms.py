@@ -8,14 +8,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import Field, FieldList, Form, FormField, HiddenField, StringField, TextAreaField
+from wtforms import Field, FieldList, FormField, HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import NumberInput
 
 from ..domain.errors import DomainError
 from ..domain.orders import check_period, check_quantity
-from ..forms import DayField
+from ..forms import DayField, PortalForm, RequiredDayField, RowForm
 
 
 class QuantityField(StringField):
@@ -56,12 +55,12 @@ class ProductIdField(HiddenField):
         self.data = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
 
 
-class LineForm(Form):
+class LineForm(RowForm):
     product_id = ProductIdField()
     quantity = QuantityField(_l("Quantity"))
 
 
-class OrderForm(FlaskForm):
+class OrderForm(PortalForm):
     """Draft an order under one agreement (§6.2.1). The view fills ``lines`` with the agreement's
     products; ``action`` is the button pressed: save the draft, or save and submit it."""
 
@@ -82,12 +81,14 @@ class OrderForm(FlaskForm):
             raise ValidationError(_(error.message, **error.params)) from error
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """§6.1.2: sales confirms on a date (today unless recorded late); the prices lock from the list
     in force on that date."""
 
-    confirmed_on = DayField(_l("Confirmed on"), validators=[InputRequired(message=_l("Enter the confirmation date."))])
+    confirmed_on = RequiredDayField(
+        _l("Confirmed on"), validators=[InputRequired(message=_l("Enter the confirmation date."))]
+    )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(PortalForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)], render_kw={"rows": 2})

@@ -380,7 +380,7 @@ def confirm(order: Order) -> Any:
     if not form.validate_on_submit():
         return _render_show(order, confirm_form=form, status=422)
     try:
-        services.confirm_order(order, current_user.role, form.confirmed_on.data or today(), today=today())
+        services.confirm_order(order, current_user.role, form.confirmed_on.data, today=today())
     except DomainError as error:
         return _show_refused(order, error, confirm_form=form)
     flash(

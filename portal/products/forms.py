@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..domain.products import normalize_sku
-from ..forms import domain_validator
+from ..forms import PortalForm, domain_validator
 
 
-class ProductForm(FlaskForm):
+class ProductForm(PortalForm):
     sku = StringField(_l("SKU"), validators=[DataRequired(), domain_validator(normalize_sku)])
     name_zh = StringField(_l("Chinese name"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=200)])

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..clock import today
-from ..forms import RequiredDayField, RequiredMoneyField
+from ..forms import PortalForm, RequiredDayField, RequiredMoneyField
 
 DATE_FORMAT_MESSAGE = _l("Enter a date as YYYY-MM-DD, such as 2026-03-05.")
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(PortalForm):
     """Money received against an order. Zero, future dates, over-payments and a slip already booked
     are refused by the service (record_payment), which names the field."""
 
@@ -28,7 +27,7 @@ class PaymentForm(FlaskForm):
     payer = StringField(_l("Payer"), validators=[Length(max=200)])
 
 
-class VoidForm(FlaskForm):
+class VoidForm(PortalForm):
     reason = StringField(
         _l("Reason for voiding"),
         validators=[DataRequired(message=_l("Give the reason for voiding this payment.")), Length(max=500)],

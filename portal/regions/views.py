@@ -7,13 +7,12 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 
 from ..domain.permissions import may_manage_regions, may_read_every_distributor
 from ..extensions import db
-from ..forms import form_status
+from ..forms import PortalForm, form_status
 from ..pagination import paginate
 from ..security import allowed
 from . import services
@@ -22,7 +21,7 @@ from .models import Region
 bp = Blueprint("regions", __name__, url_prefix="/regions")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PortalForm):
     file = FileField(
         _l("CSV file (code, name, parent_code)"), validators=[FileRequired(_l("Choose a CSV file to import."))]
     )

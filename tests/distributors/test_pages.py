@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from portal.distributors.models import Distributor
@@ -64,6 +65,21 @@ def test_a_known_region_is_kept(login):
     assert client.post("/distributors/new", data={**GOOD, "region_code": "330200"}).status_code == 302
     created = db.session.scalar(select(Distributor).where(Distributor.code == "NB010"))
     assert created.region_code == "330200"
+
+
+@pytest.mark.parametrize("space", [" ", "\t", "\u3000"])
+def test_contact_details_of_spaces_only_are_saved_blank_not_as_the_spaces(login, space):
+    """Issue 8: spaces in the optional contact fields were saved as the contact's name, phone …"""
+    blank = {"contact_name": space, "contact_phone": space, "contact_email": space, "address": space}
+    client = login(make_user(role=Role.SALES))
+    assert client.post("/distributors/new", data={**GOOD, **blank}).status_code == 302
+    created = db.session.scalar(select(Distributor).where(Distributor.code == "NB010"))
+    assert (created.contact_name, created.contact_phone, created.contact_email, created.address) == ("", "", "", "")
+    edited = make_distributor(contact_name="吴芳", address="宁波市海曙区")
+    data = {**GOOD, "code": edited.code, "credit_code": edited.credit_code, **blank}
+    assert client.post(f"/distributors/{edited.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert (edited.contact_name, edited.address) == ("", "")
 
 
 def test_a_distributor_sees_its_own_company_only(login):

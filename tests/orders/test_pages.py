@@ -165,6 +165,19 @@ def test_a_bad_quantity_is_explained_kept_and_nothing_is_saved(shop, login, coun
     assert count_rows(Order) == 0
 
 
+@pytest.mark.parametrize("space", [" ", "\t", "\u3000"])
+def test_a_period_of_spaces_only_is_no_period(shop, login, space):
+    """Issue 8: the spaces were saved as the order's period."""
+    client = login(shop.agent)
+    assert client.post("/orders/new", data=order_form(shop, board="50", period=space)).status_code == 302
+    order = db.session.scalar(select(Order))
+    assert order.period == ""
+    client.post(f"/orders/{order.id}/edit", data=order_form(shop, board="50", period="2026-04"))
+    assert stored(order.id).period == "2026-04"
+    assert client.post(f"/orders/{order.id}/edit", data=order_form(shop, board="50", period=space)).status_code == 302
+    assert stored(order.id).period == ""
+
+
 @pytest.mark.parametrize("period", ["2026-13", "2026-Q5", "next month", "26-03"])
 def test_a_nonsense_period_is_refused(shop, login, count_rows, period):
     response = login(shop.agent).post("/orders/new", data=order_form(shop, board="50", period=period))
@@ -336,6 +349,8 @@ def test_confirming_twice_is_refused_and_changes_nothing(shop, login):
         ("2026-03-11", "in the future"),
         ("2026-02-30", "YYYY-MM-DD"),
         ("", "Enter the confirmation date."),
+        (" ", "Enter the confirmation date."),  # issue 8: spaces only confirmed the order as of today
+        ("\u3000", "Enter the confirmation date."),
         ("2026-02-01", "cannot be confirmed before it was submitted"),
     ],
 )
