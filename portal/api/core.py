@@ -142,6 +142,11 @@ def _no_control_characters(value: str) -> str:
     return value
 
 
+def _padded(pattern: str) -> str:
+    """``pattern`` with the spaces, tabs and line breaks around it that are trimmed off."""
+    return f"[ \t\n\r]*(?:{pattern})[ \t\n\r]*"
+
+
 def text_schema(max_length: int, min_length: int = 0, pattern: str | None = None) -> dict[str, Any]:
     """What :func:`text` accepts, in JSON Schema: lengths as sent, and a pattern that refuses
     control characters (and, for a required text, one of spaces only)."""
@@ -149,29 +154,31 @@ def text_schema(max_length: int, min_length: int = 0, pattern: str | None = None
     if min_length:
         schema["minLength"] = min_length
     if pattern:
-        schema["pattern"] = f"^(?:{pattern})$" if min_length else f"^(?:{pattern})?$"
+        schema["pattern"] = f"^{_padded(pattern)}$" if min_length else f"^(?:{_padded(pattern)})?$"
     else:
         schema["pattern"] = NOT_BLANK if min_length else NO_CONTROL_CHARACTERS
     return schema
 
 
 def text(max_length: int, *, min_length: int = 0, pattern: str | None = None, message: Any = None) -> Any:
-    """A string field: at most ``max_length`` characters as sent, free of control characters,
-    trimmed, then at least ``min_length`` long and, when ``pattern`` is given, matching it (else
-    ``message``). The document states the same (:func:`text_schema`)."""
+    """A string field: at most ``max_length`` characters as sent, free of control characters and,
+    when ``pattern`` is given and it is not empty, matching it, spaces around it aside (else
+    ``message``); then trimmed, and at least ``min_length`` long. The document states the same
+    (:func:`text_schema`)."""
 
-    def check(value: str) -> str:
-        if len(value) > max_length:
+    def check(sent: str) -> str:
+        if len(sent) > max_length:
             raise _refuse(_("Enter at most %(length)s characters.", length=max_length))
-        value = _no_control_characters(value).strip()
+        _no_control_characters(sent)
+        if pattern and sent and not re.fullmatch(_padded(pattern), sent, re.ASCII):  # \d is 0-9 only
+            raise _refuse(message or _("This value has the wrong format."))
+        value = sent.strip()
         if len(value) < min_length:
             raise _refuse(
                 _("Enter a value.")
                 if min_length == 1
                 else _("Enter at least %(length)s characters.", length=min_length)
             )
-        if pattern and value and not re.fullmatch(pattern, value, re.ASCII):  # \d is 0-9 only
-            raise _refuse(message or _("This value has the wrong format."))
         return value
 
     return Annotated[str, AfterValidator(check), Field(json_schema_extra=text_schema(max_length, min_length, pattern))]

@@ -85,14 +85,16 @@ Everything a person can do in the portal's pages, a program can do here, under t
 rules. Authenticate with `Authorization: Bearer <token>` (tokens are created on the profile page).
 JSON in and out; dates are `YYYY-MM-DD`, timestamps ISO 8601 with offset, money and percentages
 strings with two decimals (`"15000.00"`). Lists take `?page=` and `?per_page=` (at most 200) and
-answer `items`, `page`, `pages`, `per_page`, `total`. Errors answer
+answer `items`, `page`, `pages`, `per_page`, `total`; query parameters are read as this document
+writes them (a bad one answers 422), an empty one counts as absent. Errors answer
 `{"error": {"code", "message", "fields"}}`; a refused request changes nothing.
 
-Refusals, the same on the pages and here: 400 malformed (the body is not a JSON object); 401 no
-valid token; 403 the caller's role may not do this; 404 no such record, or another distributor's;
-409 a conflict with a record's state or a rule (code `rule_violated`), or a duplicate (code
-`duplicate`), with `fields` naming the field where there is one; 422 invalid values (code
-`invalid`), with each field's messages in `fields`.
+Refusals, the same on the pages and here: 400 malformed (the body is not a JSON object, or control
+characters in the address or query string); 401 no valid token; 403 the caller's role may not do
+this; 404 no such record, or another distributor's; 405 a method the path does not take (`Allow`
+lists those it does); 409 a conflict with a record's state or a rule (code `rule_violated`), or a
+duplicate (code `duplicate`), with `fields` naming the field where there is one; 422 invalid values
+(code `invalid`), with each field's messages in `fields`.
 """
 
 
