@@ -3,10 +3,15 @@
 * Request bodies are pydantic models read strictly from JSON: malformed JSON or a body that is not
   an object answers 400 ``bad_request``; wrong, missing or unknown fields answer 422 ``invalid``
   with every field's messages at once, in the caller's language.
+* Query strings are read as the document writes them (:func:`parse_query`): a parameter given
+  twice, ``1.0`` for a whole number or ``yes`` for true answers 422 naming it.
 * Lists answer ``{"items", "page", "pages", "per_page", "total"}``, paginated in SQL, at most
-  :data:`MAX_PER_PAGE` rows a page.
+  :data:`MAX_PER_PAGE` rows a page; ``page`` and ``per_page`` (:class:`PageQuery`) are checked
+  like filters, for every list, by the blueprint.
 * Money and percentages go out as strings with two decimals, dates as ``YYYY-MM-DD``, timestamps
-  as ISO 8601 in Asia/Shanghai with their offset.
+  as ISO 8601 in Asia/Shanghai with their offset; they come in matching :data:`MONEY_PATTERN`.
+* A field's JSON Schema says what its validation accepts (:func:`text_schema`, the money
+  patterns), so the document and the server agree; schemathesis checks it (tests/api/test_contract.py).
 * :func:`api_doc` only annotates a view; :mod:`portal.api.openapi` reads the annotations.
 """
 
@@ -144,7 +149,7 @@ def _no_control_characters(value: str) -> str:
 
 def _padded(pattern: str) -> str:
     """``pattern`` with the spaces, tabs and line breaks around it that are trimmed off."""
-    return f"[ \t\n\r]*(?:{pattern})[ \t\n\r]*"
+    return rf"[ \t\n\r]*(?:{pattern})[ \t\n\r]*"
 
 
 def text_schema(max_length: int, min_length: int = 0, pattern: str | None = None) -> dict[str, Any]:
