@@ -15,6 +15,7 @@ number of examples is small and the generation deterministic, so CI stays quick 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 from collections.abc import Iterator
@@ -22,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import hypothesis
+import hypothesis.errors
 import pytest
 import schemathesis
+import schemathesis.errors
 from flask import Flask
 from sqlalchemy import delete
 
@@ -106,5 +109,22 @@ def test_every_operation_keeps_the_contract(case: Any) -> None:
 
 def test_sequences_of_operations_keep_the_contract(contract: Any) -> None:
     """Stateful: the links the document implies (an order's id from POST /orders used by
-    POST /orders/{id}/confirm …), every check on every step."""
-    contract.as_state_machine().run(settings=hypothesis.settings(SETTINGS, stateful_step_count=8))
+    POST /orders/{id}/confirm …), every check on every step.
+
+    The steps' failures are collected rather than raised, as schemathesis's own runner does: the
+    server keeps what earlier scenarios created and schemathesis steers later ones by what it has
+    seen, so Hypothesis cannot replay a scenario to shrink it (it would stop with
+    FlakyStrategyDefinition, which ends the run here, failing nothing by itself)."""
+    failures: list[schemathesis.errors.FailureGroup] = []
+
+    class Sequences(contract.as_state_machine()):  # type: ignore[misc]
+        def validate_response(self, response: Any, case: Any, *args: Any, **kwargs: Any) -> None:
+            try:
+                super().validate_response(response, case, *args, **kwargs)
+            except schemathesis.errors.FailureGroup as failed:
+                failures.append(failed)
+
+    with contextlib.suppress(hypothesis.errors.FlakyStrategyDefinition):
+        Sequences.run(settings=hypothesis.settings(SETTINGS, stateful_step_count=8))
+
+    assert not failures, "\n\n".join(str(failed) for failed in failures)
