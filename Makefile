@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run install test test-postgres test-browser lint translations extract-messages db-upgrade clean
+.PHONY: run install test test-postgres test-browser fuzz-api lint translations extract-messages db-upgrade clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ test: lint
 
 test-postgres: install
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -q
+
+# The API against its OpenAPI document (schemathesis, every check), as test_contract.py does in
+# `make test` but with more examples and the coverage phase for every caller (docs/api.md).
+FUZZ_EXAMPLES ?= 100
+fuzz-api: install
+	CONTRACT_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider tests/api/test_contract.py
 
 test-browser: install
 	@test -x /usr/bin/chromium || { echo "Debian's chromium is missing: apt-get install chromium fonts-wqy-microhei"; exit 1; }

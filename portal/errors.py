@@ -86,14 +86,18 @@ def error_page(status: int, message: Any = None) -> Any:
     )
 
 
+def _headers_of(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers HTTP requires with the error, which werkzeug carries on it: ``Allow`` on a 405
+    (RFC 9110 §15.5.6), ``WWW-Authenticate``, ``Retry-After``; our own answer sets its content type."""
+    return [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         status = error.code or 500
-        message = MESSAGES.get(status)
-        if status == 429:
-            message = MESSAGES[429]
-        return error_page(status, message)
+        body, status = error_page(status, MESSAGES.get(status))
+        return body, status, _headers_of(error)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:

@@ -110,7 +110,8 @@ def _check_user_data(data: UserData, user: User | None = None) -> None:
         select(func.count())
         .select_from(User)
         .where(
-            func.lower(User.username) == data.username.strip().lower(),
+            # The database's lower() on both sides: SQLite's folds ASCII only, Python's every letter.
+            func.lower(User.username) == func.lower(data.username.strip()),
             User.id != (user.id if user else -1),
         )
     )

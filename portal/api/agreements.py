@@ -40,7 +40,6 @@ from ..domain.agreements import (
 from ..domain.distributors import Level
 from ..domain.errors import N_, DomainError, InvalidValue
 from ..domain.permissions import may_manage_agreements, may_read
-from ..domain.regions import normalize_code
 from ..extensions import db
 from ..security import allowed, loads, scoped
 from .blueprint import bp
@@ -55,9 +54,10 @@ from .core import (
     Percent,
     PercentIn,
     QueryModel,
+    RegionCode,
+    Sku,
     Timestamp,
     api_doc,
-    domain_checked,
     dump,
     one,
     page_of,
@@ -72,8 +72,6 @@ Number = text(
     pattern=r"[A-Za-z0-9][A-Za-z0-9\-/_.]*",
     message=_l("Use letters, digits and - / _ . only, such as XS-2026-001."),
 )
-Sku = text(40, min_length=1)
-RegionCode = Annotated[text(12, min_length=1), domain_checked(normalize_code)]
 Reason = text(500)
 QueryText = text(100)
 
@@ -333,7 +331,7 @@ def list_agreements() -> Any:
 
 @bp.post("/agreements")
 @allowed(may_manage_agreements)
-@api_doc(body=AgreementIn, response=AgreementOut, status=201, conflicts=True)
+@api_doc(body=AgreementIn, response=AgreementOut, status=201)
 def create_agreement() -> Any:
     """Add a draft agreement.
 
@@ -377,7 +375,7 @@ def get_agreement(agreement: Agreement) -> Any:
 @bp.patch("/agreements/<int:agreement_id>")
 @allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
-@api_doc(body=AgreementPatch, response=AgreementOut, conflicts=True)
+@api_doc(body=AgreementPatch, response=AgreementOut)
 def update_agreement(agreement: Agreement) -> Any:
     """Change a draft agreement.
 
@@ -405,7 +403,7 @@ def update_agreement(agreement: Agreement) -> Any:
 @bp.post("/agreements/<int:agreement_id>/activate")
 @allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
-@api_doc(response=AgreementOut, conflicts=True)
+@api_doc(response=AgreementOut)
 def activate_agreement(agreement: Agreement) -> Any:
     """Activate a draft agreement today.
 
@@ -437,7 +435,7 @@ def list_terms(agreement: Agreement) -> Any:
 @bp.post("/agreements/<int:agreement_id>/amendments")
 @allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
-@api_doc(body=AmendmentIn, response=TermsVersionOut, status=201, conflicts=True)
+@api_doc(body=AmendmentIn, response=TermsVersionOut, status=201)
 def amend_agreement(agreement: Agreement) -> Any:
     """Amend the terms of an active agreement.
 
@@ -456,7 +454,7 @@ def amend_agreement(agreement: Agreement) -> Any:
 @bp.post("/agreements/<int:agreement_id>/terminate")
 @allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
-@api_doc(body=TerminationIn, response=TerminationOut, conflicts=True)
+@api_doc(body=TerminationIn, response=TerminationOut)
 def terminate_agreement(agreement: Agreement) -> Any:
     """Terminate an active agreement by written notice.
 
@@ -499,7 +497,7 @@ def list_territories(agreement: Agreement) -> Any:
 @bp.post("/agreements/<int:agreement_id>/territories")
 @allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
-@api_doc(body=GrantIn, response=TerritoryOut, status=201, conflicts=True)
+@api_doc(body=GrantIn, response=TerritoryOut, status=201)
 def grant_territory(agreement: Agreement) -> Any:
     """Grant a region to an agreement.
 
@@ -514,7 +512,7 @@ def grant_territory(agreement: Agreement) -> Any:
 @bp.post("/agreements/<int:agreement_id>/territories/revoke")
 @allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
-@api_doc(body=RevocationIn, response=RevocationOut, conflicts=True)
+@api_doc(body=RevocationIn, response=RevocationOut)
 def revoke_territories(agreement: Agreement) -> Any:
     """Revoke regions with one written notice.
 
@@ -539,7 +537,7 @@ def revoke_territories(agreement: Agreement) -> Any:
 @allowed(may_manage_agreements)
 @loads(Agreement, "agreement_id")
 @loads(Territory, "territory_id")
-@api_doc(status=204, conflicts=True, response_schema={"type": "null"})
+@api_doc(status=204)
 def remove_territory(agreement: Agreement, territory: Territory) -> Any:
     """Remove a region from a draft agreement.
 

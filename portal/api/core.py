@@ -3,10 +3,15 @@
 * Request bodies are pydantic models read strictly from JSON: malformed JSON or a body that is not
   an object answers 400 ``bad_request``; wrong, missing or unknown fields answer 422 ``invalid``
   with every field's messages at once, in the caller's language.
+* Query strings are read as the document writes them (:func:`parse_query`): a parameter given
+  twice, ``1.0`` for a whole number or ``yes`` for true answers 422 naming it.
 * Lists answer ``{"items", "page", "pages", "per_page", "total"}``, paginated in SQL, at most
-  :data:`MAX_PER_PAGE` rows a page.
+  :data:`MAX_PER_PAGE` rows a page; ``page`` and ``per_page`` (:class:`PageQuery`) are checked
+  like filters, for every list, by the blueprint.
 * Money and percentages go out as strings with two decimals, dates as ``YYYY-MM-DD``, timestamps
-  as ISO 8601 in Asia/Shanghai with their offset.
+  as ISO 8601 in Asia/Shanghai with their offset; they come in matching :data:`MONEY_PATTERN`.
+* A field's JSON Schema says what its validation accepts (:func:`text_schema`, the money
+  patterns), so the document and the server agree; schemathesis checks it (tests/api/test_contract.py).
 * :func:`api_doc` only annotates a view; :mod:`portal.api.openapi` reads the annotations.
 """
 
@@ -17,9 +22,10 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from email_validator import EmailNotValidError, validate_email
 from flask import jsonify, request
@@ -39,10 +45,12 @@ from pydantic_core import PydanticCustomError
 
 from ..clock import to_business_time
 from ..db import MAX_ID
-from ..domain.errors import DomainError
-from ..domain.money import parse_money, parse_percent
+from ..domain.errors import N_, DomainError
+from ..domain.money import MAX_YUAN_DIGITS, parse_money, parse_percent
+from ..domain.products import SKU_PATTERN
+from ..domain.regions import CODE_PATTERN, normalize_code
 from ..errors import domain_message, refusal_status
-from ..pagination import paginate
+from ..pagination import MAX_PAGE, paginate
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
@@ -95,9 +103,20 @@ class PatchModel(BodyModel):
 
 
 class QueryModel(BaseModel):
-    """Filters read from the query string (always text, so values are converted leniently)."""
+    """Filters read from the query string, as the document describes them: each parameter once,
+    whole numbers in digits, ``true``/``false``, dates as YYYY-MM-DD (see :func:`parse_query`);
+    an empty value counts as absent. Parameters nobody documents are ignored."""
 
     model_config = ConfigDict(extra="ignore")
+
+
+class PageQuery(QueryModel):
+    """``?page=`` and ``?per_page=`` of every list: a bad value answers 422, like any filter's."""
+
+    page: Annotated[int, Field(ge=1, le=MAX_PAGE, description="From 1.")] = 1
+    per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE, description=f"Rows per page, at most {MAX_PER_PAGE}.")] = (
+        UNSENT
+    )
 
 
 class OutModel(BaseModel):
@@ -111,37 +130,63 @@ def _refuse(message: Any) -> PydanticCustomError:
     return PydanticCustomError("portal", "{message}", {"message": str(message)})
 
 
+# C0 control characters other than tab, line feed and carriage return, and DEL: PostgreSQL refuses
+# NUL in text, and the others hide text from whoever reads it. The same class as the check every
+# request's address and query get (portal/web.py), so a text field accepts what a query accepts.
+CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
+# The document's word for "any text without control characters" (JSON Schema patterns are not anchored).
+NO_CONTROL_CHARACTERS = f"^[^{CONTROL_CHARACTERS}]*$"
+# ... and for "with at least one character besides spaces", as a required text is after trimming.
+NOT_BLANK = f"^[^{CONTROL_CHARACTERS}]*[^\\s{CONTROL_CHARACTERS}][^{CONTROL_CHARACTERS}]*$"
+
+
 def _no_control_characters(value: str) -> str:
-    # PostgreSQL refuses NUL in text; other control characters have no place in a name either.
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+    if _CONTROL.search(value):
         raise _refuse(_("Remove the control characters from this text."))
     return value
 
 
-def text(max_length: int, *, min_length: int = 0, pattern: str | None = None, message: Any = None) -> Any:
-    """A string field: trimmed, within its length, free of control characters and, when
-    ``pattern`` is given, matching it (else ``message``)."""
+def _padded(pattern: str) -> str:
+    """``pattern`` with the spaces, tabs and line breaks around it that are trimmed off."""
+    return rf"[ \t\n\r]*(?:{pattern})[ \t\n\r]*"
 
-    def check(value: str) -> str:
-        value = _no_control_characters(value.strip())
+
+def text_schema(max_length: int, min_length: int = 0, pattern: str | None = None) -> dict[str, Any]:
+    """What :func:`text` accepts, in JSON Schema: lengths as sent, and a pattern that refuses
+    control characters (and, for a required text, one of spaces only)."""
+    schema: dict[str, Any] = {"maxLength": max_length}
+    if min_length:
+        schema["minLength"] = min_length
+    if pattern:
+        schema["pattern"] = f"^{_padded(pattern)}$" if min_length else f"^(?:{_padded(pattern)})?$"
+    else:
+        schema["pattern"] = NOT_BLANK if min_length else NO_CONTROL_CHARACTERS
+    return schema
+
+
+def text(max_length: int, *, min_length: int = 0, pattern: str | None = None, message: Any = None) -> Any:
+    """A string field: at most ``max_length`` characters as sent, free of control characters and,
+    when ``pattern`` is given and it is not empty, matching it, spaces around it aside (else
+    ``message``); then trimmed, and at least ``min_length`` long. The document states the same
+    (:func:`text_schema`)."""
+
+    def check(sent: str) -> str:
+        if len(sent) > max_length:
+            raise _refuse(_("Enter at most %(length)s characters.", length=max_length))
+        _no_control_characters(sent)
+        if pattern and sent and not re.fullmatch(_padded(pattern), sent, re.ASCII):  # \d is 0-9 only
+            raise _refuse(message or _("This value has the wrong format."))
+        value = sent.strip()
         if len(value) < min_length:
             raise _refuse(
                 _("Enter a value.")
                 if min_length == 1
                 else _("Enter at least %(length)s characters.", length=min_length)
             )
-        if len(value) > max_length:
-            raise _refuse(_("Enter at most %(length)s characters.", length=max_length))
-        if pattern and value and not re.fullmatch(pattern, value, re.ASCII):  # \d is 0-9 only
-            raise _refuse(message or _("This value has the wrong format."))
         return value
 
-    schema: dict[str, Any] = {"maxLength": max_length}
-    if min_length:
-        schema["minLength"] = min_length
-    if pattern:
-        schema["pattern"] = f"^(?:{pattern})$" if min_length else f"^(?:{pattern})?$"
-    return Annotated[str, AfterValidator(check), Field(json_schema_extra=schema)]
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra=text_schema(max_length, min_length, pattern))]
 
 
 def domain_checked(check: Callable[[Any], Any]) -> AfterValidator:
@@ -171,36 +216,85 @@ Email = Annotated[
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
+# A GB/T 2260 region code: six digits, or a 12-digit statistical code (cut to its first six).
+RegionCode = Annotated[
+    text(
+        12,
+        min_length=1,
+        pattern=f"{CODE_PATTERN}(?:[0-9]{{6}})?",
+        message=_l("A region code has six digits (GB/T 2260), such as 330100."),
+    ),
+    domain_checked(normalize_code),
+]
+# A product's SKU as its form is (SKU_PATTERN), in either case: the portal stores it in capitals.
+SKU_TEXT_PATTERN = SKU_PATTERN.replace("A-Z", "A-Za-z")
+Sku = text(
+    40,
+    min_length=1,
+    pattern=SKU_TEXT_PATTERN,
+    message=_l("A SKU has at most 40 letters, digits, dots, hyphens or underscores."),
+)
 
-def _money_in(value: Any) -> Decimal:
+
+# What an amount sent in may look like, for the server and the document alike: digits with at most
+# two decimals, optionally grouped by thousands ("1,200.50"), at most MAX_YUAN_DIGITS digits of
+# yuan; no sign, no spaces, no currency sign (docs/rules.md §2). parse_money reads it.
+# [0-9], not \d: JSON Schema's \d is ASCII only, Python's is not.
+_GROUPED = (
+    rf"[0-9](?:,[0-9]{{3}}){{1,{(MAX_YUAN_DIGITS - 1) // 3}}}"  # 1,234,567,890,123
+    rf"|[0-9]{{2,3}}(?:,[0-9]{{3}}){{1,{(MAX_YUAN_DIGITS - 2) // 3}}}"  # 12,345 … 123,456,789,012
+)
+MONEY_PATTERN = rf"(?:[0-9]{{1,{MAX_YUAN_DIGITS}}}|{_GROUPED})(?:\.[0-9]{{1,2}})?"
+# A percentage: 0 to 100 with at most two decimals.
+PERCENT_PATTERN = r"(?:100(?:\.0{1,2})?|[0-9]{1,2}(?:\.[0-9]{1,2})?)"
+
+
+def _amount_in(value: Any, pattern: str, parse: Callable[[str], Decimal], not_text: Any) -> Decimal:
+    """An amount sent as a string matching ``pattern``, read by the domain's ``parse`` (whose messages
+    say what is wrong: a sign, three decimals, too many digits, over 100 %)."""
     if not isinstance(value, str):
-        raise _refuse(_('Send an amount as a string with at most two decimals, such as "1200.00".'))
+        raise _refuse(not_text)
     try:
-        return parse_money(value)
+        amount = parse(value)
     except DomainError as error:
         raise _refuse(domain_message(error)) from error
+    if not re.fullmatch(pattern, value, re.ASCII):  # what people may type on a page, such as " ¥12"
+        raise _refuse(_("Enter an amount in digits, such as 1200.00."))
+    return amount
+
+
+def _money_in(value: Any) -> Decimal:
+    return _amount_in(
+        value,
+        MONEY_PATTERN,
+        parse_money,
+        _l('Send an amount as a string with at most two decimals, such as "1200.00".'),
+    )
 
 
 def _percent_in(value: Any) -> Decimal:
-    if not isinstance(value, str):
-        raise _refuse(_('Send a percentage as a string with at most two decimals, such as "30.00".'))
-    try:
-        return parse_percent(value)
-    except DomainError as error:
-        raise _refuse(domain_message(error)) from error
+    return _amount_in(
+        value,
+        PERCENT_PATTERN,
+        parse_percent,
+        _l('Send a percentage as a string with at most two decimals, such as "30.00".'),
+    )
 
 
 def _two_decimals(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-MONEY_SCHEMA = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["15000.00"]}
-PERCENT_SCHEMA = {"type": "string", "pattern": r"^\d{1,3}\.\d{2}$", "examples": ["30.00"]}
+MONEY_IN_SCHEMA = {"type": "string", "pattern": f"^{MONEY_PATTERN}$", "examples": ["15000.00"]}
+PERCENT_IN_SCHEMA = {"type": "string", "pattern": f"^{PERCENT_PATTERN}$", "examples": ["30.00"]}
+# What the portal sends: always two decimals, never negative.
+MONEY_SCHEMA = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "examples": ["15000.00"]}
+PERCENT_SCHEMA = {"type": "string", "pattern": r"^[0-9]{1,3}\.[0-9]{2}$", "examples": ["30.00"]}
 
 # Money is Decimal in Python and a string with two decimals on the wire: never a JSON number,
 # which clients would read as a float (docs/rules.md §2).
-MoneyIn = Annotated[Decimal, PlainValidator(_money_in), WithJsonSchema(MONEY_SCHEMA)]
-PercentIn = Annotated[Decimal, PlainValidator(_percent_in), WithJsonSchema(PERCENT_SCHEMA)]
+MoneyIn = Annotated[Decimal, PlainValidator(_money_in), WithJsonSchema(MONEY_IN_SCHEMA)]
+PercentIn = Annotated[Decimal, PlainValidator(_percent_in), WithJsonSchema(PERCENT_IN_SCHEMA)]
 Money = Annotated[Decimal, PlainSerializer(_two_decimals, return_type=str), WithJsonSchema(MONEY_SCHEMA)]
 Percent = Annotated[Decimal, PlainSerializer(_two_decimals, return_type=str), WithJsonSchema(PERCENT_SCHEMA)]
 Timestamp = Annotated[
@@ -338,13 +432,51 @@ def parse_body(model: type[M]) -> M:
         raise invalid(field_errors(error)) from error
 
 
+# How a query string writes the values of each type (OpenAPI's form style), with the message for
+# anything else: pydantic alone would also read "1.0" or "+1" as 1, "yes" as true and "0" as a date.
+_QUERY_FORMATS: dict[type, tuple[str, str]] = {
+    int: ("-?[0-9]+", N_("Send a whole number.")),
+    bool: ("true|false", N_("Send true or false.")),
+    date: ("[0-9]{4}-[0-9]{2}-[0-9]{2}", N_("Send a date as YYYY-MM-DD.")),
+}
+
+
+def _plain_type(annotation: Any) -> Any:
+    """``int`` for ``int | None`` or ``Annotated[int, …]``; else the annotation itself."""
+    if get_origin(annotation) is Annotated:
+        return _plain_type(get_args(annotation)[0])
+    options = [option for option in get_args(annotation) if option is not type(None)]
+    if get_origin(annotation) in (Union, UnionType) and len(options) == 1:
+        return _plain_type(options[0])
+    return annotation
+
+
+def _query_values(model: type[BaseModel]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The model's parameters as sent (an empty one is absent), and the problems of their form."""
+    values: dict[str, str] = {}
+    problems: dict[str, list[str]] = {}
+    for name, field in model.model_fields.items():
+        sent = [value for value in request.args.getlist(name) if value != ""]
+        if len(sent) > 1:
+            problems[name] = [_("This field is given more than once; send it once.")]
+        elif sent:
+            form = _QUERY_FORMATS.get(_plain_type(field.annotation))
+            if form is not None and not re.fullmatch(form[0], sent[0], re.ASCII):
+                problems[name] = [_(form[1])]
+            values[name] = sent[0]
+    return values, problems
+
+
 def parse_query(model: type[M]) -> M:
-    """The query string's filters as ``model``; empty values count as absent; bad ones answer 422."""
-    values = {key: value for key, value in request.args.items() if value.strip()}
+    """The query string's filters as ``model`` (:class:`QueryModel`); bad ones answer 422, each named."""
+    values, problems = _query_values(model)
     try:
-        return model.model_validate(values)
+        parsed = model.model_validate({name: value for name, value in values.items() if name not in problems})
     except ValidationError as error:
-        raise invalid(field_errors(error)) from error
+        raise invalid(field_errors(error) | problems) from error
+    if problems:
+        raise invalid(problems)
+    return parsed
 
 
 @contextlib.contextmanager
@@ -393,7 +525,6 @@ class ApiDoc:
     list_of: bool = False
     query: type[BaseModel] | None = None
     status: int = 200
-    conflicts: bool = False  # a rule may refuse the request (409)
     response_schema: dict[str, Any] | None = None
 
 
@@ -401,8 +532,8 @@ def api_doc(**annotations: Any) -> Callable[[F], F]:
     """Describe a view for the OpenAPI document. It only annotates: nothing is checked here.
 
     ``body``: the request model; ``response``: the answer's model (``list_of=True``: a page of
-    them); ``query``: the filters' model; ``status``: the success status; ``conflicts``: whether
-    a rule may refuse it with 409.
+    them); ``query``: the filters' model; ``status``: the success status. The refusals each
+    operation may answer are read off what it is (``portal.api.openapi._errors``).
     """
     doc = ApiDoc(**annotations)
 

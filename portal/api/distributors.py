@@ -18,6 +18,7 @@ from ..distributors.models import Distributor
 from ..distributors.queries import distributors_matching
 from ..domain.distributors import DistributorStatus, Level, normalize_credit_code
 from ..domain.permissions import may_manage_distributors, may_read
+from ..domain.regions import CODE_PATTERN
 from ..security import allowed, loads
 from .blueprint import bp
 from .core import (
@@ -39,11 +40,15 @@ from .core import (
 
 Code = text(20, min_length=1, pattern=r"[A-Za-z0-9-]+", message=_l("Use letters, digits and hyphens only."))
 Name = text(200, min_length=1)
-CreditCode = Annotated[text(30, min_length=1), domain_checked(normalize_credit_code)]
+# 18 letters and digits (GB 32100-2015); the check character is the domain's to verify.
+CreditCode = Annotated[
+    text(18, min_length=1, pattern="[0-9A-Za-z]{18}", message=_l("A unified social credit code has 18 characters.")),
+    domain_checked(normalize_credit_code),
+]
 ContactName = text(100)
 Phone = text(40, pattern=r"[0-9+\-() ]+", message=_l("Use digits, spaces and + - ( ) only."))
 Address = text(300)
-RegionCode = text(6, pattern=r"\d{6}", message=_l("A region code has six digits (GB/T 2260), such as 330100."))
+RegionCode = text(6, pattern=CODE_PATTERN, message=_l("A region code has six digits (GB/T 2260), such as 330100."))
 QueryText = text(100)
 
 

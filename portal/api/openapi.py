@@ -20,14 +20,17 @@ from werkzeug.routing import parse_converter_args
 from ..domain.roles import EVERYONE
 from ..security import AccessRule, public
 from .blueprint import bp
-from .core import MAX_PER_PAGE, ApiDoc, api_doc
+from .core import MAX_PER_PAGE, NO_CONTROL_CHARACTERS, ApiDoc, PageQuery, api_doc
 
 OPENAPI_VERSION = "3.1.0"
 REF_TEMPLATE = "#/components/schemas/{model}"
 IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # <converter(args):name> in a werkzeug rule.
 PATH_ARG = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
+# A path segment: one character at least, none of them a control character (refused with 400).
+PATH_TEXT_SCHEMA = {"type": "string", "minLength": 1, "pattern": NO_CONTROL_CHARACTERS}
 CONVERTER_SCHEMAS: dict[str, dict[str, Any]] = {
     "int": {"type": "integer", "minimum": 0},
     "float": {"type": "number", "minimum": 0},
@@ -57,7 +60,10 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 ERROR_RESPONSES: dict[int, tuple[str, str]] = {
-    400: ("BadRequest", "Malformed: the body is not a JSON object."),
+    400: (
+        "BadRequest",
+        "Malformed: the body is not a JSON object, or the address or query string holds control characters.",
+    ),
     401: ("Unauthorized", "No token, or a bad, revoked or deactivated user's token."),
     403: ("Forbidden", "The caller's role may not do this."),
     404: ("NotFound", "No such record, or it belongs to another distributor."),
@@ -66,7 +72,12 @@ ERROR_RESPONSES: dict[int, tuple[str, str]] = {
         "A rule or the record's state forbids it (code rule_violated), or the value is already taken "
         "(code duplicate); error.fields names the field where there is one. Nothing changed.",
     ),
-    422: ("Invalid", "Invalid values (code invalid), each field named in error.fields. Nothing changed."),
+    422: (
+        "Invalid",
+        "Invalid values (code invalid) in the body or the query string, each field or parameter named in "
+        "error.fields; also a value the schema cannot check, such as an unknown SKU or a date outside the "
+        "agreement's term. Nothing changed.",
+    ),
 }
 
 DESCRIPTION = """\
@@ -74,14 +85,16 @@ Everything a person can do in the portal's pages, a program can do here, under t
 rules. Authenticate with `Authorization: Bearer <token>` (tokens are created on the profile page).
 JSON in and out; dates are `YYYY-MM-DD`, timestamps ISO 8601 with offset, money and percentages
 strings with two decimals (`"15000.00"`). Lists take `?page=` and `?per_page=` (at most 200) and
-answer `items`, `page`, `pages`, `per_page`, `total`. Errors answer
+answer `items`, `page`, `pages`, `per_page`, `total`; query parameters are read as this document
+writes them (a bad one answers 422), an empty one counts as absent. Errors answer
 `{"error": {"code", "message", "fields"}}`; a refused request changes nothing.
 
-Refusals, the same on the pages and here: 400 malformed (the body is not a JSON object); 401 no
-valid token; 403 the caller's role may not do this; 404 no such record, or another distributor's;
-409 a conflict with a record's state or a rule (code `rule_violated`), or a duplicate (code
-`duplicate`), with `fields` naming the field where there is one; 422 invalid values (code
-`invalid`), with each field's messages in `fields`.
+Refusals, the same on the pages and here: 400 malformed (the body is not a JSON object, or control
+characters in the address or query string); 401 no valid token; 403 the caller's role may not do
+this; 404 no such record, or another distributor's; 405 a method the path does not take (`Allow`
+lists those it does); 409 a conflict with a record's state or a rule (code `rule_violated`), or a
+duplicate (code `duplicate`), with `fields` naming the field where there is one; 422 invalid values
+(code `invalid`), with each field's messages in `fields`.
 """
 
 
@@ -142,7 +155,7 @@ def _path_parameters(rule: Any, access: AccessRule | None) -> list[dict[str, Any
     parameters = []
     for match in PATH_ARG.finditer(rule.rule):
         name = match["name"]
-        schema = dict(CONVERTER_SCHEMAS.get(match["converter"] or "", {"type": "string"}))
+        schema = dict(CONVERTER_SCHEMAS.get(match["converter"] or "", PATH_TEXT_SCHEMA))
         if match["args"] and schema["type"] in ("integer", "number"):
             bounds = parse_converter_args(match["args"])[1]
             schema.update(
@@ -163,36 +176,29 @@ def _path_parameters(rule: Any, access: AccessRule | None) -> list[dict[str, Any
 
 
 def _query_parameters(doc: ApiDoc, components: _Components, default_per_page: int) -> list[dict[str, Any]]:
+    """The filters of ``doc.query`` and, for a list, ``page`` and ``per_page`` (:class:`PageQuery`).
+    An empty value counts as absent (``allowEmptyValue``)."""
+    models = [model for model in (doc.query, PageQuery if doc.list_of else None) if model is not None]
     parameters = []
-    if doc.query is not None:
-        schema = components.schema_of(doc.query, "validation")
+    for model in models:
+        schema = components.schema_of(model, "validation")
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
             prop = _without_null(prop)
+            prop.pop("title", None)
+            if name == "per_page":
+                prop["default"] = default_per_page
             parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
             if "description" in prop:
                 parameter["description"] = prop.pop("description")
+            parameter["allowEmptyValue"] = True
             parameters.append(parameter)
-    if doc.list_of:
-        parameters += [
-            {
-                "name": "page",
-                "in": "query",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
-            },
-            {
-                "name": "per_page",
-                "in": "query",
-                "required": False,
-                "description": f"Rows per page; more than {MAX_PER_PAGE} gives {MAX_PER_PAGE}.",
-                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": default_per_page},
-            },
-        ]
     return parameters
 
 
 def _success(doc: ApiDoc, components: _Components) -> dict[str, Any]:
+    if doc.status == 204:
+        return {"description": "Done; no content."}
     if doc.response is None:
         if doc.response_schema is None:
             return {"description": "Done."}
@@ -217,19 +223,21 @@ def _success(doc: ApiDoc, components: _Components) -> dict[str, Any]:
     return {"description": "One page of the list.", "content": {"application/json": {"schema": page}}}
 
 
-def _errors(doc: ApiDoc, access: AccessRule | None) -> list[int]:
-    statuses = []
-    if doc.body is not None:
-        statuses.append(400)
+def _errors(doc: ApiDoc, access: AccessRule | None, method: str) -> list[int]:
+    """The refusals an operation can answer, read off what it is, so none is forgotten by hand: 400
+    for every one (a control character in its address or query string, a malformed body), 401/403
+    unless public or open to every role, 404 where it loads a record, 409 for every write (a rule,
+    the record's state or a duplicate value), 422 where it reads a body or query parameters."""
+    statuses = [400]
     if access is None or not access.public:
         statuses.append(401)
         if access is None or access.roles != EVERYONE:
             statuses.append(403)
     if access is not None and access.loaders:
         statuses.append(404)
-    if doc.conflicts:
+    if method not in SAFE_METHODS:
         statuses.append(409)
-    if doc.body is not None or doc.query is not None:
+    if doc.body is not None or doc.query is not None or doc.list_of:
         statuses.append(422)
     return statuses
 
@@ -256,7 +264,8 @@ def _operation(app: Flask, rule: Any, method: str, components: _Components) -> d
             "content": {"application/json": {"schema": components.ref(doc.body, "validation")}},
         }
     operation["responses"] = {str(doc.status): _success(doc, components)} | {
-        str(status): {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"} for status in _errors(doc, access)
+        str(status): {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"}
+        for status in _errors(doc, access, method)
     }
     if access is not None and access.public:
         operation["security"] = []

@@ -15,12 +15,13 @@ from typing import Annotated, Any
 
 from flask import request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from pydantic import AliasPath, BaseModel, BeforeValidator, Field
 
 from ..clock import today
 from ..domain.errors import N_, InvalidValue
-from ..domain.orders import OrderStatus, check_period, check_quantity
+from ..domain.orders import MAX_QUANTITY, MIN_QUANTITY, PERIOD_PATTERN, OrderStatus, check_period, check_quantity
 from ..domain.permissions import may_confirm_orders, may_draft_orders, may_read, may_ship_orders
 from ..orders import services
 from ..orders.models import Order
@@ -36,6 +37,7 @@ from .core import (
     OutModel,
     PatchModel,
     QueryModel,
+    Sku,
     Timestamp,
     api_doc,
     domain_checked,
@@ -48,12 +50,19 @@ from .core import (
 )
 
 Period = Annotated[
-    text(20),
+    text(
+        20,
+        pattern=PERIOD_PATTERN,
+        message=_l("Enter the month as YYYY-MM (2026-03) or the quarter as YYYY-Qn (2026-Q1)."),
+    ),
     domain_checked(check_period),
     Field(description="The month (YYYY-MM) or quarter (YYYY-Qn) the order is for.", examples=["2026-03", "2026-Q2"]),
 ]
-Quantity = Annotated[int, domain_checked(check_quantity), Field(description="Whole units, 1 to 1,000,000.")]
-Sku = text(40, min_length=1)
+Quantity = Annotated[
+    int,
+    domain_checked(check_quantity),
+    Field(description="Whole units.", json_schema_extra={"minimum": MIN_QUANTITY, "maximum": MAX_QUANTITY}),
+]
 Notes = text(1000)
 Reason = text(500)
 # Whether the prices are locked, read off the confirmation date.
@@ -186,7 +195,7 @@ def _line_requests(lines: list[LineIn], products: Iterable[Product]) -> list[ser
 
 @bp.post("/orders")
 @allowed(may_draft_orders)
-@api_doc(body=OrderIn, response=OrderOut, status=201, conflicts=True)
+@api_doc(body=OrderIn, response=OrderOut, status=201)
 def create_order() -> Any:
     """Draft an order.
 
@@ -226,7 +235,7 @@ def get_order(order: Order) -> Any:
 @bp.post("/orders/<int:order_id>/submit")
 @allowed(may_draft_orders)
 @loads(Order, "order_id")
-@api_doc(response=OrderOut, conflicts=True)
+@api_doc(response=OrderOut)
 def submit_order(order: Order) -> Any:
     """Submit a draft to head office.
 
@@ -238,7 +247,7 @@ def submit_order(order: Order) -> Any:
 @bp.post("/orders/<int:order_id>/confirm")
 @allowed(may_confirm_orders)
 @loads(Order, "order_id")
-@api_doc(body=ConfirmIn, response=OrderOut, conflicts=True)
+@api_doc(body=ConfirmIn, response=OrderOut)
 def confirm_order(order: Order) -> Any:
     """Confirm a submitted order.
 
@@ -253,7 +262,7 @@ def confirm_order(order: Order) -> Any:
 @bp.post("/orders/<int:order_id>/cancel")
 @allowed(may_draft_orders)
 @loads(Order, "order_id")
-@api_doc(body=CancelIn, response=OrderOut, conflicts=True)
+@api_doc(body=CancelIn, response=OrderOut)
 def cancel_order(order: Order) -> Any:
     """Cancel an order.
 
@@ -267,7 +276,7 @@ def cancel_order(order: Order) -> Any:
 @bp.patch("/orders/<int:order_id>")
 @allowed(may_draft_orders)
 @loads(Order, "order_id")
-@api_doc(body=OrderPatch, response=OrderOut, conflicts=True)
+@api_doc(body=OrderPatch, response=OrderOut)
 def update_order(order: Order) -> Any:
     """Change a draft order.
 
@@ -298,7 +307,7 @@ def update_order(order: Order) -> Any:
 @bp.post("/orders/<int:order_id>/close")
 @allowed(may_ship_orders)
 @loads(Order, "order_id")
-@api_doc(response=OrderOut, conflicts=True)
+@api_doc(response=OrderOut)
 def close_order(order: Order) -> Any:
     """Close a fully shipped order.
 

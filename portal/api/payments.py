@@ -80,7 +80,7 @@ def list_payments(order: Order) -> Any:
 @bp.post("/orders/<int:order_id>/payments")
 @allowed(may_book_payments)
 @loads(Order, "order_id")
-@api_doc(body=PaymentIn, response=PaymentOut, status=201, conflicts=True)
+@api_doc(body=PaymentIn, response=PaymentOut, status=201)
 def create_payment(order: Order) -> Any:
     """Book a payment against a confirmed order.
 
@@ -104,7 +104,7 @@ def create_payment(order: Order) -> Any:
 @bp.post("/payments/<int:payment_id>/void")
 @allowed(may_book_payments)
 @loads(Payment, "payment_id")
-@api_doc(body=PaymentVoidIn, response=PaymentOut, conflicts=True)
+@api_doc(body=PaymentVoidIn, response=PaymentOut)
 def void_payment(payment: Payment) -> Any:
     """Void a wrong payment, with a reason.
 

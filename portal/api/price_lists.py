@@ -37,6 +37,7 @@ from .core import (
     MoneyIn,
     PatchModel,
     QueryModel,
+    Sku,
     Timestamp,
     api_doc,
     invalid,
@@ -49,12 +50,11 @@ DUPLICATE_ROW = "SKU %(sku)s is also on row %(row)s."  # domain.pricing.check_ro
 
 Version = text(60, min_length=1)
 Note = text(500)
-SkuText = text(40, min_length=1)
 QueryText = text(100)
 
 
 class PriceItemIn(BodyModel):
-    sku: SkuText
+    sku: Sku
     price_level1: MoneyIn = Field(description="First-level agent price.")
     price_level2: MoneyIn = Field(description="Second-level agent price.")
     min_resale_price: MoneyIn = Field(description="Minimum resale price; at least each agent price.")
@@ -233,7 +233,7 @@ def list_price_lists() -> Any:
 
 @bp.post("/price-lists")
 @allowed(may_manage_prices)
-@api_doc(body=PriceListIn, response=PriceListDetailOut, status=201, conflicts=True)
+@api_doc(body=PriceListIn, response=PriceListDetailOut, status=201)
 def create_price_list() -> Any:
     """Create a draft price list, with its items.
 
@@ -267,7 +267,7 @@ def get_price_list(price_list: PriceList) -> Any:
 @bp.patch("/price-lists/<int:price_list_id>")
 @allowed(may_manage_prices)
 @loads(PriceList, "price_list_id", as_="price_list")
-@api_doc(body=PriceListPatch, response=PriceListDetailOut, conflicts=True)
+@api_doc(body=PriceListPatch, response=PriceListDetailOut)
 def update_price_list(price_list: PriceList) -> Any:
     """Change a draft price list.
 
@@ -290,7 +290,7 @@ def update_price_list(price_list: PriceList) -> Any:
 @bp.post("/price-lists/<int:price_list_id>/publish")
 @allowed(may_manage_prices)
 @loads(PriceList, "price_list_id", as_="price_list")
-@api_doc(response=PublishedOut, conflicts=True)
+@api_doc(response=PublishedOut)
 def publish_price_list(price_list: PriceList) -> Any:
     """Publish a draft price list and issue the written notices.
 

@@ -34,8 +34,9 @@ from .core import (
     parse_query,
     text,
 )
+from .core import Sku as SkuText
 
-Sku = Annotated[text(40, min_length=1), domain_checked(normalize_sku)]
+Sku = Annotated[SkuText, domain_checked(normalize_sku)]
 Name = text(200, min_length=1)
 NameEn = text(200)
 Category = text(100)
@@ -110,7 +111,7 @@ def list_products() -> Any:
 
 @bp.post("/products")
 @allowed(may_manage_products)
-@api_doc(body=ProductIn, response=ProductOut, status=201, conflicts=True)
+@api_doc(body=ProductIn, response=ProductOut, status=201)
 def create_product() -> Any:
     """Add a product.
 
@@ -135,7 +136,7 @@ def get_product(product: Product) -> Any:
 @bp.patch("/products/<sku>")
 @allowed(may_manage_products)
 @loads(Product, "sku", by="sku")
-@api_doc(body=ProductPatch, response=ProductOut, conflicts=True)
+@api_doc(body=ProductPatch, response=ProductOut)
 def update_product(product: Product) -> Any:
     """Change a product.
 

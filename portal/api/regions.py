@@ -6,13 +6,13 @@ Regions are public reference data: every signed-in role may read them, distribut
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import Field
 from sqlalchemy import select
 
 from ..domain.permissions import may_manage_regions, may_read
-from ..domain.regions import RegionLevel, normalize_code
+from ..domain.regions import RegionLevel
 from ..regions import services
 from ..regions.models import Region
 from ..security import allowed
@@ -21,8 +21,8 @@ from .core import (
     BodyModel,
     OutModel,
     QueryModel,
+    RegionCode,
     api_doc,
-    domain_checked,
     one,
     page_of,
     parse_body,
@@ -30,7 +30,6 @@ from .core import (
     text,
 )
 
-RegionCode = Annotated[text(12, min_length=1), domain_checked(normalize_code)]
 RegionName = text(100, min_length=1)
 QueryText = text(100)
 
@@ -77,7 +76,7 @@ def list_regions() -> Any:
 
 @bp.post("/regions")
 @allowed(may_manage_regions)
-@api_doc(body=RegionIn, response=RegionOut, status=201, conflicts=True)
+@api_doc(body=RegionIn, response=RegionOut, status=201)
 def create_region() -> Any:
     """Add a region.
 

@@ -22,21 +22,21 @@ from ..boards import services
 from ..boards.models import Shipment
 from ..boards.queries import order_shipments
 from ..clock import today
+from ..domain.orders import MAX_QUANTITY, MIN_QUANTITY
 from ..domain.permissions import may_read, may_ship_orders
 from ..extensions import db
 from ..orders.models import Order
 from ..security import allowed, loads
 from .blueprint import bp
-from .core import BodyModel, OutModel, Timestamp, api_doc, invalid, one, page_of, parse_body, text
+from .core import BodyModel, OutModel, Sku, Timestamp, api_doc, invalid, one, page_of, parse_body, text
 
-Sku = text(40, min_length=1)
 Serial = text(60, min_length=1)
 Carrier = text(100)
 
 
 class ShipmentLineIn(BodyModel):
     sku: Sku
-    quantity: Annotated[int, Field(ge=1, le=1_000_000)]
+    quantity: Annotated[int, Field(ge=MIN_QUANTITY, le=MAX_QUANTITY)]
     serials: Annotated[list[Serial], Field(max_length=20_000)] = Field(
         default_factory=list, description="Exactly one per unit of a serialized product; none otherwise."
     )
@@ -52,7 +52,7 @@ class ShipmentIn(BodyModel):
 
 
 class LossIn(BodyModel):
-    loss_note: Annotated[text(500), Field(description="What was lost or damaged in transit.")]
+    loss_note: Annotated[text(500, min_length=1), Field(description="What was lost or damaged in transit.")]
 
 
 class ShipmentLineOut(OutModel):
@@ -107,7 +107,7 @@ def list_shipments(order: Order) -> Any:
 @bp.post("/orders/<int:order_id>/shipments")
 @allowed(may_ship_orders)
 @loads(Order, "order_id")
-@api_doc(body=ShipmentIn, response=ShipmentOut, status=201, conflicts=True)
+@api_doc(body=ShipmentIn, response=ShipmentOut, status=201)
 def create_shipment(order: Order) -> Any:
     """Ship some or all of the units left on an order.
 
@@ -127,13 +127,12 @@ def _ship(ship: Callable[..., Shipment], record: Order | Shipment, lines: Iterab
     errors = {
         f"lines.{i}.sku": [_("This product is not on the order.")]
         for i, line in enumerate(data.lines)
-        if line.sku.upper() not in by_sku  # type: ignore[attr-defined]  # Sku is a str (text())
+        if line.sku.upper() not in by_sku
     }
     if errors:
         raise invalid(errors)
     requests = [
-        services.ShipmentLineRequest(by_sku[line.sku.upper()], line.quantity, line.serials)  # type: ignore[attr-defined]
-        for line in data.lines
+        services.ShipmentLineRequest(by_sku[line.sku.upper()], line.quantity, line.serials) for line in data.lines
     ]
     shipment = ship(
         record,
@@ -166,7 +165,7 @@ def mark_shipment_lost(shipment: Shipment) -> Any:
 @bp.post("/shipments/<int:shipment_id>/replacements")
 @allowed(may_ship_orders)
 @loads(Shipment, "shipment_id")
-@api_doc(body=ShipmentIn, response=ShipmentOut, status=201, conflicts=True)
+@api_doc(body=ShipmentIn, response=ShipmentOut, status=201)
 def create_replacement(shipment: Shipment) -> Any:
     """Ship free replacement units for a shipment lost or damaged in transit.
 

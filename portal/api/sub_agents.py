@@ -7,7 +7,7 @@ and filters the queue by ``status``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from flask import abort, url_for
 from flask_babel import lazy_gettext as _l
@@ -18,7 +18,6 @@ from sqlalchemy import select
 from ..agreements import services
 from ..agreements.models import SubAgentRequest
 from ..domain.permissions import may_decide_sub_agents, may_read, may_request_sub_agents
-from ..domain.regions import normalize_code
 from ..domain.subagents import SubAgentStatus
 from ..security import allowed, loads, scoped
 from .blueprint import bp
@@ -27,9 +26,9 @@ from .core import (
     Id,
     OutModel,
     QueryModel,
+    RegionCode,
     Timestamp,
     api_doc,
-    domain_checked,
     one,
     page_of,
     parse_body,
@@ -37,7 +36,6 @@ from .core import (
     text,
 )
 
-RegionCode = Annotated[text(12, min_length=1), domain_checked(normalize_code)]
 Phone = text(40, pattern=r"[0-9+\-() ]+", message=_l("Use digits, spaces and + - ( ) only."))
 
 
@@ -124,7 +122,7 @@ def get_sub_agent_request(sub_agent: SubAgentRequest) -> Any:
 @bp.post("/sub-agent-requests/<int:request_id>/decide")
 @allowed(may_decide_sub_agents)
 @loads(SubAgentRequest, "request_id", as_="sub_agent")
-@api_doc(body=DecisionIn, response=SubAgentRequestOut, conflicts=True)
+@api_doc(body=DecisionIn, response=SubAgentRequestOut)
 def decide_sub_agent_request(sub_agent: SubAgentRequest) -> Any:
     """Approve or reject a sub-agent request.
 

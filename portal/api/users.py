@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ..accounts import services
 from ..accounts.models import User
+from ..domain.accounts import MIN_PASSWORD_LENGTH
 from ..domain.permissions import may_manage_users
 from ..domain.roles import Role
 from ..security import allowed
@@ -43,7 +44,7 @@ class UserIn(BodyModel):
     distributor_id: Id | None = Field(default=None, description="Required for role distributor, else absent.")
     password: str = Field(
         max_length=200,
-        json_schema_extra={"writeOnly": True},
+        json_schema_extra={"writeOnly": True, "minLength": MIN_PASSWORD_LENGTH},
         description="At least 10 characters, not the user name. Never returned.",
     )
     full_name: FullName = ""

@@ -145,11 +145,14 @@ class Line:
         return round_fen(self.unit_price * self.quantity)
 
 
+MIN_QUANTITY, MAX_QUANTITY = 1, 1_000_000  # units on an order line or a shipment line
+
+
 def check_quantity(quantity: int) -> int:
     """§6.2.1: whole, positive quantities."""
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < MIN_QUANTITY:
         raise InvalidValue(N_("Enter a whole number of units, at least 1."), field="quantity")
-    if quantity > 1_000_000:
+    if quantity > MAX_QUANTITY:
         raise InvalidValue(N_("Enter at most 1,000,000 units."), field="quantity")
     return quantity
 
@@ -308,6 +311,8 @@ def check_payment(
 
 # §6.2.1: an order is for a month or a quarter.
 _PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|[Qq]([1-4]))$", re.ASCII)
+# What check_period accepts, as one pattern (for the API's document): years 2000 … 2099 (EARLIEST … LATEST).
+PERIOD_PATTERN = "20[0-9]{2}-(?:0[1-9]|1[0-2]|[Qq][1-4])"
 
 
 def check_period(text: str | None) -> str:

@@ -6,7 +6,9 @@ import re
 
 from .errors import N_, InvalidValue
 
-SKU_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,39}$", re.ASCII)
+# As stored (capitals); the API's document names the same form, in either case.
+SKU_PATTERN = "[A-Z0-9][A-Z0-9._-]{0,39}"
+SKU_RE = re.compile(f"^{SKU_PATTERN}$", re.ASCII)
 
 
 def normalize_sku(text: str) -> str:

@@ -13,7 +13,9 @@ from enum import StrEnum
 
 from .errors import N_, InvalidValue
 
-_CODE_RE = re.compile(r"^[1-9]\d{5}$", re.ASCII)
+# Six digits, the first not 0 (no province code starts with 0); the API's document says the same.
+CODE_PATTERN = "[1-9][0-9]{5}"
+_CODE_RE = re.compile(f"^{CODE_PATTERN}$", re.ASCII)
 
 
 class RegionLevel(StrEnum):

@@ -207,10 +207,11 @@ def _check_data(data: PriceListData, current: PriceList | None) -> PriceListData
     if len(note) > 500:
         raise InvalidValue(N_("Enter at most %(length)s characters."), field="note", length=500)
     other = -1 if current is None else current.id
+    # The database's lower() on both sides: SQLite's folds ASCII only, Python's every letter.
     if db.session.scalar(
         select(func.count())
         .select_from(PriceList)
-        .where(func.lower(PriceList.version) == version.lower(), PriceList.id != other)
+        .where(func.lower(PriceList.version) == func.lower(version), PriceList.id != other)
     ):
         raise Duplicate(N_("Another price list has this version."), field="version")
     return PriceListData(version, data.effective_from, note)

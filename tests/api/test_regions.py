@@ -62,20 +62,39 @@ def test_a_bad_filter_answers_422_naming_it(api):
     assert list(error_of(response)["fields"]) == ["level"]
 
 
-def test_per_page_is_capped_at_200(api):
+def test_200_rows_a_page_is_the_most_a_list_gives(api):
     db.session.add_all(Region(code=f"{110101 + n}", name=f"区{n}", level=RegionLevel.DISTRICT) for n in range(205))
     db.session.commit()
     caller = api(make_user())
 
-    capped = caller.get(f"{LIST}?per_page=1000").json
-    second = caller.get(f"{LIST}?per_page=1000&page=2").json
+    full = caller.get(f"{LIST}?per_page=200").json
+    second = caller.get(f"{LIST}?per_page=200&page=2").json
 
-    assert (len(capped["items"]), capped["per_page"], capped["pages"], capped["total"]) == (200, 200, 2, 205)
+    assert (len(full["items"]), full["per_page"], full["pages"], full["total"]) == (200, 200, 2, 205)
     assert (len(second["items"]), second["page"]) == (5, 2)
 
 
-@pytest.mark.parametrize("query", ["page=abc&per_page=-3", "page=0&per_page=0", "page=99"])
-def test_nonsense_paging_falls_back_instead_of_failing(api, zhejiang, query):
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("per_page=1000", ["per_page"]),  # more than the document's maximum
+        ("per_page=null", ["per_page"]),
+        ("page=abc&per_page=-3", ["page", "per_page"]),
+        ("page=0&per_page=0", ["page", "per_page"]),
+        ("page=1.0", ["page"]),
+        ("page=1&page=2", ["page"]),
+        ("per_page=%C2%B2", ["per_page"]),  # a superscript two
+    ],
+)
+def test_paging_the_document_does_not_allow_is_refused_naming_the_parameter(api, zhejiang, query, named):
+    response = api(make_user()).get(f"{LIST}?{query}")
+
+    assert response.status_code == 422
+    assert sorted(error_of(response)["fields"]) == named
+
+
+@pytest.mark.parametrize("query", ["page=99", "page=&per_page="])
+def test_a_page_past_the_end_is_empty_and_an_empty_value_counts_as_absent(api, zhejiang, query):
     response = api(make_user()).get(f"{LIST}?{query}")
 
     assert response.status_code == 200
