@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from .. import clock
-from ..clock import utcnow
 from ..distributors.models import Distributor
 from ..domain.accounts import check_password_policy
 from ..domain.errors import N_, DomainError, Duplicate, InvalidValue
@@ -88,7 +87,7 @@ def _revoke_tokens(user: User) -> int:
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ).all()
-    now = utcnow()
+    now = clock.utcnow()
     for token in tokens:
         token.revoked_at = now
     return len(tokens)
@@ -190,4 +189,4 @@ def create_token(user: User, name: str) -> str:
 @transactional
 def revoke_token(token: ApiToken) -> None:
     if token.revoked_at is None:
-        token.revoked_at = utcnow()
+        token.revoked_at = clock.utcnow()
