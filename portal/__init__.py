@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from .products.views import bp as products_bp
     from .receivables.views import bp as receivables_bp
     from .regions.views import bp as regions_bp
+    from .repairs.routes import bp as repairs_bp
 
     for blueprint in (
         main_bp,
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
         orders_bp,
         receivables_bp,
         boards_bp,
+        repairs_bp,
     ):
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens only and never reads the session cookie

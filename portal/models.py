@@ -3,7 +3,7 @@
 from .accounts.models import ApiToken, LoginThrottle
 from .agreements.models import Agreement, AgreementTerms, SubAgentRequest, Territory, agreement_products
 from .audit.models import AuditEvent
-from .boards.models import Board, Shipment, ShipmentLine
+from .boards.models import Board, BoardWindow, Shipment, ShipmentLine
 from .distributors.models import Distributor
 from .notices.models import Notice, NoticeCounter
 from .orders.models import Order, OrderLine
@@ -11,6 +11,7 @@ from .pricing.models import PriceList, PriceListItem
 from .products.models import Product
 from .receivables.models import Payment
 from .regions.models import Region
+from .repairs.models import RepairBatch, RepairFeePayment, RepairLine, RepairRating
 
 __all__ = [
     "Agreement",
@@ -18,6 +19,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Board",
+    "BoardWindow",
     "Distributor",
     "LoginThrottle",
     "Notice",
@@ -29,6 +31,10 @@ __all__ = [
     "PriceListItem",
     "Product",
     "Region",
+    "RepairBatch",
+    "RepairFeePayment",
+    "RepairLine",
+    "RepairRating",
     "Shipment",
     "ShipmentLine",
     "SubAgentRequest",

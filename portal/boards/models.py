@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Date, ForeignKey, String, select
+from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
 from ..db import Money, UTCDateTime
-from ..domain.warranty import Coverage
+from ..domain.warranty import Coverage, Window
 from ..extensions import Model
 from ..orders.models import Order
 
@@ -73,6 +73,10 @@ class Board(Model):
     product = relationship("Product")
     order = relationship("Order")
     shipment: Mapped[Shipment] = relationship(back_populates="boards")
+    # Loaded with the board in one more statement per list (selectin), never one per board.
+    windows: Mapped[list[BoardWindow]] = relationship(
+        back_populates="board", order_by="BoardWindow.starts_on", lazy="selectin"
+    )
 
     @classmethod
     def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:
@@ -80,5 +84,23 @@ class Board(Model):
 
     @property
     def coverage(self) -> Coverage:
-        """Warranty only, until repair batches (a later issue) add post-repair windows."""
-        return Coverage(self.shipped_on, self.warranty_end)
+        """Its warranty and the post-repair windows its repairs gave it (docs/rules.md §7.1)."""
+        return Coverage(self.shipped_on, self.warranty_end, tuple(Window(w.starts_on, w.ends_on) for w in self.windows))
+
+
+class BoardWindow(Model):
+    """A post-repair warranty (§6.5.3): from the day a repaired board that was out of coverage was
+    shipped back to add_months(that day, 6), both inclusive. Written by the repair batch that
+    returned it (portal.repairs), which it names; the board's coverage reads it."""
+
+    __tablename__ = "board_windows"
+    __audited__ = True
+    __table_args__ = (Index("ix_board_windows_board_id_starts_on", "board_id", "starts_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date, index=True)
+    repair_line_id: Mapped[int | None] = mapped_column(ForeignKey("repair_lines.id"), unique=True)
+
+    board: Mapped[Board] = relationship(back_populates="windows")

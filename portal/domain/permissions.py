@@ -81,10 +81,15 @@ may_cancel_confirmed_orders = Permission("may_cancel_confirmed_orders", {SALES, 
 may_ship_orders = Permission("may_ship_orders", {SALES, ADMIN})
 #: Issue written notices, such as warnings.
 may_issue_notices = Permission("may_issue_notices", {SALES, ADMIN})
+#: Receive, inspect (cause, outcome, fee), repair, notify and ship back repair batches, and enter
+#: their return freight (§6.5.4).
+may_handle_repairs = Permission("may_handle_repairs", {SALES, ADMIN})
+#: Release a batch whose fees are unpaid, so its boards may be shipped back (with a reason, §6.5.4).
+may_release_repair_batches = Permission("may_release_repair_batches", {SALES, ADMIN})
 
 # --- finance (and administrators) ---------------------------------------------------------------
 
-#: Record and void payments.
+#: Record and void payments: order payments and repair-fee payments alike.
 may_book_payments = Permission("may_book_payments", {FINANCE, ADMIN})
 
 # --- ordering: a distributor, or sales on its behalf --------------------------------------------
@@ -98,6 +103,10 @@ may_draft_orders = Permission("may_draft_orders", {DISTRIBUTOR, SALES, ADMIN})
 may_request_sub_agents = Permission("may_request_sub_agents", {DISTRIBUTOR})
 #: Acknowledge reading a notice addressed to one's company.
 may_acknowledge_notices = Permission("may_acknowledge_notices", {DISTRIBUTOR})
+#: Fill the month's repair batch (add and remove boards) and ship it to head office (§6.5.4).
+may_send_repair_batches = Permission("may_send_repair_batches", {DISTRIBUTOR})
+#: Rate head office's service on a returned batch (after-sales management rules).
+may_rate_repairs = Permission("may_rate_repairs", {DISTRIBUTOR})
 
 # --- administrators -----------------------------------------------------------------------------
 

@@ -1,0 +1,217 @@
+"""Monthly repair batches, their lines, repair-fee payments and service ratings (docs/rules.md §7.2;
+contract §6.5.4). The rules are in portal.domain.repairs; these tables keep what happened and the
+figures that lists and the ledger filter on (status, dates, amounts), kept current by the services
+in the same transaction as the step that changes them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..boards.models import Board
+from ..clock import utcnow
+from ..db import Money, Percent, UTCDateTime, enum_column
+from ..domain.repairs import (
+    BatchStatus,
+    FaultCause,
+    FeeBasis,
+    InspectedLine,
+    RatingItem,
+    RatingLevel,
+    RepairOutcome,
+)
+from ..domain.warranty import CoverageClass
+from ..extensions import Model
+
+ZERO = Decimal("0.00")
+
+
+class RepairBatch(Model):
+    """返修批次: the boards one distributor sends back in one calendar month (at most one batch per
+    distributor and month). Each step's date is kept; ``status_since`` is the day it entered its
+    state (the work queue's "days in this state")."""
+
+    __tablename__ = "repair_batches"
+    __audited__ = True
+    __table_args__ = (
+        UniqueConstraint("distributor_id", "month", name="uq_repair_batches_distributor_id_month"),
+        Index("ix_repair_batches_status_status_since", "status", "status_since"),
+        Index("ix_repair_batches_status_fees_due_on", "status", "fees_due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)  # FX-HZ001-2026-11
+    distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"), index=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)  # its terms
+    month: Mapped[str] = mapped_column(String(7), index=True)  # "2026-11"
+    status: Mapped[BatchStatus] = mapped_column(enum_column(BatchStatus), default=BatchStatus.OPEN)
+    status_since: Mapped[date] = mapped_column(Date)
+
+    # The distributor ships it (§6.5.4: days 1-10 of the month; outside them it is late).
+    shipped_on: Mapped[date | None] = mapped_column(Date)
+    carrier: Mapped[str] = mapped_column(String(100), default="")
+    tracking_number: Mapped[str] = mapped_column(String(100), default="")
+    shipped_late: Mapped[bool] = mapped_column(default=False)
+    # Head office.
+    received_on: Mapped[date | None] = mapped_column(Date)
+    repair_due_on: Mapped[date | None] = mapped_column(Date, index=True)  # received + 30 days
+    inspected_on: Mapped[date | None] = mapped_column(Date)  # when the last line was inspected
+    repaired_on: Mapped[date | None] = mapped_column(Date)
+    turnaround_late: Mapped[bool] = mapped_column(default=False)
+    notified_on: Mapped[date | None] = mapped_column(Date)
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
+    fees_due_on: Mapped[date | None] = mapped_column(Date)  # notified + 7 days
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    return_carrier: Mapped[str] = mapped_column(String(100), default="")
+    return_tracking_number: Mapped[str] = mapped_column(String(100), default="")
+
+    # Money, fixed when the fees are notified (until then: what the lines say so far).
+    return_freight: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
+    freight_charged: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
+    fees_total: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
+    amount_due: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
+    # Follows the payments not voided (domain.repairs.status_from_payments).
+    paid_amount: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+
+    # Withholding (§6.5.4: 甲方有权不于退还): the daily command marks an overdue batch and sends one
+    # reminder; a head-office user may release it with a reason (kept in the audit trail).
+    withheld_on: Mapped[date | None] = mapped_column(Date)
+    reminder_notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
+    released: Mapped[bool] = mapped_column(default=False)
+    released_on: Mapped[date | None] = mapped_column(Date)
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    release_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    distributor = relationship("Distributor")
+    agreement = relationship("Agreement")
+    notice = relationship("Notice", foreign_keys=[notice_id])
+    reminder_notice = relationship("Notice", foreign_keys=[reminder_notice_id])
+    lines: Mapped[list[RepairLine]] = relationship(
+        back_populates="batch", cascade="all, delete-orphan", order_by="RepairLine.id"
+    )
+    payments: Mapped[list[RepairFeePayment]] = relationship(
+        back_populates="batch", order_by="RepairFeePayment.received_on"
+    )
+    rating: Mapped[RepairRating | None] = relationship(back_populates="batch", uselist=False)
+
+    @classmethod
+    def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:
+        return cls.distributor_id == distributor_id
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def unpaid(self) -> Decimal:
+        return self.amount_due - self.paid_amount
+
+
+class RepairLine(Model):
+    """One board in a batch, with the distributor's fault description; its coverage class on the
+    batch's shipping date (set when it ships); head office's cause, outcome and fee, with the cap
+    and what it came from; and its share of the return freight (set when the fees are notified)."""
+
+    __tablename__ = "repair_lines"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("batch_id", "board_id", name="uq_repair_lines_batch_id_board_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("repair_batches.id", ondelete="CASCADE"), index=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"), index=True)
+    fault_description: Mapped[str] = mapped_column(String(500), default="")
+    coverage_class: Mapped[CoverageClass | None] = mapped_column(enum_column(CoverageClass))
+    cause: Mapped[FaultCause | None] = mapped_column(enum_column(FaultCause))
+    outcome: Mapped[RepairOutcome | None] = mapped_column(enum_column(RepairOutcome))
+    charged: Mapped[bool | None] = mapped_column()
+    fee: Mapped[Decimal | None] = mapped_column(Money())
+    fee_basis: Mapped[FeeBasis | None] = mapped_column(enum_column(FeeBasis))
+    fee_cap: Mapped[Decimal | None] = mapped_column(Money())  # None on a line with no cap
+    cap_price: Mapped[Decimal | None] = mapped_column(Money())  # the price the cap is a share of
+    cap_percent: Mapped[Decimal | None] = mapped_column(Percent())
+    inspected_on: Mapped[date | None] = mapped_column(Date)
+    freight_share: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
+
+    batch: Mapped[RepairBatch] = relationship(back_populates="lines")
+    board: Mapped[Board] = relationship()
+
+    @property
+    def inspected(self) -> InspectedLine | None:
+        """The line as the fee and freight rules read it; None until it has a cause and an outcome."""
+        if self.coverage_class is None or self.cause is None or self.outcome is None:
+            return None
+        return InspectedLine(self.coverage_class, self.cause, self.outcome, self.fee or ZERO)
+
+
+class RepairFeePayment(Model):
+    """Money received against a batch's repair fees (§6.5.4), with the order payments' rules: never
+    deleted, voided with a reason; a bank reference is unique per distributor among repair-fee
+    payments not voided."""
+
+    __tablename__ = "repair_fee_payments"
+    __audited__ = True
+    __table_args__ = (
+        Index(
+            "uq_repair_fee_payments_distributor_bank_reference",
+            "distributor_id",
+            "bank_reference",
+            unique=True,
+            sqlite_where=text("voided_at IS NULL"),
+            postgresql_where=text("voided_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("repair_batches.id"), index=True)
+    distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    bank_reference: Mapped[str] = mapped_column(String(60))
+    payer: Mapped[str] = mapped_column(String(200), default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    void_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    batch: Mapped[RepairBatch] = relationship(back_populates="payments")
+
+    @classmethod
+    def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:
+        return cls.distributor_id == distributor_id
+
+
+class RepairRating(Model):
+    """The distributor's service rating of a returned batch: the survey card's four items, each on
+    four levels, and an optional comment (after-sales management rules; docs/rules.md §7.2)."""
+
+    __tablename__ = "repair_ratings"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("repair_batches.id"), unique=True)
+    distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"), index=True)
+    attitude: Mapped[RatingLevel] = mapped_column(enum_column(RatingLevel))
+    skill: Mapped[RatingLevel] = mapped_column(enum_column(RatingLevel))
+    timeliness: Mapped[RatingLevel] = mapped_column(enum_column(RatingLevel))
+    promises: Mapped[RatingLevel] = mapped_column(enum_column(RatingLevel))
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    rated_on: Mapped[date] = mapped_column(Date, index=True)
+    rated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    batch: Mapped[RepairBatch] = relationship(back_populates="rating")
+
+    @classmethod
+    def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:
+        return cls.distributor_id == distributor_id
+
+    @property
+    def card(self) -> dict[RatingItem, RatingLevel]:
+        return {item: RatingLevel(getattr(self, item.value)) for item in RatingItem}
