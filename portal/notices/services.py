@@ -25,9 +25,11 @@ warning            optional      ``message_zh``, ``message_en``; ``agreement`` (
 revocation         required      ``agreement`` (its ``number``), ``regions`` (each with
                                  ``code`` and ``name``); ``reason`` (optional, one text)
 termination        required      ``agreement``; ``reason`` (optional)
-repair_fees        optional      ``reference`` (the batch, e.g. "2027-03"), ``amount`` (the
-                                 fees due, Decimal), ``due_on`` (date);
-                                 ``message_zh``, ``message_en`` (optional)
+repair_fees        optional      ``reference`` (the batch's number), ``amount`` (the amount
+                                 due, Decimal), ``due_on`` (date); optional: ``lines`` (each
+                                 a dict of ``serial``, ``cause``, ``outcome``, ``fee``,
+                                 ``freight``), ``fees_total``, ``freight`` (Decimal),
+                                 ``message_zh``, ``message_en``
 payment_reminder   optional      ``reference`` (the order's number), ``amount`` (outstanding,
                                  Decimal), ``due_on`` (date); for an overdue deposit also
                                  ``deposit`` and ``paid`` (Decimal); ``message_zh``,
@@ -49,6 +51,7 @@ from functools import partial
 from typing import Any
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -73,7 +76,10 @@ CONTEXT: dict[NoticeType, tuple[frozenset[str], frozenset[str]]] = {
     NoticeType.WARNING: (frozenset({"message_zh", "message_en"}), frozenset({"agreement"})),
     NoticeType.REVOCATION: (frozenset({"agreement", "regions"}), frozenset({"reason"})),
     NoticeType.TERMINATION: (frozenset({"agreement"}), frozenset({"reason"})),
-    NoticeType.REPAIR_FEES: (frozenset({"reference", "amount", "due_on"}), frozenset({"message_zh", "message_en"})),
+    NoticeType.REPAIR_FEES: (
+        frozenset({"reference", "amount", "due_on"}),
+        frozenset({"lines", "fees_total", "freight", "message_zh", "message_en"}),
+    ),
     NoticeType.PAYMENT_REMINDER: (
         frozenset({"reference", "amount", "due_on"}),
         frozenset({"deposit", "paid", "message_zh", "message_en"}),
@@ -115,12 +121,13 @@ def render_notice(notice_type: NoticeType, **context: Any) -> NoticeText:
     """
     texts = {}
     for language in ("zh", "en"):
-        rendered = render_template(
-            f"notices/bodies/{notice_type.value}.{language}.txt",
-            long_date=partial(long_date, language=language),
-            yuan=yuan,
-            **context,
-        ).strip()
+        with force_locale(language):  # labels given to the template (a fault cause …) in its language
+            rendered = render_template(
+                f"notices/bodies/{notice_type.value}.{language}.txt",
+                long_date=partial(long_date, language=language),
+                yuan=yuan,
+                **context,
+            ).strip()
         title, _, body = rendered.partition("\n")
         texts[language] = (_one_line(title), body.strip())
     return NoticeText(texts["zh"][0], texts["en"][0], texts["zh"][1], texts["en"][1])
