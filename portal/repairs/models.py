@@ -15,6 +15,8 @@ from ..boards.models import Board
 from ..clock import utcnow
 from ..db import Money, Percent, UTCDateTime, enum_column
 from ..domain.repairs import (
+    WITHHELD,
+    WITHHELD_LABEL,
     BatchStatus,
     FaultCause,
     FeeBasis,
@@ -22,6 +24,7 @@ from ..domain.repairs import (
     RatingItem,
     RatingLevel,
     RepairOutcome,
+    is_withheld,
 )
 from ..domain.warranty import CoverageClass
 from ..extensions import Model
@@ -111,6 +114,19 @@ class RepairBatch(Model):
     @property
     def unpaid(self) -> Decimal:
         return self.amount_due - self.paid_amount
+
+    def is_withheld(self, on: date) -> bool:
+        """Head office holds the boards on ``on``: fees overdue and not released (§6.5.4)."""
+        return is_withheld(self.status, unpaid=self.unpaid, due_on=self.fees_due_on, released=self.released, on=on)
+
+    def shown_status(self, on: date) -> str:
+        """The status as pages and the API show it on ``on``: ``withheld`` while fees are overdue and
+        the batch is not released, else the stored state (docs/api.md)."""
+        return WITHHELD if self.is_withheld(on) else self.status.value
+
+    def shown_status_label(self, on: date) -> str:
+        """The msgid of :meth:`shown_status`, for the pages to translate."""
+        return WITHHELD_LABEL if self.is_withheld(on) else self.status.label
 
 
 class RepairLine(Model):
