@@ -120,3 +120,12 @@ def test_the_page_stacks_on_a_phone(expired, returned_batch, login):
     assert 'name="viewport" content="width=device-width' in page
     assert "<table" not in page
     assert 'class="col-sm-4">Fault description</dt>' in page
+
+
+def test_the_history_in_chinese(expired, returned_batch, login):
+    shop, boards = expired
+    returned_batch(boards[:1], shipped_on=date(2026, 2, 10), returned_on=date(2026, 3, 1))
+    page = login(shop.agent).get("/boards/HZ-H-0001", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "历史记录" in page
+    assert "批次寄出日的保修类别" in page
+    assert "维修后保质期内" in page  # today, 10 March, inside the window

@@ -188,3 +188,13 @@ def test_satisfaction_counts_every_answer_in_one_statement(shop, boards, returne
     own = satisfaction(boards[0].distributor_id)
     assert (own.count, own.total, own.rate, own.met) == (7, 8, Decimal("0.8750"), True)
     assert satisfaction(10**6) is None  # nothing rated: no figure
+
+
+def test_the_card_in_chinese(shop, batch, login):
+    client = login(shop.agent)
+    page = client.get(url(batch), headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "服务评价" in page
+    assert "非常满意" in page
+    assert "提交评价" in page
+    refused = client.post(url(batch), data={}, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert refused.count("请从四个等级中选择一项。") == 4
