@@ -22,12 +22,14 @@ from portal.distributors.models import Distributor
 from portal.domain.agreements import AgreementStatus
 from portal.domain.orders import OrderStatus
 from portal.domain.pricing import PriceListStatus
+from portal.domain.repairs import BatchStatus
 from portal.extensions import db
 from portal.notices.models import Notice
 from portal.orders.models import Order
 from portal.pricing.models import PriceList, PriceListItem
 from portal.products.models import Product
 from portal.regions.models import Region
+from portal.repairs.models import RepairBatch
 from portal.security import scoped
 
 USERS = ("admin", "sales", "finance", "hz-agent", "sz-agent")
@@ -72,6 +74,10 @@ RECORDS: dict[str, Callable[[User], Any]] = {
         select(PriceListItem).join(PriceList).where(PriceList.status == PriceListStatus.DRAFT).limit(1)
     ),
     "sku": lambda user: _first(select(Product).order_by(Product.sku), Product, user),
+    "batch_id": lambda user: _first(select(RepairBatch).order_by(RepairBatch.id), RepairBatch, user),
+    "repairs.add_boards:batch_id": lambda user: (
+        _in_state(RepairBatch, BatchStatus.OPEN)(user) or RECORDS["batch_id"](user)
+    ),
 }
 for _endpoint in ("edit", "delete", "publish", "new_item", "template_csv", "template_xlsx"):
     RECORDS[f"pricing.{_endpoint}:price_list_id"] = _in_state(PriceList, PriceListStatus.DRAFT)
