@@ -468,3 +468,30 @@ def test_the_pages_render_in_both_languages(shop, login, language, words):
 def test_the_navigation_links_to_the_batches_for_everyone(shop, login):
     for user in (shop.agent, shop.sales, shop.finance, make_user(role=Role.ADMIN)):
         assert 'href="/repairs/"' in text(login(user).get("/"))
+
+
+def test_a_batch_shipped_after_day_10_is_recorded_as_late(shop, login, monkeypatch):
+    from datetime import UTC, datetime
+
+    batch = open_batch(shop, boards_of(shop, 1))
+    monkeypatch.setattr("portal.clock.utcnow", lambda: datetime(2026, 3, 12, 4, 0, tzinfo=UTC))
+    client = login(shop.agent)
+    response = client.post(f"/repairs/batches/{batch.id}/ship", data={"shipped_on": "2026-03-12"})
+    assert response.status_code == 302
+    page = text(client.get(response.headers["Location"]))
+    assert "recorded as late" in page
+    assert "Shipped late" in page
+
+
+def test_other_modules_add_to_the_batch_page_context(shop, login, monkeypatch):
+    from portal.repairs import queries
+
+    batch = open_batch(shop)
+    seen = []
+    monkeypatch.setattr(
+        queries, "BATCH_PAGE_CONTEXT", [lambda b: seen.append(b.id) or {"extra": 1}, lambda b: {"extra": 2}]
+    )
+    assert queries.batch_page_context(batch) == {"extra": 2}
+    assert seen == [batch.id]
+    assert login(shop.agent).get(f"/repairs/batches/{batch.id}").status_code == 200
+    assert seen == [batch.id, batch.id]
