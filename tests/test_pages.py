@@ -79,6 +79,9 @@ RECORDS: dict[str, Callable[[User], Any]] = {
         _in_state(RepairBatch, BatchStatus.RETURNED)(user)
         or _first(select(RepairBatch).order_by(RepairBatch.id), RepairBatch, user)
     ),
+    "repairs.add_boards:batch_id": lambda user: (
+        _in_state(RepairBatch, BatchStatus.OPEN)(user) or RECORDS["batch_id"](user)
+    ),
 }
 for _endpoint in ("edit", "delete", "publish", "new_item", "template_csv", "template_xlsx"):
     RECORDS[f"pricing.{_endpoint}:price_list_id"] = _in_state(PriceList, PriceListStatus.DRAFT)

@@ -108,8 +108,9 @@ def _csv_rows(data: bytes) -> list[list[str]] | None:
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
 
 
-def _file_rows(data: bytes, filename: str) -> list[list[str]] | None:
-    """The rows of an .xlsx workbook or a CSV file, as text; None for anything else."""
+def file_rows(data: bytes, filename: str) -> list[list[str]] | None:
+    """The rows of an .xlsx workbook or a CSV file, as text; None for anything else (also read by
+    the repair batches' board lists, portal.repairs.forms)."""
     if _is_xlsx(data):
         try:
             return _xlsx_rows(data)
@@ -126,7 +127,7 @@ def read_serial_file(data: bytes, filename: str = "") -> SerialFile:
     if not data.strip():
         result.problems.append(FileProblem(0, N_("The file is empty.")))
         return result
-    rows = _file_rows(data, filename)
+    rows = file_rows(data, filename)
     if rows is None:
         result.problems.append(
             FileProblem(0, N_("The file is neither a CSV (UTF-8 or GBK) nor an Excel workbook (.xlsx)."))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..boards.models import Board
@@ -156,6 +156,10 @@ class RepairLine(Model):
 
     batch: Mapped[RepairBatch] = relationship(back_populates="lines")
     board: Mapped[Board] = relationship()
+
+    @classmethod
+    def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:
+        return cls.batch_id.in_(select(RepairBatch.id).where(RepairBatch.distributor_id == distributor_id))
 
     @property
     def inspected(self) -> InspectedLine | None:
