@@ -22,6 +22,7 @@ from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
 from ..orders.models import Order
 from ..pricing.models import PriceList
+from ..repairs.workshop_queries import near_limit_count
 from ..security import allowed, public
 from .home import distributor_home
 
@@ -51,6 +52,7 @@ def head_office_queues(on: date) -> dict[str, int]:
         "sub_agents": count(SubAgentRequest, SubAgentRequest.status == SubAgentStatus.REQUESTED),
         "draft_price_lists": count(PriceList, PriceList.status == PriceListStatus.DRAFT),
         "distributors": count(Distributor),
+        "repairs_near_limit": near_limit_count(on),
     }
 
 
