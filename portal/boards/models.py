@@ -77,6 +77,11 @@ class Board(Model):
     windows: Mapped[list[BoardWindow]] = relationship(
         back_populates="board", order_by="BoardWindow.starts_on", lazy="selectin"
     )
+    # Its repairs, for the look-up's history. RepairLine belongs to portal.repairs, a higher layer, so
+    # it is named here by string and read only (the repairs services write lines through
+    # RepairLine.board). Never loaded by itself: a query that needs it says so
+    # (queries.board_with_history), so a page cannot send one statement per repair by accident.
+    repair_lines = relationship("RepairLine", viewonly=True, order_by="RepairLine.id", lazy="raise")
 
     @classmethod
     def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:

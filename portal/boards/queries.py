@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.orders import DeliveryState, OrderStatus
@@ -16,7 +17,7 @@ from ..extensions import db
 from ..orders.models import Order
 from ..products.models import Product
 from ..security import scoped
-from .models import Board, Shipment, ShipmentLine
+from .models import Board, BoardWindow, Shipment, ShipmentLine
 
 # --- shipments ----------------------------------------------------------------------------------
 
@@ -50,20 +51,27 @@ def replaced_quantities(lost: Shipment) -> dict[int, int]:
     return {product_id: int(quantity or 0) for product_id, quantity in rows}
 
 
-def coverage_class_is(coverage_class: CoverageClass, on: date) -> ColumnElement[bool]:
-    """SQL for ``board.coverage.coverage_class(on) == coverage_class`` (docs/rules.md §7.1).
+def in_a_window(on: date) -> ColumnElement[bool]:
+    """SQL: one of the board's post-repair windows covers ``on`` (both ends inclusive)."""
+    return (
+        select(BoardWindow.id)
+        .where(BoardWindow.board_id == Board.id, BoardWindow.starts_on <= on, BoardWindow.ends_on >= on)
+        .exists()
+    )
 
-    Boards carry no post-repair windows until repair batches return them (a later issue): until
-    then a board is in warranty up to its warranty end and out of warranty after it. When windows
-    arrive, "post-repair" becomes an EXISTS on them and "out of warranty" its negation.
-    """
+
+def coverage_class_is(coverage_class: CoverageClass, on: date) -> ColumnElement[bool]:
+    """SQL for ``board.coverage.coverage_class(on) == coverage_class`` (docs/rules.md §7.1): in
+    warranty up to its warranty end; past it, post-repair while one of its windows covers the day,
+    else out of warranty. tests/boards/test_coverage.py proves the two agree, board by board and
+    day by day."""
     if coverage_class is CoverageClass.NOT_YET_SHIPPED:
         return Board.shipped_on > on
     if coverage_class is CoverageClass.IN_WARRANTY:
         return and_(Board.shipped_on <= on, Board.warranty_end >= on)
     if coverage_class is CoverageClass.POST_REPAIR_WARRANTY:
-        return false()
-    return Board.warranty_end < on
+        return and_(Board.warranty_end < on, in_a_window(on))
+    return and_(Board.warranty_end < on, ~in_a_window(on))
 
 
 def boards_matching(
@@ -91,6 +99,25 @@ def boards_matching(
     if serial:
         statement = statement.where(Board.serial.startswith(serial.strip().upper(), autoescape=True))
     return statement
+
+
+def board_with_history(board_id: int) -> Board:
+    """A board for its look-up page: product, order, distributor and shipment in one statement, its
+    post-repair windows in a second, and its repairs with their batches in a third, whatever the
+    number of repairs. The repair line's class is reached through the mapper: portal.repairs is a
+    higher layer, which this module does not import."""
+    line = sa_inspect(Board).relationships["repair_lines"].mapper.class_
+    return db.session.scalars(
+        select(Board)
+        .where(Board.id == board_id)
+        .options(
+            joinedload(Board.product),
+            joinedload(Board.order).joinedload(Order.distributor),
+            joinedload(Board.shipment),
+            selectinload(Board.repair_lines).joinedload(line.batch),
+        )
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def board_products(user: Any = None) -> list[Any]:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from .models import Board, Shipment
 from .queries import (
     DeliveryFilters,
     board_products,
+    board_with_history,
     boards_matching,
     deliveries_matching,
     delivery_counts,
@@ -69,6 +70,9 @@ def _date_arg(name: str) -> tuple[date | None, bool]:
     except ValueError:
         return None, True
 
+
+# The repair batch's page (portal.repairs, a higher layer): linked by endpoint name when it exists.
+BATCH_PAGE = "repairs.show"
 
 BAD_DATE = N_("The date %(value)s is not a date in the form YYYY-MM-DD, such as 2026-03-05.")
 
@@ -128,10 +132,15 @@ def lookup() -> Any:
 @allowed(may_read)
 @loads(Board, "serial", by="serial")
 def show(board: Board) -> Any:
-    """One board: product, order, shipment, warranty, and its coverage on ``?on=`` (default today)."""
+    """One board: product, order, shipment, warranty, its coverage on ``?on=`` (default today) and
+    its history: each repair with the class it had on the batch's shipping date, the result, the fee,
+    the return date and the post-repair window it gave (docs/rules.md §7.1). A few statements,
+    whatever the number of repairs."""
     chosen, bad = _date_arg("on")
     on = chosen or today()
+    board = board_with_history(board.id)
     coverage = board.coverage
+    windows = {window.repair_line_id: window for window in board.windows if window.repair_line_id is not None}
     message = _(BAD_DATE, value=request.args.get("on", "")[:40]) if bad else None
     return render_template(
         "boards/show.html",
@@ -144,6 +153,8 @@ def show(board: Board) -> Any:
         latest_end=coverage.coverage_end(),
         message=message,
         on_text=request.args.get("on", "")[:40] if bad else on.isoformat(),
+        repairs=[(line, windows.get(line.id)) for line in board.repair_lines],
+        batch_endpoint=BATCH_PAGE if BATCH_PAGE in current_app.view_functions else None,
     ), 422 if bad else 200
 
 

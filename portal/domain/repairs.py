@@ -729,17 +729,20 @@ LEVELS = frozenset(level.value for level in RatingLevel)
 Card = Mapping[RatingItem, RatingLevel]
 
 
+def check_rating_level(item: RatingItem, value: str | None) -> RatingLevel:
+    """One item's answer: one of the four levels, else refused on the item's own field (a form
+    checks each item with this, so every item outside the card is marked at once)."""
+    if value is None or value not in LEVELS:
+        raise InvalidValue(N_("Choose one of the four levels."), field=item.value)
+    return RatingLevel(value)
+
+
 def check_rating(
     answers: Mapping[str, str | None], comment: str | None = None
 ) -> tuple[dict[RatingItem, RatingLevel], str]:
     """A filled card: every item answered with one of the four levels (the first item that is not
     is refused on its own field), and an optional comment of at most 1,000 characters."""
-    card: dict[RatingItem, RatingLevel] = {}
-    for item in RatingItem:
-        value = answers.get(item.value)
-        if value is None or value not in LEVELS:
-            raise InvalidValue(N_("Choose one of the four levels."), field=item.value)
-        card[item] = RatingLevel(value)
+    card = {item: check_rating_level(item, answers.get(item.value)) for item in RatingItem}
     text = (comment or "").strip()
     if len(text) > RATING_COMMENT_MAX_LENGTH:
         raise InvalidValue(
@@ -748,11 +751,14 @@ def check_rating(
     return card, text
 
 
+ALREADY_RATED = N_("This batch has already been rated.")
+
+
 def check_can_rate(status: BatchStatus, *, already_rated: bool) -> None:
     if status not in RATEABLE:
         raise StepRefused(N_("A batch is rated once its boards have been shipped back."))
     if already_rated:
-        raise StepRefused(N_("This batch has already been rated."))
+        raise StepRefused(ALREADY_RATED)
 
 
 # After-sales management rules 3.2.1: 服务及时率≥90%；用户满意程度≥85%. Head office's own targets, not

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import ledger, views, workshop  # noqa: F401  (each adds its routes to bp)
+from . import ledger, rating_views, views, workshop  # noqa: F401  (each adds its routes to bp)
 from .blueprint import bp
 
 __all__ = ["bp"]

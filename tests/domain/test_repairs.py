@@ -37,6 +37,7 @@ from portal.domain.repairs import (
     check_fee_payment,
     check_line_inspection,
     check_rating,
+    check_rating_level,
     check_return,
     check_ship,
     check_step_date,
@@ -705,6 +706,29 @@ def test_a_rating_outside_the_card_is_refused(answers, field):
     with pytest.raises(InvalidValue) as refused:
         check_rating(answers)
     assert refused.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("item", "value", "level"),
+    [
+        (RatingItem.ATTITUDE, "very_satisfied", V),
+        (RatingItem.SKILL, "satisfied", SAT),
+        (RatingItem.TIMELINESS, "fairly_satisfied", FAIR),
+        (RatingItem.PROMISES, "dissatisfied", DIS),
+        (RatingItem.SKILL, "excellent", None),  # not a level of the card
+        (RatingItem.TIMELINESS, "", None),
+        (RatingItem.PROMISES, None, None),  # left out
+        (RatingItem.ATTITUDE, "Satisfied", None),  # the card's values, as written
+    ],
+)
+def test_each_item_is_checked_on_its_own_field(item, value, level):
+    """A form marks every item outside the card at once (check_rating stops at the first)."""
+    if level is not None:
+        assert check_rating_level(item, value) is level
+        return
+    with pytest.raises(InvalidValue, match="Choose one of the four levels.") as refused:
+        check_rating_level(item, value)
+    assert refused.value.field == item.value
 
 
 def test_a_long_comment_is_refused():

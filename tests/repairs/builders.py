@@ -111,7 +111,7 @@ def foreign_batch(other: Distributor) -> RepairBatch:
     agreement = active_agreement_of(other)
     board = next(product for product in agreement.products if product.serialized)
     shop = Shop(agreement, board, board, None, None, None)  # type: ignore[arg-type]
-    return make_batch(shop, 1, through=S.SHIPPED)
+    return make_batch(shop, 1, through=S.RETURNED)  # returned: a rating past the scope would be saved
 
 
 @foreign_record(RepairLine)
