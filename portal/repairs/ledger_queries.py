@@ -21,15 +21,27 @@ from sqlalchemy.sql import ColumnElement
 from ..db import Money
 from ..distributors.models import Distributor
 from ..domain.dates import add_days
-from ..domain.repairs import NOTIFIED_OR_LATER, FeeAgeing
+from ..domain.repairs import NOTIFIED_OR_LATER, FeeAgeing, fee_ageing
 from ..extensions import db
 from ..security import scoped
 from .fees import withheld_clause
 from .models import RepairBatch
 
 ZERO: ColumnElement[int] = literal_column("0")  # whole fen, as the Money columns hold them
-# fee_ageing's buckets: whole days past the due date, up to and including each bound.
-BUCKET_BOUNDS = ((FeeAgeing.NOT_DUE, 0), (FeeAgeing.DAYS_1_30, 30), (FeeAgeing.DAYS_31_60, 60))
+
+
+def _bucket_bounds() -> list[tuple[FeeAgeing, int]]:
+    """Each bucket of domain.repairs.fee_ageing but the last, with the most whole days past the due
+    date it holds, read off the domain function itself (so the rule is stated once, there)."""
+    on = date(2000, 1, 1)
+    most: dict[FeeAgeing, int] = {}
+    for days in range(0, 3660):
+        most[fee_ageing(add_days(on, -days), on)] = days
+    *bounded, _last = sorted(most.items(), key=lambda item: item[1])
+    return bounded
+
+
+BUCKET_BOUNDS = _bucket_bounds()
 
 
 @dataclass(frozen=True)
