@@ -4,7 +4,7 @@ and the daily withholding with one reminder per batch."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -313,3 +313,18 @@ def test_the_sql_withholding_filter_agrees_with_the_domain_rule(insert_fee_batch
     in_sql = set(db.session.scalars(select(RepairBatch.id).where(fees.withheld_clause(on))))
     assert in_sql == expected
     assert (len(expected) > 0) == (offset > 0)
+
+
+def test_the_daily_command_withholds_and_reminds_once(app, notified_batch, monkeypatch):
+    batch = notified_batch("300.00")
+    monkeypatch.setattr("portal.clock.utcnow", lambda: datetime(2026, 5, 1, 4, 0, tzinfo=UTC))
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["portal", "withhold-overdue-repair-batches"])
+    second = runner.invoke(args=["portal", "withhold-overdue-repair-batches"])
+
+    assert first.exit_code == 0, first.output
+    assert "Repair batches withheld, with a payment reminder each: 1." in first.output
+    assert "Repair batches withheld, with a payment reminder each: 0." in second.output
+    assert fresh(batch).withheld_on == date(2026, 5, 1)
+    assert len(reminders()) == 1

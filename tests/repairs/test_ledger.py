@@ -164,6 +164,8 @@ def test_the_ledger_exports_to_excel(shop, login, clock, notified_batch):
     assert totals["D2"].value == 300
     rows = list(batches.iter_rows(min_row=2, values_only=True))
     assert [(r[2], r[6], r[8], r[9], r[10]) for r in rows] == [(batch.number, 300, 300, "1–30 days overdue", "Yes")]
+    assert batches["G2"].number_format == "#,##0.00"
+    assert batches["F2"].value.date() == DUE_ON
 
 
 @pytest.mark.parametrize("role", ["finance", "distributor"])
