@@ -66,6 +66,20 @@ def remind_overdue_deposits() -> None:
     click.echo(f"Payment reminders issued: {len(notices)}.")
 
 
+@portal_cli.command("withhold-overdue-repair-batches")
+def withhold_overdue_repair_batches() -> None:
+    """Daily: mark each repair batch whose fees are overdue withheld and send it one payment
+    reminder (docs/rules.md §7.2); running it twice changes nothing."""
+    from .clock import today
+    from .notices.services import send_pending_email
+    from .repairs.fees import withhold_overdue_batches
+
+    with acting_as(None, "cli"):
+        notices = withhold_overdue_batches(today())
+    send_pending_email(notices)
+    click.echo(f"Repair batches withheld, with a payment reminder each: {len(notices)}.")
+
+
 @portal_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def demo(if_empty: bool) -> None:

@@ -119,6 +119,11 @@ NOT_WALKED = {
     "repairs.receive": "head office's step on a batch in its state (the demo has no repair batches yet)",
     "repairs.return_freight": "head office's step on a batch in its state (the demo has no repair batches yet)",
     "repairs.ship_back": "head office's step on a batch in its state (the demo has no repair batches yet)",
+
+    # Issue 9: remove once the demo has notified batches (unpaid, part paid, paid) for the fee forms.
+    "repairs.book_fee_payment": "the payment form shows on a notified batch with fees unpaid (none in the demo yet)",
+    "repairs.void_fee_payment": "the void form shows on a payment of a notified or paid batch (none in the demo yet)",
+    "repairs.release_batch": "the release form shows on a notified batch with fees unpaid (the demo has none yet)",
 }
 
 # Forms that cannot be accepted as the page shows them, and why; their fields are walked all the same.

@@ -32,8 +32,9 @@ repair_fees        optional      ``reference`` (the batch's number), ``amount`` 
                                  ``message_zh``, ``message_en``
 payment_reminder   optional      ``reference`` (the order's number), ``amount`` (outstanding,
                                  Decimal), ``due_on`` (date); for an overdue deposit also
-                                 ``deposit`` and ``paid`` (Decimal); ``message_zh``,
-                                 ``message_en`` (optional)
+                                 ``deposit`` and ``paid`` (Decimal); for a repair batch's
+                                 overdue fees ``repair`` (True; ``reference`` is the batch's
+                                 number); ``message_zh``, ``message_en`` (optional)
 =================  ============  ==========================================================
 
 ``agreement=`` and ``price_list=`` also fill the notice's ``agreement_id`` and ``price_list_id``.
@@ -82,7 +83,7 @@ CONTEXT: dict[NoticeType, tuple[frozenset[str], frozenset[str]]] = {
     ),
     NoticeType.PAYMENT_REMINDER: (
         frozenset({"reference", "amount", "due_on"}),
-        frozenset({"deposit", "paid", "message_zh", "message_en"}),
+        frozenset({"deposit", "paid", "repair", "message_zh", "message_en"}),
     ),
 }
 
