@@ -351,7 +351,7 @@ def list_repair_batches() -> Any:
 @allowed(may_send_repair_batches)
 @api_doc(response=RepairBatchOut, status=201)
 def open_repair_batch() -> Any:
-    """Open the month's repair batch.
+    """Open the repair batch of the month.
 
     A distributor user, for its own distributor: answers the batch being filled if there is one,
     else a new one for this month (or the next month without a batch, when this month's has gone).
