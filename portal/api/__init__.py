@@ -19,6 +19,7 @@ from . import (  # noqa: F401  (each adds its routes to bp)
     products,
     receivables,
     regions,
+    repair_batches,
     repair_fees,
     repair_ratings,
     shipments,
