@@ -2,21 +2,21 @@
 every state, made through the batch services (portal.repairs.services) with explicit dates, so the
 audit trail, the fees notices and the boards' post-repair windows read like a real year.
 
-It runs after the orders demo and sends in boards that demo shipped. HZ001 (hz-agent) has a batch
-almost every month of the last twelve: returned (rated and not), one shipped late, one repaired
-late, one withheld for overdue fees then released with a reason and returned unpaid, a board
-repaired out of warranty and sent in again inside its post-repair window, then one withheld now,
-one paid and not yet returned, one notified with its fees not yet due, and this month's open batch
+It runs after the orders demo and sends in boards that demo shipped. HZ001 (hz-agent) has a batch in
+each of the last twelve months: returned (rated and not), one shipped late, one repaired late, one
+withheld for overdue fees, then released with a reason and returned unpaid, a board repaired out of
+warranty and sent in again inside its post-repair window; then one withheld now, one paid after its
+reminder and not yet returned, one notified with its fees not yet due, and this month's open batch
 with boards in it. SZ002 (sz-agent) has returned batches, one received with some lines inspected
 and one shipped today; SZ003 and CD004 a batch repaired and one inspected. The lines are free (in
 warranty, a covered cause), charged in full (human damage in warranty), charged out of warranty
 within the cap (the fee kept under services.line_cap), no fault found and unrepairable.
 
 Dates are relative to ``today``, as in the other demos; a story that does not fit (no agreement in
-force, no board shipped early enough) is left out, and a board "out of warranty" becomes one in
+force, no board shipped early enough) is left out whole, and a board "out of warranty" is one in
 warranty when the demo has none that old (its line is then free or charged in full). Fee payments,
-withholding, release and ratings are written by the small helpers at the end of this module, which
-follow the rules of portal.repairs.fees and portal.repairs.ratings.
+withholding, release and ratings go through the stand-ins at the end of this module, which follow
+the rules and signatures of portal.repairs.fees and portal.repairs.ratings.
 """
 
 from __future__ import annotations
@@ -322,15 +322,11 @@ def withheld(story: Story, start: date) -> None:
     withhold_overdue_batches(story.at(batch.fees_due_on + DAY))
 
 
-def paid_not_returned(story: Story, start: date) -> None:
-    """Paid a few days ago; the boards go back next."""
-    shipped_on = start + DAY
-    batch = story.open(start, shipped_on, [DROPPED, FREE_DEAD])
-    story.ship(batch, shipped_on)
-    story.receive(batch, shipped_on + 3 * DAY)
-    story.inspect(batch, shipped_on + 6 * DAY, "28.00")
-    story.repaired(batch, shipped_on + 15 * DAY)
-    story.notify(batch, max(shipped_on + 16 * DAY, story.today - 9 * DAY))
+def paid_after_the_reminder(story: Story, start: date) -> None:
+    """Fees overdue, withheld with a reminder, then paid a few days ago: the boards go back next."""
+    batch = story.through_notice(start, [DROPPED, FREE_DEAD], ship_day=2, freight="28.00")
+    assert batch.fees_due_on is not None
+    withhold_overdue_batches(story.at(batch.fees_due_on + DAY))
     story.pay(batch, story.today - 4 * DAY)
 
 
@@ -395,7 +391,7 @@ STORIES: dict[str, list[tuple[int, Play]]] = {
         (5, returned_unrated),
         (4, sent_in_again),
         (3, withheld),
-        (2, paid_not_returned),
+        (2, paid_after_the_reminder),
         (1, notified_not_due),
         (0, open_with_boards),
     ],
