@@ -17,6 +17,7 @@ from .notices import demo as notices_demo
 from .pricing import demo as pricing_demo
 from .products import demo as products_demo
 from .regions.services import seed_regions
+from .repairs import demo as repairs_demo
 
 DEMO_PASSWORD = "portal-demo-2026"
 
@@ -88,7 +89,8 @@ DISTRIBUTORS = [
 
 def load_demo() -> None:
     """Load every area's demo data, in the order the areas build on each other: products and price
-    lists, then agreements (which receive later notices), notices, and two years of orders."""
+    lists, then agreements (which receive later notices), notices, two years of orders, and a year of
+    repair batches for the boards those orders shipped."""
     seed_regions()
     created = {d.code: create_distributor(d) for d in DISTRIBUTORS}
     create_user(UserData("admin", Role.ADMIN, full_name="系统管理员 Admin"), DEMO_PASSWORD)
@@ -102,5 +104,5 @@ def load_demo() -> None:
     )
     products_demo.load()
     on = today()
-    for area_demo in (pricing_demo, agreements_demo, notices_demo, orders_demo):
+    for area_demo in (pricing_demo, agreements_demo, notices_demo, orders_demo, repairs_demo):
         area_demo.load(on)
