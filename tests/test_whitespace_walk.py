@@ -48,10 +48,13 @@ from werkzeug.exceptions import HTTPException
 
 from portal import demo as portal_demo
 from portal.accounts.models import User
+from portal.boards.models import Board
 from portal.db import UTCDateTime
 from portal.domain import permissions
+from portal.domain.repairs import UNFINISHED
 from portal.domain.roles import Role
 from portal.extensions import db
+from portal.repairs.models import RepairBatch, RepairLine
 from portal.security import scoped
 
 from .builders import credit_code
@@ -111,19 +114,6 @@ SAMPLES: dict[str, str] = {
 NOT_WALKED = {
     "accounts.profile": "answers a POST with the profile page; its forms post to other endpoints",
     "accounts.revoke_token": "a button without fields, shown next to an API token (the demo has none)",
-    # Issue 9: remove once the demo has a returned batch its distributor has not rated yet.
-    "repairs.rate": "the rating card shows on a returned batch not yet rated (the demo has none yet)",
-    "repairs.inspect": "head office's step on a batch in its state (the demo has no repair batches yet)",
-    "repairs.mark_repaired": "head office's step on a batch in its state (the demo has no repair batches yet)",
-    "repairs.notify": "head office's step on a batch in its state (the demo has no repair batches yet)",
-    "repairs.receive": "head office's step on a batch in its state (the demo has no repair batches yet)",
-    "repairs.return_freight": "head office's step on a batch in its state (the demo has no repair batches yet)",
-    "repairs.ship_back": "head office's step on a batch in its state (the demo has no repair batches yet)",
-
-    # Issue 9: remove once the demo has notified batches (unpaid, part paid, paid) for the fee forms.
-    "repairs.book_fee_payment": "the payment form shows on a notified batch with fees unpaid (none in the demo yet)",
-    "repairs.void_fee_payment": "the void form shows on a payment of a notified or paid batch (none in the demo yet)",
-    "repairs.release_batch": "the release form shows on a notified batch with fees unpaid (the demo has none yet)",
 }
 
 # Forms that cannot be accepted as the page shows them, and why; their fields are walked all the same.
@@ -680,9 +670,24 @@ def states(model: Any, user: User) -> list[Any]:
     return [record for record in records if record is not None]
 
 
+def free_board_of(username: str) -> str:
+    """A serial of the user's company's boards in no unfinished repair batch: what adding a board to
+    its open batch needs (the demo's serials follow its dates, so it is looked up)."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    busy = select(RepairLine.board_id).join(RepairBatch).where(RepairBatch.status.in_(UNFINISHED))
+    return db.session.scalar(
+        select(Board.serial)
+        .where(Board.distributor_id == user.distributor_id, Board.id.not_in(busy))
+        .order_by(Board.serial)
+        .limit(1)
+    )
+
+
 @pytest.fixture
-def walk(app: Flask, today: Any) -> Iterator[Walk]:
+def walk(app: Flask, today: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Walk]:
     portal_demo.load_demo()
+    monkeypatch.setitem(SAMPLES, "repairs.add_boards:serial", free_board_of("hz-agent"))
+    monkeypatch.setitem(SAMPLES, "fault_description", "walk")
     database = Database()
     walk = Walk(app, database)
     for username in users_to_walk():

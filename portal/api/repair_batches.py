@@ -19,13 +19,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from pydantic import AliasPath, BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
-from sqlalchemy import ColumnElement, and_, not_, select
+from sqlalchemy import not_, select
 from sqlalchemy.orm import selectinload
 
 from ..clock import today
 from ..domain.permissions import may_handle_repairs, may_read, may_send_repair_batches
 from ..domain.repairs import (
-    AWAITING_FEES,
     FAULT_DESCRIPTION_MAX_LENGTH,
     WITHHELD,
     BatchStatus,
@@ -104,17 +103,7 @@ Carrier = text(100)
 Correction = text(500)
 
 
-def withheld_on(on: date) -> ColumnElement[bool]:
-    """SQL for :meth:`RepairBatch.is_withheld` on ``on`` (domain.repairs.is_withheld): awaiting its fees,
-    something unpaid past the due day, not released. For the list's ``status`` filter; a test holds
-    the two to agreeing."""
-    return and_(
-        RepairBatch.status.in_(AWAITING_FEES),
-        RepairBatch.amount_due > RepairBatch.paid_amount,
-        RepairBatch.fees_due_on.is_not(None),
-        RepairBatch.fees_due_on < on,
-        RepairBatch.released.is_(False),
-    )
+withheld_on = RepairBatch.withheld_clause  # SQL for RepairBatch.is_withheld (one home: the model)
 
 
 def batches_matching(

@@ -15,8 +15,7 @@ within the cap (the fee kept under services.line_cap), no fault found and unrepa
 Dates are relative to ``today``, as in the other demos; a story that does not fit (no agreement in
 force, no board shipped early enough) is left out whole, and a board "out of warranty" is one in
 warranty when the demo has none that old (its line is then free or charged in full). Fee payments,
-withholding, release and ratings go through the stand-ins at the end of this module, which follow
-the rules and signatures of portal.repairs.fees and portal.repairs.ratings.
+withholding and release go through portal.repairs.fees, ratings through portal.repairs.ratings.
 """
 
 from __future__ import annotations
@@ -30,19 +29,17 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..accounts.models import User
-from ..audit.tracking import audit_reason
 from ..boards.models import Board, Shipment
 from ..distributors.models import Distributor
-from ..domain import repairs as rules
 from ..domain.errors import DomainError
-from ..domain.notices import NoticeType
-from ..domain.repairs import BatchStatus, FaultCause, RatingItem, RatingLevel, RepairOutcome
+from ..domain.repairs import FaultCause, RatingItem, RatingLevel, RepairOutcome
 from ..domain.roles import Role
 from ..extensions import db
-from ..notices.services import issue_notice
-from ..transactions import locked, transaction, transactional
+from ..transactions import transaction
 from . import services
-from .models import RepairBatch, RepairFeePayment, RepairLine, RepairRating
+from .fees import record_fee_payment, release_batch, withhold_overdue_batches
+from .models import RepairBatch, RepairLine
+from .ratings import rate_batch
 
 log = logging.getLogger(__name__)
 
@@ -447,116 +444,3 @@ def load(today: date) -> None:
                 story.used = set(db.session.scalars(select(RepairLine.board_id)))  # the undone batch's boards are free
         # What the daily command would have done by now.
         withhold_overdue_batches(today)
-
-
-# --- fee payments, withholding, release, ratings --------------------------------------------------
-# The rules of portal.repairs.fees (record_fee_payment, withhold_overdue_batches, release_batch) and
-# portal.repairs.ratings (rate_batch), with their signatures, for the demo alone.
-
-
-@transactional
-def record_fee_payment(
-    batch: RepairBatch,
-    *,
-    amount: Decimal,
-    received_on: date,
-    bank_reference: str,
-    payer: str,
-    recorded_by_id: int | None,
-    today: date,
-) -> RepairFeePayment:
-    batch = locked(RepairBatch, batch.id)
-    rules.check_fee_payment(
-        amount,
-        received_on,
-        notified_on=batch.notified_on,
-        paid=batch.paid_amount,
-        amount_due=batch.amount_due,
-        today=today,
-    )
-    payment = RepairFeePayment(
-        batch_id=batch.id,
-        distributor_id=batch.distributor_id,
-        amount=amount,
-        received_on=received_on,
-        bank_reference=bank_reference,
-        payer=payer,
-        recorded_by_id=recorded_by_id,
-    )
-    db.session.add(payment)
-    batch.paid_amount += amount
-    status = rules.status_from_payments(batch.status, paid=batch.paid_amount, amount_due=batch.amount_due)
-    if status is BatchStatus.PAID:
-        batch.paid_on = received_on
-    if status is not batch.status:
-        batch.status, batch.status_since = status, received_on
-    db.session.flush()
-    return payment
-
-
-@transactional
-def withhold_overdue_batches(today: date, issued_by_id: int | None = None) -> list[RepairBatch]:
-    """Daily: mark each batch whose fees became overdue as withheld and send its distributor one
-    payment reminder (§6.5.4); running it twice changes nothing."""
-    batches = db.session.scalars(
-        select(RepairBatch)
-        .where(
-            RepairBatch.status.in_(rules.AWAITING_FEES),
-            RepairBatch.withheld_on.is_(None),
-            RepairBatch.fees_due_on < today,
-        )
-        .order_by(RepairBatch.id)
-    ).all()
-    withheld = []
-    for batch in batches:
-        if not batch.is_withheld(today):
-            continue
-        assert batch.fees_due_on is not None
-        notice = issue_notice(
-            batch.distributor,
-            NoticeType.PAYMENT_REMINDER,
-            today,
-            agreement_id=batch.agreement_id,
-            issued_by_id=issued_by_id,
-            reference=batch.number,
-            amount=batch.unpaid,
-            due_on=batch.fees_due_on,
-            message_zh=f"返修批次 {batch.number} 的维修费已逾期。依协议第 6.5.4 条，维修费付清前我方暂不退还该批板卡。",
-            message_en=f"The repair fees of batch {batch.number} are overdue. Under clause 6.5.4 of the "
-            "agreement, we hold the boards until the fees are paid.",
-        )
-        batch.withheld_on, batch.reminder_notice_id = today, notice.id
-        withheld.append(batch)
-    db.session.flush()
-    return withheld
-
-
-@transactional
-def release_batch(batch: RepairBatch, *, reason: str, released_by_id: int | None, today: date) -> RepairBatch:
-    """Head office lets an unpaid batch go back, with its reason in the audit trail (§6.5.4)."""
-    batch = locked(RepairBatch, batch.id)
-    with audit_reason(reason):
-        batch.released, batch.released_on, batch.released_by_id = True, today, released_by_id
-        batch.release_reason = reason
-        db.session.flush()
-    return batch
-
-
-@transactional
-def rate_batch(
-    batch: RepairBatch, *, answers: dict[str, str], comment: str | None, rated_by_id: int | None, today: date
-) -> RepairRating:
-    batch = locked(RepairBatch, batch.id)
-    rules.check_can_rate(batch.status, already_rated=batch.rating is not None)
-    card, text = rules.check_rating(answers, comment)
-    rating = RepairRating(
-        batch_id=batch.id,
-        distributor_id=batch.distributor_id,
-        **{item.value: level for item, level in card.items()},
-        comment=text,
-        rated_on=today,
-        rated_by_id=rated_by_id,
-    )
-    db.session.add(rating)
-    db.session.flush()
-    return rating

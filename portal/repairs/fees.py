@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.tracking import audit_reason
@@ -179,17 +179,7 @@ def release_batch(batch: RepairBatch, *, reason: str, released_by_id: int | None
 # --- withholding ---------------------------------------------------------------------------------
 
 
-def withheld_clause(on: date) -> ColumnElement[bool]:
-    """domain.repairs.is_withheld in SQL, for lists and the daily command: head office holds the
-    boards (AWAITING_FEES), something is unpaid, the due date has passed, not released.
-    tests/repairs/test_fees.py proves it agrees with the domain function."""
-    return and_(
-        RepairBatch.status.in_(AWAITING_FEES),
-        RepairBatch.paid_amount < RepairBatch.amount_due,
-        RepairBatch.fees_due_on.is_not(None),
-        RepairBatch.fees_due_on < on,
-        RepairBatch.released.is_(False),
-    )
+withheld_clause = RepairBatch.withheld_clause  # SQL for RepairBatch.is_withheld (one home: the model)
 
 
 @transactional

@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, UniqueConstraint, select, text
+from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, UniqueConstraint, and_, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..boards.models import Board
 from ..clock import utcnow
 from ..db import Money, Percent, UTCDateTime, enum_column
 from ..domain.repairs import (
+    AWAITING_FEES,
     WITHHELD,
     WITHHELD_LABEL,
     BatchStatus,
@@ -118,6 +119,18 @@ class RepairBatch(Model):
     def is_withheld(self, on: date) -> bool:
         """Head office holds the boards on ``on``: fees overdue and not released (§6.5.4)."""
         return is_withheld(self.status, unpaid=self.unpaid, due_on=self.fees_due_on, released=self.released, on=on)
+
+    @classmethod
+    def withheld_clause(cls, on: date) -> ColumnElement[bool]:
+        """:meth:`is_withheld` in SQL, for every list, filter and the daily command (one home; the
+        tests of the ledger, the queue, the list and the API each hold it to the domain rule)."""
+        return and_(
+            cls.status.in_(AWAITING_FEES),
+            cls.amount_due > cls.paid_amount,
+            cls.fees_due_on.is_not(None),
+            cls.fees_due_on < on,
+            cls.released.is_(False),
+        )
 
     def shown_status(self, on: date) -> str:
         """The status as pages and the API show it on ``on``: ``withheld`` while fees are overdue and

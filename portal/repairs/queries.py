@@ -51,16 +51,7 @@ def batch_page_context(batch: RepairBatch) -> dict[str, Any]:
     return context
 
 
-def withheld_on(on: date) -> ColumnElement[bool]:
-    """SQL for RepairBatch.is_withheld(on) (domain.repairs.is_withheld): awaiting its fees, something
-    unpaid, the due date passed, and not released."""
-    return and_(
-        RepairBatch.status.in_(AWAITING_FEES),
-        RepairBatch.amount_due > RepairBatch.paid_amount,
-        RepairBatch.fees_due_on.is_not(None),
-        RepairBatch.fees_due_on < on,
-        RepairBatch.released.is_(False),
-    )
+withheld_on = RepairBatch.withheld_clause  # SQL for RepairBatch.is_withheld (one home: the model)
 
 
 def shown_status_is(status: str, on: date) -> ColumnElement[bool]:

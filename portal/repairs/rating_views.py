@@ -21,6 +21,7 @@ from ..forms import attempt, form_status
 from ..security import allowed, loads
 from .blueprint import bp
 from .models import RepairBatch
+from .queries import BATCH_PAGE_CONTEXT
 from .rating_forms import RatingForm
 from .ratings import rate_batch, satisfaction_shown
 
@@ -74,3 +75,6 @@ def rate(batch: RepairBatch) -> Any:
             endpoint = BATCH_PAGE if BATCH_PAGE in current_app.view_functions else "repairs.rating"
             return redirect(url_for(endpoint, batch_id=batch.id))
     return _rating_page(batch, form)
+
+
+BATCH_PAGE_CONTEXT.append(rating_context)  # the batch page shows the rating and the card

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select
+from sqlalchemy import ColumnElement, Select, case, func, not_, select
 
 from ..distributors.models import Distributor
 from ..domain.dates import add_days
@@ -35,16 +35,7 @@ QUEUE_STATES: tuple[str, ...] = (*(status.value for status in BatchStatus if sta
 NEAR_LIMIT_DAYS = 7
 
 
-def withheld(on: date) -> ColumnElement[bool]:
-    """RepairBatch.is_withheld(on) in SQL (domain.repairs.is_withheld: awaiting fees, something
-    unpaid, past the due date, not released); a test holds the two to the same answer."""
-    return and_(
-        RepairBatch.status.in_(AWAITING_FEES),
-        RepairBatch.amount_due > RepairBatch.paid_amount,
-        RepairBatch.fees_due_on.is_not(None),
-        RepairBatch.fees_due_on < on,
-        not_(RepairBatch.released),
-    )
+withheld = RepairBatch.withheld_clause  # SQL for RepairBatch.is_withheld (one home: the model)
 
 
 def _state_filter(state: str | None, on: date) -> list[ColumnElement[bool]]:

@@ -49,7 +49,7 @@ def test_the_distributor_rates_a_returned_batch_and_everyone_reads_it(shop, batc
     response = client.post(url(batch), data=CARD | {"comment": "  Quick, and they called back. "})
 
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(url(batch))
+    assert response.headers["Location"].endswith(f"/repairs/batches/{batch.id}")  # back to the batch page
     rating = db.session.scalar(select(RepairRating))
     assert (rating.attitude, rating.promises, rating.comment) == (
         RatingLevel.VERY_SATISFIED,
