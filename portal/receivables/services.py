@@ -28,6 +28,41 @@ from ..orders.services import apply_payments
 from ..transactions import locked, transactional
 from .models import Payment
 
+DUPLICATE_REFERENCE = N_("This bank reference is already booked for this distributor.")
+
+
+def typed_reference(bank_reference: str | None) -> str:
+    """The bank reference of a transfer as typed, required (order and repair-fee payments alike)."""
+    reference = (bank_reference or "").strip()
+    if not reference:
+        raise InvalidValue(N_("Enter the bank reference of the transfer."), field="bank_reference")
+    return reference
+
+
+def add_with_free_reference(payment: Any) -> Any:
+    """Add a payment row (an order payment or a repair-fee payment: any model with
+    ``distributor_id``, ``bank_reference`` and ``voided_at``) whose bank reference no payment of its
+    kind not voided of the same distributor has: the same slip is never booked twice. The unique
+    index catches two clerks posting it at the same moment."""
+    model = type(payment)
+    taken = db.session.scalar(
+        select(func.count())
+        .select_from(model)
+        .where(
+            model.distributor_id == payment.distributor_id,
+            model.bank_reference == payment.bank_reference,
+            model.voided_at.is_(None),
+        )
+    )
+    if taken:
+        raise Duplicate(DUPLICATE_REFERENCE, field="bank_reference")
+    db.session.add(payment)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same slip posted by two clerks at the same moment
+        raise Duplicate(DUPLICATE_REFERENCE, field="bank_reference") from error
+    return payment
+
 
 def _live_payments(order: Order) -> list[PaymentFact]:
     rows = db.session.execute(
@@ -49,42 +84,24 @@ def record_payment(
 ) -> Payment:
     """Book money received. The order row is locked first, so twenty clerks posting at once end
     with the exact sum or with the over-paying ones refused; the same slip twice is refused."""
-    reference = bank_reference.strip()
-    if not reference:
-        raise InvalidValue(N_("Enter the bank reference of the transfer."), field="bank_reference")
+    reference = typed_reference(bank_reference)
     order = locked(Order, order.id)
     check_payment(
         amount, received_on, confirmed_on=order.confirmed_on, paid=order.paid_amount, total=order.total, today=today
     )
     if order.status not in AWAITING_PAYMENT:
         raise DomainError(N_("Payments are booked against confirmed orders only."))
-    taken = db.session.scalar(
-        select(func.count())
-        .select_from(Payment)
-        .where(
-            Payment.distributor_id == order.distributor_id,
-            Payment.bank_reference == reference,
-            Payment.voided_at.is_(None),
+    payment = add_with_free_reference(
+        Payment(
+            order_id=order.id,
+            distributor_id=order.distributor_id,
+            amount=amount,
+            received_on=received_on,
+            bank_reference=reference,
+            payer=payer.strip(),
+            recorded_by_id=recorded_by_id,
         )
     )
-    if taken:
-        raise Duplicate(N_("This bank reference is already booked for this distributor."), field="bank_reference")
-    payment = Payment(
-        order_id=order.id,
-        distributor_id=order.distributor_id,
-        amount=amount,
-        received_on=received_on,
-        bank_reference=reference,
-        payer=payer.strip(),
-        recorded_by_id=recorded_by_id,
-    )
-    db.session.add(payment)
-    try:
-        db.session.flush()
-    except IntegrityError as error:  # the same slip posted by two clerks at the same moment
-        raise Duplicate(
-            N_("This bank reference is already booked for this distributor."), field="bank_reference"
-        ) from error
     apply_payments(order, _live_payments(order))
     return payment
 

@@ -20,25 +20,24 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from ..audit.tracking import audit_reason
 from ..clock import utcnow
 from ..domain import repairs as rules
-from ..domain.errors import N_, DomainError, Duplicate, InvalidValue
+from ..domain.errors import N_, DomainError, InvalidValue
 from ..domain.notices import NoticeType
 from ..domain.orders import Payment as PaymentFact
 from ..domain.orders import payment_state
 from ..domain.repairs import AWAITING_FEES, NOTIFIED_OR_LATER, PAYMENTS_MOVE, BatchStatus, StepRefused
 from ..extensions import db
 from ..notices.services import issue_notice
+from ..receivables.services import add_with_free_reference, typed_reference
 from ..transactions import locked, transactional
 from .models import RepairBatch, RepairFeePayment
 
 ZERO = Decimal("0.00")
 REASON_MAX_LENGTH = 500  # RepairFeePayment.void_reason, RepairBatch.release_reason
-DUPLICATE_REFERENCE = N_("This bank reference is already booked for this distributor.")
 
 
 def _live_payments(batch: RepairBatch) -> list[PaymentFact]:
@@ -88,9 +87,7 @@ def record_fee_payment(
     """Book money received against the batch's repair fees: positive, not in the future, not before
     the notice, never over the amount due; the same slip twice is refused. A batch shipped back
     unpaid (released) still takes what is owed; it stays returned."""
-    reference = (bank_reference or "").strip()
-    if not reference:
-        raise InvalidValue(N_("Enter the bank reference of the transfer."), field="bank_reference")
+    reference = typed_reference(bank_reference)
     batch = locked(RepairBatch, batch.id)
     rules.check_fee_payment(
         amount,
@@ -102,31 +99,17 @@ def record_fee_payment(
     )
     if batch.status not in NOTIFIED_OR_LATER:  # check_fee_payment already refused a batch not notified
         raise DomainError(N_("Repair fees are booked once head office has notified them."))
-    taken = db.session.scalar(
-        select(func.count())
-        .select_from(RepairFeePayment)
-        .where(
-            RepairFeePayment.distributor_id == batch.distributor_id,
-            RepairFeePayment.bank_reference == reference,
-            RepairFeePayment.voided_at.is_(None),
+    payment = add_with_free_reference(
+        RepairFeePayment(
+            batch_id=batch.id,
+            distributor_id=batch.distributor_id,
+            amount=amount,
+            received_on=received_on,
+            bank_reference=reference,
+            payer=(payer or "").strip(),
+            recorded_by_id=recorded_by_id,
         )
     )
-    if taken:
-        raise Duplicate(DUPLICATE_REFERENCE, field="bank_reference")
-    payment = RepairFeePayment(
-        batch_id=batch.id,
-        distributor_id=batch.distributor_id,
-        amount=amount,
-        received_on=received_on,
-        bank_reference=reference,
-        payer=(payer or "").strip(),
-        recorded_by_id=recorded_by_id,
-    )
-    db.session.add(payment)
-    try:
-        db.session.flush()
-    except IntegrityError as error:  # the same slip posted by two clerks at the same moment
-        raise Duplicate(DUPLICATE_REFERENCE, field="bank_reference") from error
     apply_fee_payments(batch)
     db.session.flush()
     return payment
