@@ -155,6 +155,16 @@ def batch_month(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+def free_month(taken: Iterable[str], on: date) -> str:
+    """The month a distributor's new batch opens for on ``on``: that month, or the first later month
+    none of its batches has (one batch a month, §6.5.4; the batch takes the month it ships in)."""
+    used = set(taken)
+    year, month = on.year, on.month
+    while f"{year:04d}-{month:02d}" in used:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return f"{year:04d}-{month:02d}"
+
+
 def parse_batch_month(text: str | None) -> str:
     """A month typed as ``YYYY-MM``; anything else is refused on the field ``month``."""
     value = (text or "").strip()

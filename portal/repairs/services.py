@@ -106,12 +106,8 @@ def _agreement_binding(distributor_id: int, on: date) -> Agreement:
 
 
 def _free_month(distributor_id: int, on: date) -> str:
-    """This month, or the first later month with no batch yet (one batch per month, §6.5.4)."""
-    taken = set(db.session.scalars(select(RepairBatch.month).where(RepairBatch.distributor_id == distributor_id)))
-    year, month = on.year, on.month
-    while f"{year:04d}-{month:02d}" in taken:
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return f"{year:04d}-{month:02d}"
+    taken = db.session.scalars(select(RepairBatch.month).where(RepairBatch.distributor_id == distributor_id))
+    return rules.free_month(taken, on)
 
 
 @transactional

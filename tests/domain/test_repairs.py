@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from portal.domain import repairs as rules
 from portal.domain.distributors import Level
 from portal.domain.errors import DomainError, InvalidValue
 from portal.domain.orders import DeliveryState
@@ -794,3 +795,17 @@ def test_every_value_has_its_own_label():
         labels = [member.label for member in enum]
         assert all(labels), enum
         assert len(set(labels)) == len(labels), enum
+
+
+@pytest.mark.parametrize(
+    ("taken", "on", "month"),
+    [
+        ((), date(2026, 11, 20), "2026-11"),  # this month
+        (("2026-10",), date(2026, 11, 1), "2026-11"),  # an earlier batch does not matter
+        (("2026-11",), date(2026, 11, 20), "2026-12"),  # this month's batch has gone: the next
+        (("2026-12", "2027-01"), date(2026, 12, 5), "2027-02"),  # over the year's end
+    ],
+)
+def test_a_new_batch_opens_for_the_first_month_without_one(taken, on, month):
+    """§6.5.4 (每月初批量送往): one batch per distributor and month (docs/rules.md §7.2)."""
+    assert rules.free_month(taken, on) == month
