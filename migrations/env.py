@@ -15,9 +15,7 @@ def get_engine():
     return current_app.extensions["migrate"].db.engine
 
 
-config.set_main_option(
-    "sqlalchemy.url", get_engine().url.render_as_string(hide_password=False).replace("%", "%%")
-)
+config.set_main_option("sqlalchemy.url", get_engine().url.render_as_string(hide_password=False).replace("%", "%%"))
 target_db = current_app.extensions["migrate"].db
 
 
@@ -27,8 +25,7 @@ def get_metadata():
 
 def run_migrations_offline():
     """Emit SQL to the script output instead of running it."""
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=get_metadata(),
-                      literal_binds=True)
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=get_metadata(), literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 

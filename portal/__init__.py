@@ -71,8 +71,10 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .agreements.views import bp as agreements_bp
     from .api import bp as api_bp
+    from .assessments.routes import bp as assessments_bp
     from .audit.views import bp as audit_bp
     from .boards.views import bp as boards_bp
+    from .compliance.routes import bp as compliance_bp
     from .distributors.views import bp as distributors_bp
     from .extensions import csrf
     from .main.views import bp as main_bp
@@ -83,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from .receivables.views import bp as receivables_bp
     from .regions.views import bp as regions_bp
     from .repairs.routes import bp as repairs_bp
+    from .reports.routes import bp as reports_bp
 
     for blueprint in (
         main_bp,
@@ -99,6 +102,9 @@ def register_blueprints(app: Flask) -> None:
         receivables_bp,
         boards_bp,
         repairs_bp,
+        reports_bp,
+        assessments_bp,
+        compliance_bp,
     ):
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens only and never reads the session cookie

@@ -52,6 +52,9 @@ TABLE = {
     "may_acknowledge_notices": {DISTRIBUTOR},
     "may_send_repair_batches": {DISTRIBUTOR},
     "may_rate_repairs": {DISTRIBUTOR},
+    "may_submit_reports": {DISTRIBUTOR},
+    "may_review_violations": {SALES, ADMIN},
+    "may_review_assessments": {SALES, ADMIN},
     "may_manage_users": {ADMIN},
     "may_manage_regions": {ADMIN},
 }

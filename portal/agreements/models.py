@@ -70,6 +70,9 @@ class Agreement(Model):
     territories: Mapped[list[Territory]] = relationship(
         back_populates="agreement", order_by="Territory.granted_on", cascade="all, delete-orphan"
     )
+    level_changes: Mapped[list[LevelChange]] = relationship(
+        back_populates="agreement", order_by="LevelChange.effective_from", cascade="all, delete-orphan"
+    )
 
     @classmethod
     def distributor_scope(cls, distributor_id: int | None) -> ColumnElement[bool]:
@@ -127,6 +130,15 @@ class Agreement(Model):
                 chosen = version
         return chosen
 
+    def level_on(self, on: date) -> Level:
+        """The level on ``on``: the signed level, or the latest level change effective by then
+        (§2.2). Orders confirmed on ``on`` take this level's prices."""
+        level = self.level
+        for change in self.level_changes:
+            if change.effective_from <= on:
+                level = change.level
+        return level
+
     def grants(self) -> list[Grant]:
         return [t.grant for t in self.territories]
 
@@ -171,6 +183,25 @@ class AgreementTerms(Model):
     def terms(self, terms: Terms) -> None:
         for name, value in terms.as_dict().items():
             setattr(self, name, value)
+
+
+class LevelChange(Model):
+    """An amendment of the agreement's level from a date (§2.2: a second-level agent promoted to
+    first level after an assessment): orders confirmed from ``effective_from`` take that level's
+    prices. ``Agreement.level`` stays the signed level."""
+
+    __tablename__ = "agreement_level_changes"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("agreement_id", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    level: Mapped[Level] = mapped_column(enum_column(Level))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="level_changes")
 
 
 class Territory(Model):

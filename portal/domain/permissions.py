@@ -87,6 +87,12 @@ may_handle_repairs = Permission("may_handle_repairs", {SALES, ADMIN})
 #: Release a batch whose fees are unpaid, so its boards may be shipped back (with a reason, §6.5.4).
 may_release_repair_batches = Permission("may_release_repair_batches", {SALES, ADMIN})
 
+#: Dismiss a violation found in a monthly report, with a reason (§8); lock a quarter's reports.
+may_review_violations = Permission("may_review_violations", {SALES, ADMIN})
+#: Compute the quarterly assessments and review them: met, warning, revoke territories, terminate
+#: or promote (§9).
+may_review_assessments = Permission("may_review_assessments", {SALES, ADMIN})
+
 # --- finance (and administrators) ---------------------------------------------------------------
 
 #: Record and void payments: order payments and repair-fee payments alike.
@@ -105,6 +111,8 @@ may_request_sub_agents = Permission("may_request_sub_agents", {DISTRIBUTOR})
 may_acknowledge_notices = Permission("may_acknowledge_notices", {DISTRIBUTOR})
 #: Fill the month's repair batch (add and remove boards) and ship it to head office (§6.5.4).
 may_send_repair_batches = Permission("may_send_repair_batches", {DISTRIBUTOR})
+#: Submit and correct the company's monthly reports: inventory, sell-through, outlets (§4.3, §5.5).
+may_submit_reports = Permission("may_submit_reports", {DISTRIBUTOR})
 #: Rate head office's service on a returned batch (after-sales management rules).
 may_rate_repairs = Permission("may_rate_repairs", {DISTRIBUTOR})
 

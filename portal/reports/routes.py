@@ -1,0 +1,7 @@
+"""Every page module of the reports area, imported once so their routes join the blueprint."""
+
+from __future__ import annotations
+
+from .blueprint import bp
+
+__all__ = ["bp"]
