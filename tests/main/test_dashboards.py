@@ -84,6 +84,8 @@ def test_a_distributor_sees_its_standing_and_what_is_due_next(login):
     theirs = shop.elsewhere()
     their_order = theirs.order(50, confirm_on=date(2026, 5, 8))
     make_quarter_figures(theirs.agreement, "2026-Q2", score="12.0", as_of=date(2026, 5, 14))
+    make_report(theirs.agreement, "2026-03")  # theirs: our March is still missing
+    their_batch = make_batch(theirs, 1, through=BatchStatus.NOTIFIED, findings=CHARGED)
 
     page = login(shop.agent).get("/").get_data(as_text=True)
 
@@ -128,6 +130,7 @@ def test_a_distributor_sees_its_standing_and_what_is_due_next(login):
     assert "Apr 10, 2026" in report
 
     assert their_order.number not in page
+    assert their_batch.number not in page
     for other in (theirs.distributor.name, theirs.agreement.number):
         assert other not in page
 
