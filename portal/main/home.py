@@ -1,8 +1,14 @@
-"""What a distributor sees first (``main.home``): its agreements and their terms, its territories as
-a list and a chart, the price list in force and its unread notices.
+"""The home pages (``main.home``), one per role.
 
-Every read goes through the distributor scope (:func:`portal.security.scoped`) and the page costs
-the same few statements however many agreements, territories or notices there are. The chart is
+A distributor sees its agreements and their terms, its territories as a list and a chart, the price
+list in force and its unread notices; its standing this quarter (the quota meter and the compliance
+score) and what is due next (deposits, balances, repair fees, the next monthly report). Head-office
+sales sees the assessments to review, late deposits, repair batches near the 30-day limit and new
+violations; finance the receivables and repair fees due and overdue; an administrator both.
+
+Every read of a distributor's page goes through the distributor scope (:func:`portal.security.scoped`)
+and every page costs the same few statements however many records there are: lists are limited,
+counts and totals are aggregates in the database (the receivables' and repair ledger's own queries). The chart is
 made in three steps (docs/architecture.md): :func:`territory_records` queries plain records,
 :func:`granted_by_province` (pure pandas) turns them into a frame, :func:`territory_figure` draws it.
 """
@@ -16,25 +22,39 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+from flask import current_app, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import aliased, selectinload
+from werkzeug.routing import BuildError
 
 from ..agreements.models import Agreement, Territory
+from ..assessments.models import Assessment
 from ..clock import today
+from ..compliance.models import QuarterFigures
 from ..distributors.models import Distributor
 from ..domain.agreements import AgreementStatus
+from ..domain.assessments import quarter_name
+from ..domain.dates import add_days, quarter_of
 from ..domain.notices import ReadState
-from ..domain.orders import AWAITING_PAYMENT
+from ..domain.orders import OrderStatus
+from ..domain.permissions import may_book_payments, may_review_assessments
 from ..domain.regions import RegionLevel
+from ..domain.report_calendar import next_report_month
+from ..domain.reports import ReportState, month_bounds, month_name, report_due_on, report_state
 from ..domain.territories import Grant
 from ..extensions import db
 from ..notices.queries import notices_matching
-from ..orders.models import Order
+from ..orders.queries import QuotaMeter, quota_meter
 from ..pricing.services import list_in_force
+from ..receivables.queries import DueState, Filters, OwedSummary, ReceivableKind, owed_summary, receivables_matching
 from ..regions.models import Region
-from ..security import scoped
+from ..repairs.ledger_queries import FeesOwed, LedgerFilters, fees_owed, ledger_rows
+from ..repairs.workshop_queries import near_limit_batches
+from ..reports.models import MonthlyReport, Violation
+from ..security import current_user_may, scoped
 
 LEVEL_ORDER = [RegionLevel.PROVINCE.value, RegionLevel.CITY.value, RegionLevel.DISTRICT.value]
 FRAME_COLUMNS = ["province_code", "province_name", "level", "regions", "names"]
@@ -205,6 +225,20 @@ def records_for_chart(records: Iterable[TerritoryRecord]) -> list[dict[str, Any]
 
 
 HOME_UNREAD_NOTICES = 5  # the newest unread notices listed on the home page; the rest are in the inbox
+HOME_LIST = 5  # the first rows of each list on a home page; its count and link lead to the rest
+NEW_VIOLATION_DAYS = 30  # sales' "new violations": found in the last 30 days, not dismissed
+
+
+def link(endpoint: str, **values: Any) -> str | None:
+    """``url_for(endpoint, **values)``, or None when the portal has no such page (yet): the home
+    pages name the assessments' and violations' pages, which their areas add; until then the rows
+    show as plain text."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
 
 
 def distributor_home() -> dict[str, Any]:
@@ -220,6 +254,8 @@ def distributor_home() -> dict[str, Any]:
     agreements = own_agreements()
     current = [a for a in agreements if a.status_on(on) is AgreementStatus.ACTIVE]
     level = current[0].level if current else distributor.level
+    # The agreement that binds today (one at a time, §3), else an active one not yet started.
+    binding = next((a for a in current if a.binds(on)), current[0] if current else None)
     records = territory_records([a.id for a in agreements])
     frame = granted_by_province(records_for_chart(records), on)
     figure = territory_figure(frame, {member.value: _(member.label) for member in RegionLevel}, _("Regions granted"))
@@ -233,24 +269,160 @@ def distributor_home() -> dict[str, Any]:
         "level": level,
         "price_list": price_list,
         "unread": list(db.session.scalars(notices_matching(read=ReadState.UNREAD).limit(HOME_UNREAD_NOTICES))),
-        "awaiting_payment": awaiting_payment(distributor.id),
+        "standing": standing(binding, on) if binding else None,
+        "due": due_next(distributor.id, binding, on),
+        "ReportState": ReportState,
     }
 
 
-def awaiting_payment(distributor_id: int) -> list[Any]:
-    """Orders head office confirmed that wait for the distributor's money, soonest due first: how a
-    distributor learns that an order was confirmed and what it must pay by when (§6.3.1)."""
-    return list(
-        db.session.scalars(
-            select(Order)
-            .where(
-                Order.distributor_id == distributor_id,
-                Order.status.in_(AWAITING_PAYMENT),
-            )
-            .order_by(Order.deposit_due_on, Order.id)
-            .limit(HOME_AWAITING_PAYMENT)
+# --- the distributor's standing this quarter and what is due next --------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The current agreement's quarter: ordered against the quota (§2.1, §9) and the compliance
+    score kept current in the quarter figures (§10), None until they are first computed."""
+
+    agreement: Agreement
+    meter: QuotaMeter
+    figures: QuarterFigures | None
+
+    @property
+    def score(self) -> str | None:
+        """The score out of 100 as the reader's locale writes numbers ("87.5"), None when not yet computed."""
+        return None if self.figures is None else format_decimal(self.figures.score, format="#,##0.#")
+
+
+def standing(agreement: Agreement, on: date) -> Standing:
+    """Two statements: the quarter's ordered amount (orders.queries.quota_meter) and its figures row."""
+    figures = db.session.scalar(
+        scoped(select(QuarterFigures), QuarterFigures).where(
+            QuarterFigures.agreement_id == agreement.id, QuarterFigures.quarter == quarter_name(*quarter_of(on))
         )
+    )
+    return Standing(agreement, quota_meter(agreement, on), figures)
+
+
+@dataclass(frozen=True)
+class NextReport:
+    """The monthly report owed next (domain.report_calendar.next_report_month) and its due day."""
+
+    month: str
+    first: date
+    last: date
+    due_on: date
+    state: ReportState  # missing once the due day has passed, else not yet due
+
+
+def next_report(distributor_id: int, agreement: Agreement, on: date) -> NextReport:
+    """One statement: the months the distributor has reported since the agreement started."""
+    first_month = month_name(agreement.starts_on.year, agreement.starts_on.month)
+    reported = set(
+        db.session.scalars(
+            scoped(select(MonthlyReport.month), MonthlyReport).where(
+                MonthlyReport.distributor_id == distributor_id, MonthlyReport.month >= first_month
+            )
+        )
+    )
+    year, month = next_report_month(agreement.starts_on, on, reported)
+    first, last = month_bounds(year, month)
+    # §4.3: due on the agreement's day of the following month, as the terms in force at the month's end say.
+    due_on = report_due_on(year, month, agreement.terms_on(last).monthly_report_due_day)
+    return NextReport(month_name(year, month), first, last, due_on, report_state(due_on, None, on))
+
+
+@dataclass(frozen=True)
+class DueNext:
+    """What the distributor owes next: the first few of each list, with their counts and totals."""
+
+    deposits: list[Any]  # receivables rows (receivables.queries), the earliest due first
+    balances: list[Any]  # the balances of orders whose deposit is paid, due by the delivery date
+    owed: OwedSummary
+    fees: list[Any]  # repair ledger rows (repairs.ledger_queries) with fees outstanding
+    fees_owed: FeesOwed
+    report: NextReport | None  # None without a current agreement
+
+    @property
+    def deposits_owed(self) -> Any:
+        return self.owed.of(ReceivableKind.DEPOSIT)
+
+    @property
+    def balances_owed(self) -> Any:
+        return self.owed.of(ReceivableKind.BALANCE, OrderStatus.DEPOSIT_PAID)
+
+
+def due_next(distributor_id: int, agreement: Agreement | None, on: date) -> DueNext:
+    """Five statements (six with a current agreement), whatever the number of orders and batches."""
+    mine = Filters(distributor_id=distributor_id)
+    deposits = Filters(distributor_id=distributor_id, kind=ReceivableKind.DEPOSIT)
+    balances = Filters(distributor_id=distributor_id, kind=ReceivableKind.BALANCE, status=OrderStatus.DEPOSIT_PAID)
+    fees = LedgerFilters(distributor_id=distributor_id, unpaid_only=True)
+    return DueNext(
+        deposits=list(db.session.execute(receivables_matching(deposits, on).limit(HOME_LIST))),
+        balances=list(db.session.execute(receivables_matching(balances, on).limit(HOME_LIST))),
+        owed=owed_summary(mine, on),
+        fees=list(db.session.execute(ledger_rows(fees, on).limit(HOME_LIST))),
+        fees_owed=fees_owed(fees, on),
+        report=next_report(distributor_id, agreement, on) if agreement is not None else None,
     )
 
 
-HOME_AWAITING_PAYMENT = 5
+# --- head office: sales' and finance's desks --------------------------------------------------------
+
+
+def head_office_home(on: date) -> dict[str, Any]:
+    """The desks the signed-in head-office user works at: sales' (sales, admin), finance's
+    (finance, admin). Each costs a fixed number of statements."""
+    return {
+        "sales_desk": sales_desk(on) if current_user_may(may_review_assessments) else None,
+        "finance_desk": finance_desk(on) if current_user_may(may_book_payments) else None,
+        "link": link,
+        "today": on,
+    }
+
+
+def _count(model: Any, *where: Any) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def sales_desk(on: date) -> dict[str, Any]:
+    """Assessments to review (§9), late deposits (§6.3.1), batches near the 30-day limit (§6.5.4) and
+    violations found in the last 30 days and not dismissed (§8): the first few of each. Their counts:
+    two COUNTs here, the others are the work queues' (views.head_office_queues)."""
+    to_review = Assessment.reviewed_on.is_(None)
+    new = (Violation.found_on >= add_days(on, -NEW_VIOLATION_DAYS), Violation.dismissed_on.is_(None))
+    assessments = (
+        select(Assessment, Distributor.name, Agreement.number)
+        .join(Distributor, Distributor.id == Assessment.distributor_id)
+        .join(Agreement, Agreement.id == Assessment.agreement_id)
+        .where(to_review)
+        .order_by(Assessment.quarter, Distributor.name, Assessment.id)  # the oldest quarter first
+    )
+    violations = (
+        select(Violation, Distributor.name)
+        .join(Distributor, Distributor.id == Violation.distributor_id)
+        .where(*new)
+        .order_by(Violation.found_on.desc(), Violation.id.desc())  # the latest first
+    )
+    late = Filters(state=DueState.OVERDUE, kind=ReceivableKind.DEPOSIT)
+    return {
+        "assessments": list(db.session.execute(assessments.limit(HOME_LIST))),
+        "assessments_count": _count(Assessment, to_review),
+        "late_deposits": list(db.session.execute(receivables_matching(late, on).limit(HOME_LIST))),
+        "near_limit": near_limit_batches(on, HOME_LIST),
+        "violations": list(db.session.execute(violations.limit(HOME_LIST))),
+        "violations_count": _count(Violation, *new),
+        "violation_days": NEW_VIOLATION_DAYS,
+    }
+
+
+def finance_desk(on: date) -> dict[str, Any]:
+    """Receivables (deposits and balances) and repair fees owed, due and overdue: two aggregate
+    statements (receivables.queries.owed_summary, repairs.ledger_queries.fees_owed)."""
+    owed = owed_summary(Filters(), on)
+    return {
+        "deposits": owed.of(ReceivableKind.DEPOSIT),
+        "balances": owed.of(ReceivableKind.BALANCE),
+        "receivables": owed.of(),
+        "fees": fees_owed(LedgerFilters(unpaid_only=True), on),
+    }

@@ -24,7 +24,7 @@ from ..orders.models import Order
 from ..pricing.models import PriceList
 from ..repairs.workshop_queries import near_limit_count
 from ..security import allowed, public
-from .home import distributor_home
+from .home import distributor_home, head_office_home
 
 bp = Blueprint("main", __name__)
 
@@ -36,7 +36,9 @@ def home() -> Any:
         # Agreements and terms, territories (list and chart), the price list in force, unread
         # notices: a constant number of statements, all inside the distributor's scope.
         return render_template("main/home_distributor.html", **distributor_home())
-    return render_template("main/home_head_office.html", queues=head_office_queues(today()))
+    # The work queues' counts, then sales' and finance's desks by the user's role (an admin sees both).
+    on = today()
+    return render_template("main/home_head_office.html", queues=head_office_queues(on), **head_office_home(on))
 
 
 def head_office_queues(on: date) -> dict[str, int]:

@@ -30,7 +30,7 @@ from sqlalchemy.sql import ColumnElement
 from ..db import Money
 from ..distributors.models import Distributor
 from ..domain.errors import N_
-from ..domain.orders import AWAITING_DEPOSIT, AWAITING_PAYMENT
+from ..domain.orders import AWAITING_DEPOSIT, AWAITING_PAYMENT, OrderStatus
 from ..extensions import db
 from ..orders.models import Order
 from ..pagination import page_args
@@ -93,6 +93,7 @@ class Filters:
     distributor_id: int | None = None
     state: DueState | None = None
     kind: ReceivableKind | None = None
+    status: OrderStatus | None = None  # the order's: a balance after its deposit is DEPOSIT_PAID
 
 
 def _filtered(rows: Any, filters: Filters, on: date) -> list[Any]:
@@ -101,6 +102,8 @@ def _filtered(rows: Any, filters: Filters, on: date) -> list[Any]:
         conditions.append(rows.c.distributor_id == filters.distributor_id)
     if filters.kind is not None:
         conditions.append(rows.c.kind == filters.kind.value)
+    if filters.status is not None:
+        conditions.append(rows.c.status == filters.status)
     if filters.state is DueState.OVERDUE:
         conditions.append(rows.c.due_on < on)
     elif filters.state is DueState.NOT_YET_DUE:
@@ -139,6 +142,72 @@ def totals_by_distributor(filters: Filters, on: date) -> list[Any]:
             .group_by(Distributor.id, Distributor.code, Distributor.name)
             .order_by(Distributor.code)
         )
+    )
+
+
+@dataclass(frozen=True)
+class Owed:
+    """How many amounts are owed and how much, and of them how many are overdue and how much."""
+
+    count: int = 0
+    outstanding: Decimal = Decimal("0.00")
+    overdue_count: int = 0
+    overdue: Decimal = Decimal("0.00")
+
+    def __add__(self, other: Owed) -> Owed:
+        return Owed(
+            self.count + other.count,
+            self.outstanding + other.outstanding,
+            self.overdue_count + other.overdue_count,
+            self.overdue + other.overdue,
+        )
+
+
+@dataclass(frozen=True)
+class OwedSummary:
+    """:func:`owed_summary`'s answer: what is owed per kind of amount and order status."""
+
+    parts: dict[tuple[ReceivableKind, OrderStatus], Owed]
+
+    def of(self, kind: ReceivableKind | None = None, status: OrderStatus | None = None) -> Owed:
+        """The sum over the kind and status given (None: every one)."""
+        return sum(
+            (
+                owed
+                for (part_kind, part_status), owed in self.parts.items()
+                if kind in (None, part_kind) and status in (None, part_status)
+            ),
+            Owed(),
+        )
+
+
+def owed_summary(filters: Filters, on: date) -> OwedSummary:
+    """The amounts owed matching ``filters`` summed per kind and order status, with the overdue
+    ones (due before ``on``) apart: one GROUP BY, whatever the number of orders. The home pages'
+    totals (finance's receivables, a distributor's deposits and balances)."""
+    rows = _receivable_rows()
+    overdue = rows.c.due_on < on
+    statement = (
+        select(
+            rows.c.kind,
+            rows.c.status,
+            func.count().label("amounts"),
+            type_coerce(func.coalesce(func.sum(rows.c.outstanding), ZERO), Money()).label("outstanding"),
+            func.coalesce(func.sum(case((overdue, 1), else_=0)), 0).label("overdue_count"),
+            type_coerce(func.coalesce(func.sum(case((overdue, rows.c.outstanding), else_=ZERO)), ZERO), Money()).label(
+                "overdue"
+            ),
+        )
+        .where(*_filtered(rows, filters, on))
+        .group_by(rows.c.kind, rows.c.status)
+    )
+    return OwedSummary(
+        {
+            (ReceivableKind(row.kind), OrderStatus(row.status)): Owed(
+                int(row.amounts), row.outstanding, int(row.overdue_count), row.overdue
+            )
+            for row in db.session.execute(statement)
+        }
     )
 
 

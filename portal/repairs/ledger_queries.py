@@ -49,6 +49,7 @@ class LedgerFilters:
     distributor_id: int | None = None
     ageing: FeeAgeing | None = None
     withheld_only: bool = False
+    unpaid_only: bool = False  # only the batches with fees still outstanding
 
 
 def unpaid_clause() -> ColumnElement[bool]:
@@ -75,6 +76,8 @@ def _conditions(filters: LedgerFilters, on: date) -> list[Any]:
         conditions.append(ageing_case(on) == filters.ageing.value)
     if filters.withheld_only:
         conditions.append(withheld_clause(on))
+    if filters.unpaid_only:
+        conditions.append(unpaid_clause())
     return conditions
 
 
@@ -138,6 +141,34 @@ def ledger_totals(filters: LedgerFilters, on: date) -> list[Any]:
         .order_by(Distributor.code)
     )
     return list(db.session.execute(scoped(statement, RepairBatch)))
+
+
+@dataclass(frozen=True)
+class FeesOwed:
+    """The batches with fees outstanding, what they owe, and of them those overdue (past their
+    fees_due_on) and those withheld on the day."""
+
+    count: int = 0
+    outstanding: Decimal = Decimal("0.00")
+    overdue_count: int = 0
+    overdue: Decimal = Decimal("0.00")
+    withheld: int = 0
+
+
+def fees_owed(filters: LedgerFilters, on: date) -> FeesOwed:
+    """The repair fees still owed in the caller's scope, over every distributor matching
+    ``filters``: one aggregate statement (the home pages' totals)."""
+    outstanding = RepairBatch.amount_due - RepairBatch.paid_amount
+    overdue = RepairBatch.fees_due_on < on
+    statement = select(
+        func.count(RepairBatch.id),
+        _money_sum(outstanding),
+        func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
+        _money_sum(case((overdue, outstanding), else_=ZERO)),
+        func.coalesce(func.sum(case((withheld_clause(on), 1), else_=0)), 0),
+    ).where(*_conditions(filters, on), unpaid_clause())
+    count, owed, overdue_count, overdue_amount, withheld = db.session.execute(scoped(statement, RepairBatch)).one()
+    return FeesOwed(int(count), owed, int(overdue_count), overdue_amount, int(withheld))
 
 
 MONEY_TOTALS = ("charged", "paid", "outstanding", "overdue", *(ageing.value for ageing in FeeAgeing))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, not_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select
 
 from ..distributors.models import Distributor
 from ..domain.dates import add_days
@@ -99,13 +99,17 @@ def state_counts(on: date) -> dict[str, int]:
     return counts
 
 
+def near_limit_clause(on: date, days: int = NEAR_LIMIT_DAYS) -> ColumnElement[bool]:
+    """Awaiting repair with ``days`` or fewer left to the 30-day limit, or past it."""
+    return and_(RepairBatch.status.in_(AWAITING_REPAIR), RepairBatch.repair_due_on <= add_days(on, days))
+
+
 def near_limit_count(on: date, days: int = NEAR_LIMIT_DAYS) -> int:
     """Batches awaiting repair with ``days`` or fewer left to the 30-day limit, or past it."""
-    return int(
-        db.session.scalar(
-            select(func.count())
-            .select_from(RepairBatch)
-            .where(RepairBatch.status.in_(AWAITING_REPAIR), RepairBatch.repair_due_on <= add_days(on, days))
-        )
-        or 0
-    )
+    return int(db.session.scalar(select(func.count()).select_from(RepairBatch).where(near_limit_clause(on, days))) or 0)
+
+
+def near_limit_batches(on: date, limit: int, days: int = NEAR_LIMIT_DAYS) -> list[Any]:
+    """The first ``limit`` of those batches in the queue's order (the nearest to, or furthest past,
+    the limit first), as the queue's rows: one statement."""
+    return list(db.session.execute(queue_statement(None, on).where(near_limit_clause(on, days)).limit(limit)))
