@@ -142,7 +142,7 @@ def get_assessment(assessment: Assessment) -> Any:
 @allowed(may_review_assessments)
 @api_doc(body=ComputeIn, response=ComputeOut)
 def compute_assessments() -> Any:
-    """Compute a quarter's assessments.
+    """Compute the assessments of a quarter.
 
     Every agreement whose term overlaps the quarter; again and again (reviewed assessments are left as
     they were). A quarter not yet ended answers 409.

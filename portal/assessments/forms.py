@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..agreements.forms import MultiCheckboxField
@@ -28,7 +29,7 @@ class ReviewForm(PortalForm):
 
     outcome = SelectField(
         _l("Outcome"),
-        choices=[("", _l("Choose an outcome")), *enum_choices(AssessmentOutcome)],
+        choices=[SelectChoice("", _l("Choose an outcome")), *enum_choices(AssessmentOutcome)],
         validators=[InputRequired(message=_l("Choose an outcome."))],
     )
     comment = TextAreaField(

@@ -187,7 +187,9 @@ def compute_assessments(year: int, quarter: int, on: date) -> ComputeResult:
 
 def held_region_codes(agreement: Agreement, on: date) -> list[str]:
     """The regions the agreement holds on ``on`` that a revocation may still name: granted that day,
-    no revocation notified yet."""
+    no revocation notified yet (none once the agreement no longer binds)."""
+    if not agreement.binds(on):
+        return []
     return [t.region_code for t in agreement.territories if t.is_granted(on) and t.revoked_effective_on is None]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..clock import today
 from ..distributors.queries import distributor_choices
@@ -125,7 +126,7 @@ def render_assessment_page(assessment: Assessment, form: ReviewForm | None = Non
     held = services.held_region_codes(assessment.agreement, on) if reviews else []
     if form is not None:
         names = {t.region_code: t.region.name for t in assessment.agreement.territories}
-        form.revoke_region_codes.choices = [(code, f"{code} {names.get(code, '')}") for code in held]
+        form.revoke_region_codes.choices = [SelectChoice(code, f"{code} {names.get(code, '')}") for code in held]
     return render_template(
         "assessments/show.html",
         assessment=assessment,
@@ -135,6 +136,7 @@ def render_assessment_page(assessment: Assessment, form: ReviewForm | None = Non
         figure_labels=FIGURE_LABELS,
         violations=quarter_violations(assessment),
         form=form if reviews else None,
+        refusals=form.form_errors if form is not None and not reviews else [],
         ended=assessment.last_day < on,
         today=on,
     ), status
@@ -173,7 +175,7 @@ def review(assessment: Assessment) -> Any:
                 _(
                     "Assessment %(quarter)s reviewed: %(outcome)s.",
                     quarter=reviewed.quarter,
-                    outcome=_(reviewed.outcome.label),
+                    outcome=_(reviewed.outcome.label) if reviewed.outcome else "",
                 ),
                 "success",
             )

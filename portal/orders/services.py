@@ -209,8 +209,9 @@ def submit_order(order: Order, role: Role, on: date) -> Order:
 @transactional
 def confirm_order(order: Order, role: Role, confirmed_on: date, *, today: date) -> Order:
     """§6.1.2, §6.3.1: prices lock from the list in force on the confirmation date for the
-    agreement's level on that date (§2.2: a promotion counts from its date); deposit, balance and the deposit due date follow. The agreement row is locked
-    so two confirmations cannot both count as its first order."""
+    agreement's level on that date (§2.2: a promotion counts from its date); deposit, balance and
+    the deposit due date follow. The agreement row is locked so two confirmations cannot both
+    count as its first order."""
     check_event_date(confirmed_on, today=today, field="confirmed_on")
     locked(Agreement, order.agreement_id)
     order = locked(Order, order.id)

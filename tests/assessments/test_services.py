@@ -58,7 +58,11 @@ def test_every_agreement_of_the_quarter_is_assessed_once_however_often_it_is_com
         D("60000.00"),
         D("120.00"),
     )
-    assert (mine.first_day, mine.last_day, mine.distributor_id) == (date(2026, 1, 1), date(2026, 3, 31), shop.distributor.id)
+    assert (mine.first_day, mine.last_day, mine.distributor_id) == (
+        date(2026, 1, 1),
+        date(2026, 3, 31),
+        shop.distributor.id,
+    )
     assert mine.computed_on == AFTER_Q1  # the second run changed nothing
     assert assessment_of(other.agreement).ordered_amount == D("0.00")
     assert to_review_count() == 2
@@ -179,8 +183,10 @@ def test_a_warning_issues_a_written_warning_naming_the_quarter_and_attainment(as
         shop.agreement.id,
         AFTER_Q1,
     )
-    assert "2026 年第 1 季度" in notice.body_zh and "完成率 120.00%" in notice.body_zh
-    assert "2026-Q1" in notice.body_en and "an attainment of 120.00%" in notice.body_en
+    assert "2026 年第 1 季度" in notice.body_zh
+    assert "完成率 120.00%" in notice.body_zh
+    assert "2026-Q1" in notice.body_en
+    assert "an attainment of 120.00%" in notice.body_en
     assert "Please order more." in notice.body_en
 
 
@@ -212,7 +218,11 @@ def test_promotion_changes_the_level_from_the_day_after_the_review(assessed, sho
     reviewed = review(assessed, Out.PROMOTE, "表现优秀")
 
     change = db.session.scalar(select(LevelChange))
-    assert (change.agreement_id, change.effective_from, change.level) == (shop.agreement.id, date(2026, 4, 3), Level.FIRST)
+    assert (change.agreement_id, change.effective_from, change.level) == (
+        shop.agreement.id,
+        date(2026, 4, 3),
+        Level.FIRST,
+    )
     assert reviewed.promoted_from == date(2026, 4, 3)
     db.session.refresh(shop.agreement)
     assert shop.agreement.level_on(date(2026, 4, 2)) is Level.SECOND
@@ -296,3 +306,14 @@ def test_recomputing_never_changes_a_frozen_assessment_and_the_live_figures_say_
     from portal.domain.assessments import changed_figures
 
     assert changed_figures(services.stored_figures(frozen), live) == ["ordered_amount", "violations"]
+
+
+def test_the_price_lists_show_a_promoted_distributor_its_level_on_the_day(assessed, shop):
+    from portal.pricing.services import distributor_level, viewer_level
+
+    review(assessed, Out.PROMOTE, "表现优秀", effective_from=date(2026, 4, 10))
+
+    assert distributor_level(shop.distributor.id, date(2026, 4, 9)) is Level.SECOND
+    assert distributor_level(shop.distributor.id, date(2026, 4, 10)) is Level.FIRST
+    assert viewer_level(shop.agent, date(2026, 4, 10)) is Level.FIRST
+    assert viewer_level(shop.sales, date(2026, 4, 10)) is None  # head office sees both
