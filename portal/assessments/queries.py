@@ -56,9 +56,13 @@ def to_review_count() -> int:
     return int(db.session.scalar(select(func.count(Assessment.id)).where(Assessment.reviewed_on.is_(None))) or 0)
 
 
-def quarters() -> list[str]:
-    """The quarters that have assessments, the latest first (the list's filter)."""
-    return list(db.session.scalars(select(Assessment.quarter).distinct().order_by(Assessment.quarter.desc())))
+def quarters(user: Any = None) -> list[str]:
+    """The quarters with assessments in the caller's scope, the latest first (the list's filter)."""
+    return list(
+        db.session.scalars(
+            scoped(select(Assessment.quarter), Assessment, user).distinct().order_by(Assessment.quarter.desc())
+        )
+    )
 
 
 def quarter_violations(assessment: Assessment) -> list[Violation]:

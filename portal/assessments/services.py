@@ -63,22 +63,24 @@ class ComputeResult:
         return self.created + self.updated + self.frozen
 
 
-def quarter_agreements(first: date, last: date) -> list[Agreement]:
+def quarter_agreements(first: date, last: date, *, lock: bool = False) -> list[Agreement]:
     """Every agreement (not a draft) whose binding period overlaps ``first``–``last``: begun by its
-    last day, not ended nor terminated before its first."""
-    return list(
-        db.session.scalars(
-            select(Agreement)
-            .where(
-                Agreement.status != AgreementStatus.DRAFT,
-                Agreement.starts_on <= last,
-                Agreement.ends_on >= first,
-                or_(Agreement.terminated_on.is_(None), Agreement.terminated_on > first),
-            )
-            .options(selectinload(Agreement.term_versions))
-            .order_by(Agreement.id)
+    last day, not ended nor terminated before its first. ``lock``: their rows are locked until the
+    transaction ends."""
+    statement = (
+        select(Agreement)
+        .where(
+            Agreement.status != AgreementStatus.DRAFT,
+            Agreement.starts_on <= last,
+            Agreement.ends_on >= first,
+            or_(Agreement.terminated_on.is_(None), Agreement.terminated_on > first),
         )
+        .options(selectinload(Agreement.term_versions))
+        .order_by(Agreement.id)
     )
+    if lock:
+        statement = statement.with_for_update(of=Agreement)
+    return list(db.session.scalars(statement))
 
 
 def violation_count(agreement_id: int, first: date, last: date) -> int:
@@ -151,13 +153,13 @@ def compute_assessments(year: int, quarter: int, on: date) -> ComputeResult:
             quarter=name,
             last_day=last.isoformat(),
         )
-    existing = {
-        a.agreement_id: a
-        for a in db.session.scalars(select(Assessment).where(Assessment.quarter == name).with_for_update())
-    }
+    # The agreements are locked first, so a second run at the same time waits for this one and
+    # then finds its assessments (instead of inserting them twice).
+    agreements = quarter_agreements(first, last, lock=True)
+    existing = {a.agreement_id: a for a in db.session.scalars(select(Assessment).where(Assessment.quarter == name))}
     created = updated = frozen = 0
     with audit_reason(f"compute-assessments {name}"):
-        for agreement in quarter_agreements(first, last):
+        for agreement in agreements:
             assessment = existing.get(agreement.id)
             if assessment is not None and assessment.frozen:
                 frozen += 1

@@ -317,3 +317,41 @@ def test_the_price_lists_show_a_promoted_distributor_its_level_on_the_day(assess
     assert distributor_level(shop.distributor.id, date(2026, 4, 10)) is Level.FIRST
     assert viewer_level(shop.agent, date(2026, 4, 10)) is Level.FIRST
     assert viewer_level(shop.sales, date(2026, 4, 10)) is None  # head office sees both
+
+
+def test_two_computations_at_once_assess_each_agreement_once(app, shop, monkeypatch, count_rows):
+    """Both runs would insert the quarter's assessments unless the second waits for the first (the
+    agreements are locked first): the delay holds the first inside while the second arrives."""
+    import threading
+    import time
+
+    db.session.commit()
+    real = services.quarter_figures
+
+    def slow(*args, **kwargs):
+        time.sleep(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "quarter_figures", slow)
+    results: list[object] = []
+    start = threading.Barrier(2)
+
+    def compute() -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                results.append(services.compute_assessments(2026, 1, AFTER_Q1))
+            except Exception as error:  # noqa: BLE001  (the test reports what went wrong)
+                db.session.rollback()
+                results.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=compute) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted((r.created, r.updated) for r in results) == [(0, 0), (1, 0)]
+    assert count_rows(Assessment) == 1
