@@ -138,3 +138,19 @@ def test_a_distributor_reads_its_own_only_and_may_not_compute_or_review(after_q1
     assert caller.get(f"/api/v1/assessments/{theirs.id}").status_code == 404
     assert caller.post("/api/v1/assessments/compute", json={"quarter": "2026-Q1"}).status_code == 403
     assert caller.post(f"/api/v1/assessments/{mine.id}/review", json={"outcome": "met"}).status_code == 403
+
+
+def test_the_list_costs_the_same_statements_for_few_rows_and_many(after_q1, shop, sales, api, count_statements):
+    from ..builders import make_active_agreement, make_distributor
+
+    caller = api(sales)
+    make_assessment(shop.agreement)
+    caller.get("/api/v1/assessments")
+    with count_statements() as few:
+        assert caller.get("/api/v1/assessments").json["total"] == 1
+    for _ in range(6):
+        make_active_agreement(make_distributor(), products=[shop.board])
+    make_assessment(shop.agreement)
+    with count_statements() as many:
+        assert caller.get("/api/v1/assessments").json["total"] == 7
+    assert len(many) == len(few)
