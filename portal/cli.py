@@ -80,6 +80,28 @@ def withhold_overdue_repair_batches() -> None:
     click.echo(f"Repair batches withheld, with a payment reminder each: {len(notices)}.")
 
 
+@portal_cli.command("compute-assessments")
+@click.option("--quarter", default="", help="The quarter as YYYY-Qn (default: the last one that has ended).")
+def compute_assessments(quarter: str) -> None:
+    """Daily (idempotent): assess every agreement for an ended quarter (docs/rules.md §9); computing
+    again refreshes the figures of assessments not yet reviewed and never changes a reviewed one."""
+    from .assessments.services import compute_assessments as compute
+    from .clock import today
+    from .domain.assessments import last_ended_quarter, parse_quarter
+
+    on = today()
+    try:
+        year, number = parse_quarter(quarter) if quarter.strip() else last_ended_quarter(on)
+        with acting_as(None, "cli"):
+            result = compute(year, number, on)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Assessments of {result.quarter}: {result.created} created, {result.updated} updated, "
+        f"{result.frozen} already reviewed and left as they were ({result.total} agreements)."
+    )
+
+
 @portal_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def demo(if_empty: bool) -> None:

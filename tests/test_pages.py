@@ -17,7 +17,10 @@ from sqlalchemy import select
 from portal import demo as portal_demo
 from portal.accounts.models import User
 from portal.agreements.models import Agreement, SubAgentRequest
+from portal.assessments import demo as assessments_demo
+from portal.assessments.models import Assessment
 from portal.boards.models import Board, Shipment
+from portal.clock import today
 from portal.distributors.models import Distributor
 from portal.domain.agreements import AgreementStatus
 from portal.domain.orders import OrderStatus
@@ -79,6 +82,11 @@ RECORDS: dict[str, Callable[[User], Any]] = {
         _in_state(RepairBatch, BatchStatus.RETURNED)(user)
         or _first(select(RepairBatch).order_by(RepairBatch.id), RepairBatch, user)
     ),
+    # An assessment still to review (its page shows the review form), else any.
+    "assessment_id": lambda user: (
+        _first(select(Assessment).where(Assessment.reviewed_on.is_(None)).order_by(Assessment.id), Assessment, user)
+        or _first(select(Assessment).order_by(Assessment.id), Assessment, user)
+    ),
     "repairs.add_boards:batch_id": lambda user: (
         _in_state(RepairBatch, BatchStatus.OPEN)(user) or RECORDS["batch_id"](user)
     ),
@@ -105,8 +113,14 @@ def pages(app: Any) -> list[Any]:
     )
 
 
-def test_every_page_renders_for_every_role_that_may_open_it(app):
+def load_demo() -> None:
+    """The demo, with the assessments' part until portal/demo.py loads it (it is idempotent)."""
     portal_demo.load_demo()
+    assessments_demo.load(today())
+
+
+def test_every_page_renders_for_every_role_that_may_open_it(app):
+    load_demo()
     wrong = []
     for username in USERS:
         user = db.session.scalar(select(User).where(User.username == username))

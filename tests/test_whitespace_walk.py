@@ -58,7 +58,7 @@ from portal.repairs.models import RepairBatch, RepairLine
 from portal.security import scoped
 
 from .builders import credit_code
-from .test_pages import RECORDS, pages
+from .test_pages import RECORDS, load_demo, pages
 
 IDEOGRAPHIC_SPACE = "\u3000"  # what a Chinese input method types for a space
 ASCII_WHITESPACE = (" ", "\t", "   ")
@@ -108,6 +108,8 @@ SAMPLES: dict[str, str] = {
     "min_resale_price": "120.00",
     "quantity": "1",
     "serials": "WALK2026-{row}",
+    # The walk ticks the first region of the review form, so the outcome that takes regions.
+    "assessments.review:outcome": "revoke_territories",
 }
 
 # POST endpoints that no walked form reaches, and why.
@@ -685,7 +687,7 @@ def free_board_of(username: str) -> str:
 
 @pytest.fixture
 def walk(app: Flask, today: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Walk]:
-    portal_demo.load_demo()
+    load_demo()
     monkeypatch.setitem(SAMPLES, "repairs.add_boards:serial", free_board_of("hz-agent"))
     monkeypatch.setitem(SAMPLES, "fault_description", "walk")
     database = Database()

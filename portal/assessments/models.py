@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
 from ..db import Money, UTCDateTime, enum_column
-from ..domain.assessments import AssessmentOutcome
+from ..domain.assessments import AssessmentOutcome, attainment_percent
 from ..extensions import Model
 
 
@@ -65,6 +65,15 @@ class Assessment(Model):
     @property
     def frozen(self) -> bool:
         return self.reviewed_on is not None
+
+    @property
+    def attainment(self) -> Decimal | None:
+        """Attainment in percent (84.78), or None for a zero quota ("no quota")."""
+        return attainment_percent(self.ordered_amount, self.quota)
+
+    @property
+    def revoked_regions(self) -> list[str]:
+        return self.revoked_region_codes.split()
 
     def __str__(self) -> str:
         return f"{self.quarter}"

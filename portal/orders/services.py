@@ -58,16 +58,21 @@ class LineRequest:
 # --- reading prices ------------------------------------------------------------------------------
 
 
-def agent_prices(price_list: PriceList | None, product_ids: Sequence[int], agreement: Agreement) -> dict[int, Decimal]:
-    """The agent price of each product for the agreement's level in ``price_list`` (one query)."""
+def agent_prices(
+    price_list: PriceList | None, product_ids: Sequence[int], agreement: Agreement, on: date | None = None
+) -> dict[int, Decimal]:
+    """The agent price of each product in ``price_list`` for the agreement's level on ``on``
+    (``Agreement.level_on``: a promotion after an assessment counts from its date, §2.2), or its
+    signed level when no day is given (one query)."""
     if price_list is None or not product_ids:
         return {}
+    level = agreement.level_on(on) if on is not None else agreement.level
     items = db.session.scalars(
         select(PriceListItem).where(
             PriceListItem.price_list_id == price_list.id, PriceListItem.product_id.in_(product_ids)
         )
     )
-    return {item.product_id: item.prices.agent_price(agreement.level) for item in items}
+    return {item.product_id: item.prices.agent_price(level) for item in items}
 
 
 # --- drafting and submitting ---------------------------------------------------------------------
@@ -112,7 +117,7 @@ def is_first_order(agreement: Agreement, excluding: int | None = None) -> bool:
 
 
 def _set_lines(order: Order, agreement: Agreement, lines: Sequence[LineRequest], on: date) -> None:
-    prices = agent_prices(list_in_force(on), [line.product_id for line in lines], agreement)
+    prices = agent_prices(list_in_force(on), [line.product_id for line in lines], agreement, on)
     missing = [line.product_id for line in lines if line.product_id not in prices]
     if missing:
         skus = ", ".join(db.session.scalars(select(Product.sku).where(Product.id.in_(missing))))
@@ -204,8 +209,9 @@ def submit_order(order: Order, role: Role, on: date) -> Order:
 @transactional
 def confirm_order(order: Order, role: Role, confirmed_on: date, *, today: date) -> Order:
     """§6.1.2, §6.3.1: prices lock from the list in force on the confirmation date for the
-    agreement's level; deposit, balance and the deposit due date follow. The agreement row is locked
-    so two confirmations cannot both count as its first order."""
+    agreement's level on that date (§2.2: a promotion counts from its date); deposit, balance and
+    the deposit due date follow. The agreement row is locked so two confirmations cannot both
+    count as its first order."""
     check_event_date(confirmed_on, today=today, field="confirmed_on")
     locked(Agreement, order.agreement_id)
     order = locked(Order, order.id)
@@ -215,7 +221,7 @@ def confirm_order(order: Order, role: Role, confirmed_on: date, *, today: date) 
         raise InvalidValue(N_("An order cannot be confirmed before it was submitted."), field="confirmed_on")
     agreement = order.agreement
     price_list = list_in_force(confirmed_on)
-    prices = agent_prices(price_list, [line.product_id for line in order.lines], agreement)
+    prices = agent_prices(price_list, [line.product_id for line in order.lines], agreement, confirmed_on)
     missing = [line.product.sku for line in order.lines if line.product_id not in prices]
     if missing:
         raise DomainError(

@@ -124,14 +124,16 @@ def viewer_level(user: Any, on: date) -> Level | None:
 
 
 def distributor_level(distributor_id: int, on: date) -> Level:
-    """The level of the distributor's agreement in force on ``on``, else the distributor's own
-    level (a distributor between agreements still sees its usual prices)."""
-    level = db.session.scalar(
-        select(Agreement.level)
+    """The level on ``on`` of the distributor's agreement in force that day (``Agreement.level_on``:
+    a promotion after an assessment counts from its date, §2.2), else the distributor's own level
+    (a distributor between agreements still sees its usual prices)."""
+    agreement = db.session.scalar(
+        select(Agreement)
         .where(Agreement.distributor_id == distributor_id, Agreement.binds_on(on))
         .order_by(Agreement.starts_on.desc())
         .limit(1)
     )
+    level = agreement.level_on(on) if agreement is not None else None
     if level is None:
         level = db.session.scalar(select(Distributor.level).where(Distributor.id == distributor_id))
     return level or Level.SECOND
