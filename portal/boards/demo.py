@@ -79,8 +79,8 @@ class Demo:
         confirmation date: serialized boards first, the dearest (the main control board) leading."""
         products = list(self.agreement.products)
         ids = [p.id for p in products]
-        now = services.agent_prices(list_in_force(on), ids, self.agreement)
-        then = services.agent_prices(list_in_force(confirm_on), ids, self.agreement)
+        now = services.agent_prices(list_in_force(on), ids, self.agreement, on)
+        then = services.agent_prices(list_in_force(confirm_on), ids, self.agreement, confirm_on)
         priced = [p for p in products if p.id in now and p.id in then and p.active]
         priced.sort(key=lambda p: (not p.serialized, -then[p.id]))
         return {p: then[p.id] for p in priced}

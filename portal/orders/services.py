@@ -59,14 +59,13 @@ class LineRequest:
 
 
 def agent_prices(
-    price_list: PriceList | None, product_ids: Sequence[int], agreement: Agreement, on: date | None = None
+    price_list: PriceList | None, product_ids: Sequence[int], agreement: Agreement, on: date
 ) -> dict[int, Decimal]:
     """The agent price of each product in ``price_list`` for the agreement's level on ``on``
-    (``Agreement.level_on``: a promotion after an assessment counts from its date, §2.2), or its
-    signed level when no day is given (one query)."""
+    (``Agreement.level_on``: a promotion after an assessment counts from its date, §2.2; one query)."""
     if price_list is None or not product_ids:
         return {}
-    level = agreement.level_on(on) if on is not None else agreement.level
+    level = agreement.level_on(on)
     items = db.session.scalars(
         select(PriceListItem).where(
             PriceListItem.price_list_id == price_list.id, PriceListItem.product_id.in_(product_ids)

@@ -134,7 +134,7 @@ def _refuse_small_first_order(
     service will refuse for another reason (unauthorised, unpriced) are left to it."""
     if not lines or not services.is_first_order(agreement, excluding=order.id if order else None):
         return
-    prices = services.agent_prices(list_in_force(on), [line.product_id for line in lines], agreement)
+    prices = services.agent_prices(list_in_force(on), [line.product_id for line in lines], agreement, on)
     if any(line.product_id not in prices for line in lines):
         return
     total = order_total(Line(line.quantity, prices[line.product_id]) for line in lines)
@@ -169,7 +169,7 @@ def _render_form(
     if agreement is not None:
         products = {p.id: p for p in _products_of(agreement, order)}
         price_list = list_in_force(on)
-        prices = services.agent_prices(price_list, list(products), agreement)
+        prices = services.agent_prices(price_list, list(products), agreement, on)
         rows = []
         for entry in form.lines:
             product_id = entry.product_id.data or 0
