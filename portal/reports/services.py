@@ -101,7 +101,7 @@ def _read(agreement: Agreement, data: ReportData, year: int, month: int) -> tupl
     typed = {str(row.get("sku") or "").strip().upper() for rows in (data.inventory, data.sales) for row in rows} - {""}
     codes = {str(row.get("region_code") or "").strip() for rows in (data.sales, data.outlets) for row in rows} - {""}
     rows = db.session.execute(select(Product.sku, Product.id).where(Product.sku.in_(typed))).all()
-    products: dict[str, int] = dict(rows)  # type: ignore[arg-type]
+    products: dict[str, int] = dict(rows)
     regions = set(db.session.scalars(select(Region.code).where(Region.code.in_(codes))))
     authorised = {product.sku for product in agreement.products}
     lines = rules.read_lines(
