@@ -41,7 +41,6 @@ from .files import XLSX_MIMETYPE, ReportUpload, UploadProblems, read_report_file
 from .forms import DismissForm, LockForm, ReportForm, UploadForm, show_problems
 from .models import MonthlyReport, Violation
 
-
 #: A report state's badge colour (Bootstrap), for every page of the area.
 STATE_BADGES = {
     ReportState.ON_TIME: "success",
