@@ -58,7 +58,7 @@ from portal.repairs.models import RepairBatch, RepairLine
 from portal.security import scoped
 
 from .builders import credit_code
-from .test_pages import RECORDS, pages
+from .test_pages import RECORDS, load_demo, pages
 
 IDEOGRAPHIC_SPACE = "\u3000"  # what a Chinese input method types for a space
 ASCII_WHITESPACE = (" ", "\t", "   ")
@@ -108,6 +108,13 @@ SAMPLES: dict[str, str] = {
     "min_resale_price": "120.00",
     "quantity": "1",
     "serials": "WALK2026-{row}",
+    # A monthly report (reports.new): the form proposes February 2026, the month last reported by
+    # none of the demo's distributors on the walk's day (10 March 2026); a product HZ001 may sell.
+    "reports.new:sold_on": "2026-02-10",
+    "reports.new:sku": "PBX-EXT-16",
+    "customer": "Walk 客户",
+    "unit_price": "9999.00",
+    "reports.locks:quarter": "2025-Q4",
 }
 
 # POST endpoints that no walked form reaches, and why.
@@ -120,6 +127,8 @@ NOT_WALKED = {
 REFUSED_AS_SHOWN = {
     "pricing.import_file": "it needs a file, which the walk does not upload",
     "regions.import_csv": "it needs a file, which the walk does not upload",
+    "reports.upload": "it needs a file, which the walk does not upload",
+    "reports.upload_correction": "it needs a file, which the walk does not upload",
 }
 
 NOT_A_FIELD = {"csrf_token"}  # sent by the page, never typed
@@ -685,7 +694,7 @@ def free_board_of(username: str) -> str:
 
 @pytest.fixture
 def walk(app: Flask, today: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Walk]:
-    portal_demo.load_demo()
+    load_demo()
     monkeypatch.setitem(SAMPLES, "repairs.add_boards:serial", free_board_of("hz-agent"))
     monkeypatch.setitem(SAMPLES, "fault_description", "walk")
     database = Database()

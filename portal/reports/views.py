@@ -202,8 +202,9 @@ def _render_form(form: ReportForm, report: MonthlyReport | None, agreement: Agre
 
 
 def _attempt_report(form: ReportForm, call: Any, *args: Any, **kwargs: Any) -> MonthlyReport | None:
+    month = getattr(form, "month", None)
     data = services.ReportData(
-        month=form.month.data or "",
+        month=(month.data if month is not None else "") or "",
         inventory=form.rows("inventory"),
         sales=form.rows("sales"),
         outlets=form.rows("outlets"),
@@ -248,7 +249,7 @@ def new() -> Any:
 
 def _correction_form(report: MonthlyReport) -> ReportForm:
     form = ReportForm(formdata=None)
-    form.month.data = report.month
+    del form.month  # a correction is of its own month
     _fill_inventory(form, report.agreement, {line.product.sku: line.quantity for line in report.inventory})
     for line in report.sales:
         entry = form.sales.append_entry()
@@ -267,7 +268,6 @@ def _correction_form(report: MonthlyReport) -> ReportForm:
         entry.form.kind.data, entry.form.name.data = outlet.kind.value, outlet.name
         entry.form.region_code.data = outlet.region_code
     form.note.data = report.note
-    form.add_blank_rows(2, 1)
     return form
 
 
@@ -279,7 +279,7 @@ def correct(report: MonthlyReport) -> Any:
     if request.method == "GET":
         return _render_form(_correction_form(report), report, report.agreement)
     form = ReportForm()
-    form.month.data = report.month  # a correction is of its own month
+    del form.month  # a correction is of its own month
     if form.more.data:
         form.add_blank_rows()
         return _render_form(form, report, report.agreement)
@@ -375,7 +375,7 @@ def upload() -> Any:
 def upload_correction(report: MonthlyReport) -> Any:
     """Correct a report by uploading the template again: its lines are replaced by the file's."""
     form = UploadForm()
-    form.month.data = report.month
+    del form.month  # a correction is of its own month
     problems: list[Any] = []
     if request.method == "POST" and form.validate_on_submit():
         corrected, problems = _upload(form, report)
