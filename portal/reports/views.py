@@ -37,7 +37,7 @@ from ..receivables.queries import paginate_rows
 from ..security import allowed, loads
 from . import queries, services
 from .blueprint import bp
-from .files import XLSX_MIMETYPE, ReportUpload, UploadProblems, read_report_file, template_xlsx
+from .files import XLSX_MIMETYPE, ReportUpload, UploadProblems, read_report_file, template_xlsx, usable_regions
 from .forms import DismissForm, LockForm, ReportForm, UploadForm, show_problems
 from .models import MonthlyReport, Violation
 
@@ -198,6 +198,7 @@ def _render_form(form: ReportForm, report: MonthlyReport | None, agreement: Agre
         report=report,
         products=_products_by_sku(form),
         skus=[product.sku for product in agreement.products] if agreement is not None else [],
+        regions=usable_regions(agreement) if agreement is not None else [],
     ), form_status(form)
 
 
