@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from portal import clock
 from portal import demo as portal_demo
 from portal.accounts.models import User
 from portal.agreements.models import Agreement, SubAgentRequest
@@ -33,6 +34,8 @@ from portal.pricing.models import PriceList, PriceListItem
 from portal.products.models import Product
 from portal.regions.models import Region
 from portal.repairs.models import RepairBatch
+from portal.reports import demo as reports_demo
+from portal.reports.models import MonthlyReport, Violation
 from portal.security import scoped
 
 USERS = ("admin", "sales", "finance", "hz-agent", "sz-agent")
@@ -90,6 +93,10 @@ RECORDS: dict[str, Callable[[User], Any]] = {
     "repairs.add_boards:batch_id": lambda user: (
         _in_state(RepairBatch, BatchStatus.OPEN)(user) or RECORDS["batch_id"](user)
     ),
+    "report_id": lambda user: _first(select(MonthlyReport).order_by(MonthlyReport.id), MonthlyReport, user),
+    "violation_id": lambda user: _first(
+        select(Violation).where(Violation.dismissed_on.is_(None)).order_by(Violation.id), Violation, user
+    ),
 }
 for _endpoint in ("edit", "delete", "publish", "new_item", "template_csv", "template_xlsx"):
     RECORDS[f"pricing.{_endpoint}:price_list_id"] = _in_state(PriceList, PriceListStatus.DRAFT)
@@ -114,9 +121,10 @@ def pages(app: Any) -> list[Any]:
 
 
 def load_demo() -> None:
-    """The demo, with the assessments' part until portal/demo.py loads it (it is idempotent)."""
+    """The demo, with its monthly reports and assessments until portal.demo.load_demo loads them."""
     portal_demo.load_demo()
-    assessments_demo.load(today())
+    reports_demo.load(clock.today())
+    assessments_demo.load(clock.today())
 
 
 def test_every_page_renders_for_every_role_that_may_open_it(app):

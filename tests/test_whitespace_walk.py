@@ -110,6 +110,13 @@ SAMPLES: dict[str, str] = {
     "serials": "WALK2026-{row}",
     # The walk ticks the first region of the review form, so the outcome that takes regions.
     "assessments.review:outcome": "revoke_territories",
+    # A monthly report (reports.new): the form proposes February 2026, the month last reported by
+    # none of the demo's distributors on the walk's day (10 March 2026); a product HZ001 may sell.
+    "reports.new:sold_on": "2026-02-10",
+    "reports.new:sku": "PBX-EXT-16",
+    "customer": "Walk 客户",
+    "unit_price": "9999.00",
+    "reports.locks:quarter": "2025-Q4",
 }
 
 # POST endpoints that no walked form reaches, and why.
@@ -122,6 +129,8 @@ NOT_WALKED = {
 REFUSED_AS_SHOWN = {
     "pricing.import_file": "it needs a file, which the walk does not upload",
     "regions.import_csv": "it needs a file, which the walk does not upload",
+    "reports.upload": "it needs a file, which the walk does not upload",
+    "reports.upload_correction": "it needs a file, which the walk does not upload",
 }
 
 NOT_A_FIELD = {"csrf_token"}  # sent by the page, never typed

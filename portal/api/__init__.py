@@ -23,9 +23,11 @@ from . import (  # noqa: F401  (each adds its routes to bp)
     repair_batches,
     repair_fees,
     repair_ratings,
+    reports,
     shipments,
     sub_agents,
     users,
+    violations,
 )
 from .blueprint import bp
 
