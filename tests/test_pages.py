@@ -21,7 +21,6 @@ from portal.agreements.models import Agreement, SubAgentRequest
 from portal.assessments import demo as assessments_demo
 from portal.assessments.models import Assessment
 from portal.boards.models import Board, Shipment
-from portal.clock import today
 from portal.distributors.models import Distributor
 from portal.domain.agreements import AgreementStatus
 from portal.domain.orders import OrderStatus
