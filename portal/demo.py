@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .accounts.services import UserData, create_user
 from .agreements import demo as agreements_demo
+from .assessments import demo as assessments_demo
 from .boards import demo as orders_demo
 from .clock import today
 from .distributors.services import DistributorData, create_distributor
@@ -18,6 +19,7 @@ from .pricing import demo as pricing_demo
 from .products import demo as products_demo
 from .regions.services import seed_regions
 from .repairs import demo as repairs_demo
+from .reports import demo as reports_demo
 
 DEMO_PASSWORD = "portal-demo-2026"
 
@@ -89,8 +91,9 @@ DISTRIBUTORS = [
 
 def load_demo() -> None:
     """Load every area's demo data, in the order the areas build on each other: products and price
-    lists, then agreements (which receive later notices), notices, two years of orders, and a year of
-    repair batches for the boards those orders shipped."""
+    lists, then agreements (which receive later notices), notices, two years of orders, a year of
+    repair batches for the boards those orders shipped, three years of monthly reports, and the
+    quarterly assessments that read them all."""
     seed_regions()
     created = {d.code: create_distributor(d) for d in DISTRIBUTORS}
     create_user(UserData("admin", Role.ADMIN, full_name="系统管理员 Admin"), DEMO_PASSWORD)
@@ -104,5 +107,13 @@ def load_demo() -> None:
     )
     products_demo.load()
     on = today()
-    for area_demo in (pricing_demo, agreements_demo, notices_demo, orders_demo, repairs_demo):
+    for area_demo in (
+        pricing_demo,
+        agreements_demo,
+        notices_demo,
+        orders_demo,
+        repairs_demo,
+        reports_demo,
+        assessments_demo,
+    ):
         area_demo.load(on)

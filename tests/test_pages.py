@@ -14,11 +14,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from portal import clock
 from portal import demo as portal_demo
 from portal.accounts.models import User
 from portal.agreements.models import Agreement, SubAgentRequest
-from portal.assessments import demo as assessments_demo
 from portal.assessments.models import Assessment
 from portal.boards.models import Board, Shipment
 from portal.distributors.models import Distributor
@@ -33,7 +31,6 @@ from portal.pricing.models import PriceList, PriceListItem
 from portal.products.models import Product
 from portal.regions.models import Region
 from portal.repairs.models import RepairBatch
-from portal.reports import demo as reports_demo
 from portal.reports.models import MonthlyReport, Violation
 from portal.security import scoped
 
@@ -120,10 +117,8 @@ def pages(app: Any) -> list[Any]:
 
 
 def load_demo() -> None:
-    """The demo, with its monthly reports and assessments until portal.demo.load_demo loads them."""
+    """The demo that `make run` loads."""
     portal_demo.load_demo()
-    reports_demo.load(clock.today())
-    assessments_demo.load(clock.today())
 
 
 def test_every_page_renders_for_every_role_that_may_open_it(app):

@@ -2,13 +2,13 @@
 
 Dates are relative to ``today`` (the year before, this year, the next), so the demo looks the same
 whenever it is loaded: agreements of both levels, one amended, one expired, one terminated by notice,
-a draft for next year; overlapping territories (浙江省 to HZ001 and 杭州市 to SZ002 too); a pending
-revocation with its notice; sub-agent requests awaiting a decision, approved and rejected.
+a draft for next year; overlapping territories (浙江省 to HZ001 and 杭州市 to SZ002 too);
+sub-agent requests awaiting a decision, approved and rejected.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -108,20 +108,12 @@ def load(today: date) -> None:
     )
     _grant(sz, "320500", "330100")
 
-    # SZ003, first level: Shenzhen, Guangzhou and Dongguan; Dongguan is being revoked by notice.
+    # SZ003, first level: Shenzhen, Guangzhou and Dongguan (Dongguan is revoked after an assessment:
+    # portal/assessments/demo.py).
     gd = _agreement(
         "SZ003", f"XS-{y - 1}-003", Level.FIRST, date(y - 1, 6, 20), date(y - 1, 7, 1), date(y + 1, 6, 30), skus
     )
     _grant(gd, "440300", "440100", "441900")
-    notice_on = max(today - timedelta(days=10), date(y - 1, 7, 1))
-    services.revoke_territories(
-        gd,
-        ["441900"],
-        notice_on,
-        "东莞市连续两个季度未完成任务额，依第 4.5 条取消该区域代理权",
-        today=today,
-        issued_by_id=sales,
-    )
 
     # CD004, second level: last year's agreement terminated by notice, this year's active, next year's draft.
     old = _agreement(
