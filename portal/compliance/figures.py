@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..agreements.models import Agreement
+from ..agreements.models import Agreement, AgreementTerms
 from ..boards.models import Shipment
 from ..clock import today
 from ..domain import compliance as rules
@@ -38,11 +38,12 @@ from ..repairs.models import RepairBatch, RepairFeePayment, RepairRating
 from ..reports.models import MonthlyReport, Violation
 from .models import QuarterFigures
 
-#: The tables whose rows the figures are computed from; each has a ``distributor_id`` but
-#: Shipment, whose order names it.
-WATCHED = (Order, Payment, RepairBatch, RepairFeePayment, RepairRating, MonthlyReport, Violation, Notice)
+#: The tables whose rows the figures are computed from; each has a ``distributor_id``. A shipment
+#: is found by its order, a version of terms (the quota, the report due day) by its agreement.
+WATCHED = (Agreement, Order, Payment, RepairBatch, RepairFeePayment, RepairRating, MonthlyReport, Violation, Notice)
 PENDING = "compliance_pending_distributors"
 PENDING_ORDERS = "compliance_pending_orders"
+PENDING_AGREEMENTS = "compliance_pending_agreements"
 STORED = (*rules.MONEY_COLUMNS, *rules.COUNT_COLUMNS, "score")
 
 
@@ -250,12 +251,15 @@ def frozen_figures(agreement_id: int, quarter: str, on: date) -> dict[str, Any]:
 def _note(session: Session, objects: Iterable[Any]) -> None:
     distributors: set[int] = session.info.setdefault(PENDING, set())
     orders: set[int] = session.info.setdefault(PENDING_ORDERS, set())
+    agreements: set[int] = session.info.setdefault(PENDING_AGREEMENTS, set())
     for obj in objects:
         if isinstance(obj, WATCHED):
             if obj.distributor_id is not None:
                 distributors.add(obj.distributor_id)
         elif isinstance(obj, Shipment) and obj.order_id is not None:
             orders.add(obj.order_id)
+        elif isinstance(obj, AgreementTerms) and obj.agreement_id is not None:
+            agreements.add(obj.agreement_id)
 
 
 def register(session_class: Any) -> None:
@@ -276,9 +280,8 @@ def register(session_class: Any) -> None:
         distributors = set(session.info.pop(PENDING, set()))
         orders = session.info.pop(PENDING_ORDERS, set())
         if orders:
-            distributors |= set(
-                session.scalars(select(Order.distributor_id).where(Order.id.in_(sorted(orders))))
-            )
+            distributors |= set(session.scalars(select(Order.distributor_id).where(Order.id.in_(sorted(orders)))))
+        distributors |= _distributors_of(session, session.info.pop(PENDING_AGREEMENTS, set()))
         if distributors:
             refresh(distributor_ids=distributors, on=today(), session=session)
 
@@ -286,5 +289,5 @@ def register(session_class: Any) -> None:
     def _after_transaction_end(session: Session, transaction: Any) -> None:
         # A rolled-back transaction changed nothing to refresh; a savepoint's end keeps the notes.
         if transaction.parent is None:
-            session.info.pop(PENDING, None)
-            session.info.pop(PENDING_ORDERS, None)
+            for key in (PENDING, PENDING_ORDERS, PENDING_AGREEMENTS):
+                session.info.pop(key, None)
