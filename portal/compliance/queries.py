@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, distinct, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..distributors.models import Distributor
@@ -28,13 +28,6 @@ SEARCH_MAX_LENGTH = 100
 
 def _sums() -> list[Any]:
     return [func.sum(getattr(QuarterFigures, column)).label(column) for column in NUMBERS]
-
-
-def _figures(row: Any) -> Figures:
-    values = {column: getattr(row, column) for column in NUMBERS}
-    for column in MONEY_COLUMNS:
-        values[column] = Decimal(values[column] or 0)  # SUM of the fen column comes back as fen
-    return Figures.of(values)
 
 
 @dataclass(frozen=True)
@@ -55,7 +48,7 @@ class QuarterRange:
 
 def quarters_known() -> list[str]:
     """Every quarter the table has figures for, oldest first (one statement)."""
-    return list(db.session.scalars(select(distinct(QuarterFigures.quarter)).order_by(QuarterFigures.quarter)))
+    return list(db.session.scalars(select(QuarterFigures.quarter).distinct().order_by(QuarterFigures.quarter)))
 
 
 def distributor_quarters(distributor_id: int, quarters: QuarterRange = QuarterRange()) -> list[tuple[str, Figures]]:
@@ -70,11 +63,8 @@ def distributor_quarters(distributor_id: int, quarters: QuarterRange = QuarterRa
 
 
 def _money_fixed(row: Any) -> Figures:
-    """SUM over a Money column returns the stored whole fen; turn them back into yuan."""
-    values = {column: getattr(row, column) for column in NUMBERS}
-    for column in MONEY_COLUMNS:
-        values[column] = (Decimal(int(values[column] or 0)) / 100).quantize(Decimal("0.01"))
-    return Figures.of(values)
+    """A row of sums as Figures (SUM over a Money column keeps the column's type: Decimal yuan)."""
+    return Figures.of({column: getattr(row, column) for column in NUMBERS})
 
 
 @dataclass(frozen=True)
@@ -186,7 +176,7 @@ def sales_by_province(search: str, quarters: QuarterRange) -> list[ProvinceSales
             row.province_code or "",
             row.province_name or row.province_code or "—",
             row.quarter,
-            (Decimal(int(row.ordered_amount or 0)) / 100).quantize(Decimal("0.01")),
+            row.ordered_amount or Decimal("0.00"),
         )
         for row in db.session.execute(statement)
     ]
