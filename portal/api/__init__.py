@@ -9,6 +9,7 @@ from which :mod:`portal.api.openapi` builds the OpenAPI document.
 from . import (  # noqa: F401  (each adds its routes to bp)
     agreements,
     boards,
+    compliance,
     deliveries,
     distributors,
     notices,
