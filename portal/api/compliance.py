@@ -5,7 +5,7 @@ it (deliveries on time, price notices before they took effect, service timelines
 satisfaction against their targets 0.90 and 0.85).
 
 A distributor reads its own figures only: ``distributor_id`` defaults to its own, and another's
-answers 404, as for a distributor that does not exist. Head office names the distributor.
+answers 404, as for a distributor that does not exist. Head office reads any distributor's, or, naming none, every distributor's figures added up.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from flask import abort, jsonify
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
@@ -23,12 +22,12 @@ from ..clock import today
 from ..compliance.queries import QuarterRange, distributor_quarters
 from ..distributors.models import Distributor
 from ..domain.compliance import Figures, quarter_label
-from ..domain.permissions import may_read
+from ..domain.permissions import may_read, may_read_every_distributor
 from ..domain.repairs import ServiceFigure
 from ..extensions import db
-from ..security import allowed, scoped
+from ..security import allowed, current_user_may, scoped
 from .blueprint import bp
-from .core import Id, Money, QueryModel, api_doc, invalid, parse_query
+from .core import Id, Money, QueryModel, api_doc, parse_query
 
 QUARTER_PATTERN = "^20[0-9]{2}-Q[1-4]$"
 Share = Annotated[
@@ -39,7 +38,8 @@ Share = Annotated[
 
 class ComplianceQuery(QueryModel):
     distributor_id: Id | None = Field(
-        default=None, description="Head office: required. A distributor: its own (the default)."
+        default=None,
+        description="A distributor: its own (the default). Head office: any; left out, every distributor added up.",
     )
     quarter: Annotated[str, Field(pattern=QUARTER_PATTERN, description="YYYY-Qn; default the current quarter.")] | (
         None
@@ -68,7 +68,7 @@ class Violations(BaseModel):
 
 
 class ComplianceOut(BaseModel):
-    distributor_id: int
+    distributor_id: int | None = Field(description="Null: every distributor's figures added up (head office).")
     quarter: str
     quota: Money
     ordered_amount: Money
@@ -95,7 +95,7 @@ def _target(figure: ServiceFigure | None, target: Decimal) -> dict[str, Any]:
     return {"count": figure.count, "total": figure.total, "rate": figure.rate, "target": target, "met": figure.met}
 
 
-def compliance_answer(distributor_id: int, quarter: str, f: Figures) -> dict[str, Any]:
+def compliance_answer(distributor_id: int | None, quarter: str, f: Figures) -> dict[str, Any]:
     from ..domain.repairs import SATISFACTION_TARGET, TIMELINESS_TARGET
 
     attained = f.attainment
@@ -131,18 +131,20 @@ def get_compliance() -> Any:
 
     Both ways (docs/rules.md §10), as kept current from the orders, payments, batches, ratings,
     notices and reports. A distributor reads its own only (another's distributor_id: 404); head
-    office names the distributor (422 without it).
+    office reads any, or, without distributor_id, every distributor's figures added up.
     """
     query = parse_query(ComplianceQuery)
     distributor_id = query.distributor_id or current_user.distributor_id
-    if distributor_id is None:
-        raise invalid({"distributor_id": [_("Name the distributor.")]})
-    distributor = db.session.scalar(scoped(db.select(Distributor).where(Distributor.id == distributor_id), Distributor))
-    if distributor is None:
-        abort(404)  # another distributor's, or none: the same answer
+    every = current_user_may(may_read_every_distributor)
+    if distributor_id is None and not every:
+        abort(404)  # a distributor user linked to no distributor has no figures
+    if distributor_id is not None:
+        scope = scoped(db.select(Distributor.id).where(Distributor.id == distributor_id), Distributor)
+        if db.session.scalar(scope) is None:
+            abort(404)  # another distributor's, or none: the same answer
     on: date = today()
     quarter = query.quarter or quarter_label(on)
-    rows = distributor_quarters(distributor.id, QuarterRange(quarter, quarter))
+    rows = distributor_quarters(distributor_id, QuarterRange(quarter, quarter))
     figures = rows[0][1] if rows else Figures()
-    answer = ComplianceOut.model_validate(compliance_answer(distributor.id, quarter, figures))
+    answer = ComplianceOut.model_validate(compliance_answer(distributor_id, quarter, figures))
     return jsonify(answer.model_dump(mode="json"))

@@ -51,11 +51,15 @@ def quarters_known() -> list[str]:
     return list(db.session.scalars(select(QuarterFigures.quarter).distinct().order_by(QuarterFigures.quarter)))
 
 
-def distributor_quarters(distributor_id: int, quarters: QuarterRange = QuarterRange()) -> list[tuple[str, Figures]]:
-    """One distributor's figures per quarter (its agreements added up), oldest first."""
+def distributor_quarters(
+    distributor_id: int | None, quarters: QuarterRange = QuarterRange()
+) -> list[tuple[str, Figures]]:
+    """One distributor's figures per quarter (its agreements added up), oldest first; None: every
+    distributor's added up (head office's whole network)."""
+    mine = literal(True) if distributor_id is None else QuarterFigures.distributor_id == distributor_id
     statement = (
         select(QuarterFigures.quarter, *_sums())
-        .where(QuarterFigures.distributor_id == distributor_id, quarters.clause())
+        .where(mine, quarters.clause())
         .group_by(QuarterFigures.quarter)
         .order_by(QuarterFigures.quarter)
     )
