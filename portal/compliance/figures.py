@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..agreements.models import Agreement, AgreementTerms
@@ -200,32 +200,31 @@ def refresh(
         if not ids:
             return 0
     computed = compute(on, ids, session)
+    columns = [getattr(QuarterFigures, name) for name in ("id", "agreement_id", "quarter", "distributor_id", "as_of", *STORED)]
     existing = {
         (row.agreement_id, row.quarter): row
-        for row in session.scalars(_scope(select(QuarterFigures), QuarterFigures.distributor_id, ids))
+        for row in session.execute(_scope(select(*columns), QuarterFigures.distributor_id, ids))
     }
-    written = 0
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for values in rules.figure_rows(computed):
         key = (int(values["agreement_id"]), values["quarter"])
+        fresh = {"distributor_id": int(values["distributor_id"]), "as_of": on}
+        fresh |= {column: int(values[column]) if column in rules.COUNT_COLUMNS else values[column] for column in STORED}
         row = existing.pop(key, None)
         if row is None:
-            row = QuarterFigures(agreement_id=key[0], distributor_id=int(values["distributor_id"]), quarter=key[1])
-            session.add(row)
-        changed = row.id is None or row.distributor_id != int(values["distributor_id"])
-        for column in STORED:
-            value = values[column]
-            value = int(value) if column in rules.COUNT_COLUMNS else value
-            if getattr(row, column) != value:
-                setattr(row, column, value)
-                changed = True
-        if changed or row.as_of != on:
-            row.distributor_id = int(values["distributor_id"])
-            row.as_of = on
-            written += 1
-    for row in existing.values():
-        session.delete(row)
-        written += 1
-    return written
+            inserts.append({"agreement_id": key[0], "quarter": key[1], **fresh})
+        elif any(getattr(row, column) != value for column, value in fresh.items()):
+            updates.append({"id": row.id, **fresh})
+    # Whole sets of rows in a few statements (executemany), not one statement per row.
+    if inserts:
+        session.execute(insert(QuarterFigures), inserts)
+    if updates:
+        session.execute(update(QuarterFigures), updates)
+    if existing:
+        stale = sorted(row.id for row in existing.values())
+        session.execute(delete(QuarterFigures).where(QuarterFigures.id.in_(stale)))
+    return len(inserts) + len(updates) + len(existing)
 
 
 def frozen_figures(agreement_id: int, quarter: str, on: date) -> dict[str, Any]:
