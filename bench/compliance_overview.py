@@ -58,7 +58,13 @@ from portal.reports.models import MonthlyReport  # noqa: E402
 
 ON = date(2026, 12, 31)  # the benchmark's "today": the end of the third year
 PASSWORD = "bench-password-2026"
-PROVINCES = [("330000", "浙江省"), ("320000", "江苏省"), ("440000", "广东省"), ("110000", "北京市"), ("510000", "四川省")]
+PROVINCES = [
+    ("330000", "浙江省"),
+    ("320000", "江苏省"),
+    ("440000", "广东省"),
+    ("110000", "北京市"),
+    ("510000", "四川省"),
+]
 
 
 def quarters() -> list[tuple[int, int]]:
@@ -67,7 +73,8 @@ def quarters() -> list[tuple[int, int]]:
 
 def build(count: int) -> None:
     db.session.execute(
-        insert(Region), [{"code": c, "name": n, "level": RegionLevel.PROVINCE, "parent_code": None} for c, n in PROVINCES]
+        insert(Region),
+        [{"code": c, "name": n, "level": RegionLevel.PROVINCE, "parent_code": None} for c, n in PROVINCES],
     )
     db.session.execute(
         insert(Distributor),
@@ -231,7 +238,10 @@ def main() -> None:
             db.session.remove()
 
             elapsed, count, size = timed_get(app, "bench-sales", "/compliance/?from=2024-Q1&to=2026-Q4")
-            print(f"overview (head office, 20 a page, 12 quarters): {elapsed * 1000:.0f} ms, {count} statements, {size // 1024} KB")
+            print(
+                f"overview (head office, 20 a page, 12 quarters): {elapsed * 1000:.0f} ms, "
+                f"{count} statements, {size // 1024} KB"
+            )
             elapsed, count, size = timed_get(app, "bench-sales", "/compliance/?from=2026-Q4&to=2026-Q4&page=3")
             print(f"overview (one quarter, page 3): {elapsed * 1000:.0f} ms, {count} statements")
             elapsed, count, size = timed_get(app, "bench-agent", "/compliance/")

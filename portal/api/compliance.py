@@ -5,7 +5,8 @@ it (deliveries on time, price notices before they took effect, service timelines
 satisfaction against their targets 0.90 and 0.85).
 
 A distributor reads its own figures only: ``distributor_id`` defaults to its own, and another's
-answers 404, as for a distributor that does not exist. Head office reads any distributor's, or, naming none, every distributor's figures added up.
+answers 404, as for a distributor that does not exist. Head office reads any distributor's, or,
+naming none, every distributor's figures added up.
 """
 
 from __future__ import annotations

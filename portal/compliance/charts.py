@@ -276,121 +276,153 @@ def figure_of(table: Table) -> dict[str, Any] | None:
         return None
     import plotly.graph_objects as go  # slow to import; only the pages with a chart need it
 
-    frame = table.frame
-    titles = {column.key: column.title for column in table.columns}
+    draw = {
+        "orders": _orders_figure,
+        "rates": _lines_figure,
+        "service": _lines_figure,
+        "violations": _violations_figure,
+        "attainment": _heat_figure,
+        "score": _heat_figure,
+        "ranking": _ranking_figure,
+        "provinces": _provinces_figure,
+    }[table.key]
+    return draw(go, table, table.frame, {column.key: column.title for column in table.columns})
+
+
+def _orders_figure(go: Any, table: Table, frame: pd.DataFrame, titles: dict[str, str]) -> dict[str, Any]:
     figure = go.Figure()
-    if table.key == "orders":
-        x = frame["quarter"].tolist()
-        figure.add_trace(go.Bar(x=x, y=[_number(v) for v in frame["quota"]], name=titles["quota"], marker={"color": GREY}))
-        figure.add_trace(
-            go.Bar(x=x, y=[_number(v) for v in frame["ordered_amount"]], name=titles["ordered_amount"], marker={"color": BLUE})
+    x = frame["quarter"].tolist()
+    figure.add_trace(go.Bar(x=x, y=[_number(v) for v in frame["quota"]], name=titles["quota"], marker={"color": GREY}))
+    figure.add_trace(
+        go.Bar(
+            x=x,
+            y=[_number(v) for v in frame["ordered_amount"]],
+            name=titles["ordered_amount"],
+            marker={"color": BLUE},
         )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=x,
+            y=[_number(v) for v in frame["attainment"]],
+            name=titles["attainment"],
+            yaxis="y2",
+            mode="lines+markers",
+            line={"color": ORANGE},
+        )
+    )
+    return _layout(
+        figure,
+        barmode="group",
+        yaxis={"title": {"text": "¥"}, "rangemode": "tozero"},
+        yaxis2={"title": {"text": "%"}, "overlaying": "y", "side": "right", "rangemode": "tozero"},
+    )
+
+
+def _lines_figure(go: Any, table: Table, frame: pd.DataFrame, titles: dict[str, str]) -> dict[str, Any]:
+    figure = go.Figure()
+    keys = (
+        ["deposits", "fees", "reports", "batches"]
+        if table.key == "rates"
+        else ["delivery", "timeliness", "satisfaction", "notices"]
+    )
+    x = frame["quarter"].tolist()
+    for key, colour in zip(keys, PALETTE, strict=False):
         figure.add_trace(
             go.Scatter(
                 x=x,
-                y=[_number(v) for v in frame["attainment"]],
-                name=titles["attainment"],
-                yaxis="y2",
+                y=[_number(v) for v in frame[key]],
+                name=titles[key],
                 mode="lines+markers",
-                line={"color": ORANGE},
+                connectgaps=False,
+                line={"color": colour},
             )
         )
-        return _layout(
-            figure,
-            barmode="group",
-            yaxis={"title": {"text": "¥"}, "rangemode": "tozero"},
-            yaxis2={"title": {"text": "%"}, "overlaying": "y", "side": "right", "rangemode": "tozero"},
-        )
-    if table.key in ("rates", "service"):
-        keys = (
-            ["deposits", "fees", "reports", "batches"]
-            if table.key == "rates"
-            else ["delivery", "timeliness", "satisfaction", "notices"]
-        )
-        x = frame["quarter"].tolist()
-        for key, colour in zip(keys, PALETTE, strict=False):
-            figure.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=[_number(v) for v in frame[key]],
-                    name=titles[key],
-                    mode="lines+markers",
-                    connectgaps=False,
-                    line={"color": colour},
-                )
+    shapes = []
+    if table.key == "service":
+        for target, colour in ((TIMELINESS_TARGET, GREEN), (SATISFACTION_TARGET, ORANGE)):
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": float(target * 100),
+                    "y1": float(target * 100),
+                    "line": {"color": colour, "dash": "dash", "width": 1},
+                }
             )
-        shapes = []
-        if table.key == "service":
-            for target, colour in ((TIMELINESS_TARGET, GREEN), (SATISFACTION_TARGET, ORANGE)):
-                shapes.append(
-                    {
-                        "type": "line",
-                        "xref": "paper",
-                        "x0": 0,
-                        "x1": 1,
-                        "y0": float(target * 100),
-                        "y1": float(target * 100),
-                        "line": {"color": colour, "dash": "dash", "width": 1},
-                    }
-                )
-        return _layout(figure, yaxis={"title": {"text": "%"}, "range": [0, 105]}, shapes=shapes)
-    if table.key == "violations":
-        x = frame["quarter"].tolist()
-        for kind, colour in zip(ViolationKind, (RED, ORANGE, "#6f42c1"), strict=True):
-            figure.add_trace(go.Bar(x=x, y=[_number(v) for v in frame[kind.value]], name=titles[kind.value], marker={"color": colour}))
-        return _layout(figure, barmode="stack", yaxis={"dtick": 1, "rangemode": "tozero"})
-    if table.key in ("attainment", "score"):
-        quarters = [column.key for column in table.columns[2:]]
-        labels = [f"{code} {name}" for code, name in zip(frame["code"], frame["name"], strict=True)]
-        z = [[_number(row[q]) for q in quarters] for row in frame.to_dict("records")]
-        colorscale = "RdYlGn"
+    return _layout(figure, yaxis={"title": {"text": "%"}, "range": [0, 105]}, shapes=shapes)
+
+
+def _violations_figure(go: Any, table: Table, frame: pd.DataFrame, titles: dict[str, str]) -> dict[str, Any]:
+    figure = go.Figure()
+    x = frame["quarter"].tolist()
+    for kind, colour in zip(ViolationKind, (RED, ORANGE, "#6f42c1"), strict=True):
         figure.add_trace(
-            go.Heatmap(
-                x=quarters,
-                y=labels,
-                z=z,
-                colorscale=colorscale,
-                zmin=0,
-                zmax=100 if table.key == "score" else 120,
-                hoverongaps=False,
-                colorbar={"title": {"text": "%" if table.key == "attainment" else ""}},
-            )
+            go.Bar(x=x, y=[_number(v) for v in frame[kind.value]], name=titles[kind.value], marker={"color": colour})
         )
-        return _layout(
-            figure,
-            height=max(240, 26 * len(labels) + 80),
-            margin={"l": 220, "r": 20, "t": 10, "b": 40},
-            yaxis={"autorange": "reversed", "automargin": True},
+    return _layout(figure, barmode="stack", yaxis={"dtick": 1, "rangemode": "tozero"})
+
+
+def _heat_figure(go: Any, table: Table, frame: pd.DataFrame, titles: dict[str, str]) -> dict[str, Any]:
+    figure = go.Figure()
+    quarters = [column.key for column in table.columns[2:]]
+    labels = [f"{code} {name}" for code, name in zip(frame["code"], frame["name"], strict=True)]
+    z = [[_number(row[q]) for q in quarters] for row in frame.to_dict("records")]
+    colorscale = "RdYlGn"
+    figure.add_trace(
+        go.Heatmap(
+            x=quarters,
+            y=labels,
+            z=z,
+            colorscale=colorscale,
+            zmin=0,
+            zmax=100 if table.key == "score" else 120,
+            hoverongaps=False,
+            colorbar={"title": {"text": "%" if table.key == "attainment" else ""}},
         )
-    if table.key == "ranking":
-        shown = frame.head(RANKING_SHOWN)
-        labels = [f"{code} {name}" for code, name in zip(shown["code"], shown["name"], strict=True)]
+    )
+    return _layout(
+        figure,
+        height=max(240, 26 * len(labels) + 80),
+        margin={"l": 220, "r": 20, "t": 10, "b": 40},
+        yaxis={"autorange": "reversed", "automargin": True},
+    )
+
+
+def _ranking_figure(go: Any, table: Table, frame: pd.DataFrame, titles: dict[str, str]) -> dict[str, Any]:
+    figure = go.Figure()
+    shown = frame.head(RANKING_SHOWN)
+    labels = [f"{code} {name}" for code, name in zip(shown["code"], shown["name"], strict=True)]
+    figure.add_trace(
+        go.Bar(
+            x=[_number(v) for v in shown["score"]],
+            y=labels,
+            orientation="h",
+            marker={"color": BLUE},
+            name=titles["score"],
+        )
+    )
+    return _layout(
+        figure,
+        height=max(240, 24 * len(labels) + 80),
+        margin={"l": 220, "r": 20, "t": 10, "b": 40},
+        xaxis={"range": [0, 100]},
+        yaxis={"autorange": "reversed", "automargin": True},
+    )
+
+
+def _provinces_figure(go: Any, table: Table, frame: pd.DataFrame, titles: dict[str, str]) -> dict[str, Any]:
+    figure = go.Figure()
+    quarters = [column.key for column in table.columns[1:-1]]
+    for index, quarter in enumerate(quarters):
         figure.add_trace(
             go.Bar(
-                x=[_number(v) for v in shown["score"]],
-                y=labels,
-                orientation="h",
-                marker={"color": BLUE},
-                name=titles["score"],
+                x=frame["province"].tolist(),
+                y=[_number(v) for v in frame[quarter]],
+                name=quarter,
+                marker={"color": PALETTE[index % len(PALETTE)]},
             )
         )
-        return _layout(
-            figure,
-            height=max(240, 24 * len(labels) + 80),
-            margin={"l": 220, "r": 20, "t": 10, "b": 40},
-            xaxis={"range": [0, 100]},
-            yaxis={"autorange": "reversed", "automargin": True},
-        )
-    if table.key == "provinces":
-        quarters = [column.key for column in table.columns[1:-1]]
-        for index, quarter in enumerate(quarters):
-            figure.add_trace(
-                go.Bar(
-                    x=frame["province"].tolist(),
-                    y=[_number(v) for v in frame[quarter]],
-                    name=quarter,
-                    marker={"color": PALETTE[index % len(PALETTE)]},
-                )
-            )
-        return _layout(figure, barmode="stack", yaxis={"title": {"text": "¥"}, "rangemode": "tozero"})
-    raise ValueError(table.key)
+    return _layout(figure, barmode="stack", yaxis={"title": {"text": "¥"}, "rangemode": "tozero"})

@@ -6,6 +6,7 @@ formula (domain.pricing.escape_cell), as the other exports do."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -20,9 +21,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {MONEY: "#,##0.00", PERCENT: "0.0", SCORE: "0.00", COUNT: "0"}
 
 
-def table_workbook(table: Table, caption: str) -> bytes:
-    """One sheet: a caption row (who and which quarters), the header, then the table's rows."""
+def table_workbook(tables: Sequence[Table], caption: str) -> bytes:
+    """One sheet per table: a caption row (who and which quarters), the header, then its rows."""
     workbook = Workbook(write_only=True)
+    for table in tables:
+        _sheet(workbook, table, caption)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet(workbook: Workbook, table: Table, caption: str) -> None:
     sheet = workbook.create_sheet(escape_cell(table.title)[:31] or table.key)
     for index, column in enumerate(table.columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 14 if column.kind != TEXT else 28
@@ -43,9 +52,6 @@ def table_workbook(table: Table, caption: str) -> bytes:
                 cell.number_format = FORMATS[column.kind]
             cells.append(cell)
         sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _value(kind: str, value: Any) -> Any:

@@ -129,8 +129,8 @@ def distributor(distributor: Distributor) -> Any:
     return _distributor_page(distributor)
 
 
-def _send(table: Table, caption: str, name: str) -> Any:
-    data = table_workbook(table, caption)
+def _send(tables: list[Table], caption: str, name: str) -> Any:
+    data = table_workbook(tables, caption)
     return send_file(io.BytesIO(data), as_attachment=True, download_name=name, mimetype=XLSX)
 
 
@@ -138,14 +138,16 @@ def _send(table: Table, caption: str, name: str) -> Any:
 @allowed(may_read)
 @loads(Distributor, "distributor_id")
 def distributor_export(distributor: Distributor) -> Any:
-    """One chart's table (``?chart=orders|rates|violations|service``) as an Excel workbook."""
+    """One chart's table (``?chart=orders|rates|violations|service``), or without ``chart`` every
+    chart's, one sheet each, as an Excel workbook."""
     chart = request.args.get("chart", "")
-    if chart not in DISTRIBUTOR_TABLES:
+    if chart and chart not in DISTRIBUTOR_TABLES:
         abort(404)
     quarters = _range(None, today())
-    table = DISTRIBUTOR_TABLES[chart](distributor_quarters(distributor.id, quarters))
-    caption = f"{distributor.code} {distributor.name} · {table.title}"
-    return _send(table, caption, f"compliance-{distributor.code}-{chart}-{today().isoformat()}.xlsx")
+    rows = distributor_quarters(distributor.id, quarters)
+    tables = [build(rows) for key, build in DISTRIBUTOR_TABLES.items() if chart in ("", key)]
+    caption = f"{distributor.code} {distributor.name}"
+    return _send(tables, caption, f"compliance-{distributor.code}-{chart or 'all'}-{today().isoformat()}.xlsx")
 
 
 # --- head office's overview ------------------------------------------------------------------------
@@ -206,21 +208,21 @@ def overview() -> Any:
 @bp.get("/export.xlsx")
 @allowed(may_read_every_distributor)
 def overview_export() -> Any:
-    """One of the overview's tables (``?chart=attainment|score|ranking|provinces``) for every
-    distributor matching the search, as an Excel workbook."""
+    """One of the overview's tables (``?chart=attainment|score|ranking|provinces``; without it,
+    all four, one sheet each) for every distributor matching the search, as an Excel workbook."""
     chart = request.args.get("chart", "")
-    if chart not in OVERVIEW_CHARTS:
+    if chart and chart not in OVERVIEW_CHARTS:
         abort(404)
     quarters, search = _range(OVERVIEW_QUARTERS, today()), _search()
-    table = _overview_table(chart, quarters, search, None)
+    tables = [_overview_table(key, quarters, search, None) for key in OVERVIEW_CHARTS if chart in ("", key)]
     span = f"{quarters.first or '…'} – {quarters.last or '…'}"
-    return _send(table, f"{table.title} · {span}", f"compliance-{chart}-{today().isoformat()}.xlsx")
+    return _send(tables, span, f"compliance-{chart or 'all'}-{today().isoformat()}.xlsx")
 
 
 def export_url(endpoint: str, chart: str, **values: Any) -> str:
     """The export link of a chart, keeping the page's filters."""
-    args = {key: value for key, value in request.args.items() if key in ("from", "to", "q")}
-    return url_for(endpoint, chart=chart, **args, **values)
+    args: dict[str, Any] = {key: value for key, value in request.args.items() if key in ("from", "to", "q")}
+    return url_for(endpoint, **(args | values | {"chart": chart}))
 
 
 @bp.app_template_global("compliance_export_url")

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 import pandas as pd
 
@@ -34,7 +34,7 @@ from .agreements import Terms, terms_in_force
 from .assessments import attainment, quarter_name
 from .dates import is_met, quarter_bounds, quarter_of
 from .money import from_fen, to_fen
-from .orders import DeliveryState, OrderStatus, deposit_is_late, delivery_state, prorated_quota
+from .orders import DeliveryState, OrderStatus, delivery_state, deposit_is_late, prorated_quota
 from .repairs import (
     DECIDED,
     SATISFACTION_TARGET,
@@ -184,7 +184,7 @@ class Figures:
     @classmethod
     def total(cls, rows: Iterable[Any]) -> Figures:
         """The figures of several agreements or quarters added up."""
-        sums: dict[str, Any] = {name: ZERO for name in MONEY_COLUMNS} | dict.fromkeys(COUNT_COLUMNS, 0)
+        sums: dict[str, Any] = dict.fromkeys(MONEY_COLUMNS, ZERO) | dict.fromkeys(COUNT_COLUMNS, 0)
         for row in rows:
             figures = row if isinstance(row, Figures) else cls.of(row)
             for name in sums:
@@ -344,10 +344,10 @@ RECORD_COLUMNS: dict[str, tuple[str, ...]] = {
     "notices": ("agreement_id", "distributor_id", "issued_on", "effective_on"),
 }
 
-Records = pd.DataFrame | Sequence[Mapping[str, Any]]
+Records: TypeAlias = pd.DataFrame | Sequence[Mapping[str, Any]]
 NUMBER_COLUMNS = (*MONEY_COLUMNS, *COUNT_COLUMNS)  # in fen and counts while they are summed
 ZERO_COUNTS = dict.fromkeys(NUMBER_COLUMNS, 0)
-Fact = dict[str, Any]
+Fact: TypeAlias = dict[str, Any]
 
 
 def frame(kind: str, rows: Iterable[Mapping[str, Any]] | None = None) -> pd.DataFrame:
@@ -397,7 +397,9 @@ def _term_quarters(agreements: list[dict[str, Any]], on: date) -> tuple[list[Fac
         for name in quarters_between(start, min(end, on)):
             first, last = quarter_bounds(int(name[:4]), int(name[-1]))
             terms = terms_in_force(versions, max(first, start))
-            facts.append(_fact(row, name, quota=to_fen(prorated_quota(terms.quarterly_quota, (start, end), first, last))))
+            facts.append(
+                _fact(row, name, quota=to_fen(prorated_quota(terms.quarterly_quota, (start, end), first, last)))
+            )
         for year, month in _months_between(start, end):
             month_end = month_bounds(year, month)[1]
             due_day = terms_in_force(versions, min(month_end, end)).monthly_report_due_day
@@ -538,7 +540,9 @@ def _notices(notices: list[dict[str, Any]], agreements: list[dict[str, Any]], on
         if not owners and row["agreement_id"] is not None:
             owners = [row]
         before = int(issued_on < row["effective_on"])
-        facts.extend(_fact(owner, quarter_label(issued_on), price_notices=1, price_notices_before=before) for owner in owners)
+        facts.extend(
+            _fact(owner, quarter_label(issued_on), price_notices=1, price_notices_before=before) for owner in owners
+        )
     return facts
 
 

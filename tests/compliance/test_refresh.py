@@ -91,7 +91,12 @@ def test_the_table_equals_a_full_recomputation_after_every_change(app, on):
     assert_current(on)
     rate_batch(
         batch,
-        answers={"attitude": "very_satisfied", "skill": "satisfied", "timeliness": "dissatisfied", "promises": "satisfied"},
+        answers={
+            "attitude": "very_satisfied",
+            "skill": "satisfied",
+            "timeliness": "dissatisfied",
+            "promises": "satisfied",
+        },
         comment="",
         rated_by_id=None,
         today=date(2026, 6, 1),
@@ -157,6 +162,7 @@ def test_frozen_figures_are_the_figures_of_that_day(app, on):
     pay(order, order.total, date(2026, 3, 4))
     frozen = figures.frozen_figures(shop.agreement.id, "2026-Q1", date(2026, 3, 31))
     assert frozen["ordered_amount"] == f"{order.total:.2f}"
-    assert frozen["deposits_due"] == 1 and frozen["deposits_on_time"] == 1
+    assert frozen["deposits_due"] == 1
+    assert frozen["deposits_on_time"] == 1
     assert frozen["quota"] == "50000.00"
     assert isinstance(frozen["score"], str)

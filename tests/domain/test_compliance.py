@@ -85,7 +85,8 @@ def test_figures_add_up_and_read_their_rates():
     assert total.attainment == D("0.6")
     assert total.deposits_rate == D("0.5000")
     assert total.fees_rate is None  # nothing due: no rate shown (it counts as met in the score)
-    assert total.service_timeliness.met and total.service_timeliness.rate == D("0.9000")
+    assert total.service_timeliness.met
+    assert total.service_timeliness.rate == D("0.9000")
     assert total.customer_satisfaction is None
     assert Figures(quota=D("0.00")).attainment is None  # "no quota", never a division error
 
@@ -138,7 +139,11 @@ def test_quarters_run_up_to_the_quarter_of_the_day_only():
         ({"confirmed_on": date(2026, 3, 31)}, "2026-Q1", "10000.00"),  # confirmed on the quarter's last day
         ({"confirmed_on": date(2026, 4, 1)}, "2026-Q2", "10000.00"),
         # Cancelled after the quarter: not ordered (§9: less those later cancelled).
-        ({"confirmed_on": date(2026, 2, 1), "status": "cancelled", "cancelled_on": date(2026, 4, 2)}, "2026-Q1", "0.00"),
+        (
+            {"confirmed_on": date(2026, 2, 1), "status": "cancelled", "cancelled_on": date(2026, 4, 2)},
+            "2026-Q1",
+            "0.00",
+        ),
     ],
 )
 def test_the_ordered_amount(fields, quarter, ordered):
@@ -187,7 +192,14 @@ def test_head_office_ships_orders_by_their_delivery_due_date(delivery_due_on, sh
 
 def batch(**fields):
     row = dict.fromkeys(("received_on", "repair_due_on", "repaired_on", "fees_due_on", "paid_on"))
-    return {**AGREEMENT, "shipped_on": date(2026, 1, 5), "shipped_late": False, "amount_due": D("0.00"), **row, **fields}
+    return {
+        **AGREEMENT,
+        "shipped_on": date(2026, 1, 5),
+        "shipped_late": False,
+        "amount_due": D("0.00"),
+        **row,
+        **fields,
+    }
 
 
 @pytest.mark.parametrize(
