@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..agreements.models import Agreement, AgreementTerms
 from ..boards.models import Shipment
 from ..clock import today
+from ..distributors.models import Distributor
 from ..domain import compliance as rules
 from ..domain.assessments import parse_quarter, quarter_name
 from ..domain.notices import NoticeType
@@ -197,6 +198,12 @@ def refresh(
         ids = set(distributor_ids or ()) | _distributors_of(session, agreement_ids or ())
         if not ids:
             return 0
+    # Two transactions refreshing one distributor take turns (the second reads what the first
+    # committed), so neither writes figures computed without the other's change. SQLite
+    # serialises every writer anyway (portal/db.py).
+    session.execute(
+        _scope(select(Distributor.id), Distributor.id, ids).order_by(Distributor.id).with_for_update()
+    ).all()
     computed = compute(on, ids, session)
     columns = [
         getattr(QuarterFigures, name) for name in ("id", "agreement_id", "quarter", "distributor_id", "as_of", *STORED)
