@@ -128,7 +128,7 @@ def compliance_answer(distributor_id: int | None, quarter: str, f: Figures) -> d
 @allowed(may_read)
 @api_doc(query=ComplianceQuery, response=ComplianceOut, not_found=True)
 def get_compliance() -> Any:
-    """Show a distributor's compliance figures of one quarter.
+    """Show the compliance figures of one distributor for one quarter.
 
     Both ways (docs/rules.md §10), as kept current from the orders, payments, batches, ratings,
     notices and reports. A distributor reads its own only (another's distributor_id: 404); head
