@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
 
     from . import models  # noqa: F401  (every table, for Alembic and create_all)
     from .audit import tracking
+    from .compliance import figures as compliance_figures
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .i18n import select_locale
 
@@ -60,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     if not getattr(Session, "_portal_audit_registered", False):
         tracking.register(Session)
+        compliance_figures.register(Session)
         Session._portal_audit_registered = True  # type: ignore[attr-defined]
 
 

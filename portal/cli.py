@@ -145,3 +145,27 @@ def expire_agreements(on: datetime | None) -> None:
     with acting_as(None, "cli"):
         result = expire(day)
     click.echo(f"Agreements on {day.isoformat()}: {result.expired} expired, {result.terminated} terminated.")
+
+
+@portal_cli.command("refresh-compliance")
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day the figures are for (YYYY-MM-DD), today or earlier; default today in Asia/Shanghai.",
+)
+def refresh_compliance(on: datetime | None) -> None:
+    """Daily: recompute every agreement's quarter figures (docs/rules.md §10) from the records, for
+    what time alone changes (a deposit, a report or a repair limit passing unmet). Changes keep
+    them current as they happen; this catches up with the calendar. Idempotent."""
+    from .clock import today
+    from .compliance.figures import refresh
+    from .transactions import transaction
+
+    day = on.date() if on is not None else today()
+    if day > today():
+        raise click.BadParameter("cannot be later than today", param_hint="--on")
+    with acting_as(None, "cli"), transaction():
+        written = refresh(on=day)
+    click.echo(f"Compliance figures on {day.isoformat()}: {written} rows written.")

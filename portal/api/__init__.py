@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (each adds its routes to bp)
     agreements,
     assessments,
     boards,
+    compliance,
     deliveries,
     distributors,
     notices,

@@ -526,6 +526,7 @@ class ApiDoc:
     query: type[BaseModel] | None = None
     status: int = 200
     response_schema: dict[str, Any] | None = None
+    not_found: bool = False  # answers 404 for a record named outside the path (a query's id)
 
 
 def api_doc(**annotations: Any) -> Callable[[F], F]:

@@ -233,7 +233,7 @@ def _errors(doc: ApiDoc, access: AccessRule | None, method: str) -> list[int]:
         statuses.append(401)
         if access is None or access.roles != EVERYONE:
             statuses.append(403)
-    if access is not None and access.loaders:
+    if (access is not None and access.loaders) or doc.not_found:
         statuses.append(404)
     if method not in SAFE_METHODS:
         statuses.append(409)

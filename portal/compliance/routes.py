@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import views  # noqa: F401  (adds its routes to bp)
 from .blueprint import bp
 
 __all__ = ["bp"]
