@@ -305,7 +305,9 @@ def test_recomputing_never_changes_a_frozen_assessment_and_the_live_figures_say_
     assert order.total == D("30000.00")
     from portal.domain.assessments import changed_figures
 
-    assert changed_figures(services.stored_figures(frozen), live) == ["ordered_amount", "violations"]
+    # The conduct figures of §10 moved too: the late order's deposit, the violation by kind.
+    assert changed_figures(services.stored_figures(frozen), live) == ["ordered_amount", "violations", "conduct"]
+    assert frozen.figures != live.conduct
 
 
 def test_the_price_lists_show_a_promoted_distributor_its_level_on_the_day(assessed, shop):

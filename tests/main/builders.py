@@ -1,7 +1,7 @@
-"""Rows for the home pages' tests whose areas' services land in parallel (monthly reports,
-violations, assessments, quarter figures): written straight into their tables with keyword
-defaults, as little as each page reads. Orders, payments and batches are made through the services
-(tests/builders.py, tests/repairs/builders.py)."""
+"""Rows for the home pages' tests (monthly reports, violations, assessments, quarter figures):
+written straight into their tables with keyword defaults, as little as each page reads (the
+reports' and assessments' own tests make theirs through their services). Orders, payments and
+batches are made through the services (tests/builders.py, tests/repairs/builders.py)."""
 
 from __future__ import annotations
 
@@ -108,17 +108,24 @@ def make_assessment(
 def make_quarter_figures(
     agreement: Agreement, quarter: str, *, score: str, as_of: date, **counts: Any
 ) -> QuarterFigures:
-    """The agreement's kept-current figures of ``quarter`` with its compliance ``score``."""
-    figures = QuarterFigures(
-        agreement_id=agreement.id,
-        distributor_id=agreement.distributor_id,
-        quarter=quarter,
-        as_of=as_of,
-        quota=Decimal("50000.00"),
-        ordered_amount=Decimal("0.00"),
-        score=Decimal(score),
-        **counts,
+    """The agreement's kept-current figures of ``quarter`` with its compliance ``score``: the row the
+    compliance hook keeps (portal.compliance.figures), with the score set as the home page tests
+    need it; call it after the records it would be refreshed from."""
+    figures = db.session.scalar(
+        select(QuarterFigures).where(QuarterFigures.agreement_id == agreement.id, QuarterFigures.quarter == quarter)
     )
-    db.session.add(figures)
+    if figures is None:
+        figures = QuarterFigures(
+            agreement_id=agreement.id,
+            distributor_id=agreement.distributor_id,
+            quarter=quarter,
+            quota=Decimal("50000.00"),
+            ordered_amount=Decimal("0.00"),
+        )
+        db.session.add(figures)
+    figures.as_of = as_of
+    figures.score = Decimal(score)
+    for name, value in counts.items():
+        setattr(figures, name, value)
     db.session.commit()
     return figures
