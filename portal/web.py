@@ -199,12 +199,23 @@ def csp_nonce() -> str:
     return str(g.csp_nonce)
 
 
+#: The only inline style attributes the pages allow, by their exact text (CSP 'unsafe-hashes'): the
+#: empty ``style=""`` that plotly.js puts on a heat map's colour-bar rectangles, and the fixed
+#: image-rendering declarations it puts on a heat map's image ("optimizeSpeed; … pixelated; ").
+#: Neither can carry anything else; every other inline style is refused.
+PLOTLY_STYLE_HASHES = (
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+    "'sha256-AR/cKIZjWPcPmBUPDA6oti9XBiTbJvz0Cro2J1VzzS8='",
+)
+
+
 def security_headers(response: Any) -> Any:
     nonce = csp_nonce()
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; "
         f"script-src 'self' 'nonce-{nonce}'; "
-        "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        f"style-src 'self' 'unsafe-hashes' {' '.join(PLOTLY_STYLE_HASHES)}; "
+        "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -10,6 +10,7 @@ from portal.accounts.models import User
 from portal.distributors.models import Distributor
 from portal.domain.roles import Role
 from portal.extensions import db
+from portal.web import PLOTLY_STYLE_HASHES
 
 from .builders import PASSWORD, make_distributor, make_user
 
@@ -101,6 +102,9 @@ def test_pages_carry_the_security_headers(client):
     assert "frame-ancestors 'none'" in csp
     assert "base-uri 'self'" in csp
     assert "unsafe-inline" not in csp.split("script-src", 1)[1].split(";", 1)[0]
+    styles = csp.split("style-src", 1)[1].split(";", 1)[0].split()
+    assert "'unsafe-inline'" not in styles  # inline styles only by exact hash: plotly's two fixed ones
+    assert [s for s in styles if s.startswith("'sha256-")] == list(PLOTLY_STYLE_HASHES)
     nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
     body = response.get_data(as_text=True)
     assert all(f'nonce="{nonce}"' in tag for tag in re.findall(r"<script[^>]*>", body))
