@@ -247,7 +247,9 @@ def test_orders_confirmed_from_the_promotion_take_first_level_prices(assessed, s
 def test_the_review_is_audited_with_its_comment(assessed):
     review(assessed, Out.WARNING, "请加强订货")
 
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.table_name == "assessments")).all()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.table_name == "assessments").order_by(AuditEvent.id)
+    ).all()
     assert events[-1].reason == "请加强订货"
     assert events[-1].changes["outcome"][1] == "warning"
 
