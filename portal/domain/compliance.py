@@ -487,9 +487,11 @@ def _ratings(ratings: list[dict[str, Any]], on: date) -> list[Fact]:
 
 
 def _reports(reports: list[dict[str, Any]], expected: list[dict[str, Any]], on: date) -> list[Fact]:
-    """Reports due in the quarter: every month the term covers (a report never submitted is
-    missing once its due day has passed) and every report submitted, by its due date; on time when
-    submitted by then (domain.reports.report_state, §4.3). One not yet due does not count."""
+    """The reports of the quarter's months: every month the term covers (a report never submitted is
+    missing once its due day has passed) and every report submitted, counted in the quarter of the
+    month reported (December's report, due 10 January, is the fourth quarter's: a term ending 31
+    December leaves no figures in the next quarter); on time when submitted by its due day
+    (domain.reports.report_state, §4.3). One not yet due does not count yet."""
     submitted = {(row["distributor_id"], row["month"]): row for row in reports}
     facts: list[Fact] = []
     for month in expected:
@@ -505,7 +507,9 @@ def _report_fact(month: Mapping[str, Any], report: Mapping[str, Any] | None, on:
     state = report_state(due_on, _seen(report["submitted_on"], on) if report is not None else None, on)
     if state is ReportState.NOT_YET_DUE:
         return []
-    return [_fact(month, quarter_label(due_on), reports_due=1, reports_on_time=int(state is ReportState.ON_TIME))]
+    year, number = (int(part) for part in str(month["month"]).split("-"))
+    reported = quarter_label(date(year, number, 1))  # the quarter of the month reported, not of its due day
+    return [_fact(month, reported, reports_due=1, reports_on_time=int(state is ReportState.ON_TIME))]
 
 
 def _violations(violations: list[dict[str, Any]], on: date) -> list[Fact]:

@@ -26,8 +26,8 @@ def test_the_figures_of_a_quarter_both_ways(app, api, on):  # noqa: F811
     assert body["service_timeliness"]["target"] == "0.90"
     assert body["customer_satisfaction"]["target"] == "0.85"
     assert body["customer_satisfaction"]["rate"] is None
-    # January's and February's reports were never submitted: 15 points of the score lost.
-    assert body["reports"] == {"due": 2, "on_time": 0, "rate": "0.0000"}
+    # January's, February's and March's reports were never submitted: 15 points of the score lost.
+    assert body["reports"] == {"due": 3, "on_time": 0, "rate": "0.0000"}
     assert body["score"] == "85.00"
     # Another distributor's figures: 404, as for none at all.
     other = api(shop.agent).get(f"/api/v1/compliance?distributor_id={theirs.distributor.id}")

@@ -257,6 +257,18 @@ def test_reports_on_time_late_and_missing():
     assert (later["reports_due"], later["reports_on_time"]) == (2, 1)  # February is missing
 
 
+def test_a_months_report_counts_in_the_quarter_of_its_month_not_of_its_due_day():
+    # A term ending 31 December: December's report is due 10 January and submitted late, on the 12th.
+    ended = agreement(starts_on=date(2025, 10, 1), ends_on=date(2025, 12, 31))
+    reports = [
+        {**AGREEMENT, "month": f"2025-{m}", "due_on": date(2025 + (m == 12), m % 12 + 1, 10), "submitted_on": on}
+        for m, on in ((10, date(2025, 11, 5)), (11, date(2025, 12, 5)), (12, date(2026, 1, 12)))
+    ]
+    result = figures(on=date(2026, 3, 10), agreements=[ended], reports=reports)
+    assert (result["2025-Q4"]["reports_due"], result["2025-Q4"]["reports_on_time"]) == (3, 2)
+    assert "2026-Q1" not in result  # nothing of the ended term is scored in a quarter it does not cover
+
+
 def test_violations_by_kind_not_dismissed():
     violations = [
         {**AGREEMENT, "kind": "below_price", "occurred_on": date(2026, 2, 1), "dismissed_on": None},
