@@ -156,6 +156,20 @@ def months_to_report(starts_on: date, ends_on: date, today: date) -> list[tuple[
     return months[::-1]
 
 
+def next_month_to_report(period: tuple[date, date], on: date, reported: Collection[str]) -> tuple[int, int] | None:
+    """§4.3: the month whose report the agreement (binding over ``period``) owes next on ``on``: the
+    earliest ended month of its term without a report (``reported`` holds months as "2026-03"),
+    however late; when every ended month is reported, the month of ``on`` if the term covers a day of
+    it (due once it ends); None when nothing is left to report."""
+    for year, month in reversed(months_to_report(period[0], period[1], on)):
+        if month_name(year, month) not in reported:
+            return year, month
+    first, last = month_bounds(on.year, on.month)
+    if period[0] <= last and period[1] >= first and month_name(on.year, on.month) not in reported:
+        return on.year, on.month
+    return None
+
+
 # --- Reading the lines of a report --------------------------------------------------------------
 
 INVENTORY_COLUMNS = ("sku", "quantity")

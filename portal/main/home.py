@@ -42,8 +42,7 @@ from ..domain.notices import ReadState
 from ..domain.orders import OrderStatus
 from ..domain.permissions import may_book_payments, may_review_assessments
 from ..domain.regions import RegionLevel
-from ..domain.report_calendar import next_report_month
-from ..domain.reports import ReportState, month_bounds, month_name, report_due_on, report_state
+from ..domain.reports import ReportState, report_state
 from ..domain.territories import Grant
 from ..extensions import db
 from ..notices.queries import notices_matching
@@ -53,7 +52,8 @@ from ..receivables.queries import DueState, Filters, OwedSummary, ReceivableKind
 from ..regions.models import Region
 from ..repairs.ledger_queries import FeesOwed, LedgerFilters, fees_owed, ledger_rows
 from ..repairs.workshop_queries import near_limit_batches
-from ..reports.models import MonthlyReport, Violation
+from ..reports.models import Violation
+from ..reports.queries import next_report_due
 from ..security import current_user_may, scoped
 
 LEVEL_ORDER = [RegionLevel.PROVINCE.value, RegionLevel.CITY.value, RegionLevel.DISTRICT.value]
@@ -305,30 +305,20 @@ def standing(agreement: Agreement, on: date) -> Standing:
 
 @dataclass(frozen=True)
 class NextReport:
-    """The monthly report owed next (domain.report_calendar.next_report_month) and its due day."""
+    """The monthly report owed next (reports.queries.next_report_due) and its due day."""
 
     month: str
-    first: date
-    last: date
     due_on: date
     state: ReportState  # missing once the due day has passed, else not yet due
 
 
-def next_report(distributor_id: int, agreement: Agreement, on: date) -> NextReport:
-    """One statement: the months the distributor has reported since the agreement started."""
-    first_month = month_name(agreement.starts_on.year, agreement.starts_on.month)
-    reported = set(
-        db.session.scalars(
-            scoped(select(MonthlyReport.month), MonthlyReport).where(
-                MonthlyReport.distributor_id == distributor_id, MonthlyReport.month >= first_month
-            )
-        )
-    )
-    year, month = next_report_month(agreement.starts_on, on, reported)
-    first, last = month_bounds(year, month)
-    # §4.3: due on the agreement's day of the following month, as the terms in force at the month's end say.
-    due_on = report_due_on(year, month, agreement.terms_on(last).monthly_report_due_day)
-    return NextReport(month_name(year, month), first, last, due_on, report_state(due_on, None, on))
+def next_report(agreement: Agreement, on: date) -> NextReport | None:
+    """One statement: the months the distributor has reported."""
+    owed = next_report_due(agreement, on)
+    if owed is None:
+        return None
+    month, due_on = owed
+    return NextReport(month, due_on, report_state(due_on, None, on))
 
 
 @dataclass(frozen=True)
@@ -363,7 +353,7 @@ def due_next(distributor_id: int, agreement: Agreement | None, on: date) -> DueN
         owed=owed_summary(mine, on),
         fees=list(db.session.execute(ledger_rows(fees, on).limit(HOME_LIST))),
         fees_owed=fees_owed(fees, on),
-        report=next_report(distributor_id, agreement, on) if agreement is not None else None,
+        report=next_report(agreement, on) if agreement is not None else None,
     )
 
 

@@ -28,6 +28,7 @@ from ..pricing.services import item_of, list_in_force
 from ..transactions import transaction
 from . import services
 from .models import MonthlyReport, Violation
+from .queries import due_on_of
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ def load(today: date) -> None:
                     continue
                 agreement = services.agreement_of_month(distributor.id, year, month)
                 assert agreement is not None
-                due_on = services.due_on_of(agreement, year, month)
+                due_on = due_on_of(agreement, year, month)
                 late = (back == 4 and distributor.code == "HZ001") or back % 7 == 3
                 submitted_on = due_on + timedelta(days=4) if late else due_on - timedelta(days=2 + back % 3)
                 try:

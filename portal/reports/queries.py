@@ -66,7 +66,9 @@ def _month_agreements(agreements: list[Agreement], on: date) -> dict[str, tuple[
     return found
 
 
-def _due_on(agreement: Agreement, year: int, month: int) -> date:
+def due_on_of(agreement: Agreement, year: int, month: int) -> date:
+    """§4.3: the month's report is due on the due day of the agreement's terms in force at the
+    month's end."""
     last = rules.month_bounds(year, month)[1]
     return rules.report_due_on(year, month, agreement.terms_on(last).monthly_report_due_day)
 
@@ -103,7 +105,7 @@ def distributor_months(distributor_id: int, on: date, state: ReportState | None 
             due_on, distributor = report.due_on, report.distributor
         else:
             agreement, year, month = months[name]
-            due_on, distributor = _due_on(agreement, year, month), agreement.distributor
+            due_on, distributor = due_on_of(agreement, year, month), agreement.distributor
         row_state = rules.report_state(due_on, report.submitted_on if report else None, on)
         if state is None or row_state is state:
             rows.append(
@@ -269,15 +271,10 @@ def next_report_due(agreement: Agreement, on: date) -> tuple[str, date] | None:
     reported = set(
         db.session.scalars(select(MonthlyReport.month).where(MonthlyReport.distributor_id == agreement.distributor_id))
     )
-    for year, month in reversed(rules.months_to_report(period[0], period[1], on)):
-        if rules.month_name(year, month) not in reported:
-            return rules.month_name(year, month), _due_on(agreement, year, month)
-    current = date(on.year, on.month, 1)
-    if period[0] <= rules.month_bounds(on.year, on.month)[1] and period[1] >= current:
-        name = rules.month_name(on.year, on.month)
-        if name not in reported:
-            return name, _due_on(agreement, on.year, on.month)
-    return None
+    owed = rules.next_month_to_report(period, on, reported)
+    if owed is None:
+        return None
+    return rules.month_name(*owed), due_on_of(agreement, *owed)
 
 
 def new_violations_count(since: date, distributor_id: int | None = None) -> int:

@@ -36,6 +36,7 @@ from ..products.models import Product
 from ..regions.models import Region
 from ..transactions import locked, transactional
 from .models import MonthlyReport, QuarterLock, ReportInventoryLine, ReportOutlet, ReportSaleLine, Violation
+from .queries import due_on_of
 
 Row = Mapping[str, Any]
 
@@ -71,12 +72,6 @@ def agreement_of_month(distributor_id: int, year: int, month: int) -> Agreement 
         .order_by(Agreement.starts_on.desc(), Agreement.id.desc())
         .limit(1)
     )
-
-
-def due_on_of(agreement: Agreement, year: int, month: int) -> date:
-    """§4.3: the due day of the agreement's terms in force at the month's end."""
-    last = rules.month_bounds(year, month)[1]
-    return rules.report_due_on(year, month, agreement.terms_on(last).monthly_report_due_day)
 
 
 def is_locked(quarter: str) -> bool:

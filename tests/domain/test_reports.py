@@ -21,6 +21,7 @@ from portal.domain.reports import (
     check_month_ended,
     cross_territory,
     months_to_report,
+    next_month_to_report,
     outlet_finding,
     parse_month,
     quarter_of_month,
@@ -101,6 +102,51 @@ def test_the_quarter_that_locks_a_month(month, quarter):
 )
 def test_the_months_to_report(starts_on, ends_on, today, months):
     assert months_to_report(starts_on, ends_on, today) == months
+
+
+YEAR_2026 = (D(2026, 1, 1), D(2026, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("period", "on", "reported", "expected"),
+    [
+        # Nothing reported yet: the term's first month, once it has ended, however late.
+        (YEAR_2026, D(2026, 2, 3), set(), (2026, 1)),
+        (YEAR_2026, D(2026, 5, 15), set(), (2026, 1)),
+        # The earliest gap, even with later months reported.
+        (YEAR_2026, D(2026, 5, 15), {"2026-01", "2026-02", "2026-04"}, (2026, 3)),
+        # Every ended month reported: the current month, due after it ends.
+        (YEAR_2026, D(2026, 5, 15), {"2026-01", "2026-02", "2026-03", "2026-04"}, (2026, 5)),
+        # Still in the first month: that month.
+        (YEAR_2026, D(2026, 1, 31), set(), (2026, 1)),
+        # A term starting mid-month reports that month too.
+        ((D(2026, 3, 17), D(2026, 12, 31)), D(2026, 4, 1), set(), (2026, 3)),
+        ((D(2026, 3, 17), D(2026, 12, 31)), D(2026, 4, 1), {"2026-03"}, (2026, 4)),
+        # Across a year's end.
+        ((D(2025, 11, 1), D(2026, 12, 31)), D(2026, 1, 5), {"2025-11"}, (2025, 12)),
+        ((D(2025, 11, 1), D(2026, 12, 31)), D(2026, 1, 5), {"2025-11", "2025-12"}, (2026, 1)),
+        # Months before the term do not count.
+        ((D(2026, 3, 1), D(2026, 12, 31)), D(2026, 4, 20), {"2026-01"}, (2026, 3)),
+        # Not started yet, or ended with every month reported: nothing is owed.
+        ((D(2026, 7, 1), D(2026, 12, 31)), D(2026, 5, 15), set(), None),
+        (
+            (D(2025, 1, 1), D(2026, 3, 31)),
+            D(2026, 5, 15),
+            {f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)},
+            None,
+        ),
+        # Ended with its last month unreported: that month, still owed.
+        (
+            (D(2025, 1, 1), D(2026, 3, 31)),
+            D(2026, 5, 15),
+            {"2026-01", "2026-02"} | {f"2025-{m:02d}" for m in range(1, 13)},
+            (2026, 3),
+        ),
+    ],
+)
+def test_the_next_month_to_report(period, on, reported, expected):
+    """§4.3: the report a distributor owes next (its home page's "due next")."""
+    assert next_month_to_report(period, on, reported) == expected
 
 
 # --- reading the lines -------------------------------------------------------------------------
