@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..distributors.models import Distributor
-from ..domain.compliance import COUNT_COLUMNS, MONEY_COLUMNS, Figures, quarter_label
+from ..domain.compliance import COUNT_COLUMNS, MONEY_COLUMNS, Figures
 from ..extensions import db
 from ..regions.models import Region
 from .models import QuarterFigures
@@ -69,30 +68,6 @@ def distributor_quarters(
 def _money_fixed(row: Any) -> Figures:
     """A row of sums as Figures (SUM over a Money column keeps the column's type: Decimal yuan)."""
     return Figures.of({column: getattr(row, column) for column in NUMBERS})
-
-
-@dataclass(frozen=True)
-class Standing:
-    """A distributor's standing in one quarter, for its home page: score and attainment."""
-
-    quarter: str
-    figures: Figures | None
-
-    @property
-    def score(self) -> Decimal | None:
-        return None if self.figures is None else self.figures.score
-
-    @property
-    def attainment(self) -> Decimal | None:
-        return None if self.figures is None else self.figures.attainment
-
-
-def standing(distributor_id: int, on: date) -> Standing:
-    """This quarter's compliance score and quota attainment (so far) of one distributor, read from
-    the kept-current figures: one statement. ``figures`` is None before any figure exists."""
-    quarter = quarter_label(on)
-    rows = distributor_quarters(distributor_id, QuarterRange(quarter, quarter))
-    return Standing(quarter, rows[0][1] if rows else None)
 
 
 # --- head office's overview -------------------------------------------------------------------------

@@ -166,22 +166,3 @@ def test_frozen_figures_are_the_figures_of_that_day(app, on):
     assert frozen["deposits_on_time"] == 1
     assert frozen["quota"] == "50000.00"
     assert isinstance(frozen["score"], str)
-
-
-def test_standing_reads_this_quarters_score_and_attainment(app, on, count_statements):
-    from portal.compliance.queries import standing
-
-    shop = make_shop()
-    order = shop.order(50, confirm_on=date(2026, 4, 2))
-    pay(order, order.total, date(2026, 4, 3))
-    distributor_id = shop.distributor.id
-    db.session.commit()
-    with count_statements() as statements:
-        now = standing(distributor_id, on)
-    assert len([s for s in statements if s.startswith("SELECT")]) == 1
-    assert now.quarter == "2026-Q2"
-    assert now.attainment == Decimal("1.2")
-    assert now.score is not None
-    nothing = standing(shop.elsewhere().distributor.id, date(2025, 1, 1))
-    assert nothing.figures is None
-    assert nothing.score is None
