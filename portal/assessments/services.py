@@ -38,7 +38,7 @@ from ..domain.dates import quarter_bounds
 from ..domain.distributors import Level
 from ..domain.errors import N_, DomainError, InvalidValue
 from ..domain.notices import long_date, yuan
-from ..domain.orders import prorated_quota
+from ..domain.orders import prorated_quota, quota_day
 from ..extensions import db
 from ..notices.models import Notice
 from ..notices.services import WarningData, issue_warning
@@ -100,11 +100,11 @@ def violation_count(agreement_id: int, first: date, last: date) -> int:
 
 def quarter_figures(agreement: Agreement, quarter: str, first: date, last: date, on: date) -> Figures:
     """The agreement's figures for the quarter as the records stand on ``on``: the quarterly quota
-    in force on the last day of the quarter within the term, prorated by the days the term covers;
-    the orders confirmed in the quarter less those cancelled; the violations; the §10 figures."""
+    in force on the quarter's first day the term covers (domain.orders.quota_day), prorated by the
+    days the term covers; the orders confirmed in the quarter less those cancelled; the violations;
+    the §10 figures."""
     period = agreement.binding_period()
-    quota_day = min(last, period[1]) if period is not None else last
-    full = agreement.terms_on(quota_day).quarterly_quota
+    full = agreement.terms_on(quota_day(period, first, last)).quarterly_quota
     return Figures(
         full_quota=full,
         quota=prorated_quota(full, period, first, last),

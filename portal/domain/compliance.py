@@ -34,7 +34,7 @@ from .agreements import Terms, terms_in_force
 from .assessments import attainment, quarter_name
 from .dates import is_met, quarter_bounds, quarter_of
 from .money import from_fen, to_fen
-from .orders import DeliveryState, OrderStatus, delivery_state, deposit_is_late, prorated_quota
+from .orders import DeliveryState, OrderStatus, delivery_state, deposit_is_late, prorated_quota, quota_day
 from .repairs import (
     DECIDED,
     SATISFACTION_TARGET,
@@ -396,7 +396,7 @@ def _term_quarters(agreements: list[dict[str, Any]], on: date) -> tuple[list[Fac
         versions: Sequence[tuple[date, Terms]] = row["terms"] or []
         for name in quarters_between(start, min(end, on)):
             first, last = quarter_bounds(int(name[:4]), int(name[-1]))
-            terms = terms_in_force(versions, max(first, start))
+            terms = terms_in_force(versions, quota_day((start, end), first, last))
             facts.append(
                 _fact(row, name, quota=to_fen(prorated_quota(terms.quarterly_quota, (start, end), first, last)))
             )

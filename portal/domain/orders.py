@@ -329,6 +329,16 @@ def check_period(text: str | None) -> str:
     return value.upper()
 
 
+def quota_day(term: tuple[date, date] | None, first: date, last: date) -> date:
+    """§9: the day whose terms in force set a quarter's quota (``first`` to ``last``): the first day
+    of the quarter the term covers, so an amendment that takes effect during a quarter sets the
+    quota from the next one. The quarter's first day when the term covers none of it (its quota is
+    nothing then). The quota meter, the assessments and the compliance figures all ask this."""
+    if term is None or term[0] > last or term[1] < first:
+        return first
+    return max(first, term[0])
+
+
 def prorated_quota(quota: Decimal, term: tuple[date, date] | None, first: date, last: date) -> Decimal:
     """§9: the quota of a quarter that the term covers only in part, prorated by the days covered:
     quota × covered days / days in the quarter, rounded half-up to the fen. No term: nothing due.

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..agreements.models import Agreement
 from ..distributors.models import Distributor
 from ..domain.dates import quarter_bounds, quarter_of
-from ..domain.orders import OrderStatus, deposit_is_late, prorated_quota
+from ..domain.orders import OrderStatus, deposit_is_late, prorated_quota, quota_day
 from ..extensions import db
 from ..security import scoped
 from .models import Order, OrderLine
@@ -165,12 +165,13 @@ class QuotaMeter:
 
 
 def quota_meter(agreement: Agreement, on: date) -> QuotaMeter:
-    """The quarter of ``on``: what the agreement has ordered so far against its quota, using the
-    terms in force on ``on``."""
+    """The quarter of ``on``: what the agreement has ordered so far against its quota, the quota of
+    the terms that set the quarter's (domain.orders.quota_day), as the assessment will use."""
     year, quarter = quarter_of(on)
     first, last = quarter_bounds(year, quarter)
-    full = agreement.terms_on(on).quarterly_quota
-    quota = prorated_quota(full, agreement.binding_period(), first, last)
+    period = agreement.binding_period()
+    full = agreement.terms_on(quota_day(period, first, last)).quarterly_quota
+    quota = prorated_quota(full, period, first, last)
     return QuotaMeter(year, quarter, first, last, ordered_amount(agreement.id, first, last), quota, full)
 
 

@@ -359,3 +359,30 @@ def test_two_computations_at_once_assess_each_agreement_once(app, shop, monkeypa
 
     assert sorted((r.created, r.updated) for r in results) == [(0, 0), (1, 0)]
     assert count_rows(Assessment) == 1
+
+
+def test_the_assessment_and_the_kept_current_figures_agree_on_quota_and_orders(shop):
+    """The assessment (SQL sums, portal.assessments.services) and the compliance figures (one pandas
+    pass, portal.domain.compliance) read the same quarter the same way: the quota of the terms of the
+    quarter's first day covered (an amendment in force from 15 February does not change Q1's), the
+    orders confirmed in it less those cancelled later."""
+    from portal.agreements import services as agreements
+    from portal.compliance.figures import refresh
+    from portal.compliance.models import QuarterFigures
+
+    amended = dataclasses.replace(SEED_TERMS, quarterly_quota=D("80000.00"))
+    agreements.amend_agreement(shop.agreement, date(2026, 2, 15), amended, "quota raised", on=date(2026, 2, 1))
+    shop.order(50, confirm_on=date(2026, 3, 31))
+    later = shop.order(25, confirm_on=date(2026, 2, 20))
+    orders.cancel_order(later, Role.SALES, date(2026, 4, 1), "customer withdrew")
+
+    assessment = make_assessment(shop.agreement)
+    refresh(agreement_ids=[shop.agreement.id], on=AFTER_Q1)
+    figures = db.session.scalar(
+        select(QuarterFigures).where(
+            QuarterFigures.agreement_id == shop.agreement.id, QuarterFigures.quarter == "2026-Q1"
+        )
+    )
+
+    assert (assessment.quota, assessment.ordered_amount) == (D("50000.00"), D("60000.00"))
+    assert (figures.quota, figures.ordered_amount) == (assessment.quota, assessment.ordered_amount)

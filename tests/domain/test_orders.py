@@ -34,6 +34,7 @@ from portal.domain.orders import (
     order_total,
     payment_state,
     prorated_quota,
+    quota_day,
     status_from_payments,
     transition,
 )
@@ -303,6 +304,24 @@ def test_the_exact_rest_is_accepted():
 )
 def test_proration_by_days_covered(term, quarter, expected):
     assert prorated_quota(D("50000.00"), term, *quarter) == D(expected)
+
+
+Q1 = (date(2026, 1, 1), date(2026, 3, 31))
+
+
+# §9: whose terms set a quarter's quota: the first day of the quarter the term covers.
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ((date(2025, 1, 1), date(2027, 12, 31)), date(2026, 1, 1)),  # the whole quarter
+        ((date(2026, 2, 15), date(2027, 12, 31)), date(2026, 2, 15)),  # starts mid-quarter
+        ((date(2025, 1, 1), date(2026, 2, 14)), date(2026, 1, 1)),  # ends mid-quarter
+        ((date(2026, 4, 1), date(2026, 12, 31)), date(2026, 1, 1)),  # not yet begun: no quota anyway
+        (None, date(2026, 1, 1)),  # a draft binds no day
+    ],
+)
+def test_the_terms_of_the_quarters_first_day_covered_set_its_quota(term, expected):
+    assert quota_day(term, *Q1) == expected
 
 
 # --- periods --------------------------------------------------------------------------------------
