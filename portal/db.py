@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -96,9 +99,25 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
+# Whether the transaction about to begin will write: set by portal.transactions for its block.
+_WRITING: ContextVar[bool] = ContextVar("sqlite_transaction_writes", default=False)
+
+
+@contextmanager
+def write_lock_at_begin() -> Iterator[None]:
+    """Transactions that begin inside this block take SQLite's write lock at ``BEGIN``."""
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
+
 @event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(connection: Any) -> None:
-    """Every SQLite transaction takes the write lock at BEGIN, so two writers cannot both read
-    the same row and then lose one's update; they wait for each other (busy timeout) instead."""
+def _sqlite_begin(connection: Any) -> None:
+    """SQLite: a transaction that writes takes the write lock at BEGIN (``BEGIN IMMEDIATE``), so two
+    writers cannot both read the same row and then lose one's update; they wait for each other
+    (busy timeout) instead. Reads begin deferred and, in WAL mode, run beside the writer and each
+    other. Only :func:`portal.transactions.transaction` writes, so only it asks for the lock."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN")

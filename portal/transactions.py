@@ -9,7 +9,9 @@ views never call ``rollback()``.
 A service called inside another's transaction joins it: only the outermost block commits, and an
 inner block is a SAVEPOINT, so an inner failure that the caller handles undoes the inner block's
 writes only. Row locks (``SELECT … FOR UPDATE``) taken inside are held until the outermost block
-ends; on SQLite every transaction takes the write lock at ``BEGIN`` (portal/db.py).
+ends. On SQLite the outermost block takes the write lock at ``BEGIN`` (``BEGIN IMMEDIATE``,
+portal/db.py): a read transaction the request had open ends first, so what the service reads it
+reads under the lock, and reads outside a block begin deferred and run beside each other.
 
 What cannot be taken back, such as e-mail, waits for the commit: :func:`after_commit`.
 """
@@ -23,6 +25,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import select
 
+from .db import write_lock_at_begin
 from .extensions import db
 
 P = ParamSpec("P")
@@ -50,10 +53,13 @@ def transaction() -> Iterator[None]:
         finally:
             session.info[_DEPTH] = depth
         return
+    if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+        session.commit()  # a read transaction: end it, so the block's own BEGIN takes the lock
     session.info[_DEPTH], session.info[_AFTER_COMMIT] = 1, []
     try:
-        yield
-        session.commit()
+        with write_lock_at_begin():
+            yield
+            session.commit()
     except BaseException:
         session.rollback()
         raise

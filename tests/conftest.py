@@ -32,8 +32,8 @@ class IsolatedClient(FlaskClient):
 
     Tests hold an app context to use the database; without this, requests would share that
     context's ``g`` (and Flask-Login's cached user) and its SQLAlchemy session. The test's own
-    transaction ends first, as a finished request's would: on SQLite every transaction takes the
-    write lock at BEGIN (portal/db.py), so an open one would make the request wait.
+    transaction ends first, as a finished request's would: on SQLite a test that wrote holds the
+    write lock until it commits (portal/db.py), so an open one would make the request wait.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

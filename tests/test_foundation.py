@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from portal import clock, create_app
 from portal.accounts.models import ApiToken, User
 from portal.config import ConfigError
-from portal.db import Money, Percent
+from portal.db import Money, Percent, write_lock_at_begin
 from portal.distributors.models import Distributor
 from portal.domain.roles import Role
 from portal.extensions import db
@@ -59,7 +59,7 @@ def test_development_generates_a_key_once_and_keeps_it(tmp_path, monkeypatch):
     assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'portal.sqlite3'}"
 
 
-def test_sqlite_runs_with_foreign_keys_wal_a_busy_timeout_and_immediate_transactions(tmp_path):
+def test_sqlite_runs_with_foreign_keys_wal_a_busy_timeout_and_deferred_reads(tmp_path):
     from sqlalchemy import create_engine, event
 
     engine = create_engine(f"sqlite:///{tmp_path / 'probe.sqlite3'}")
@@ -69,8 +69,31 @@ def test_sqlite_runs_with_foreign_keys_wal_a_busy_timeout_and_immediate_transact
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+    with write_lock_at_begin(), engine.begin() as connection:
+        connection.execute(text("SELECT 1"))
     engine.dispose()
-    assert "BEGIN IMMEDIATE" in begun  # a writer takes the lock before it reads: no lost update
+    # A read begins deferred; a writer takes the lock before it reads: no lost update.
+    assert [statement for statement in begun if statement.startswith("BEGIN")] == ["BEGIN", "BEGIN IMMEDIATE"]
+
+
+def test_on_sqlite_readers_run_while_a_writer_holds_the_lock(tmp_path):
+    """Two workers serving pages do not queue behind each other or behind a payment being saved."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'readers.sqlite3'}", connect_args={"timeout": 0})
+    with write_lock_at_begin(), engine.begin() as connection:
+        connection.execute(text("CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER)"))
+        connection.execute(text("INSERT INTO counter VALUES (1, 7)"))
+    writer = engine.connect()
+    with write_lock_at_begin():
+        writer.begin()
+    writer.execute(text("UPDATE counter SET value = 8 WHERE id = 1"))
+    with engine.begin() as first, engine.begin() as second:  # neither waits for the writer
+        assert first.execute(text("SELECT value FROM counter")).scalar() == 7
+        assert second.execute(text("SELECT value FROM counter")).scalar() == 7
+    writer.commit()
+    writer.close()
+    engine.dispose()
 
 
 def test_a_foreign_key_is_enforced(app):
@@ -292,12 +315,37 @@ def test_each_demo_login_works(app):
         assert response.status_code == 302, username
 
 
+def test_a_worker_warmed_at_boot_compiles_no_template_on_its_first_requests(
+    app, database_url, shop, login, monkeypatch, today
+):
+    """wsgi.py warms each gunicorn worker (portal/warmup.py), so its first page is not 10× slower."""
+    import sys
+
+    from portal.warmup import warm_up
+
+    from .conftest import IsolatedClient
+
+    worker = create_app(app_config(SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=False))
+    worker.test_client_class = IsolatedClient
+    warm_up(worker)
+    assert "plotly.graph_objects" in sys.modules
+
+    def compile_again(*args, **kwargs):
+        raise AssertionError("a template was compiled on a request")
+
+    monkeypatch.setattr(worker.jinja_env, "compile", compile_again)
+    assert worker.test_client().get("/login").status_code == 200
+    for user in (shop.agent, shop.sales, shop.finance):
+        assert login(user, worker.test_client()).get("/").status_code == 200
+
+
 def test_a_user_made_here_can_sign_in(login):
     assert login(make_user(role=Role.FINANCE)).get("/").status_code == 200
 
 
 def test_two_sqlite_writers_never_lose_an_update(tmp_path):
-    """Each writer reads a counter and writes it back + 1; BEGIN IMMEDIATE makes them take turns."""
+    """Each writer reads a counter and writes it back + 1; BEGIN IMMEDIATE makes them take turns.
+    (A thread starts outside any write block: it must ask for the lock, as transaction() does.)"""
     import threading
 
     from sqlalchemy import create_engine
@@ -309,7 +357,7 @@ def test_two_sqlite_writers_never_lose_an_update(tmp_path):
 
     def bump() -> None:
         for _ in range(10):
-            with engine.begin() as connection:
+            with write_lock_at_begin(), engine.begin() as connection:
                 value = connection.execute(text("SELECT value FROM counter WHERE id = 1")).scalar()
                 connection.execute(text("UPDATE counter SET value = :v WHERE id = 1"), {"v": value + 1})
 

@@ -138,3 +138,28 @@ def test_outside_a_transaction_after_commit_runs_at_once(app):
     seen: list[int] = []
     after_commit(lambda: seen.append(1))
     assert seen == [1]
+
+
+def test_on_sqlite_a_write_block_ends_the_read_before_it_and_reads_under_the_write_lock(app):
+    """Pages read without SQLite's write lock; a service that writes takes it at its BEGIN, so what
+    it reads before writing (a balance, a sequence number) no other writer can change meanwhile."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL locks rows (SELECT … FOR UPDATE), not the database")
+    make_region("330000", "浙江省")
+    db.session.commit()
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement.split()[0] + (" IMMEDIATE" if "IMMEDIATE" in statement else ""))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        db.session.scalar(select(func.count()).select_from(Region))  # a page's read: deferred
+        with transaction():
+            db.session.scalar(select(Region.code))
+            add("330100")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert seen[:2] == ["BEGIN", "SELECT"]
+    assert seen[2:4] == ["BEGIN IMMEDIATE", "SELECT"]  # the read ended; the block began with the lock
+    assert stored_codes() == {"330000", "330100"}

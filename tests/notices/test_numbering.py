@@ -19,6 +19,7 @@ from portal.domain.notices import NoticeType
 from portal.extensions import db
 from portal.notices import services
 from portal.notices.models import Notice
+from portal.transactions import transaction
 
 from ..builders import make_distributor
 
@@ -50,9 +51,12 @@ def run_in_threads(app: Flask, work: Callable[[int], None], count: int) -> list[
 
 
 def issue_one(distributor_id: int, issued_on: date) -> str:
-    distributor = db.session.get(Distributor, distributor_id)
-    notice = services.issue_notice(distributor, NoticeType.WARNING, issued_on, message_zh="警告", message_en="Warning")
-    db.session.commit()
+    """As the services that issue notices do: inside one transaction (portal/transactions.py)."""
+    with transaction():
+        distributor = db.session.get(Distributor, distributor_id)
+        notice = services.issue_notice(
+            distributor, NoticeType.WARNING, issued_on, message_zh="警告", message_en="Warning"
+        )
     return notice.number
 
 
