@@ -57,3 +57,21 @@ test-browser: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# Load, crash, concurrency and warm-start scripts against a real gunicorn (bench/server.py; README,
+# "Load and crash tests"). Each prints its figures; load and crash exit 1 when a check fails.
+LOAD_SECONDS ?= 60
+LOAD_CLIENTS ?= 50
+.PHONY: load crash concurrency warm
+load: install
+	POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python bench/load.py --seconds $(LOAD_SECONDS) --clients $(LOAD_CLIENTS)
+
+crash: install
+	$(BIN)/python bench/crash.py
+
+concurrency: install
+	$(BIN)/python bench/concurrency.py
+	POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python bench/concurrency.py --postgres
+
+warm: install
+	$(BIN)/python bench/warm.py

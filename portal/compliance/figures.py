@@ -200,9 +200,12 @@ def refresh(
             return 0
     # Two transactions refreshing one distributor take turns (the second reads what the first
     # committed), so neither writes figures computed without the other's change. SQLite
-    # serialises every writer anyway (portal/db.py).
+    # serialises every writer anyway (portal/db.py). FOR NO KEY UPDATE (key_share), not FOR UPDATE:
+    # the change being refreshed for (a payment, an order) already holds FOR KEY SHARE on the
+    # distributor through its foreign key, and two such transactions each waiting for the other's
+    # key-share lock would deadlock; NO KEY UPDATE still makes refreshes take turns.
     session.execute(
-        _scope(select(Distributor.id), Distributor.id, ids).order_by(Distributor.id).with_for_update()
+        _scope(select(Distributor.id), Distributor.id, ids).order_by(Distributor.id).with_for_update(key_share=True)
     ).all()
     computed = compute(on, ids, session)
     columns = [
