@@ -12,14 +12,14 @@ about 200,000 audit events. Scale 10 is ten times each count; a fraction (0.005)
 distributors for the tests.
 
 Every row goes through the models' tables with bulk INSERTs (SQLAlchemy Core, executemany in chunks
-of :data:`CHUNK`, explicit ids), not through the session: no audit tracking and no per-change
-compliance refresh. The amounts come from the domain's money functions (``Line.amount``,
-``orders.confirm``, ``orders.payment_state``, ``repairs.fee_cap``, ``repairs.batch_fees``), the
-dates from its date functions (``add_months`` for every warranty end, ``add_days``), and the
-statuses from the payments and shipments the way the services derive them. At the end the
-kept-current quarter figures are filled once by the same refresh the daily command runs
-(``compliance.figures.refresh``), the notice counters are set past the numbers used, and on
-PostgreSQL every id sequence is moved past the ids written.
+of :data:`CHUNK`, explicit ids; on PostgreSQL the same rows through COPY), not through the session:
+no audit tracking and no per-change compliance refresh. The amounts come from the domain's money
+functions (``Line.amount``, ``orders.confirm``, ``orders.payment_state``, ``repairs.fee_cap``,
+``repairs.batch_fees``), the dates from its date functions (``add_months`` for every warranty end,
+``add_days``), and the statuses from the payments and shipments the way the services derive them.
+At the end the kept-current quarter figures are filled once by the same refresh the daily command
+runs (``compliance.figures.refresh``, a few hundred distributors at a time), the notice counters
+are set past the numbers used, and on PostgreSQL every id sequence is moved past the ids written.
 
 Logins (every password is ``portal-demo-2026``, hashed once and shared):
 
@@ -82,6 +82,7 @@ from .transactions import transaction
 
 PASSWORD = "portal-demo-2026"
 CHUNK = 5_000
+REFRESH_CHUNK = 250  # distributors per refresh of the quarter figures
 # Scale 1.
 DISTRIBUTORS = 500
 ORDERS = 40_000
@@ -226,11 +227,31 @@ class Writer:
     def flush(self) -> None:
         for table in sorted(self.buffers, key=self.order.__getitem__):
             rows = self.buffers[table]
-            for start in range(0, len(rows), CHUNK):
-                self.connection.execute(insert(table), rows[start : start + CHUNK])
+            if self.connection.dialect.name == "postgresql":
+                self._copy(table, rows)
+            else:
+                for start in range(0, len(rows), CHUNK):
+                    self.connection.execute(insert(table), rows[start : start + CHUNK])
             self.written[table.name] += len(rows)
         self.buffers.clear()
         self.pending = 0
+
+    def _copy(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """PostgreSQL: the same rows through COPY, twice as fast as executemany here; each value
+        goes through its column type's bind processor (Money to fen, enums to their values)."""
+        columns = list(table.c)
+        dialect = self.connection.dialect
+        processors = [column.type._cached_bind_processor(dialect) for column in columns]
+        names = ", ".join(f'"{column.name}"' for column in columns)
+        cursor = self.connection.connection.cursor()
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        process(row.get(column.name)) if process else row.get(column.name)
+                        for column, process in zip(columns, processors, strict=True)
+                    ]
+                )
 
 
 class Ids:
@@ -1479,8 +1500,13 @@ def generate(
         if connection.dialect.name == "postgresql":
             _move_sequences(connection)
     echo("Quarter figures …")
-    with transaction():
-        written["quarter_figures"] = refresh(on=on)
+    # The daily command's full refresh, a few hundred distributors at a time (bounded memory at 10×).
+    distributor_ids = db.session.scalars(select(Distributor.id).order_by(Distributor.id)).all()
+    db.session.remove()
+    written["quarter_figures"] = 0
+    for start in range(0, len(distributor_ids), REFRESH_CHUNK):
+        with transaction():
+            written["quarter_figures"] += refresh(distributor_ids=distributor_ids[start : start + REFRESH_CHUNK], on=on)
     db.session.remove()
     return written
 
