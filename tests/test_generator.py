@@ -53,7 +53,8 @@ HEAD_OFFICE_PAGES = (
 
 
 @pytest.fixture
-def generated(app, today):
+def generated(app, today, monkeypatch):
+    monkeypatch.setattr(generator, "REFRESH_CHUNK", 1)  # the figures refreshed in several parts
     return generator.generate(SCALE, progress=False, echo=lambda _: None)
 
 
