@@ -92,10 +92,10 @@ bench-10x-postgres:
 	$(MAKE) --no-print-directory bench-10x BENCH_DATABASE=postgresql
 
 # Built under a temporary name, renamed when complete: an interrupted build is not taken for data.
+# bench/generate.py makes the schema (the migrations) and fills it.
 instance/bench-%x.sqlite:
 	mkdir -p instance
 	rm -f $@.partial
-	DATABASE_URL=sqlite:///$(CURDIR)/$@.partial $(FLASK) db upgrade
 	$(BIN)/python bench/generate.py --scale $* --database-url sqlite:///$(CURDIR)/$@.partial
 	mv $@.partial $@
 
@@ -105,8 +105,7 @@ bench-postgres-data:
 	  if [ -n "$$($(BENCH_PSQL) -c "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_PG_NAME)_$${n}x'")" ]; then continue; fi; \
 	  echo "Building $(BENCH_PG_NAME)_$${n}x (scale $$n) on PostgreSQL"; \
 	  $(BENCH_PSQL) -c "DROP DATABASE IF EXISTS $(BENCH_PG_NAME)_$${n}x_partial" -c "CREATE DATABASE $(BENCH_PG_NAME)_$${n}x_partial" || exit 1; \
-	  DATABASE_URL=$(BENCH_PG)/$(BENCH_PG_NAME)_$${n}x_partial $(FLASK) db upgrade \
-	    && $(BIN)/python bench/generate.py --scale $$n --database-url $(BENCH_PG)/$(BENCH_PG_NAME)_$${n}x_partial \
+	  $(BIN)/python bench/generate.py --scale $$n --database-url $(BENCH_PG)/$(BENCH_PG_NAME)_$${n}x_partial \
 	    && $(BENCH_PSQL) -c "ALTER DATABASE $(BENCH_PG_NAME)_$${n}x_partial RENAME TO $(BENCH_PG_NAME)_$${n}x" || exit 1; \
 	done
 

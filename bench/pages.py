@@ -225,8 +225,8 @@ def page_params(app: Flask) -> dict[str, str]:
         product_id = db.session.scalar(select(func.min(Product.id)))
         serial = db.session.scalar(select(Board.serial).order_by(Board.id).limit(1)) or "SN"
         db.session.remove()
-    # Two thirds of a serial: a prefix shared by a run of boards, not one board.
-    return {"product_id": str(product_id or 1), "serial_prefix": serial[: max(2, len(serial) * 2 // 3)]}
+    # A serial without its last four characters: a prefix a run of boards shares (SN2021-0000…).
+    return {"product_id": str(product_id or 1), "serial_prefix": serial[: max(2, len(serial) - 4)]}
 
 
 def first_distributor_user(app: Flask) -> str | None:
