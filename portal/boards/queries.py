@@ -97,8 +97,30 @@ def boards_matching(
     if distributor_id is not None:
         statement = statement.where(Board.distributor_id == distributor_id)
     if serial:
-        statement = statement.where(Board.serial.startswith(serial.strip().upper(), autoescape=True))
+        statement = statement.where(serial_starts_with(serial.strip().upper()))
     return statement
+
+
+def next_prefix(prefix: str) -> str | None:
+    """The first text after every text that starts with ``prefix`` ("HZ2026-" → "HZ2026."), or None
+    when there is none (a prefix of only the last code point)."""
+    while prefix:
+        last = ord(prefix[-1])
+        if last < 0x10FFFF:
+            return prefix[:-1] + chr(last + 1)
+        prefix = prefix[:-1]
+    return None
+
+
+def serial_starts_with(prefix: str) -> ColumnElement[bool]:
+    """SQL: the serial starts with ``prefix``, as a range of the serial index (``serial >= prefix
+    AND serial < next_prefix``) that both databases answer from the index, where ``LIKE … ESCAPE``
+    scans every board. Every character is itself: "%" and "_" are no wildcards. Serials are
+    stored in upper case (services.normalize_serial), so the caller upper-cases the prefix. Text
+    compares by code point: SQLite's BINARY collation, PostgreSQL's "C"/"C.UTF-8" database collation."""
+    upper = next_prefix(prefix)
+    condition = Board.serial >= prefix
+    return condition if upper is None else and_(condition, Board.serial < upper)
 
 
 def board_with_history(board_id: int) -> Board:
@@ -120,13 +142,13 @@ def board_with_history(board_id: int) -> Board:
     ).one()
 
 
-def board_products(user: Any = None) -> list[Any]:
-    """The products the caller has boards of (the product filter's choices)."""
-    ids = scoped(select(Board.product_id), Board, user).distinct()
+def board_products() -> list[Any]:
+    """The product filter's choices: the products that carry serial numbers, read off the small
+    products table (every board is one of them), never a DISTINCT over the boards."""
     return list(
         db.session.execute(
             select(Product.id, Product.sku, Product.name_zh, Product.name_en)
-            .where(Product.id.in_(ids))
+            .where(Product.serialized.is_(True))
             .order_by(Product.sku)
         )
     )
