@@ -90,6 +90,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     PER_PAGE = 25
+    LIST_COUNT_CAP = 10_000  # a list counts its rows this far, then reads "more than 10,000"
     API_MAX_PER_PAGE = 200
 
 

@@ -1,10 +1,19 @@
-"""Lists paginate in SQL: LIMIT/OFFSET plus one COUNT, whatever the number of rows."""
+"""Lists paginate in SQL: LIMIT/OFFSET plus one COUNT, whatever the number of rows.
+
+The COUNT is capped: it counts at most ``LIST_COUNT_CAP`` + 1 rows (``SELECT count(*) FROM (…
+LIMIT cap + 1)``), so a list of millions costs what a list of ten thousand does. Past the cap the
+total reads "more than 10,000" (``page.capped``) and the pages go on while rows remain: each page
+reads one row more than it shows to know whether another follows.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app, request
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy.orm import lazyload
 from werkzeug.routing import IntegerConverter
 
 from .db import MAX_ID
@@ -40,6 +49,62 @@ def page_args(max_per_page: int | None = None) -> tuple[int, int]:
     return page_number, min(size, limit)
 
 
+DEFAULT_COUNT_CAP = 10_000
+
+
+def count_cap() -> int:
+    """How many rows a list's COUNT counts at most (config ``LIST_COUNT_CAP``)."""
+    return int(current_app.config.get("LIST_COUNT_CAP", DEFAULT_COUNT_CAP))
+
+
+def capped_count(statement: Any, cap: int) -> int:
+    """How many rows ``statement`` has, counting no further than ``cap`` + 1: the rows' columns,
+    ordering and eager loads are dropped, so the database may answer from an index alone."""
+    inner = statement.options(lazyload("*")).order_by(None)
+    if not (inner._distinct or inner._group_by_clauses):  # the rows themselves do not matter
+        inner = inner.with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
+    sub = inner.limit(cap + 1).subquery()
+    return int(db.session.execute(sa.select(sa.func.count()).select_from(sub)).scalar() or 0)
+
+
+class CappedPagination(SelectPagination):
+    """``db.paginate`` with the capped COUNT above. ``total`` is exact up to the cap; past it
+    ``total`` is the cap, ``capped`` is true, and ``pages`` reaches one past the current page while
+    rows remain (so "next" keeps working, and an API client looping while ``page < pages`` reads
+    every row)."""
+
+    capped: bool = False
+    _more: bool = False
+
+    def _query_items(self) -> list[Any]:
+        select = self._query_args["select"].limit(self.per_page + 1).offset(self._query_offset)
+        items = list(self._query_args["session"].execute(select).unique().scalars())
+        self._more = len(items) > self.per_page
+        return items[: self.per_page]
+
+    def _query_count(self) -> int:
+        cap = self._query_args["cap"]
+        counted = capped_count(self._query_args["select"], cap)
+        self.capped = counted > cap
+        return min(counted, cap)
+
+    @property
+    def pages(self) -> int:
+        known = super().pages
+        if not self.capped:
+            return known
+        return max(known, self.page + 1 if self._more else self.page)
+
+
 def paginate(statement: Any, max_per_page: int | None = None) -> Any:
     page, per_page = page_args(max_per_page)
-    return db.paginate(statement, page=page, per_page=per_page, error_out=False, count=True)
+    return CappedPagination(
+        select=statement,
+        session=db.session(),
+        cap=count_cap(),
+        page=page,
+        per_page=per_page,
+        max_per_page=None,
+        error_out=False,
+        count=True,
+    )

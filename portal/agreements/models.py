@@ -48,7 +48,7 @@ class Agreement(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)  # 协议号
-    distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"), index=True)
+    distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"))  # indexed with the list's order
     level: Mapped[Level] = mapped_column(enum_column(Level))
     signed_on: Mapped[date] = mapped_column(Date)
     starts_on: Mapped[date] = mapped_column(Date)
@@ -144,6 +144,16 @@ class Agreement(Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# The list's order (latest start first, then number), alone and for one distributor's agreements.
+Index("ix_agreements_starts_on_number", Agreement.starts_on.desc(), Agreement.number)
+Index(
+    "ix_agreements_distributor_id_starts_on_number",
+    Agreement.distributor_id,
+    Agreement.starts_on.desc(),
+    Agreement.number,
+)
 
 
 class AgreementTerms(Model):

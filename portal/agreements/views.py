@@ -52,6 +52,7 @@ from .forms import (
     TerminationForm,
 )
 from .models import Agreement, SubAgentRequest, Territory
+from .queries import agreements_matching
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
@@ -68,23 +69,17 @@ def _status_arg(enum: Any) -> Any:
 @allowed(may_read)
 def index() -> Any:
     on = today()
-    statement = (
-        scoped(select(Agreement), Agreement)
-        .options(selectinload(Agreement.distributor))
-        .order_by(Agreement.starts_on.desc(), Agreement.number)
-    )
     status = _status_arg(AgreementStatus)
-    if status is not None:
-        statement = statement.where(Agreement.status_is(status, on))
     distributor_id = int_arg("distributor_id")
-    if distributor_id is not None:
-        statement = statement.where(Agreement.distributor_id == distributor_id)
     level = request.args.get("level", "")
-    if level in {v.value for v in Level}:
-        statement = statement.where(Agreement.level == Level(level))
     query = request.args.get("q", "").strip()
-    if query:
-        statement = statement.where(Agreement.number.ilike(f"%{query}%"))
+    statement = agreements_matching(
+        on=on,
+        status=status,
+        distributor_id=distributor_id,
+        level=Level(level) if level in {v.value for v in Level} else None,
+        q=query,
+    )
     distributors = []
     if current_user.is_head_office:
         distributors = distributor_choices()

@@ -5,7 +5,8 @@
   with every field's messages at once, in the caller's language.
 * Query strings are read as the document writes them (:func:`parse_query`): a parameter given
   twice, ``1.0`` for a whole number or ``yes`` for true answers 422 naming it.
-* Lists answer ``{"items", "page", "pages", "per_page", "total"}``, paginated in SQL, at most
+* Lists answer ``{"items", "page", "pages", "per_page", "total", "total_capped"}``, paginated in
+  SQL with a capped count (:func:`page_of`), at most
   :data:`MAX_PER_PAGE` rows a page; ``page`` and ``per_page`` (:class:`PageQuery`) are checked
   like filters, for every list, by the blueprint.
 * Money and percentages go out as strings with two decimals, dates as ``YYYY-MM-DD``, timestamps
@@ -503,8 +504,10 @@ def one(model: type[BaseModel], record: Any, status: int = 200, **headers: str) 
 
 
 def page_of(model: type[BaseModel], statement: Any, paginator: Callable[[Any], Any] | None = None) -> Any:
-    """One page of ``statement``'s rows: one SELECT and one COUNT, whatever the page size.
-    ``paginator`` pages a statement of several columns (a page's own, such as the receivables')."""
+    """One page of ``statement``'s rows: one SELECT and one capped COUNT, whatever the page size.
+    ``paginator`` pages a statement of several columns (a page's own, such as the receivables').
+    Past the count's cap (portal.pagination) ``total`` is the cap, ``total_capped`` is true and
+    ``pages`` reaches one past this page while rows remain (docs/api.md, Lists and pagination)."""
     page = paginator(statement) if paginator else paginate(statement, max_per_page=MAX_PER_PAGE)
     return jsonify(
         items=[dump(model, record) for record in page.items],
@@ -512,6 +515,7 @@ def page_of(model: type[BaseModel], statement: Any, paginator: Callable[[Any], A
         pages=page.pages,
         per_page=page.per_page,
         total=page.total,
+        total_capped=bool(getattr(page, "capped", False)),
     )
 
 

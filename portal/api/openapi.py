@@ -85,8 +85,10 @@ Everything a person can do in the portal's pages, a program can do here, under t
 rules. Authenticate with `Authorization: Bearer <token>` (tokens are created on the profile page).
 JSON in and out; dates are `YYYY-MM-DD`, timestamps ISO 8601 with offset, money and percentages
 strings with two decimals (`"15000.00"`). Lists take `?page=` and `?per_page=` (at most 200) and
-answer `items`, `page`, `pages`, `per_page`, `total`; query parameters are read as this document
-writes them (a bad one answers 422), an empty one counts as absent. Errors answer
+answer `items`, `page`, `pages`, `per_page`, `total`, `total_capped` (past 10,000 rows `total`
+is 10,000, `total_capped` is true, and `pages` reaches one past `page` while rows remain); query
+parameters are read as this document writes them (a bad one answers 422), an empty one counts as
+absent. Errors answer
 `{"error": {"code", "message", "fields"}}`; a refused request changes nothing.
 
 Refusals, the same on the pages and here: 400 malformed (the body is not a JSON object, or control
@@ -217,7 +219,16 @@ def _success(doc: ApiDoc, components: _Components) -> dict[str, Any]:
             "page": {"type": "integer", "minimum": 1},
             "pages": {"type": "integer", "minimum": 0},
             "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-            "total": {"type": "integer", "minimum": 0},
+            "total": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "How many rows match, counted up to 10,000; past it, 10,000 (see total_capped).",
+            },
+            "total_capped": {
+                "type": "boolean",
+                "description": "True when more rows match than total says: total is then a lower bound, and pages "
+                "is one past page while rows remain.",
+            },
         },
     }
     return {"description": "One page of the list.", "content": {"application/json": {"schema": page}}}

@@ -228,6 +228,7 @@ def list_price_lists() -> Any:
         pages=page.pages,
         per_page=page.per_page,
         total=page.total,
+        total_capped=bool(page.capped),
     )
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from ..clock import utcnow
+from ..extensions import Model
 from .models import AuditEvent
 
 _actor: ContextVar[tuple[int | None, str] | None] = ContextVar("audit_actor", default=None)
@@ -116,6 +117,18 @@ def _record_id(obj: Any) -> str:
 
 def _audited(obj: Any) -> bool:
     return bool(getattr(type(obj), "__audited__", False))
+
+
+def audited_tables() -> list[str]:
+    """The tables whose changes are audited (the models marked ``__audited__``), by name: the audit
+    trail's table filter, known without reading the events."""
+    return sorted(
+        {
+            mapper.class_.__tablename__
+            for mapper in Model.registry.mappers
+            if getattr(mapper.class_, "__audited__", False)
+        }
+    )
 
 
 def _collect(session: Session) -> list[tuple[Any, str]]:

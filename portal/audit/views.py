@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import select
 
-from ..clock import BUSINESS_TZ
 from ..domain.dates import EARLIEST, LATEST
 from ..domain.permissions import may_read_audit_trail
-from ..extensions import db
 from ..pagination import paginate
 from ..security import allowed
-from .models import AuditEvent
+from .queries import AuditFilters, events_matching
+from .tracking import audited_tables
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -32,34 +30,23 @@ def _day(text: str) -> date | None:
 @allowed(may_read_audit_trail)
 def index() -> Any:
     args = request.args
-    statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    table = args.get("table", "")
-    if table:
-        statement = statement.where(AuditEvent.table_name == table)
-    record = args.get("record", "").strip()
-    if record:
-        statement = statement.where(AuditEvent.record_id == record)
-    actor = args.get("actor", "").strip()
-    if actor:
-        statement = statement.where(AuditEvent.actor_name == actor)
-    action = args.get("action", "")
-    if action in {"insert", "update", "delete"}:
-        statement = statement.where(AuditEvent.action == action)
-    since, until = _day(args.get("since", "")), _day(args.get("until", ""))
-    if since:  # business dates are Asia/Shanghai days
-        statement = statement.where(AuditEvent.at >= datetime.combine(since, time(), BUSINESS_TZ))
-    if until:
-        statement = statement.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time(), BUSINESS_TZ))
-    tables = db.session.scalars(select(AuditEvent.table_name).distinct().order_by(AuditEvent.table_name)).all()
+    filters = AuditFilters(
+        table=args.get("table", ""),
+        record=args.get("record", "").strip(),
+        actor=args.get("actor", "").strip(),
+        action=args.get("action", ""),
+        since=_day(args.get("since", "")),
+        until=_day(args.get("until", "")),
+    )
     return render_template(
         "audit/index.html",
-        page=paginate(statement),
-        tables=tables,
+        page=paginate(events_matching(filters)),
+        tables=audited_tables(),  # the fixed list, not a DISTINCT over every event
         filters={
-            "table": table,
-            "record": record,
-            "actor": actor,
-            "action": action,
+            "table": filters.table,
+            "record": filters.record,
+            "actor": filters.actor,
+            "action": filters.action,
             "since": args.get("since", ""),
             "until": args.get("until", ""),
         },

@@ -62,12 +62,13 @@ class Board(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     serial: Mapped[str] = mapped_column(String(60), unique=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
-    distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"), index=True)
+    # Indexed with the list's order (below), which also serves a filter on each of them.
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"))
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
     shipped_on: Mapped[date] = mapped_column(Date)
-    warranty_end: Mapped[date] = mapped_column(Date)
+    warranty_end: Mapped[date] = mapped_column(Date, index=True)  # the coverage class filter
     unit_price: Mapped[Decimal] = mapped_column(Money())  # what it was sold at (§6.5.3 fallback)
 
     product = relationship("Product")
@@ -91,6 +92,13 @@ class Board(Model):
     def coverage(self) -> Coverage:
         """Its warranty and the post-repair windows its repairs gave it (docs/rules.md §7.1)."""
         return Coverage(self.shipped_on, self.warranty_end, tuple(Window(w.starts_on, w.ends_on) for w in self.windows))
+
+
+# The boards list's order (newest shipment first, then serial), alone and after each filter it
+# offers, so a page of 25 reads 25 index entries and never sorts (tests/test_query_plans.py).
+Index("ix_boards_shipped_on_serial", Board.shipped_on.desc(), Board.serial)
+Index("ix_boards_distributor_id_shipped_on_serial", Board.distributor_id, Board.shipped_on.desc(), Board.serial)
+Index("ix_boards_product_id_shipped_on_serial", Board.product_id, Board.shipped_on.desc(), Board.serial)
 
 
 class BoardWindow(Model):

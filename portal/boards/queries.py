@@ -4,13 +4,14 @@ delivery list, filtered and paginated in SQL (a page costs the same few statemen
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..agreements.models import AgreementTerms
 from ..domain.orders import DeliveryState, OrderStatus
 from ..domain.warranty import CoverageClass
 from ..extensions import db
@@ -94,11 +95,49 @@ def boards_matching(
         statement = statement.where(Board.product_id == product_id)
     if coverage_class is not None:
         statement = statement.where(coverage_class_is(coverage_class, on))
+        if coverage_class in (CoverageClass.OUT_OF_WARRANTY, CoverageClass.POST_REPAIR_WARRANTY):
+            statement = statement.where(_shipped_before_any_warranty_ended(on))
     if distributor_id is not None:
         statement = statement.where(Board.distributor_id == distributor_id)
     if serial:
-        statement = statement.where(Board.serial.startswith(serial.strip().upper(), autoescape=True))
+        statement = statement.where(serial_starts_with(serial.strip().upper()))
     return statement
+
+
+def _shipped_before_any_warranty_ended(on: date) -> ColumnElement[bool]:
+    """A bound implied by ``warranty_end < on``, that lets the list skip the boards still in warranty
+    through the index in its order instead of walking past them one by one: every board's warranty
+    end is its shipping date plus the warranty months of the terms then in force
+    (services._build_shipment), and every version of the terms is kept, so no warranty is shorter
+    than the shortest of them; m months after a day is at least 365 days a year and 28 a month
+    later (add_months keeps the day, or the month's last)."""
+    shortest = db.session.scalar(select(func.min(AgreementTerms.warranty_months)))
+    if shortest is None:
+        return Board.shipped_on <= on  # no terms, no boards: nothing to skip
+    at_least = timedelta(days=365 * (shortest // 12) + 28 * (shortest % 12))
+    return Board.shipped_on < on - at_least
+
+
+def next_prefix(prefix: str) -> str | None:
+    """The first text after every text that starts with ``prefix`` ("HZ2026-" → "HZ2026."), or None
+    when there is none (a prefix of only the last code point)."""
+    while prefix:
+        last = ord(prefix[-1])
+        if last < 0x10FFFF:
+            return prefix[:-1] + chr(last + 1)
+        prefix = prefix[:-1]
+    return None
+
+
+def serial_starts_with(prefix: str) -> ColumnElement[bool]:
+    """SQL: the serial starts with ``prefix``, as a range of the serial index (``serial >= prefix
+    AND serial < next_prefix``) that both databases answer from the index, where ``LIKE … ESCAPE``
+    scans every board. Every character is itself: "%" and "_" are no wildcards. Serials are
+    stored in upper case (services.normalize_serial), so the caller upper-cases the prefix. Text
+    compares by code point: SQLite's BINARY collation, PostgreSQL's "C"/"C.UTF-8" database collation."""
+    upper = next_prefix(prefix)
+    condition = Board.serial >= prefix
+    return condition if upper is None else and_(condition, Board.serial < upper)
 
 
 def board_with_history(board_id: int) -> Board:
@@ -120,13 +159,13 @@ def board_with_history(board_id: int) -> Board:
     ).one()
 
 
-def board_products(user: Any = None) -> list[Any]:
-    """The products the caller has boards of (the product filter's choices)."""
-    ids = scoped(select(Board.product_id), Board, user).distinct()
+def board_products() -> list[Any]:
+    """The product filter's choices: the products that carry serial numbers, read off the small
+    products table (every board is one of them), never a DISTINCT over the boards."""
     return list(
         db.session.execute(
             select(Product.id, Product.sku, Product.name_zh, Product.name_en)
-            .where(Product.id.in_(ids))
+            .where(Product.serialized.is_(True))
             .order_by(Product.sku)
         )
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String
+from sqlalchemy import ColumnElement, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -16,15 +16,18 @@ from ..extensions import Model, db
 class Distributor(Model):
     __tablename__ = "distributors"
     __audited__ = True
+    __table_args__ = (
+        Index("ix_distributors_level_code", "level", "code"),
+        Index("ix_distributors_status_code", "status", "code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
-    level: Mapped[Level] = mapped_column(enum_column(Level), index=True)
-    status: Mapped[DistributorStatus] = mapped_column(
-        enum_column(DistributorStatus), index=True, default=DistributorStatus.ACTIVE
-    )
+    # Indexed with the list's order (by code) for its level and status filters.
+    level: Mapped[Level] = mapped_column(enum_column(Level))
+    status: Mapped[DistributorStatus] = mapped_column(enum_column(DistributorStatus), default=DistributorStatus.ACTIVE)
     contact_name: Mapped[str] = mapped_column(String(100), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")

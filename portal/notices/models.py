@@ -21,14 +21,17 @@ class Notice(Model):
     __audited__ = True
     __table_args__ = (
         UniqueConstraint("year", "sequence"),
-        Index("ix_notices_distributor_id_issued_on", "distributor_id", "issued_on"),
+        # The lists' order (newest first), alone and after the distributor and type filters.
+        Index("ix_notices_issued_on_year_sequence", "issued_on", "year", "sequence"),
+        Index("ix_notices_distributor_id_issued_on_year_sequence", "distributor_id", "issued_on", "year", "sequence"),
+        Index("ix_notices_type_issued_on_year_sequence", "type", "issued_on", "year", "sequence"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)  # TZ-2027-0042
     year: Mapped[int]
     sequence: Mapped[int]
-    type: Mapped[NoticeType] = mapped_column(enum_column(NoticeType), index=True)
+    type: Mapped[NoticeType] = mapped_column(enum_column(NoticeType))
     distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"))
     issued_on: Mapped[date] = mapped_column(Date)
     effective_on: Mapped[date | None] = mapped_column(Date)

@@ -98,7 +98,7 @@ def test_a_page_past_the_end_is_empty_and_an_empty_value_counts_as_absent(api, z
     response = api(make_user()).get(f"{LIST}?{query}")
 
     assert response.status_code == 200
-    assert set(response.json) == {"items", "page", "pages", "per_page", "total"}
+    assert set(response.json) == {"items", "page", "pages", "per_page", "total", "total_capped"}
     assert response.json["total"] == 5
 
 

@@ -200,3 +200,46 @@ def test_the_look_up_example_serial_is_no_real_board(client):
     assert example is not None
     assert db.session.scalar(select(Board).where(Board.serial == example.group(1))) is None
     assert db.session.scalar(select(Board).where(Board.serial.like("%-%"))) is not None  # the demo has boards
+
+
+# --- the list's filters, answered from indexes (issue 11) -------------------------------------------
+
+
+def test_the_serial_filter_finds_serials_starting_with_the_text_whatever_its_case(shipped, shop, login):
+    order, _ = shipped
+    shop.ship(order, ["HZ2026-001999", "XHZ2026-000123", "HZ2026%X", "HZ2026_Y"], on=date(2026, 3, 5))
+    client = login(make_user(role=Role.SALES))
+
+    def listed(prefix: str) -> set[str]:
+        page = client.get("/boards/", query_string={"serial": prefix}).get_data(as_text=True)
+        return set(re.findall(r">((?:X?HZ)2026[^<]*)</a>", page))
+
+    assert listed(" hz2026-0019 ") == {"HZ2026-001999"}
+    assert listed("HZ2026-00") == {"HZ2026-000123", "HZ2026-000124", "HZ2026-001999"}
+    assert listed("HZ2026%") == {"HZ2026%X"}  # % and _ are characters, not wildcards
+    assert listed("HZ2026_") == {"HZ2026_Y"}
+    assert listed("Z2026") == set()  # a prefix, not a part
+    assert listed("HZ2026-000123") == {"HZ2026-000123"}
+
+
+def test_the_serial_filter_reads_a_range_of_the_serial_index():
+    from portal.boards.queries import next_prefix
+
+    assert next_prefix("HZ2026-") == "HZ2026."
+    assert next_prefix("A") == "B"
+    assert next_prefix("A\U0010ffff") == "B"
+    assert next_prefix("\U0010ffff") is None
+
+
+def test_the_product_filter_offers_the_serialized_products_without_reading_the_boards(
+    shipped, shop, login, count_statements
+):
+    client = login(make_user(role=Role.SALES))
+    with count_statements() as statements:
+        page = client.get("/boards/").get_data(as_text=True)
+    choices = re.findall(
+        r'<option value="\d+"[^>]*>([^<]+)</option>', page.split('name="product_id"')[1].split("</select>")[0]
+    )
+    assert "PBX-EXT-16" in choices
+    assert shop.cable.sku not in choices  # carries no serial numbers: never a board
+    assert not [s for s in statements if "DISTINCT" in s.upper()]
