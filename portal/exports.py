@@ -6,8 +6,12 @@ and calls :func:`download`. The rows are consumed once, in order, and never gath
 
 * Excel: openpyxl's write-only workbook writes each row to a temporary file as it comes, then the
   file is sent; memory stays flat whatever the number of rows (100,000 rows: bench/exports.py).
-* CSV: rows are written by ``csv.writer`` into the response as it is sent (UTF-8 with a byte-order
-  mark so spreadsheet programs read Chinese names right); one sheet per file.
+* CSV: rows are written by ``csv.writer`` a batch at a time (UTF-8 with a byte-order mark so
+  spreadsheet programs read Chinese names right); one sheet per file.
+
+Either file is finished (in a temporary file, on disk past 1 MB) before the first byte is sent: the
+database transaction ends with the request, never held open while a slow client downloads (on
+SQLite that would hold the write lock).
 
 Money goes in as the exact ``Decimal`` the database returned, with a two-decimal number format
 (CSV: the plain decimal, ``1234.50``); dates as dates (``yyyy-mm-dd``; CSV: ISO). Text a spreadsheet
@@ -28,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, stream_with_context
+from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -44,6 +48,7 @@ FORMATS = ("xlsx", "csv")
 
 TEXT, MONEY, DATE, INTEGER, NUMBER = "text", "money", "date", "integer", "number"
 NUMBER_FORMATS = {MONEY: "#,##0.00", DATE: "yyyy-mm-dd", INTEGER: "0"}
+SPOOL_IN_MEMORY = 1024 * 1024  # bytes of a download kept in memory before it goes to disk
 BATCH = 1000  # rows fetched from the database at a time (server-side cursor on PostgreSQL)
 
 
@@ -161,17 +166,19 @@ def content_disposition(name: str) -> str:
 
 def download(sheets: Sequence[Sheet], name: str, file_format: str = "xlsx") -> Response:
     """The sheets as a download named ``name`` + ``.xlsx`` or ``.csv`` (CSV: the first sheet)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115  (closed once sent)
     if file_format == "csv":
-        response = Response(stream_with_context(csv_chunks(sheets[0])), mimetype=CSV)
-        filename = f"{name}.csv"
+        for chunk in csv_chunks(sheets[0]):
+            spool.write(chunk.encode("utf-8"))
+        mimetype, filename = CSV, f"{name}.csv"
     else:
-        spool = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the response when sent)
         write_xlsx(sheets, spool)
-        spool.seek(0)
-        response = Response(_file_chunks(spool), mimetype=XLSX, direct_passthrough=True)
-        response.content_length = spool.seek(0, io.SEEK_END)
-        spool.seek(0)
-        filename = f"{name}.xlsx"
+        mimetype, filename = XLSX, f"{name}.xlsx"
+    length = spool.tell()
+    spool.seek(0)
+    response = Response(_file_chunks(spool), mimetype=mimetype, direct_passthrough=True)
+    response.content_length = length
+    response.call_on_close(spool.close)
     response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "no-store"
     return response
