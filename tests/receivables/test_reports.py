@@ -69,9 +69,11 @@ def test_the_totals_per_distributor_come_a_page_at_a_time_with_the_grand_total_o
 
     assert len(_totals_rows(first)) == 25
     assert len(_totals_rows(second)) == 5
-    assert "1 of 2" in first and "totals_page=2" in first
+    assert "1 of 2" in first
+    assert "totals_page=2" in first
     codes = [row.split()[0] for row in _totals_rows(first) + _totals_rows(second)]
-    assert codes == sorted(codes) and len(set(codes)) == 30
+    assert codes == sorted(codes)
+    assert len(set(codes)) == 30
     assert _footer(first) == _footer(second) == "All distributors 120 ¥60,000.00 ¥18,000.00"
     assert all("¥2,000.00 ¥600.00" in row for row in _totals_rows(first))
 
@@ -135,8 +137,10 @@ def test_the_receivables_export_is_named_for_the_day_with_a_header_and_exact_val
     )
     assert row[1:4] == ("杭州新辰通信", order.number, "Deposit")
     assert row[4] == row[5] == 60000
-    assert row[6].date() == date(2026, 3, 8) and row[7] == 2
-    assert sheet["E2"].number_format == "#,##0.00" and sheet["G2"].number_format == "yyyy-mm-dd"
+    assert row[6].date() == date(2026, 3, 8)
+    assert row[7] == 2
+    assert sheet["E2"].number_format == "#,##0.00"
+    assert sheet["G2"].number_format == "yyyy-mm-dd"
 
 
 def test_the_receivables_export_as_csv_keeps_chinese_and_exact_amounts(shop, finance, login):
@@ -159,7 +163,8 @@ def test_the_receivables_export_as_csv_keeps_chinese_and_exact_amounts(shop, fin
 
 def test_the_ledger_offers_csv_beside_excel(shop, finance):
     page = finance.get("/repairs/ledger").get_data(as_text=True)
-    assert "/repairs/ledger.csv" in page and "/repairs/ledger.xlsx" in page
+    assert "/repairs/ledger.csv" in page
+    assert "/repairs/ledger.xlsx" in page
     response = finance.get("/repairs/ledger.csv")
     assert response.get_data().decode("utf-8").startswith("\ufeffDistributor code,Distributor,Batch,")
     assert response.headers["Content-Disposition"] == 'attachment; filename="repair-fee-ledger-2026-03-10.csv"'
@@ -198,7 +203,8 @@ def test_the_excel_writer_takes_an_iterator_and_never_holds_the_rows():
     exports.write_xlsx([exports.Sheet("Rows", COLUMNS, _rows(3, pulled))], target)
     assert pulled == [3]
     rows = list(load_workbook(io.BytesIO(target.getvalue())).active.iter_rows(values_only=True))
-    assert rows[0] == ("名称", "Amount", "Due") and rows[3][1] == 0.02
+    assert rows[0] == ("名称", "Amount", "Due")
+    assert rows[3][1] == 0.02
 
     # Ten times the rows, not ten times the memory: the rows go to a file as they come.
     small, large = _peak_of(2_000), _peak_of(20_000)
