@@ -4,8 +4,9 @@ A caller describes its sheets (:class:`Sheet`: a translated title, its :class:`C
 rows as any iterable — typically a database result read with ``yield_per``, see :func:`stream`)
 and calls :func:`download`. The rows are consumed once, in order, and never gathered in a list:
 
-* Excel: openpyxl's write-only workbook writes each row to a temporary file as it comes, then the
-  file is sent; memory stays flat whatever the number of rows (100,000 rows: bench/exports.py).
+* Excel: each row is written as SpreadsheetML and compressed into the workbook's zip as it comes
+  (what openpyxl's write-only mode does, at a tenth of its cost here: see :func:`write_xlsx`);
+  memory stays flat whatever the number of rows (100,000 rows: bench/exports.py).
 * CSV: rows are written by ``csv.writer`` a batch at a time (UTF-8 with a byte-order mark so
   spreadsheet programs read Chinese names right); one sheet per file.
 
@@ -24,19 +25,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
+from xml.sax.saxutils import escape as xml_escape
 
 from flask import Response
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import Executable
 
 from .domain.pricing import escape_cell
@@ -93,37 +93,195 @@ def _cell_value(column: Column, value: Any) -> Any:
     return value
 
 
+# --- Excel: SpreadsheetML written straight into the zip, a row at a time ----------------------------
+#
+# openpyxl's write-only mode does the same in one pass, but without lxml (not installed here) it
+# serialises every cell through a pure-Python XML writer: about 0.8 ms a row, 80 s for 100,000 rows.
+# The parts below are the few a workbook needs (ECMA-376 Part 1): cells as inline strings or
+# numbers, one style per kind of cell, column widths and a frozen header. openpyxl reads them back
+# in the tests.
+
+_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_EXCEL_EPOCH = date(1899, 12, 30)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+BOLD_STYLE = 1  # cellXfs index of the header's bold text
+
+
+class _Styles:
+    """The cell styles (cellXfs) in use: 0 plain, 1 bold, then one per number format met."""
+
+    BUILT_IN = {"0": 1, "0.00": 2}
+
+    def __init__(self) -> None:
+        self.formats: dict[str, int] = {}  # number format → its cellXfs index
+        self.custom: dict[str, int] = {}  # number format → numFmtId (164 and up)
+
+    def of(self, number_format: str | None) -> int:
+        if number_format is None:
+            return 0
+        if number_format not in self.formats:
+            if number_format not in self.BUILT_IN:
+                self.custom[number_format] = 164 + len(self.custom)
+            self.formats[number_format] = 2 + len(self.formats)
+        return self.formats[number_format]
+
+    def xml(self) -> str:
+        num_fmts = "".join(
+            f'<numFmt numFmtId="{number}" formatCode="{xml_escape(code, {chr(34): "&quot;"})}"/>'
+            for code, number in self.custom.items()
+        )
+        xfs = "".join(
+            f'<xf numFmtId="{self.BUILT_IN.get(code) or self.custom[code]}" fontId="0" fillId="0" borderId="0"'
+            ' xfId="0" applyNumberFormat="1"/>'
+            for code in self.formats
+        )
+        return (
+            f'{_XML}<styleSheet xmlns="{_MAIN}">'
+            + (f'<numFmts count="{len(self.custom)}">{num_fmts}</numFmts>' if self.custom else "")
+            + '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+            '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+            '<fill><patternFill patternType="gray125"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            f'<cellXfs count="{2 + len(self.formats)}">'
+            '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+            f"{xfs}</cellXfs>"
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+            "</styleSheet>"
+        )
+
+
+def _text_cell(value: str, style: int = 0) -> str:
+    text = xml_escape(_NOT_XML.sub("", value))
+    styled = f' s="{style}"' if style else ""
+    return f'<c t="inlineStr"{styled}><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, datetime):
+        delta = value.replace(tzinfo=None) - datetime(1899, 12, 30)
+        return repr(delta.days + delta.seconds / 86400)
+    if isinstance(value, date):
+        return str((value - _EXCEL_EPOCH).days)
+    return repr(value) if isinstance(value, float) else str(int(value))
+
+
+def _cell(column: Column, style: int, value: Any) -> str:
+    if value is None:
+        return "<c/>"
+    if column.kind == TEXT or isinstance(value, str):
+        return _text_cell(escape_cell(str(value)))
+    if isinstance(value, bool):
+        return f'<c t="b"><v>{int(value)}</v></c>'
+    return f'<c s="{style}"><v>{_number(value)}</v></c>' if style else f"<c><v>{_number(value)}</v></c>"
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    base = _SHEET_NAME_FORBIDDEN.sub("_", escape_cell(title)).strip("'")[:31] or "Sheet"
+    name, number = base, 1
+    while name.lower() in taken:
+        number += 1
+        name = f"{base[: 31 - len(str(number)) - 1]} {number}"
+    taken.add(name.lower())
+    return name
+
+
+def _write_sheet(part: Any, sheet: Sheet, styles: _Styles) -> None:
+    columns = list(sheet.columns)
+    frozen = (
+        ""
+        if sheet.caption is not None
+        else '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>'
+    )
+    widths = "".join(
+        f'<col min="{index}" max="{index}" width="{column.width}" customWidth="1"/>'
+        for index, column in enumerate(columns, start=1)
+    )
+    head = [
+        f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">',
+        f'<sheetViews><sheetView workbookViewId="0">{frozen}</sheetView></sheetViews>',
+        '<sheetFormatPr defaultRowHeight="15"/>',
+        f"<cols>{widths}</cols><sheetData>" if widths else "<sheetData>",
+    ]
+    if sheet.caption is not None:
+        head.append(f"<row>{_text_cell(escape_cell(sheet.caption), BOLD_STYLE)}</row>")
+    head.append("<row>" + "".join(_text_cell(escape_cell(c.title), BOLD_STYLE) for c in columns) + "</row>")
+    part.write("".join(head).encode("utf-8"))
+    cell_styles = [styles.of(column.format) for column in columns]
+    pairs = list(zip(columns, cell_styles, strict=True))
+    chunk: list[str] = []
+    for row in sheet.rows:
+        chunk.append(
+            "<row>"
+            + "".join(_cell(column, style, value) for (column, style), value in zip(pairs, row, strict=True))
+            + "</row>"
+        )
+        if len(chunk) == BATCH:
+            part.write("".join(chunk).encode("utf-8"))
+            chunk.clear()
+    chunk.append("</sheetData></worksheet>")
+    part.write("".join(chunk).encode("utf-8"))
+
+
 def write_xlsx(sheets: Iterable[Sheet], target: Any) -> None:
-    """Write the sheets into ``target`` (a path or binary file) in one pass over each sheet's rows."""
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for sheet in sheets:
-        ws = workbook.create_sheet(escape_cell(sheet.title)[:31] or "Sheet")
-        for index, column in enumerate(sheet.columns, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = column.width
-        if sheet.caption is not None:
-            caption = WriteOnlyCell(ws, value=escape_cell(sheet.caption))
-            caption.font = bold
-            ws.append([caption])
-        else:
-            ws.freeze_panes = "A2"
-        header = []
-        for column in sheet.columns:
-            cell = WriteOnlyCell(ws, value=escape_cell(column.title))
-            cell.font = bold
-            header.append(cell)
-        ws.append(header)
-        formats = [column.format for column in sheet.columns]
-        columns = list(sheet.columns)
-        for row in sheet.rows:
-            cells = []
-            for column, number_format, value in zip(columns, formats, row, strict=True):
-                cell = WriteOnlyCell(ws, value=_cell_value(column, value))
-                if number_format is not None and value is not None:
-                    cell.number_format = number_format
-                cells.append(cell)
-            ws.append(cells)
-    workbook.save(target)
+    """Write the sheets into ``target`` (a path or binary file) in one pass over each sheet's rows:
+    each row is compressed into the zip as it comes, never kept."""
+    styles, names = _Styles(), []
+    taken: set[str] = set()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
+        for number, sheet in enumerate(sheets, start=1):
+            names.append(_sheet_name(sheet.title, taken))
+            with package.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as part:
+                _write_sheet(part, sheet, styles)
+        sheet_types = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{n}.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for n in range(1, len(names) + 1)
+        )
+        package.writestr(
+            "[Content_Types].xml",
+            f'{_XML}<Types xmlns="{_CT}">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f"{sheet_types}</Types>",
+        )
+        package.writestr(
+            "_rels/.rels",
+            f'{_XML}<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" '
+            f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        listed = "".join(
+            f'<sheet name="{xml_escape(name, {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
+            for n, name in enumerate(names, start=1)
+        )
+        package.writestr(
+            "xl/workbook.xml",
+            f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{listed}</sheets></workbook>',
+        )
+        relations = "".join(
+            f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+            for n in range(1, len(names) + 1)
+        )
+        package.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'{_XML}<Relationships xmlns="{_PKG_REL}">{relations}'
+            f'<Relationship Id="rId{len(names) + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>',
+        )
+        package.writestr("xl/styles.xml", styles.xml())
 
 
 def _csv_value(column: Column, value: Any) -> Any:
