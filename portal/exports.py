@@ -44,7 +44,6 @@ from .extensions import db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
-FORMATS = ("xlsx", "csv")
 
 TEXT, MONEY, DATE, INTEGER, NUMBER = "text", "money", "date", "integer", "number"
 NUMBER_FORMATS = {MONEY: "#,##0.00", DATE: "yyyy-mm-dd", INTEGER: "0"}
@@ -348,8 +347,3 @@ def _file_chunks(spool: Any, size: int = 64 * 1024) -> Iterator[bytes]:
             yield chunk
     finally:
         spool.close()
-
-
-def file_format_arg(value: str) -> str:
-    """``csv`` or ``xlsx`` (anything else)."""
-    return value if value in FORMATS else "xlsx"

@@ -75,14 +75,24 @@ def index() -> Any:
     )
 
 
-@bp.get("/export.xlsx", defaults={"file_format": "xlsx"})
-@bp.get("/export.csv", defaults={"file_format": "csv"})
-@allowed(may_read_receivables)
-def export(file_format: str) -> Any:
-    """The filtered list as an Excel workbook or a CSV file, streamed (portal.exports)."""
+def _export(file_format: str) -> Any:
     filters, on = _filters(), today()
     sheet = receivables_sheet(stream(receivables_matching(filters, on)), on)
     return download([sheet], f"receivables-{on.isoformat()}", file_format)
+
+
+@bp.get("/export.xlsx")
+@allowed(may_read_receivables)
+def export() -> Any:
+    """The filtered list as an Excel workbook, streamed (portal.exports)."""
+    return _export("xlsx")
+
+
+@bp.get("/export.csv")
+@allowed(may_read_receivables)
+def export_csv() -> Any:
+    """The filtered list as a CSV file, streamed (portal.exports)."""
+    return _export("csv")
 
 
 def _payments_of(order: Order) -> list[Payment]:

@@ -74,17 +74,26 @@ def ledger() -> Any:
     )
 
 
-@bp.get("/ledger.xlsx", defaults={"file_format": "xlsx"})
-@bp.get("/ledger.csv", defaults={"file_format": "csv"})
-@allowed(may_read)
-def ledger_export(file_format: str) -> Any:
-    """The filtered ledger as an Excel workbook (totals per distributor, then each batch) or, as
-    CSV, its batches; streamed (portal.exports)."""
+def _ledger_download(file_format: str) -> Any:
     filters, on = _filters(), today()
     sheets = [batches_sheet(stream(ledger_rows(filters, on)))]
     if file_format != "csv":
         sheets.insert(0, totals_sheet(stream(ledger_totals_matching(filters, on))))
     return download(sheets, ledger_file_name(on), file_format)
+
+
+@bp.get("/ledger.xlsx")
+@allowed(may_read)
+def ledger_export() -> Any:
+    """The filtered ledger as an Excel workbook: the totals per distributor, then each batch."""
+    return _ledger_download("xlsx")
+
+
+@bp.get("/ledger.csv")
+@allowed(may_read)
+def ledger_export_csv() -> Any:
+    """The filtered ledger's batches as a CSV file."""
+    return _ledger_download("csv")
 
 
 def _back_to(batch_id: int) -> str:
