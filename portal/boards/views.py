@@ -23,7 +23,7 @@ from ..errors import domain_message
 from ..extensions import db
 from ..forms import apply_domain_error, attempt, form_status
 from ..orders.models import Order
-from ..pagination import int_arg, paginate
+from ..pagination import int_arg, page_args, paginate
 from ..security import allowed, loads, scoped
 from . import services
 from .forms import LossForm, ShipmentForm
@@ -344,13 +344,19 @@ def delivery() -> Any:
         _(BAD_DATE, value=request.args.get(name, "")[:40]) for name, bad in (("from", bad_from), ("to", bad_to)) if bad
     ]
     distributors = distributor_choices()
+    counts = delivery_counts(filters, on)
+    page_number, per_page = page_args()
+    page = db.paginate(
+        deliveries_matching(filters, on), page=page_number, per_page=per_page, error_out=False, count=False
+    )
+    page.total = counts.matching(filters.state)  # the summary's figures: no second COUNT
     return render_template(
         "boards/delivery.html",
-        page=paginate(deliveries_matching(filters, on)),
+        page=page,
         on=on,
         filters=filters,
         states=list(DeliveryState),
         distributors=distributors,
-        counts=delivery_counts(filters, on),
+        counts=counts,
         messages=messages,
     ), 422 if messages else 200

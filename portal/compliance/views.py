@@ -11,12 +11,11 @@ page by id.
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date
 from typing import Any
 
-from flask import abort, render_template, request, send_file, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,7 +29,7 @@ from ..pagination import paginate
 from ..security import allowed, current_user_may, loads
 from .blueprint import bp
 from .charts import DISTRIBUTOR_TABLES, Table, figure_of, heat_table, province_table, ranking_table
-from .exports import XLSX, table_workbook
+from .exports import send_tables
 from .queries import (
     SEARCH_MAX_LENGTH,
     QuarterRange,
@@ -130,8 +129,7 @@ def distributor(distributor: Distributor) -> Any:
 
 
 def _send(tables: list[Table], caption: str, name: str) -> Any:
-    data = table_workbook(tables, caption)
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=name, mimetype=XLSX)
+    return send_tables(tables, caption, name.removesuffix(".xlsx"))
 
 
 @bp.get("/<int:distributor_id>/export.xlsx")

@@ -29,6 +29,10 @@ class Order(Model):
         Index("ix_orders_status_created_at_id", "status", "created_at", "id"),
         Index("ix_orders_distributor_id_created_at_id", "distributor_id", "created_at", "id"),
         Index("ix_orders_period_created_at_id", "period", "created_at", "id"),
+        # The on-time delivery list: its page in the index's order, and its counts (and pagination
+        # total) from the index alone (boards.queries.deliveries_matching, delivery_counts).
+        Index("ix_orders_delivery_due_on_id", "delivery_due_on", "id"),
+        Index("ix_orders_delivery_due_on_shipped_on_status", "delivery_due_on", "shipped_on", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,7 +55,7 @@ class Order(Model):
     paid_amount: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
     deposit_paid_on: Mapped[date | None] = mapped_column(Date)
     paid_in_full_on: Mapped[date | None] = mapped_column(Date)
-    delivery_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    delivery_due_on: Mapped[date | None] = mapped_column(Date)
     shipped_on: Mapped[date | None] = mapped_column(Date)  # when the last units shipped
     submitted_on: Mapped[date | None] = mapped_column(Date)
     cancelled_on: Mapped[date | None] = mapped_column(Date)

@@ -1,68 +1,52 @@
-"""The receivables list as an Excel workbook (.xlsx).
+"""The receivables list as a download (Excel or CSV), through the portal's one streaming export
+helper (portal.exports): the rows are written as the database returns them, never held in a list.
 
 Amounts go into the cells as the exact ``Decimal`` the database returned, shown with a two-decimal
 number format; no amount is computed in Python on the way. (openpyxl writes a number with 16
-significant digits, so every amount below ¥10,000,000,000,000 keeps all its digits.) Text that a
-spreadsheet would run as a formula is written as text (domain.pricing.escape_cell).
+significant digits, so every amount below ¥10,000,000,000,000 keeps all its digits.)
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from ..domain.orders import days_late
-from ..domain.pricing import escape_cell
+from ..exports import DATE, INTEGER, MONEY, Column, Sheet
 from .queries import ReceivableKind
 
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
 
-
-def receivables_workbook(rows: Iterable[Any], on: date) -> bytes:
+def receivables_sheet(rows: Iterable[Any], on: date) -> Sheet:
     """One sheet: distributor, order, kind, amount, outstanding, due date, days late (as of ``on``)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Receivables")[:31]
-    headers = [
-        _("Distributor code"),
-        _("Distributor"),
-        _("Order"),
-        _("Kind"),
-        _("Amount (¥)"),
-        _("Outstanding (¥)"),
-        _("Due on"),
-        _("Days late"),
-    ]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(
-            [
-                escape_cell(row.distributor_code),
-                escape_cell(row.distributor_name),
-                escape_cell(row.number),
-                _(ReceivableKind(row.kind).label),
+    kinds = {kind.value: _(kind.label) for kind in ReceivableKind}
+
+    def values() -> Iterator[list[Any]]:
+        for row in rows:
+            yield [
+                row.distributor_code,
+                row.distributor_name,
+                row.number,
+                kinds[row.kind],
                 row.amount,
                 row.outstanding,
                 row.due_on,
                 days_late(row.due_on, None, on),
             ]
-        )
-        current = sheet.max_row
-        for column in ("E", "F"):
-            sheet[f"{column}{current}"].number_format = MONEY_FORMAT
-        sheet[f"G{current}"].number_format = DATE_FORMAT
-    for column, width in zip("ABCDEFGH", (14, 36, 18, 10, 16, 16, 12, 10), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+    return Sheet(
+        _("Receivables"),
+        [
+            Column(_("Distributor code"), width=14),
+            Column(_("Distributor"), width=36),
+            Column(_("Order"), width=18),
+            Column(_("Kind"), width=10),
+            Column(_("Amount (¥)"), MONEY, 16),
+            Column(_("Outstanding (¥)"), MONEY, 16),
+            Column(_("Due on"), DATE, 12),
+            Column(_("Days late"), INTEGER, 10),
+        ],
+        values(),
+    )

@@ -33,7 +33,7 @@ from ..domain.errors import N_
 from ..domain.orders import AWAITING_DEPOSIT, AWAITING_PAYMENT, OrderStatus
 from ..extensions import db
 from ..orders.models import Order
-from ..pagination import page_args
+from ..pagination import MAX_PAGE, int_arg, page_args
 
 
 class ReceivableKind(StrEnum):
@@ -123,25 +123,25 @@ def receivables_matching(filters: Filters, on: date) -> Select[Any]:
     )
 
 
-def totals_by_distributor(filters: Filters, on: date) -> list[Any]:
-    """Per distributor (GROUP BY in the database): how many amounts, what is owed, what is overdue."""
+def totals_by_distributor(filters: Filters, on: date) -> Select[*tuple[Any, ...]]:
+    """Per distributor (GROUP BY in the database), by code: how many amounts, what is owed, what is
+    overdue. Paginated (:func:`paginate_rows`): a page of distributors, never every one that owes;
+    the grand total is :func:`owed_summary`'s one aggregate."""
     rows = _receivable_rows()
     overdue = case((rows.c.due_on < on, rows.c.outstanding), else_=ZERO)
-    return list(
-        db.session.execute(
-            select(
-                Distributor.id,
-                Distributor.code,
-                Distributor.name,
-                func.count().label("count"),
-                type_coerce(func.coalesce(func.sum(rows.c.outstanding), ZERO), Money()).label("outstanding"),
-                type_coerce(func.coalesce(func.sum(overdue), ZERO), Money()).label("overdue"),
-            )
-            .join(Distributor, Distributor.id == rows.c.distributor_id)
-            .where(*_filtered(rows, filters, on))
-            .group_by(Distributor.id, Distributor.code, Distributor.name)
-            .order_by(Distributor.code)
+    return (
+        select(
+            Distributor.id,
+            Distributor.code,
+            Distributor.name,
+            func.count().label("count"),
+            type_coerce(func.coalesce(func.sum(rows.c.outstanding), ZERO), Money()).label("outstanding"),
+            type_coerce(func.coalesce(func.sum(overdue), ZERO), Money()).label("overdue"),
         )
+        .join(Distributor, Distributor.id == rows.c.distributor_id)
+        .where(*_filtered(rows, filters, on))
+        .group_by(Distributor.id, Distributor.code, Distributor.name)
+        .order_by(Distributor.code)
     )
 
 
@@ -212,16 +212,21 @@ def owed_summary(filters: Filters, on: date) -> OwedSummary:
 
 
 class RowPagination(SelectPagination):
-    """``db.paginate`` for a SELECT of several columns: its rows, not only their first column."""
+    """``db.paginate`` for a SELECT of several columns: its rows, not only their first column.
+    ``param`` is the query-string argument holding its page number (two lists on one page)."""
+
+    param = "page"
 
     def _query_items(self) -> list[Any]:
         statement = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
         return list(self._query_args["session"].execute(statement).all())
 
 
-def paginate_rows(statement: Select[Any]) -> RowPagination:
+def paginate_rows(statement: Select[*tuple[Any, ...]], param: str = "page") -> RowPagination:
     page, per_page = page_args()
-    return RowPagination(
+    if param != "page":
+        page = int_arg(param, upper=MAX_PAGE) or 1
+    pagination = RowPagination(
         select=statement,
         session=db.session,
         page=page,
@@ -230,9 +235,5 @@ def paginate_rows(statement: Select[Any]) -> RowPagination:
         error_out=False,
         count=True,
     )
-
-
-def grand_total(totals: list[Any]) -> tuple[Decimal, Decimal]:
-    outstanding = sum((row.outstanding for row in totals), Decimal("0.00"))
-    overdue = sum((row.overdue for row in totals), Decimal("0.00"))
-    return outstanding, overdue
+    pagination.param = param
+    return pagination

@@ -3,10 +3,9 @@ due and overdue, by distributor, and exports it to Excel; a distributor reads it
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from ..clock import today
 from ..distributors.queries import distributor_choices
 from ..domain.orders import AWAITING_PAYMENT, days_late
 from ..domain.permissions import may_book_payments, may_read, may_read_receivables
+from ..exports import download, stream
 from ..extensions import db
 from ..forms import attempt, form_status
 from ..i18n import money
@@ -22,14 +22,14 @@ from ..orders.models import Order
 from ..pagination import int_arg
 from ..security import allowed, loads
 from . import services
-from .exports import receivables_workbook
+from .exports import receivables_sheet
 from .forms import PaymentForm, VoidForm
 from .models import Payment
 from .queries import (
     DueState,
     Filters,
     ReceivableKind,
-    grand_total,
+    owed_summary,
     paginate_rows,
     receivables_matching,
     totals_by_distributor,
@@ -61,13 +61,12 @@ def _filters() -> Filters:
 def index() -> Any:
     """Deposits and balances owed, the longest overdue first, with totals per distributor."""
     filters, on = _filters(), today()
-    totals = totals_by_distributor(filters, on)
     distributors = distributor_choices()
     return render_template(
         "receivables/index.html",
         page=paginate_rows(receivables_matching(filters, on)),
-        totals=totals,
-        grand_total=grand_total(totals),
+        totals=paginate_rows(totals_by_distributor(filters, on), "totals_page"),
+        owed=owed_summary(filters, on).of(),
         filters=filters,
         distributors=distributors,
         states=list(DueState),
@@ -76,19 +75,24 @@ def index() -> Any:
     )
 
 
+def _export(file_format: str) -> Any:
+    filters, on = _filters(), today()
+    sheet = receivables_sheet(stream(receivables_matching(filters, on)), on)
+    return download([sheet], f"receivables-{on.isoformat()}", file_format)
+
+
 @bp.get("/export.xlsx")
 @allowed(may_read_receivables)
 def export() -> Any:
-    """The filtered list as an Excel workbook."""
-    filters, on = _filters(), today()
-    rows = db.session.execute(receivables_matching(filters, on))
-    data = receivables_workbook(rows, on)
-    return send_file(
-        io.BytesIO(data),
-        as_attachment=True,
-        download_name=f"receivables-{on.isoformat()}.xlsx",
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    """The filtered list as an Excel workbook, streamed (portal.exports)."""
+    return _export("xlsx")
+
+
+@bp.get("/export.csv")
+@allowed(may_read_receivables)
+def export_csv() -> Any:
+    """The filtered list as a CSV file, streamed (portal.exports)."""
+    return _export("csv")
 
 
 def _payments_of(order: Order) -> list[Payment]:

@@ -1,126 +1,95 @@
-"""The repair-fee ledger as an Excel workbook (.xlsx), written in openpyxl's write-only mode (rows are
-streamed, never held as a sheet in memory).
-
-Two sheets: the totals per distributor, and one row per batch. Amounts go into the cells as the
-exact ``Decimal`` the database returned, shown with a two-decimal number format; text a spreadsheet
-would run as a formula is written as text (domain.pricing.escape_cell), as the receivables export.
-"""
+"""The repair-fee ledger as a download, through the portal's one streaming export helper
+(portal.exports): the totals per distributor, and one row per batch (the CSV holds the batches).
+Amounts are the exact ``Decimal`` the database returned, with a two-decimal number format."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from ..domain.pricing import escape_cell
 from ..domain.repairs import FeeAgeing
-
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
+from ..exports import DATE, INTEGER, MONEY, Column, Sheet
 
 
 def ledger_file_name(on: date) -> str:
-    return f"repair-fee-ledger-{on.isoformat()}.xlsx"
+    """The download's name, without its extension."""
+    return f"repair-fee-ledger-{on.isoformat()}"
 
 
-def _cells(sheet: WriteOnlyWorksheet, values: Iterable[Any], formats: dict[int, str] | None = None) -> list[Any]:
-    cells = []
-    for index, value in enumerate(values):
-        cell = WriteOnlyCell(sheet, value=value)
-        if formats and index in formats:
-            cell.number_format = formats[index]
-        cells.append(cell)
-    return cells
-
-
-def _header(sheet: WriteOnlyWorksheet, headers: list[str], widths: Iterable[int]) -> None:
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.freeze_panes = "A2"
-    row = _cells(sheet, headers)
-    for cell in row:
-        cell.font = Font(bold=True)
-    sheet.append(row)
-
-
-def ledger_workbook(totals: Iterable[Any], rows: Iterable[Any], on: date) -> bytes:
-    """The ledger as of ``on``: the totals per distributor, then each batch."""
-    workbook = Workbook(write_only=True)
+def totals_sheet(totals: Iterable[Any]) -> Sheet:
+    """A row per distributor: batches, charged, paid, outstanding, overdue, each ageing bucket,
+    the batches withheld."""
     buckets = list(FeeAgeing)
 
-    by_distributor = workbook.create_sheet(_("By distributor")[:31])
-    _header(
-        by_distributor,
-        [
-            _("Distributor code"),
-            _("Distributor"),
-            _("Batches"),
-            _("Charged (¥)"),
-            _("Paid (¥)"),
-            _("Outstanding (¥)"),
-            _("Overdue (¥)"),
-            *(f"{_(bucket.label)} (¥)" for bucket in buckets),
-            _("Withheld batches"),
-        ],
-        (14, 36, 10, 16, 16, 16, 16, *(16 for _bucket in buckets), 12),
-    )
-    money = dict.fromkeys(range(3, 7 + len(buckets)), MONEY_FORMAT)
-    for total in totals:
-        values = [
-            escape_cell(total.code),
-            escape_cell(total.name),
-            total.batches,
-            total.charged,
-            total.paid,
-            total.outstanding,
-            total.overdue,
-            *(getattr(total, bucket.value) for bucket in buckets),
-            int(total.withheld),
-        ]
-        by_distributor.append(_cells(by_distributor, values, money))
+    def values() -> Iterator[list[Any]]:
+        for total in totals:
+            yield [
+                total.code,
+                total.name,
+                total.batches,
+                total.charged,
+                total.paid,
+                total.outstanding,
+                total.overdue,
+                *(getattr(total, bucket.value) for bucket in buckets),
+                int(total.withheld),
+            ]
 
-    by_batch = workbook.create_sheet(_("Batches")[:31])
-    _header(
-        by_batch,
+    return Sheet(
+        _("By distributor"),
         [
-            _("Distributor code"),
-            _("Distributor"),
-            _("Batch"),
-            _("Month"),
-            _("Notified on"),
-            _("Fees due on"),
-            _("Charged (¥)"),
-            _("Paid (¥)"),
-            _("Outstanding (¥)"),
-            _("Ageing"),
-            _("Withheld"),
+            Column(_("Distributor code"), width=14),
+            Column(_("Distributor"), width=36),
+            Column(_("Batches"), INTEGER, 10),
+            Column(_("Charged (¥)"), MONEY, 16),
+            Column(_("Paid (¥)"), MONEY, 16),
+            Column(_("Outstanding (¥)"), MONEY, 16),
+            Column(_("Overdue (¥)"), MONEY, 16),
+            *(Column(f"{_(bucket.label)} (¥)", MONEY, 16) for bucket in buckets),
+            Column(_("Withheld batches"), INTEGER, 12),
         ],
-        (14, 36, 22, 10, 12, 12, 16, 16, 16, 20, 10),
+        values(),
     )
-    formats = {4: DATE_FORMAT, 5: DATE_FORMAT, 6: MONEY_FORMAT, 7: MONEY_FORMAT, 8: MONEY_FORMAT}
-    for row in rows:
-        values = [
-            escape_cell(row.distributor_code),
-            escape_cell(row.distributor_name),
-            escape_cell(row.number),
-            row.month,
-            row.notified_on,
-            row.fees_due_on,
-            row.amount_due,
-            row.paid_amount,
-            row.outstanding,
-            _(FeeAgeing(row.ageing).label) if row.ageing else "",
-            _("Yes") if row.withheld else "",
-        ]
-        by_batch.append(_cells(by_batch, values, formats))
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+def batches_sheet(rows: Iterable[Any]) -> Sheet:
+    """A row per batch whose fees are notified."""
+    ageings = {ageing.value: _(ageing.label) for ageing in FeeAgeing}
+    withheld = _("Yes")
+
+    def values() -> Iterator[list[Any]]:
+        for row in rows:
+            yield [
+                row.distributor_code,
+                row.distributor_name,
+                row.number,
+                row.month,
+                row.notified_on,
+                row.fees_due_on,
+                row.amount_due,
+                row.paid_amount,
+                row.outstanding,
+                ageings.get(row.ageing, "") if row.ageing else "",
+                withheld if row.withheld else "",
+            ]
+
+    return Sheet(
+        _("Batches"),
+        [
+            Column(_("Distributor code"), width=14),
+            Column(_("Distributor"), width=36),
+            Column(_("Batch"), width=22),
+            Column(_("Month"), width=10),
+            Column(_("Notified on"), DATE, 12),
+            Column(_("Fees due on"), DATE, 12),
+            Column(_("Charged (¥)"), MONEY, 16),
+            Column(_("Paid (¥)"), MONEY, 16),
+            Column(_("Outstanding (¥)"), MONEY, 16),
+            Column(_("Ageing"), width=20),
+            Column(_("Withheld"), width=10),
+        ],
+        values(),
+    )

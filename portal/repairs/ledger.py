@@ -8,10 +8,9 @@ release. A refused form is shown again with what was typed, with 409 or 422 (por
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,7 +18,7 @@ from ..clock import today
 from ..distributors.queries import distributor_choices
 from ..domain.permissions import may_book_payments, may_read, may_read_every_distributor, may_release_repair_batches
 from ..domain.repairs import AWAITING_FEES, NOTIFIED_OR_LATER, PAYMENTS_MOVE, FeeAgeing
-from ..extensions import db
+from ..exports import download, stream
 from ..forms import attempt, form_status
 from ..i18n import money
 from ..pagination import int_arg
@@ -27,12 +26,10 @@ from ..receivables.queries import paginate_rows
 from ..security import allowed, current_user_may, loads
 from . import fees
 from .blueprint import bp
-from .exports import ledger_file_name, ledger_workbook
+from .exports import batches_sheet, ledger_file_name, totals_sheet
 from .fee_forms import FeePaymentForm, FeeVoidForm, ReleaseForm
-from .ledger_queries import LedgerFilters, grand_totals, ledger_rows, ledger_totals
+from .ledger_queries import LedgerFilters, grand_totals, ledger_rows, ledger_totals_matching
 from .models import RepairBatch, RepairFeePayment
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.context_processor
@@ -64,13 +61,12 @@ def ledger() -> Any:
     """The repair-fee ledger: per distributor and per batch, what was charged, paid and is still
     outstanding, its ageing and the withheld batches. A distributor sees its own."""
     filters, on = _filters(), today()
-    totals = ledger_totals(filters, on)
     every = current_user_may(may_read_every_distributor)
     return render_template(
         "repairs/ledger.html",
         page=paginate_rows(ledger_rows(filters, on)),
-        totals=totals,
-        grand=grand_totals(totals),
+        totals=paginate_rows(ledger_totals_matching(filters, on), "totals_page"),
+        grand=grand_totals(filters, on),
         filters=filters,
         distributors=distributor_choices() if every else [],
         ageings=list(FeeAgeing),
@@ -78,13 +74,26 @@ def ledger() -> Any:
     )
 
 
+def _ledger_download(file_format: str) -> Any:
+    filters, on = _filters(), today()
+    sheets = [batches_sheet(stream(ledger_rows(filters, on)))]
+    if file_format != "csv":
+        sheets.insert(0, totals_sheet(stream(ledger_totals_matching(filters, on))))
+    return download(sheets, ledger_file_name(on), file_format)
+
+
 @bp.get("/ledger.xlsx")
 @allowed(may_read)
 def ledger_export() -> Any:
-    """The filtered ledger as an Excel workbook."""
-    filters, on = _filters(), today()
-    data = ledger_workbook(ledger_totals(filters, on), db.session.execute(ledger_rows(filters, on)), on)
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=ledger_file_name(on), mimetype=XLSX)
+    """The filtered ledger as an Excel workbook: the totals per distributor, then each batch."""
+    return _ledger_download("xlsx")
+
+
+@bp.get("/ledger.csv")
+@allowed(may_read)
+def ledger_export_csv() -> Any:
+    """The filtered ledger's batches as a CSV file."""
+    return _ledger_download("csv")
 
 
 def _back_to(batch_id: int) -> str:

@@ -113,34 +113,48 @@ def _money_sum(value: Any) -> Any:
     return type_coerce(func.coalesce(func.sum(value), ZERO), Money())
 
 
-def ledger_totals(filters: LedgerFilters, on: date) -> list[Any]:
-    """Per distributor (GROUP BY in the database): batches, charged, paid, outstanding, overdue, the
-    outstanding in each ageing bucket, and the batches withheld on ``on``."""
+def _totals_columns(on: date) -> list[Any]:
+    """Batches, charged, paid, outstanding, overdue, the outstanding in each ageing bucket, and the
+    batches withheld on ``on``: summed over whatever rows the statement groups."""
     outstanding = RepairBatch.amount_due - RepairBatch.paid_amount
     bucket = ageing_case(on)
     overdue = case((unpaid_clause() & (RepairBatch.fees_due_on < on), outstanding), else_=ZERO)
-    by_bucket = [
-        _money_sum(case((bucket == ageing.value, outstanding), else_=ZERO)).label(ageing.value) for ageing in FeeAgeing
+    return [
+        func.count(RepairBatch.id).label("batches"),
+        _money_sum(RepairBatch.amount_due).label("charged"),
+        _money_sum(RepairBatch.paid_amount).label("paid"),
+        _money_sum(outstanding).label("outstanding"),
+        _money_sum(overdue).label("overdue"),
+        *(
+            _money_sum(case((bucket == ageing.value, outstanding), else_=ZERO)).label(ageing.value)
+            for ageing in FeeAgeing
+        ),
+        func.coalesce(func.sum(case((withheld_clause(on), 1), else_=0)), 0).label("withheld"),
     ]
+
+
+def ledger_totals_matching(filters: LedgerFilters, on: date) -> Select[Any]:
+    """Per distributor (GROUP BY in the database), by code, the :func:`_totals_columns`; a page of
+    them at a time (receivables.queries.paginate_rows), never every distributor."""
     statement = (
-        select(
-            Distributor.id,
-            Distributor.code,
-            Distributor.name,
-            func.count(RepairBatch.id).label("batches"),
-            _money_sum(RepairBatch.amount_due).label("charged"),
-            _money_sum(RepairBatch.paid_amount).label("paid"),
-            _money_sum(outstanding).label("outstanding"),
-            _money_sum(overdue).label("overdue"),
-            *by_bucket,
-            func.coalesce(func.sum(case((withheld_clause(on), 1), else_=0)), 0).label("withheld"),
-        )
+        select(Distributor.id, Distributor.code, Distributor.name, *_totals_columns(on))
         .join(Distributor, Distributor.id == RepairBatch.distributor_id)
         .where(*_conditions(filters, on))
         .group_by(Distributor.id, Distributor.code, Distributor.name)
         .order_by(Distributor.code)
     )
-    return list(db.session.execute(scoped(statement, RepairBatch)))
+    return scoped(statement, RepairBatch)
+
+
+def ledger_totals(filters: LedgerFilters, on: date) -> list[Any]:
+    """Every distributor's row of :func:`ledger_totals_matching` (tests; pages read a page of them)."""
+    return list(db.session.execute(ledger_totals_matching(filters, on)))
+
+
+def grand_totals(filters: LedgerFilters, on: date) -> Any:
+    """The :func:`_totals_columns` over every distributor matching ``filters``: one aggregate."""
+    statement = select(*_totals_columns(on)).where(*_conditions(filters, on))
+    return db.session.execute(scoped(statement, RepairBatch)).one()
 
 
 @dataclass(frozen=True)
@@ -169,14 +183,3 @@ def fees_owed(filters: LedgerFilters, on: date) -> FeesOwed:
     ).where(*_conditions(filters, on), unpaid_clause())
     count, owed, overdue_count, overdue_amount, withheld = db.session.execute(scoped(statement, RepairBatch)).one()
     return FeesOwed(int(count), owed, int(overdue_count), overdue_amount, int(withheld))
-
-
-MONEY_TOTALS = ("charged", "paid", "outstanding", "overdue", *(ageing.value for ageing in FeeAgeing))
-
-
-def grand_totals(totals: list[Any]) -> dict[str, Any]:
-    """The sums of the distributors' rows (no further query)."""
-    sums: dict[str, Any] = {name: sum((getattr(row, name) for row in totals), Decimal("0.00")) for name in MONEY_TOTALS}
-    sums["batches"] = sum(row.batches for row in totals)
-    sums["withheld"] = sum(int(row.withheld) for row in totals)
-    return sums

@@ -44,13 +44,16 @@ class RepairBatch(Model):
         UniqueConstraint("distributor_id", "month", name="uq_repair_batches_distributor_id_month"),
         Index("ix_repair_batches_status_status_since", "status", "status_since"),
         Index("ix_repair_batches_status_fees_due_on", "status", "fees_due_on"),
+        # The batch list's order, unfiltered and by status (repairs.queries.batches_matching).
+        Index("ix_repair_batches_month_id", "month", "id"),
+        Index("ix_repair_batches_status_month_id", "status", "month", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)  # FX-HZ001-2026-11
     distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"), index=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)  # its terms
-    month: Mapped[str] = mapped_column(String(7), index=True)  # "2026-11"
+    month: Mapped[str] = mapped_column(String(7))  # "2026-11"
     status: Mapped[BatchStatus] = mapped_column(enum_column(BatchStatus), default=BatchStatus.OPEN)
     status_since: Mapped[date] = mapped_column(Date)
 

@@ -74,11 +74,13 @@ class BatchFilters:
 
 def batches_matching(filters: BatchFilters, on: date, user: Any = None) -> Select[Any]:
     """The batches in the caller's scope that match ``filters`` (shown status on ``on``), the latest
-    month first, with their distributor (joined: no statement per row)."""
+    month first, then the latest made, with their distributor (joined: no statement per row). The
+    order of the indexes on (month, id) and (status, month, id): a page reads its 25 rows off an
+    index, never sorts every batch."""
     statement = (
         scoped(select(RepairBatch), RepairBatch, user)
         .options(joinedload(RepairBatch.distributor))
-        .order_by(RepairBatch.month.desc(), RepairBatch.number)
+        .order_by(RepairBatch.month.desc(), RepairBatch.id.desc())
     )
     if filters.distributor_id is not None:
         statement = statement.where(RepairBatch.distributor_id == filters.distributor_id)

@@ -1,0 +1,100 @@
+"""The reports' query plans: a page of the on-time delivery list and of the repair batch list is read
+off an index in its order (no full scan, no sort of every order or batch), the delivery counts come
+from an index alone, and the receivables reach the orders through the status index (the orders still
+owing, never the history). SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN with sequential scans,
+bitmap scans and sorts discouraged (a small test table would otherwise always be scanned and
+sorted): a Sort node left in the plan is one no index can spare."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from portal.boards.queries import DeliveryFilters, deliveries_matching, delivery_counts
+from portal.domain.orders import DeliveryState
+from portal.domain.repairs import BatchStatus
+from portal.domain.roles import Role
+from portal.extensions import db
+from portal.receivables.queries import DueState, Filters, receivables_matching, totals_by_distributor
+from portal.repairs.queries import BatchFilters, batches_matching
+
+from ..builders import make_user
+
+ON = date(2026, 3, 10)
+
+
+def plan_of(run: Any) -> str:
+    """The plan of the statements ``run()`` sends (the last one that reads), as one text."""
+    sent: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    statement, parameters = [s for s in sent if s[0].lstrip().upper().startswith("SELECT")][-1]
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+        return "\n".join(str(row[-1]) for row in rows)
+    for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):  # only if nothing else will do
+        connection.exec_driver_sql(f"SET LOCAL {setting} = off")
+    rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+    return "\n".join(str(row[0]) for row in rows)
+
+
+def is_sqlite() -> bool:
+    return db.session.connection().dialect.name == "sqlite"
+
+
+def assert_read_in_index_order(plan: str, table: str) -> None:
+    if is_sqlite():
+        assert f"SCAN {table}\n" not in plan + "\n", plan  # a full scan without an index
+        assert "TEMP B-TREE" not in plan, plan
+    else:
+        assert "Sort" not in plan, plan
+        assert f"Seq Scan on {table}" not in plan, plan
+
+
+def page_of(statement: Any) -> Any:
+    return lambda: db.session.execute(statement.limit(25).offset(25)).all()
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [DeliveryFilters(), DeliveryFilters(state=DeliveryState.LATE), DeliveryFilters(due_from=date(2026, 1, 1))],
+)
+def test_a_page_of_the_delivery_list_is_read_in_the_index_order(app, filters):
+    assert_read_in_index_order(plan_of(page_of(deliveries_matching(filters, ON))), "orders")
+
+
+def test_the_delivery_counts_come_from_the_index_alone(app):
+    plan = plan_of(lambda: delivery_counts(DeliveryFilters(), ON))
+    if is_sqlite():
+        assert "USING COVERING INDEX ix_orders_delivery_due_on_shipped_on_status" in plan, plan
+    else:
+        assert "Index Only Scan using ix_orders_delivery_due_on_shipped_on_status" in plan, plan
+
+
+@pytest.mark.parametrize("status", [None, BatchStatus.SHIPPED.value])
+def test_a_page_of_the_repair_batch_list_is_read_in_the_index_order(app, status):
+    user = make_user(role=Role.SALES)
+    statement = batches_matching(BatchFilters(status=status), ON, user)
+    assert_read_in_index_order(plan_of(page_of(statement)), "repair_batches")
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(state=DueState.OVERDUE)])
+def test_the_receivables_read_only_the_orders_still_owing(app, filters):
+    for statement in (receivables_matching(filters, ON), totals_by_distributor(filters, ON)):
+        plan = plan_of(page_of(statement))
+        if is_sqlite():
+            assert "SCAN orders\n" not in plan + "\n", plan
+            assert "orders USING INDEX ix_orders_status" in plan, plan
+        else:
+            assert "Seq Scan on orders" not in plan, plan
