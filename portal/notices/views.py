@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import today
 from ..distributors.models import Distributor
-from ..distributors.queries import distributor_choices
+from ..distributors.queries import distributor_arg, picked_distributor
 from ..domain.agreements import AgreementStatus
 from ..domain.notices import LANGUAGES, NoticeType, ReadState
 from ..domain.permissions import may_acknowledge_notices, may_issue_notices, may_read
@@ -62,17 +62,17 @@ def index() -> Any:
     if not current_user.is_head_office:
         return render_template("notices/inbox.html", page=paginate(notices_matching()))
     filters = {
-        "distributor_id": int_arg("distributor_id"),
+        "distributor_id": distributor_arg(),
         "notice_type": _enum_arg("type", NoticeType),
         "read": _enum_arg("read", ReadState),
         "year": int_arg("year"),
     }
-    distributors = distributor_choices()
+    picker = picked_distributor()
     return render_template(
         "notices/index.html",
         page=paginate(notices_matching(**filters)),
         filters=filters,
-        distributors=distributors,
+        picker=picker,
         types=list(NoticeType),
         read_states=list(ReadState),
         years=notice_years(),
@@ -83,7 +83,6 @@ def _warning_choices(form: WarningForm) -> None:
     distributors = db.session.scalars(
         select(Distributor).options(selectinload(Distributor.agreements)).order_by(Distributor.code)
     ).all()
-    form.distributor_id.choices = [("", _("Choose…"))] + [(d.id, f"{d.code} {d.name}") for d in distributors]
     form.agreement_id.choices = [("", _("None"))] + [
         (a.id, f"{a.number} ({d.code})")
         for d in distributors
@@ -98,11 +97,11 @@ def new() -> Any:
     """Head office issues a written warning (警告通知) to a distributor."""
     form = WarningForm()
     _warning_choices(form)
-    if request.method == "GET" and int_arg("distributor_id"):
+    if request.method == "GET":
         form.distributor_id.data = int_arg("distributor_id")
     if form.validate_on_submit():
         data = WarningData(
-            distributor_id=form.distributor_id.data,
+            distributor_id=form.distributor_id.data or 0,  # required: the form checked it
             message_zh=form.message_zh.data or "",
             message_en=form.message_en.data or "",
             agreement_id=form.agreement_id.data,
