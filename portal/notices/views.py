@@ -10,8 +10,6 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..clock import today
 from ..distributors.models import Distributor
@@ -80,14 +78,13 @@ def index() -> Any:
 
 
 def _warning_choices(form: WarningForm) -> None:
-    distributors = db.session.scalars(
-        select(Distributor).options(selectinload(Distributor.agreements)).order_by(Distributor.code)
-    ).all()
+    """The agreements a warning may name: the chosen distributor's, drafts aside (the service
+    refuses another's); none until a distributor is chosen, so the page never lists every one."""
+    chosen = form.distributor_id.picked.id
+    distributor = db.session.get(Distributor, chosen) if chosen is not None else None
+    agreements = distributor.agreements if distributor is not None else []
     form.agreement_id.choices = [("", _("None"))] + [
-        (a.id, f"{a.number} ({d.code})")
-        for d in distributors
-        for a in d.agreements
-        if a.status != AgreementStatus.DRAFT
+        (a.id, f"{a.number} ({a.distributor.code})") for a in agreements if a.status != AgreementStatus.DRAFT
     ]
 
 
@@ -96,9 +93,9 @@ def _warning_choices(form: WarningForm) -> None:
 def new() -> Any:
     """Head office issues a written warning (警告通知) to a distributor."""
     form = WarningForm()
-    _warning_choices(form)
     if request.method == "GET":
         form.distributor_id.data = int_arg("distributor_id")
+    _warning_choices(form)
     if form.validate_on_submit():
         data = WarningData(
             distributor_id=form.distributor_id.data or 0,  # required: the form checked it
