@@ -117,6 +117,9 @@ SAMPLES: dict[str, str] = {
     "customer": "Walk 客户",
     "unit_price": "9999.00",
     "reports.locks:quarter": "2025-Q4",
+    # The distributor picker's box: the demo's first distributor by code, as the drop-down's first
+    # choice was before the picker.
+    "distributor_id_text": "CD004",
 }
 
 # POST endpoints that no walked form reaches, and why.

@@ -2,7 +2,7 @@
 batch list (its order, unfiltered and by status)
 
 Revision ID: 5d1c0e7a9b21
-Revises: 804cb1d95e2e
+Revises: 1a5f0c7d3e21
 Create Date: 2026-12-01 07:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5d1c0e7a9b21"
-down_revision = "804cb1d95e2e"
+down_revision = "1a5f0c7d3e21"
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from ..distributors.forms import DistributorField
 from ..domain.roles import Role
 from ..forms import PortalForm, enum_choices
 
@@ -31,7 +32,7 @@ class UserForm(PortalForm):
     full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=100)])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=enum_choices(Role), validators=[DataRequired()])
-    distributor_id = SelectField(_l("Distributor"), coerce=str, validators=[Optional()])
+    distributor_id = DistributorField(_l("Distributor"))
     active = BooleanField(_l("Active"), default=True)
 
 

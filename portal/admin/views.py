@@ -10,12 +10,10 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms.fields.choices import SelectChoice
 
 from ..accounts import services
 from ..accounts.forms import NewUserForm, ResetPasswordForm, UserForm
 from ..accounts.models import User
-from ..distributors.queries import distributor_choices
 from ..domain.errors import DomainError
 from ..domain.permissions import may_manage_users
 from ..domain.roles import Role
@@ -26,20 +24,13 @@ from ..security import allowed, loads
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _fill_choices(form: UserForm) -> None:
-    distributors = distributor_choices()
-    form.distributor_id.choices = [SelectChoice("", _("— none (head office) —"))] + [
-        SelectChoice(str(d.id), f"{d.code} {d.name}") for d in distributors
-    ]
-
-
 def _user_data(form: UserForm) -> services.UserData:
     return services.UserData(
         username=form.username.data or "",
         role=Role(form.role.data),
         full_name=form.full_name.data or "",
         email=form.email.data or "",
-        distributor_id=int(form.distributor_id.data) if (form.distributor_id.data or "").strip() else None,
+        distributor_id=form.distributor_id.data,
         active=bool(form.active.data),
     )
 
@@ -62,7 +53,6 @@ def users() -> Any:
 @allowed(may_manage_users)
 def new_user() -> Any:
     form = NewUserForm()
-    _fill_choices(form)
     if form.validate_on_submit():
         try:
             user = services.create_user(_user_data(form), form.password.data)
@@ -79,10 +69,9 @@ def new_user() -> Any:
 @loads(User, "user_id")
 def edit_user(user: User) -> Any:
     form = UserForm(obj=user if request.method == "GET" else None)
-    _fill_choices(form)
     if request.method == "GET":
         form.role.data = user.role.value
-        form.distributor_id.data = str(user.distributor_id or "")
+        form.distributor_id.data = user.distributor_id
     if form.validate_on_submit():
         saved = attempt(form, services.update_user, user, _user_data(form))
         if saved is not None:
@@ -106,9 +95,8 @@ def reset_password(user: User) -> Any:
             flash(_password_reset(user, revoked), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     form = UserForm(obj=user)
-    _fill_choices(form)
     form.role.data = user.role.value
-    form.distributor_id.data = str(user.distributor_id or "")
+    form.distributor_id.data = user.distributor_id
     return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form), form_status(reset_form)
 
 

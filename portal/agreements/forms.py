@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from ..distributors.forms import DistributorField
 from ..domain.agreements import TERM_NAMES, TERM_SPECS, TermKind, Terms, TermSpec
 from ..domain.distributors import Level
 from ..domain.errors import DomainError
@@ -121,7 +122,7 @@ class AgreementForm(TermsForm):
             Regexp(NUMBER_PATTERN, message=_l("Use letters, digits and - / _ . only, such as XS-2026-001.")),
         ],
     )
-    distributor_id = SelectField(_l("Distributor"), coerce=str, validators=[InputRequired()])
+    distributor_id = DistributorField(_l("Distributor"), required=_l("Choose a distributor."))
     level = SelectField(_l("Level"), choices=enum_choices(Level))
     signed_on = RequiredDayField(_l("Signed on"), validators=[InputRequired()])
     starts_on = RequiredDayField(_l("Starts on"), validators=[InputRequired()])
@@ -132,11 +133,7 @@ class AgreementForm(TermsForm):
         invalid_choice_message=_l("Choose products from the list: %(value)s is not one."),
     )
 
-    def set_choices(self, distributors: list[Any], products: list[Any], locale: Any) -> None:
-        self.distributor_id.choices = [
-            SelectChoice("", _("Choose a distributor")),
-            *(SelectChoice(str(d.id), f"{d.code} {d.name}") for d in distributors),
-        ]
+    def set_choices(self, products: list[Any], locale: Any) -> None:
         self.products.choices = [SelectChoice(p.sku, f"{p.sku} {p.name(locale)}") for p in products]
 
 

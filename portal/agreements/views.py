@@ -18,7 +18,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..clock import today
-from ..distributors.queries import distributor_choices
+from ..distributors.models import Distributor
+from ..distributors.queries import distributor_arg, picked_distributor
 from ..domain.agreements import TERM_SPECS, AgreementStatus, last_day
 from ..domain.distributors import Level
 from ..domain.errors import DomainError
@@ -35,7 +36,7 @@ from ..domain.territories import descendant_prefix
 from ..errors import domain_message, refusal_status
 from ..extensions import db
 from ..forms import attempt, form_status
-from ..pagination import int_arg, paginate
+from ..pagination import paginate
 from ..products.models import Product
 from ..regions.models import Region
 from ..security import allowed, loads, scoped
@@ -70,7 +71,7 @@ def _status_arg(enum: Any) -> Any:
 def index() -> Any:
     on = today()
     status = _status_arg(AgreementStatus)
-    distributor_id = int_arg("distributor_id")
+    distributor_id = distributor_arg()
     level = request.args.get("level", "")
     query = request.args.get("q", "").strip()
     statement = agreements_matching(
@@ -80,9 +81,7 @@ def index() -> Any:
         level=Level(level) if level in {v.value for v in Level} else None,
         q=query,
     )
-    distributors = []
-    if current_user.is_head_office:
-        distributors = distributor_choices()
+    picker = picked_distributor() if current_user.is_head_office else None
     return render_template(
         "agreements/index.html",
         page=paginate(statement),
@@ -92,31 +91,30 @@ def index() -> Any:
         levels=list(Level),
         level=level,
         q=query,
-        distributors=distributors,
+        picker=picker,
         distributor_id=distributor_id,
     )
 
 
 def _agreement_form(agreement: Agreement | None) -> AgreementForm:
     form = AgreementForm(obj=None)
-    distributors = distributor_choices()
     products = list(db.session.scalars(select(Product).where(Product.active.is_(True)).order_by(Product.sku)))
     if agreement is not None:  # keep authorised products that are no longer sold visible
         products += [p for p in agreement.products if p not in products]
-    form.set_choices(distributors, products, get_locale())
+    form.set_choices(products, get_locale())
     if request.method == "GET":
         if agreement is None:
             form.fill_terms(services.SEED_TERMS)
             form.level.data = Level.SECOND.value
-            preset = request.args.get("distributor_id", "")
-            if preset:
+            preset = distributor_arg()
+            if preset is not None:
                 form.distributor_id.data = preset
-                chosen = next((d for d in distributors if str(d.id) == preset), None)
+                chosen = db.session.get(Distributor, preset)
                 if chosen is not None:
                     form.level.data = chosen.level.value
         else:
             form.number.data = agreement.number
-            form.distributor_id.data = str(agreement.distributor_id)
+            form.distributor_id.data = agreement.distributor_id
             form.level.data = agreement.level.value
             form.signed_on.data, form.starts_on.data, form.ends_on.data = (
                 agreement.signed_on,
@@ -131,7 +129,7 @@ def _agreement_form(agreement: Agreement | None) -> AgreementForm:
 def _agreement_data(form: AgreementForm) -> services.AgreementData:
     return services.AgreementData(
         number=form.number.data or "",
-        distributor_id=int(form.distributor_id.data or 0),
+        distributor_id=form.distributor_id.data or 0,
         level=Level(form.level.data),
         signed_on=form.signed_on.data,
         starts_on=form.starts_on.data,
@@ -476,16 +474,16 @@ def sub_agents() -> Any:
     chosen = request.args.get("status", default)
     if chosen in {s.value for s in SubAgentStatus}:
         statement = statement.where(SubAgentRequest.status == SubAgentStatus(chosen))
-    distributor_id = int_arg("distributor_id")
+    distributor_id = distributor_arg()
     if distributor_id is not None:
         statement = statement.where(SubAgentRequest.distributor_id == distributor_id)
-    distributors = distributor_choices() if head_office else []
+    picker = picked_distributor() if head_office else None
     return render_template(
         "agreements/sub_agents.html",
         page=paginate(statement),
         statuses=list(SubAgentStatus),
         status=chosen,
-        distributors=distributors,
+        picker=picker,
         distributor_id=distributor_id,
     )
 

@@ -12,7 +12,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..clock import today
-from ..distributors.queries import distributor_choices
+from ..distributors.queries import distributor_arg, picked_distributor
 from ..domain.assessments import (
     FIGURE_LABELS,
     AssessmentOutcome,
@@ -25,7 +25,7 @@ from ..domain.errors import InvalidValue
 from ..domain.permissions import may_read, may_review_assessments
 from ..errors import domain_message
 from ..forms import attempt, form_status
-from ..pagination import int_arg, paginate
+from ..pagination import paginate
 from ..security import allowed, loads
 from . import services
 from .blueprint import bp
@@ -59,7 +59,7 @@ def _index_page(compute_form: ComputeForm | None = None, status: int = 200) -> t
     outcome = AssessmentOutcome(chosen) if chosen in {o.value for o in AssessmentOutcome} else None
     filters = AssessmentFilters(
         quarter=quarter,
-        distributor_id=int_arg("distributor_id") if head_office else None,
+        distributor_id=distributor_arg() if head_office else None,
         outcome=outcome,
         to_review=chosen == TO_REVIEW,
     )
@@ -74,7 +74,7 @@ def _index_page(compute_form: ComputeForm | None = None, status: int = 200) -> t
         quarters=quarters(),
         outcomes=_outcome_choices(),
         head_office=head_office,
-        distributors=distributor_choices() if head_office else [],
+        picker=picked_distributor() if head_office else None,
         compute_form=_compute_form(compute_form) if reviews else None,
         messages=messages,
     ), (422 if messages and status == 200 else status)

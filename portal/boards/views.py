@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..clock import today
-from ..distributors.queries import distributor_choices
+from ..distributors.queries import distributor_arg, picked_distributor
 from ..domain.errors import N_, DomainError
 from ..domain.orders import SHIPPABLE, DeliveryState
 from ..domain.permissions import may_read, may_read_every_distributor, may_ship_orders
@@ -93,21 +93,21 @@ def index() -> Any:
         on=on,
         product_id=int_arg("product_id"),
         coverage_class=coverage_class,
-        distributor_id=int_arg("distributor_id") if head_office else None,
+        distributor_id=distributor_arg() if head_office else None,
         serial=serial,
     )
-    distributors = distributor_choices() if head_office else []
+    picker = picked_distributor() if head_office else None
     return render_template(
         "boards/index.html",
         page=paginate(statement),
         on=on,
         products=board_products(),
         classes=[c for c in CoverageClass if c is not CoverageClass.NOT_YET_SHIPPED],  # none today
-        distributors=distributors,
+        picker=picker,
         head_office=head_office,
         product_id=int_arg("product_id"),
         coverage_class=coverage_class,
-        distributor_id=int_arg("distributor_id"),
+        distributor_id=distributor_arg(),
         serial=serial,
     )
 
@@ -335,7 +335,7 @@ def delivery() -> Any:
     due_to, bad_to = _date_arg("to")
     chosen = request.args.get("state", "")
     filters = DeliveryFilters(
-        distributor_id=int_arg("distributor_id"),
+        distributor_id=distributor_arg(),
         due_from=due_from,
         due_to=due_to,
         state=DeliveryState(chosen) if chosen in {s.value for s in DeliveryState} else None,
@@ -343,7 +343,7 @@ def delivery() -> Any:
     messages = [
         _(BAD_DATE, value=request.args.get(name, "")[:40]) for name, bad in (("from", bad_from), ("to", bad_to)) if bad
     ]
-    distributors = distributor_choices()
+    picker = picked_distributor()
     counts = delivery_counts(filters, on)
     page_number, per_page = page_args()
     page = db.paginate(
@@ -356,7 +356,7 @@ def delivery() -> Any:
         on=on,
         filters=filters,
         states=list(DeliveryState),
-        distributors=distributors,
+        picker=picker,
         counts=counts,
         messages=messages,
     ), 422 if messages else 200

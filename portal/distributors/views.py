@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..domain.distributors import DistributorStatus, Level
@@ -14,7 +14,7 @@ from ..pagination import paginate
 from ..security import allowed, loads
 from .forms import DistributorForm
 from .models import Distributor
-from .queries import distributors_matching
+from .queries import SUGGESTIONS, distributors_like, distributors_matching
 from .services import DistributorData, create_distributor, update_distributor
 
 bp = Blueprint("distributors", __name__, url_prefix="/distributors")
@@ -90,3 +90,17 @@ def edit(distributor: Distributor) -> Any:
             flash(_("Distributor %(name)s saved.", name=saved.name), "success")
             return redirect(url_for("distributors.show", distributor_id=saved.id))
     return render_template("distributors/form.html", form=form, distributor=distributor), form_status(form)
+
+
+@bp.get("/choices.json")
+@allowed(may_read)
+def choices() -> Any:
+    """The distributor picker's suggestions as the user types (static/js/distributor_picker.js):
+    ``?q=`` code or name, at most ten, in the caller's scope (a distributor user finds its own
+    company only). Read by the page's own script with the session cookie; it changes nothing, so a
+    GET without a CSRF token is safe, and it answers JSON only to the page's origin (no CORS)."""
+    rows = distributors_like(request.args.get("q", ""), limit=SUGGESTIONS)
+    items = [{"id": r.id, "code": r.code, "name": r.name, "label": f"{r.code} {r.name}"} for r in rows]
+    response = jsonify(items=items)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

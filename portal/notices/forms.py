@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
+from ..distributors.forms import DistributorField
 from ..domain.notices import MESSAGE_MAX_LENGTH
 from ..forms import DayField, PortalForm
 
@@ -19,9 +20,7 @@ def _optional_id(value: object) -> int | None:
 class WarningForm(PortalForm):
     """Head office's written warning to one distributor (§11). The view fills the choices."""
 
-    distributor_id = SelectField(
-        _l("Distributor"), coerce=_optional_id, validators=[DataRequired(message=_l("Choose the distributor."))]
-    )
+    distributor_id = DistributorField(_l("Distributor"), required=_l("Choose the distributor."))
     agreement_id = SelectField(_l("Agreement (optional)"), coerce=_optional_id, validate_choice=False)
     message_zh = TextAreaField(
         _l("Message in Chinese"),

@@ -10,12 +10,10 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..clock import today
 from ..distributors.models import Distributor
-from ..distributors.queries import distributor_choices
+from ..distributors.queries import distributor_arg, picked_distributor
 from ..domain.agreements import AgreementStatus
 from ..domain.notices import LANGUAGES, NoticeType, ReadState
 from ..domain.permissions import may_acknowledge_notices, may_issue_notices, may_read
@@ -62,17 +60,17 @@ def index() -> Any:
     if not current_user.is_head_office:
         return render_template("notices/inbox.html", page=paginate(notices_matching()))
     filters = {
-        "distributor_id": int_arg("distributor_id"),
+        "distributor_id": distributor_arg(),
         "notice_type": _enum_arg("type", NoticeType),
         "read": _enum_arg("read", ReadState),
         "year": int_arg("year"),
     }
-    distributors = distributor_choices()
+    picker = picked_distributor()
     return render_template(
         "notices/index.html",
         page=paginate(notices_matching(**filters)),
         filters=filters,
-        distributors=distributors,
+        picker=picker,
         types=list(NoticeType),
         read_states=list(ReadState),
         years=notice_years(),
@@ -80,15 +78,13 @@ def index() -> Any:
 
 
 def _warning_choices(form: WarningForm) -> None:
-    distributors = db.session.scalars(
-        select(Distributor).options(selectinload(Distributor.agreements)).order_by(Distributor.code)
-    ).all()
-    form.distributor_id.choices = [("", _("Choose…"))] + [(d.id, f"{d.code} {d.name}") for d in distributors]
+    """The agreements a warning may name: the chosen distributor's, drafts aside (the service
+    refuses another's); none until a distributor is chosen, so the page never lists every one."""
+    chosen = form.distributor_id.picked.id
+    distributor = db.session.get(Distributor, chosen) if chosen is not None else None
+    agreements = distributor.agreements if distributor is not None else []
     form.agreement_id.choices = [("", _("None"))] + [
-        (a.id, f"{a.number} ({d.code})")
-        for d in distributors
-        for a in d.agreements
-        if a.status != AgreementStatus.DRAFT
+        (a.id, f"{a.number} ({a.distributor.code})") for a in agreements if a.status != AgreementStatus.DRAFT
     ]
 
 
@@ -97,12 +93,12 @@ def _warning_choices(form: WarningForm) -> None:
 def new() -> Any:
     """Head office issues a written warning (警告通知) to a distributor."""
     form = WarningForm()
-    _warning_choices(form)
-    if request.method == "GET" and int_arg("distributor_id"):
+    if request.method == "GET":
         form.distributor_id.data = int_arg("distributor_id")
+    _warning_choices(form)
     if form.validate_on_submit():
         data = WarningData(
-            distributor_id=form.distributor_id.data,
+            distributor_id=form.distributor_id.data or 0,  # required: the form checked it
             message_zh=form.message_zh.data or "",
             message_en=form.message_en.data or "",
             agreement_id=form.agreement_id.data,

@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from ..agreements.models import Agreement
 from ..clock import today
-from ..distributors.queries import distributor_choices
+from ..distributors.queries import distributor_arg, picked_distributor
 from ..domain.errors import N_, DomainError
 from ..domain.money import to_fen
 from ..domain.orders import (
@@ -39,7 +39,7 @@ from ..domain.permissions import may_book_payments, may_confirm_orders, may_draf
 from ..errors import domain_message, refusal_status
 from ..forms import apply_domain_error, form_status, refuse
 from ..i18n import day
-from ..pagination import int_arg, paginate
+from ..pagination import paginate
 from ..pricing.services import list_in_force
 from ..products.models import Product
 from ..security import allowed, loads
@@ -88,7 +88,7 @@ def index() -> Any:
     """A distributor's own orders; head office's orders of every distributor, filtered."""
     status = request.args.get("status", "")
     filters: dict[str, Any] = {
-        "distributor_id": int_arg("distributor_id") if current_user.is_head_office else None,
+        "distributor_id": distributor_arg() if current_user.is_head_office else None,
         "status": OrderStatus(status) if status in {s.value for s in OrderStatus} else None,
         "period": _period_arg(),
         "confirmed_from": _date_arg("confirmed_from"),
@@ -97,7 +97,7 @@ def index() -> Any:
     page = paginate(orders_matching(**filters))
     on = today()
     rows = [(order, deposit_late(order, on)) for order in page.items]
-    distributors = distributor_choices() if current_user.is_head_office else []
+    picker = picked_distributor() if current_user.is_head_office else None
     return render_template(
         "orders/index.html",
         page=page,
@@ -105,7 +105,7 @@ def index() -> Any:
         on=on,
         filters=filters,
         statuses=list(OrderStatus),
-        distributors=distributors,
+        picker=picker,
     )
 
 

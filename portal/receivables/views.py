@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..clock import today
-from ..distributors.queries import distributor_choices
+from ..distributors.queries import distributor_arg, picked_distributor
 from ..domain.orders import AWAITING_PAYMENT, days_late
 from ..domain.permissions import may_book_payments, may_read, may_read_receivables
 from ..exports import download, stream
@@ -19,7 +19,6 @@ from ..extensions import db
 from ..forms import attempt, form_status
 from ..i18n import money
 from ..orders.models import Order
-from ..pagination import int_arg
 from ..security import allowed, loads
 from . import services
 from .exports import receivables_sheet
@@ -50,7 +49,7 @@ def _filters() -> Filters:
     state = request.args.get("state", "")
     kind = request.args.get("kind", "")
     return Filters(
-        distributor_id=int_arg("distributor_id"),
+        distributor_id=distributor_arg(),
         state=DueState(state) if state in {s.value for s in DueState} else None,
         kind=ReceivableKind(kind) if kind in {k.value for k in ReceivableKind} else None,
     )
@@ -61,14 +60,14 @@ def _filters() -> Filters:
 def index() -> Any:
     """Deposits and balances owed, the longest overdue first, with totals per distributor."""
     filters, on = _filters(), today()
-    distributors = distributor_choices()
+    picker = picked_distributor()
     return render_template(
         "receivables/index.html",
         page=paginate_rows(receivables_matching(filters, on)),
         totals=paginate_rows(totals_by_distributor(filters, on), "totals_page"),
         owed=owed_summary(filters, on).of(),
         filters=filters,
-        distributors=distributors,
+        picker=picker,
         states=list(DueState),
         kinds=list(ReceivableKind),
         ReceivableKind=ReceivableKind,

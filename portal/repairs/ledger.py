@@ -15,13 +15,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..clock import today
-from ..distributors.queries import distributor_choices
+from ..distributors.queries import distributor_arg, picked_distributor
 from ..domain.permissions import may_book_payments, may_read, may_read_every_distributor, may_release_repair_batches
 from ..domain.repairs import AWAITING_FEES, NOTIFIED_OR_LATER, PAYMENTS_MOVE, FeeAgeing
 from ..exports import download, stream
 from ..forms import attempt, form_status
 from ..i18n import money
-from ..pagination import int_arg
 from ..receivables.queries import paginate_rows
 from ..security import allowed, current_user_may, loads
 from . import fees
@@ -49,7 +48,7 @@ def fee_helpers() -> dict[str, Any]:
 def _filters() -> LedgerFilters:
     ageing = request.args.get("ageing", "")
     return LedgerFilters(
-        distributor_id=int_arg("distributor_id"),
+        distributor_id=distributor_arg(),
         ageing=FeeAgeing(ageing) if ageing in {a.value for a in FeeAgeing} else None,
         withheld_only=request.args.get("withheld", "") == "1",
     )
@@ -68,7 +67,7 @@ def ledger() -> Any:
         totals=paginate_rows(ledger_totals_matching(filters, on), "totals_page"),
         grand=grand_totals(filters, on),
         filters=filters,
-        distributors=distributor_choices() if every else [],
+        picker=picked_distributor() if every else None,
         ageings=list(FeeAgeing),
         on=on,
     )

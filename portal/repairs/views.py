@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from ..boards.models import Board
 from ..clock import today
-from ..distributors.queries import distributor_choices
+from ..distributors.queries import distributor_arg, picked_distributor
 from ..domain.errors import DomainError, InvalidValue
 from ..domain.permissions import may_read, may_send_repair_batches
 from ..domain.repairs import (
@@ -37,7 +37,7 @@ from ..domain.warranty import COVERED, CoverageClass
 from ..errors import domain_message, refusal_status
 from ..forms import form_status, refuse
 from ..i18n import day
-from ..pagination import int_arg, paginate
+from ..pagination import paginate
 from ..security import allowed, loads
 from . import services
 from .blueprint import bp
@@ -70,7 +70,7 @@ def index() -> Any:
         except InvalidValue as error:
             messages.append(domain_message(error))
     filters = BatchFilters(
-        distributor_id=int_arg("distributor_id") if head_office else None,
+        distributor_id=distributor_arg() if head_office else None,
         status=chosen if chosen in SHOWN_STATUSES else None,
         month=month,
     )
@@ -85,7 +85,7 @@ def index() -> Any:
         statuses=_status_choices(),
         counts=line_counts([batch.id for batch in page.items]),
         head_office=head_office,
-        distributors=distributor_choices() if head_office else [],
+        picker=picked_distributor() if head_office else None,
         sends=sends,
         open_batch=services.open_batch_of(current_user.distributor_id) if sends else None,
         messages=messages,

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from ..agreements.models import Agreement
 from ..clock import today
-from ..distributors.queries import distributor_choices
+from ..distributors.queries import distributor_arg, picked_distributor
 from ..domain import reports as rules
 from ..domain.agreements import AgreementStatus
 from ..domain.errors import InvalidValue
@@ -30,7 +30,7 @@ from ..domain.reports import ReportRefused, ReportState, ViolationKind
 from ..errors import domain_message
 from ..extensions import db
 from ..forms import attempt, form_status, refuse
-from ..pagination import int_arg, page_args, paginate
+from ..pagination import page_args, paginate
 from ..pricing.importing import UploadRefused
 from ..products.models import Product
 from ..receivables.queries import paginate_rows
@@ -112,7 +112,7 @@ def index() -> Any:
         )
     month, month_text, messages = _month_arg()
     year, number = month or _last_month(on)
-    distributor_id = int_arg("distributor_id")
+    distributor_id = distributor_arg()
     page = paginate_rows(queries.month_grid(year, number, on, distributor_id=distributor_id, state=state))
     return render_template(
         "reports/index.html",
@@ -124,7 +124,7 @@ def index() -> Any:
         month=rules.month_name(year, number),
         month_text=month_text or rules.month_name(year, number),
         distributor_id=distributor_id,
-        distributors=distributor_choices(),
+        picker=picked_distributor(),
         submits=False,
         messages=messages,
     ), 422 if messages else 200
@@ -401,7 +401,7 @@ def violations() -> Any:
     month, month_text, messages = _month_arg()
     filters = queries.ViolationFilters(
         kind=kind,
-        distributor_id=int_arg("distributor_id") if head_office else None,
+        distributor_id=distributor_arg() if head_office else None,
         dismissed=dismissed,
         month=rules.month_name(*month) if month else None,
     )
@@ -413,7 +413,7 @@ def violations() -> Any:
         dismissed_value=dismissed_value if dismissed is not None else "",
         month_text=month_text,
         head_office=head_office,
-        distributors=distributor_choices() if head_office else [],
+        picker=picked_distributor() if head_office else None,
         reviews=current_user.may(may_review_violations),
         messages=messages,
     ), 422 if messages else 200

@@ -118,7 +118,7 @@ def test_sales_creates_a_draft_and_reads_its_terms_in_plain_words(login):
         ({"monthly_report_due_day": "31"}, "monthly_report_due_day", "Enter a whole number from 1 to 28."),
         ({"number": "XS 2026/1 ☃"}, "number", "Use letters, digits and"),
         ({"products": ["NOT-A-PRODUCT"]}, "products", "Choose products from the list: NOT-A-PRODUCT is not one."),
-        ({"distributor_id": ""}, "distributor_id", "This field is required."),
+        ({"distributor_id": ""}, "distributor_id", "Choose a distributor."),
     ],
 )
 def test_bad_input_is_explained_the_typed_values_stay_and_nothing_is_saved(login, count_rows, changes, field, message):

@@ -318,7 +318,8 @@ def test_sales_issues_a_warning_that_the_distributor_then_reads(login, ours, rea
     sales = make_user(role=Role.SALES, full_name="刘洋")
     client = login(sales)
     form = client.get(f"/notices/new?distributor_id={ours.id}").get_data(as_text=True)
-    assert f'<option selected value="{ours.id}">' in form or f'value="{ours.id}" selected' in form
+    assert f'name="distributor_id" value="{ours.id}"' in form  # the picker names it, ready to send
+    assert f'value="{ours.code} {ours.name}"' in form
     assert "XS-HZ-2027" in form
 
     response = client.post(
