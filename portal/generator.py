@@ -63,7 +63,7 @@ from .domain.notices import NoticeType, notice_number
 from .domain.orders import OrderStatus
 from .domain.pricing import PriceListStatus
 from .domain.regions import RegionLevel, level_of, parent_code
-from .domain.repairs import BatchStatus, FaultCause, RatingLevel, RepairOutcome
+from .domain.repairs import COVERED_CAUSES, BatchStatus, FaultCause, RatingLevel, RepairOutcome
 from .domain.reports import ViolationKind, report_due_on
 from .domain.roles import Role
 from .domain.warranty import Coverage, CoverageClass, post_repair_window, warranty_end
@@ -114,7 +114,6 @@ BASE_PRICES = {
     "PHN-CON-900": ("1380.00", "1520.00", "1880.00"),
     "ACC-CBL-RJ": ("180.00", "198.00", "260.00"),
 }
-COVERED_CAUSES = (FaultCause.NORMAL_USE, FaultCause.DESIGN_DEFECT, FaultCause.MANUFACTURING_DEFECT)
 STREETS = ("文三路", "科技园", "高新大道", "中山路")
 FAULTS = ("无法开机", "端口无响应", "间歇性掉线", "指示灯异常", "通话有杂音", "固件升级失败")
 
@@ -1114,7 +1113,11 @@ class Generator:
         if "inspected" not in happened:
             return row, None
         inspected_on = happened["inspected"]
-        cause = rnd.choice(COVERED_CAUSES) if rnd.random() < 0.75 else rnd.choice(list(FaultCause))
+        cause = (
+            rnd.choice([c for c in FaultCause if c in COVERED_CAUSES])
+            if rnd.random() < 0.75
+            else rnd.choice(list(FaultCause))
+        )
         outcome = rnd.choices(list(RepairOutcome), (85, 10, 5))[0]
         cap = repair_rules.fee_cap(
             coverage_class=coverage_class,

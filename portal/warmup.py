@@ -1,5 +1,5 @@
 """Work a worker would otherwise do on its first requests, done when it boots (docs/architecture.md,
-"Warm from the first request"): configure the SQLAlchemy mappers, compile every template, load
+"The application"): configure the SQLAlchemy mappers, compile every template, load
 both languages' catalogs and import plotly with the traces the charts draw. ``wsgi.py`` calls
 :func:`warm_up` once per worker process; tests build apps without it.
 """

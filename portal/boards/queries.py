@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..agreements.models import AgreementTerms
 from ..domain.orders import DeliveryState, OrderStatus
-from ..domain.warranty import CoverageClass
+from ..domain.warranty import PAST_SHIPMENT_WARRANTY, CoverageClass
 from ..extensions import db
 from ..orders.models import Order
 from ..products.models import Product
@@ -95,7 +95,7 @@ def boards_matching(
         statement = statement.where(Board.product_id == product_id)
     if coverage_class is not None:
         statement = statement.where(coverage_class_is(coverage_class, on))
-        if coverage_class in (CoverageClass.OUT_OF_WARRANTY, CoverageClass.POST_REPAIR_WARRANTY):
+        if coverage_class in PAST_SHIPMENT_WARRANTY:
             statement = statement.where(_shipped_before_any_warranty_ended(on))
     if distributor_id is not None:
         statement = statement.where(Board.distributor_id == distributor_id)

@@ -38,6 +38,11 @@ class CoverageClass(StrEnum):
 COVERED = frozenset({CoverageClass.IN_WARRANTY, CoverageClass.POST_REPAIR_WARRANTY})
 
 
+# The classes a board reaches only once its shipment's warranty has ended (the boards list's
+# filter bounds its shipping date by this, portal/boards/queries.py).
+PAST_SHIPMENT_WARRANTY = frozenset({CoverageClass.POST_REPAIR_WARRANTY, CoverageClass.OUT_OF_WARRANTY})
+
+
 def warranty_end(shipped_on: date, warranty_months: int) -> date:
     return add_months(shipped_on, warranty_months)
 
