@@ -337,6 +337,8 @@ def test_a_worker_warmed_at_boot_compiles_no_template_on_its_first_requests(
     assert worker.test_client().get("/login").status_code == 200
     for user in (shop.agent, shop.sales, shop.finance):
         assert login(user, worker.test_client()).get("/").status_code == 200
+    with worker.app_context():
+        db.engine.dispose()  # its own pool: close it, as a stopped worker's
 
 
 def test_a_user_made_here_can_sign_in(login):
