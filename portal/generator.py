@@ -70,6 +70,7 @@ from .domain.warranty import Coverage, CoverageClass, post_repair_window, warran
 from .extensions import db
 from .notices.models import Notice, NoticeCounter
 from .orders.models import Order, OrderLine
+from .pricing.demo import THIS_YEAR as BASE_PRICES  # first level, second level, minimum resale
 from .pricing.models import PriceList, PriceListItem
 from .products.demo import DEMO_PRODUCTS
 from .products.models import Product
@@ -103,17 +104,6 @@ BRANDS = ("云帆", "启明", "华南", "锦程", "楚天", "恒通", "博远", 
 TRADES = ("科技", "智能设备", "电子贸易", "信息技术", "数码", "通信工程")
 SURNAMES = ("陈", "王", "李", "赵", "周", "刘", "孙", "吴", "郑", "徐")
 GIVEN = ("立新", "婷", "海", "明", "强", "洋", "敏", "军", "芳", "伟", "静", "磊")
-# Base prices (first level, second level, minimum resale) this year, as in the pricing demo.
-BASE_PRICES = {
-    "PBX-MAIN-200": ("3300.00", "3590.00", "4350.00"),
-    "PBX-EXT-16": ("1220.00", "1320.00", "1630.00"),
-    "PBX-TRK-8": ("960.00", "1050.00", "1290.00"),
-    "PBX-VOIP-32": ("2520.00", "2740.00", "3380.00"),
-    "PBX-PWR-01": ("420.00", "460.00", "580.00"),
-    "PHN-DSK-310": ("275.00", "306.00", "390.00"),
-    "PHN-CON-900": ("1380.00", "1520.00", "1880.00"),
-    "ACC-CBL-RJ": ("180.00", "198.00", "260.00"),
-}
 STREETS = ("文三路", "科技园", "高新大道", "中山路")
 FAULTS = ("无法开机", "端口无响应", "间歇性掉线", "指示灯异常", "通话有杂音", "固件升级失败")
 
