@@ -869,46 +869,51 @@ class Generator:
                 paid.append((confirmation.balance_amount, balance_on))
         finance = self.staff["finance"]
         for amount, day in paid:
-            payment_id = self.ids("payments")
-            self.w.add(
-                Payment,
-                {
-                    "id": payment_id,
-                    "order_id": order_id,
-                    "distributor_id": plan.id,
-                    "amount": amount,
-                    "received_on": day,
-                    "bank_reference": self.reference(day),
-                    "payer": plan.name,
-                    "recorded_at": _at(day, 16),
-                    "recorded_by_id": finance[0],
-                    "voided_at": None,
-                    "voided_by_id": None,
-                    "void_reason": "",
-                },
-            )
+            payment_id = self._payment(plan, order_id, amount, day, _at(day, 16), finance[0])
             self.audit(_at(day, 16), finance, "insert", "payments", payment_id, {"amount": [None, f"{amount:.2f}"]})
         if paid and rnd.random() < 0.01:  # a payment keyed twice and voided the same day
             amount, day = paid[0]
-            payment_id = self.ids("payments")
-            self.w.add(
-                Payment,
-                {
-                    "id": payment_id,
-                    "order_id": order_id,
-                    "distributor_id": plan.id,
-                    "amount": amount,
-                    "received_on": day,
-                    "bank_reference": self.reference(day),
-                    "payer": plan.name,
-                    "recorded_at": _at(day, 16, 30),
-                    "recorded_by_id": finance[0],
-                    "voided_at": _at(day, 17),
-                    "voided_by_id": finance[0],
-                    "void_reason": "重复录入",
-                },
+            self._payment(
+                plan,
+                order_id,
+                amount,
+                day,
+                _at(day, 16, 30),
+                finance[0],
+                voided_at=_at(day, 17),
+                voided_by_id=finance[0],
+                void_reason="重复录入",
             )
         return paid
+
+    def _payment(
+        self,
+        plan: DistributorPlan,
+        order_id: int,
+        amount: Decimal,
+        day: date,
+        recorded_at: datetime,
+        recorded_by_id: int,
+        **voided: Any,
+    ) -> int:
+        """One payment row with a bank reference of its own (live unless ``voided`` says otherwise)."""
+        payment_id = self.ids("payments")
+        row = {
+            "id": payment_id,
+            "order_id": order_id,
+            "distributor_id": plan.id,
+            "amount": amount,
+            "received_on": day,
+            "bank_reference": self.reference(day),
+            "payer": plan.name,
+            "recorded_at": recorded_at,
+            "recorded_by_id": recorded_by_id,
+            "voided_at": None,
+            "voided_by_id": None,
+            "void_reason": "",
+        }
+        self.w.add(Payment, row | voided)
+        return payment_id
 
     def _shipments(
         self,
