@@ -12,6 +12,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..agreements.models import AgreementTerms
+from ..domain.dates import fewest_days_in
 from ..domain.orders import DeliveryState, OrderStatus
 from ..domain.warranty import PAST_SHIPMENT_WARRANTY, CoverageClass
 from ..extensions import db
@@ -109,12 +110,11 @@ def _shipped_before_any_warranty_ended(on: date) -> ColumnElement[bool]:
     through the index in its order instead of walking past them one by one: every board's warranty
     end is its shipping date plus the warranty months of the terms then in force
     (services._build_shipment), and every version of the terms is kept, so no warranty is shorter
-    than the shortest of them; m months after a day is at least 365 days a year and 28 a month
-    later (add_months keeps the day, or the month's last)."""
+    than the shortest of them (docs/rules.md §2, §7; domain.dates.fewest_days_in)."""
     shortest = db.session.scalar(select(func.min(AgreementTerms.warranty_months)))
     if shortest is None:
         return Board.shipped_on <= on  # no terms, no boards: nothing to skip
-    at_least = timedelta(days=365 * (shortest // 12) + 28 * (shortest % 12))
+    at_least = timedelta(days=fewest_days_in(shortest))
     return Board.shipped_on < on - at_least
 
 

@@ -26,6 +26,13 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, last_day))
 
 
+def fewest_days_in(months: int) -> int:
+    """A lower bound of ``add_months(start, months) - start`` in days, whatever the start: a year
+    is at least 365 days and any further month at least 28 (add_months keeps the day, or takes
+    the month's last). Lets a query bound "the period has ended" by a date alone."""
+    return 365 * (months // 12) + 28 * (months % 12)
+
+
 def add_days(start: date, days: int) -> date:
     """The end of a period of ``days`` days after ``start`` (Art. 201: the start day is not counted)."""
     return start + timedelta(days=days)

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from portal.domain.dates import add_days, add_months, is_met, quarter_bounds, quarter_of
+from portal.domain.dates import add_days, add_months, fewest_days_in, is_met, quarter_bounds, quarter_of
 
 
 @pytest.mark.parametrize(
@@ -79,3 +79,19 @@ def test_a_written_notice_takes_effect_the_day_after_its_period_ends(notice_on, 
     from portal.domain.dates import notice_takes_effect_on
 
     assert notice_takes_effect_on(notice_on, months) == in_effect_from
+
+
+@pytest.mark.parametrize("months", [0, 1, 6, 11, 12, 15, 18, 24, 36, 120])
+@pytest.mark.parametrize(
+    "start",
+    [date(2024, 1, 31), date(2024, 2, 29), date(2025, 2, 28), date(2025, 3, 31), date(2025, 11, 30), date(2027, 12, 1)],
+)
+def test_no_period_of_months_is_shorter_than_its_fewest_days(start, months):
+    """The boards list bounds "the warranty has ended" by a shipping date (docs/rules.md §2, §7):
+    sound only if no start day makes a period of months shorter than fewest_days_in says."""
+    assert (add_months(start, months) - start).days >= fewest_days_in(months)
+
+
+@pytest.mark.parametrize(("months", "days"), [(0, 0), (1, 28), (6, 168), (12, 365), (15, 449), (24, 730)])
+def test_fewest_days_in_a_period_of_months(months, days):
+    assert fewest_days_in(months) == days
