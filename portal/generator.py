@@ -18,8 +18,10 @@ functions (``Line.amount``, ``orders.confirm``, ``orders.payment_state``, ``repa
 ``repairs.batch_fees``), the dates from its date functions (``add_months`` for every warranty end,
 ``add_days``), and the statuses from the payments and shipments the way the services derive them.
 At the end the kept-current quarter figures are filled once by the same refresh the daily command
-runs (``compliance.figures.refresh``, a few hundred distributors at a time), the notice counters
-are set past the numbers used, and on PostgreSQL every id sequence is moved past the ids written.
+runs (``compliance.figures.refresh``, a few hundred distributors at a time), every ended quarter is
+assessed (:func:`assessments`: the last one waiting for head office's review, the earlier ones
+reviewed), the notice counters are set past the numbers used, and on PostgreSQL every id sequence is
+moved past the ids written.
 
 Logins (every password is ``portal-demo-2026``, hashed once and shared):
 
@@ -48,15 +50,20 @@ from sqlalchemy.engine import Connection
 
 from .accounts.models import User
 from .agreements.models import Agreement, AgreementTerms, Territory, agreement_products
+from .assessments.models import Assessment
+from .assessments.services import assessment_rows
 from .audit.models import AuditEvent
 from .boards.models import Board, BoardWindow, Shipment, ShipmentLine
 from .clock import BUSINESS_TZ, today
 from .compliance.figures import refresh
+from .compliance.models import QuarterFigures
 from .distributors.models import Distributor
+from .domain import compliance as rules
 from .domain import orders as order_rules
 from .domain import repairs as repair_rules
 from .domain.agreements import AgreementStatus, Terms
-from .domain.dates import add_days, add_months
+from .domain.assessments import AssessmentOutcome, last_ended_quarter, quarter_name
+from .domain.dates import add_days, add_months, quarter_bounds, quarter_of
 from .domain.distributors import DistributorStatus, Level
 from .domain.money import round_fen
 from .domain.notices import NoticeType, notice_number
@@ -1506,6 +1513,45 @@ def generate(
         with transaction():
             written["quarter_figures"] += refresh(distributor_ids=distributor_ids[start : start + REFRESH_CHUNK], on=on)
     db.session.remove()
+    echo("Assessments …")
+    written["assessments"] = assessments(on)
+    db.session.remove()
+    return written
+
+
+def assessments(on: date) -> int:
+    """Every ended quarter of the five years assessed as ``compute-assessments`` would on ``on``
+    (assessments.services.assessment_rows, its §10 figures read from the kept-current table just
+    filled by the same computation), each quarter's rows in bulk. All but the last ended quarter are
+    reviewed, as head office would have, with the outcome "met" ten days after the quarter ended (a
+    review that issues nothing); the last waits for its review."""
+    last = last_ended_quarter(on)
+    year, quarter = quarter_of(date(on.year - YEARS, on.month, 1))
+    sales_id = db.session.scalar(select(User.id).where(User.username == "sales"))
+    figures = [getattr(QuarterFigures, name) for name in ("agreement_id", *rules.MONEY_COLUMNS, *rules.COUNT_COLUMNS)]
+    written = 0
+    while (year, quarter) <= last:
+        name = quarter_name(year, quarter)
+        conduct = {
+            row.agreement_id: rules.Figures.of(row).as_json()
+            for row in db.session.execute(select(*figures).where(QuarterFigures.quarter == name))
+        }
+        rows = assessment_rows(year, quarter, on, conduct)
+        if (year, quarter) < last:
+            reviewed_on = add_days(quarter_bounds(year, quarter)[1], 10)
+            for row in rows:
+                row |= {
+                    "outcome": AssessmentOutcome.MET,
+                    "reviewed_on": reviewed_on,
+                    "reviewed_at": _at(reviewed_on, 11),
+                    "reviewed_by_id": sales_id,
+                    "computed_on": reviewed_on,
+                }
+        with transaction():
+            if rows:
+                db.session.execute(insert(Assessment), rows)
+        written += len(rows)
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
     return written
 
 

@@ -12,10 +12,13 @@ from sqlalchemy import func, select
 from portal import generator
 from portal.accounts.models import User
 from portal.agreements.models import AgreementTerms
+from portal.assessments.models import Assessment
+from portal.assessments.services import compute_assessments
 from portal.boards.models import Board
 from portal.compliance import figures
 from portal.compliance.models import QuarterFigures
 from portal.domain import compliance as rules
+from portal.domain.assessments import last_ended_quarter, quarter_name
 from portal.domain.dates import add_months
 from portal.domain.orders import OrderStatus
 from portal.domain.repairs import BatchStatus
@@ -136,6 +139,21 @@ def the_compliance_figures_equal_a_full_recomputation(app, generated):
     }
     assert stored
     assert stored == recomputed
+    the_assessments_are_what_compute_assessments_makes(app, generated)
+
+
+def the_assessments_are_what_compute_assessments_makes(app, generated):
+    """Computing the last ended quarter again creates and changes nothing (the bulk rows equal what
+    the service computes, figure for figure); an earlier quarter is reviewed, so frozen."""
+    last = last_ended_quarter(TODAY)
+    waiting = db.session.scalars(select(Assessment).where(Assessment.quarter == quarter_name(*last))).all()
+    assert waiting
+    assert all(a.reviewed_on is None for a in waiting)
+    again = compute_assessments(*last, TODAY)
+    assert (again.created, again.updated, again.frozen) == (0, 0, 0)
+    earlier = (last[0] - 1, last[1])
+    assert compute_assessments(*earlier, TODAY).frozen > 0
+    assert generated["assessments"] == count(Assessment)
     refuses_a_database_with_data_and_leaves_room_for_new_records(app, generated)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -34,6 +35,7 @@ from ..domain.assessments import (
     quarter_has_ended,
     quarter_name,
 )
+from ..domain.compliance import Figures as ComplianceFigures
 from ..domain.dates import quarter_bounds
 from ..domain.distributors import Level
 from ..domain.errors import N_, DomainError, InvalidValue
@@ -42,7 +44,7 @@ from ..domain.orders import prorated_quota, quota_day
 from ..extensions import db
 from ..notices.models import Notice
 from ..notices.services import WarningData, issue_warning
-from ..orders.queries import ordered_amount
+from ..orders.queries import ordered_amount, ordered_amounts
 from ..reports.models import Violation
 from ..transactions import locked, transactional
 from .models import Assessment
@@ -83,35 +85,100 @@ def quarter_agreements(first: date, last: date, *, lock: bool = False) -> list[A
     return list(db.session.scalars(statement))
 
 
+def _counted_violations(first: date, last: date) -> list[Any]:
+    """A violation counts in the quarter ``first``–``last`` when it occurred in it and was not
+    dismissed (for one agreement or many)."""
+    return [Violation.occurred_on >= first, Violation.occurred_on <= last, Violation.dismissed_on.is_(None)]
+
+
 def violation_count(agreement_id: int, first: date, last: date) -> int:
     """The agreement's violations that occurred in the quarter and were not dismissed."""
     return int(
         db.session.scalar(
             select(func.count(Violation.id)).where(
-                Violation.agreement_id == agreement_id,
-                Violation.occurred_on >= first,
-                Violation.occurred_on <= last,
-                Violation.dismissed_on.is_(None),
+                Violation.agreement_id == agreement_id, *_counted_violations(first, last)
             )
         )
         or 0
     )
 
 
-def quarter_figures(agreement: Agreement, quarter: str, first: date, last: date, on: date) -> Figures:
-    """The agreement's figures for the quarter as the records stand on ``on``: the quarterly quota
-    in force on the quarter's first day the term covers (domain.orders.quota_day), prorated by the
-    days the term covers; the orders confirmed in the quarter less those cancelled; the violations;
-    the §10 figures."""
+def violation_counts(first: date, last: date) -> dict[int, int]:
+    """:func:`violation_count` of every agreement with a violation in the quarter (one GROUP BY)."""
+    rows = db.session.execute(
+        select(Violation.agreement_id, func.count(Violation.id))
+        .where(*_counted_violations(first, last))
+        .group_by(Violation.agreement_id)
+    )
+    return {agreement_id: int(count) for agreement_id, count in rows}
+
+
+def figures_of(
+    agreement: Agreement, first: date, last: date, *, ordered: Decimal, violations: int, conduct: dict[str, Any]
+) -> Figures:
+    """The agreement's figures for the quarter ``first``–``last`` from what was counted: the
+    quarterly quota in force on the quarter's first day the term covers (domain.orders.quota_day),
+    prorated by the days the term covers."""
     period = agreement.binding_period()
     full = agreement.terms_on(quota_day(period, first, last)).quarterly_quota
     return Figures(
         full_quota=full,
         quota=prorated_quota(full, period, first, last),
-        ordered_amount=ordered_amount(agreement.id, first, last),
+        ordered_amount=ordered,
+        violations=violations,
+        conduct=conduct,
+    )
+
+
+def quarter_figures(agreement: Agreement, quarter: str, first: date, last: date, on: date) -> Figures:
+    """The agreement's figures for the quarter as the records stand on ``on``: its quotas
+    (:func:`figures_of`), the orders confirmed in the quarter less those cancelled, the violations,
+    the §10 figures."""
+    return figures_of(
+        agreement,
+        first,
+        last,
+        ordered=ordered_amount(agreement.id, first, last),
         violations=violation_count(agreement.id, first, last),
         conduct=frozen_figures(agreement.id, quarter, on),
     )
+
+
+def assessment_rows(year: int, quarter: int, on: date, conduct: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every assessment :func:`compute_assessments` would create for an ended quarter on ``on``, as
+    rows of the assessments table, in a constant number of statements: the quarter's agreements
+    (:func:`quarter_agreements`), their ordered amounts and violations each in one GROUP BY. The
+    §10 figures come from the caller (``conduct``, by agreement id), who has them in bulk: the
+    benchmark generator reads them from the kept-current table, computed on the same day."""
+    name = quarter_name(year, quarter)
+    first, last = quarter_bounds(year, quarter)
+    ordered, violations = ordered_amounts(first, last), violation_counts(first, last)
+    rows = []
+    for agreement in quarter_agreements(first, last):
+        figures = figures_of(
+            agreement,
+            first,
+            last,
+            ordered=ordered.get(agreement.id, Decimal("0.00")),
+            violations=violations.get(agreement.id, 0),
+            conduct=conduct.get(agreement.id) or ComplianceFigures().as_json(),
+        )
+        rows.append(
+            {
+                "agreement_id": agreement.id,
+                "distributor_id": agreement.distributor_id,
+                "quarter": name,
+                "first_day": first,
+                "last_day": last,
+                "full_quota": figures.full_quota,
+                "quota": figures.quota,
+                "ordered_amount": figures.ordered_amount,
+                "violations": figures.violations,
+                "figures": dict(figures.conduct),
+                "computed_on": on,
+            }
+        )
+    return rows
 
 
 def stored_figures(assessment: Assessment) -> Figures:
