@@ -12,7 +12,8 @@ and calls :func:`download`. The rows are consumed once, in order, and never gath
 
 Either file is finished (in a temporary file, on disk past 1 MB) before the first byte is sent: the
 database transaction ends with the request, never held open while a slow client downloads (on
-SQLite that would hold the write lock).
+SQLite an open read transaction keeps the write-ahead log from being checkpointed; on PostgreSQL it
+holds back vacuum).
 
 Money goes in as the exact ``Decimal`` the database returned, with a two-decimal number format
 (CSV: the plain decimal, ``1234.50``); dates as dates (``yyyy-mm-dd``; CSV: ISO). Text a spreadsheet
