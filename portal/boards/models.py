@@ -61,7 +61,9 @@ class Board(Model):
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    serial: Mapped[str] = mapped_column(String(60), unique=True)
+    # Compared by code point on every database (PostgreSQL: COLLATE "C", SQLite's BINARY), so the
+    # prefix search's range (queries.serial_starts_with) holds whatever the server's collation.
+    serial: Mapped[str] = mapped_column(String(60).with_variant(String(60, collation="C"), "postgresql"), unique=True)
     # Indexed with the list's order (below), which also serves a filter on each of them.
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"))

@@ -8,7 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from portal.boards.models import Board
 from portal.boards.queries import coverage_class_is
@@ -229,6 +229,24 @@ def test_the_serial_filter_reads_a_range_of_the_serial_index():
     assert next_prefix("A") == "B"
     assert next_prefix("A\U0010ffff") == "B"
     assert next_prefix("\U0010ffff") is None
+
+
+def test_serials_compare_by_code_point_whatever_the_server_collation(shipped, shop):
+    """The prefix range above holds only if serials compare by code point. A language collation
+    (en_US) sorts "HZ1" before "HZ-9" (it skips the hyphen) and would let the range miss serials;
+    the column is COLLATE "C" on PostgreSQL (SQLite compares by code point)."""
+    order, _ = shipped
+    shop.ship(order, ["HZ1", "HZ-9"], on=date(2026, 3, 5))
+    ordered = db.session.scalars(select(Board.serial).where(Board.serial.in_(["HZ1", "HZ-9"])).order_by(Board.serial))
+    assert list(ordered) == ["HZ-9", "HZ1"]
+    if db.engine.dialect.name == "postgresql":
+        collation = db.session.scalar(
+            text(
+                "SELECT collation_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = 'boards' AND column_name = 'serial'"
+            )
+        )
+        assert collation == "C"
 
 
 def test_the_product_filter_offers_the_serialized_products_without_reading_the_boards(
