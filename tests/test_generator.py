@@ -14,7 +14,8 @@ from portal.accounts.models import User
 from portal.agreements.models import AgreementTerms
 from portal.assessments.models import Assessment
 from portal.assessments.services import compute_assessments
-from portal.boards.models import Board
+from portal.boards.models import Board, DeliveryTally
+from portal.boards.tallies import counted as tallies_counted
 from portal.compliance import figures
 from portal.compliance.models import QuarterFigures
 from portal.domain import compliance as rules
@@ -139,6 +140,9 @@ def the_compliance_figures_equal_a_full_recomputation(app, generated):
     }
     assert stored
     assert stored == recomputed
+    tallies = {t.distributor_id: (t.on_time, t.shipped_late) for t in db.session.scalars(select(DeliveryTally))}
+    assert tallies
+    assert tallies == tallies_counted(db.session(), None)
     the_assessments_are_what_compute_assessments_makes(app, generated)
 
 

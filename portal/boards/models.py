@@ -119,3 +119,21 @@ class BoardWindow(Model):
     repair_line_id: Mapped[int | None] = mapped_column(ForeignKey("repair_lines.id"), unique=True)
 
     board: Mapped[Board] = relationship(back_populates="windows")
+
+
+class DeliveryTally(Model):
+    """Kept current: one distributor's orders shipped by their delivery due date and those shipped
+    after it (§6.4.1, docs/rules.md §6), so head office's on-time delivery summary adds up one row
+    per distributor instead of counting every order ever shipped (queries.delivery_counts).
+
+    Rewritten by :func:`portal.boards.tallies.refresh_tallies`, which the compliance figures'
+    refresh calls: in the transaction of every change to the distributor's orders, and for every
+    distributor by the daily ``refresh-compliance``. A shipped order's state no longer depends on
+    the day, so the tally is exact between refreshes; tests/boards/test_delivery.py proves it
+    equal to a recount."""
+
+    __tablename__ = "delivery_tallies"
+
+    distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"), primary_key=True, autoincrement=False)
+    on_time: Mapped[int] = mapped_column(default=0)
+    shipped_late: Mapped[int] = mapped_column(default=0)

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..orders.models import Order
 from ..products.models import Product
 from ..security import scoped
-from .models import Board, BoardWindow, Shipment, ShipmentLine
+from .models import Board, BoardWindow, DeliveryTally, Shipment, ShipmentLine
 
 # --- shipments ----------------------------------------------------------------------------------
 
@@ -244,23 +244,50 @@ class DeliveryCounts:
         return self.not_yet_due
 
 
+def shipped_conditions() -> list[Any]:
+    """The orders the on-time figures count: those with a delivery due date, not cancelled."""
+    return _delivery_conditions(DeliveryFilters(), date.min, with_state=False)
+
+
+def _bucket(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def shipped_buckets() -> tuple[Any, Any]:
+    """The counts of orders shipped on time and shipped late (domain.orders.delivery_state), as
+    aggregate columns: for delivery_counts and the kept-current tallies (tallies.py) alike."""
+    shipped, due = Order.shipped_on, Order.delivery_due_on
+    return (
+        _bucket(_delivery_state_is(DeliveryState.ON_TIME, date.min)).label("on_time"),
+        _bucket(shipped > due).label("shipped_late"),
+    )
+
+
 def delivery_counts(filters: DeliveryFilters, on: date) -> DeliveryCounts:
     """How many orders of the filtered period shipped on time, shipped late, are overdue and are not
-    yet due: one statement, answered from the index on (delivery_due_on, shipped_on, status) alone
-    (an index-only scan, never the orders' rows), and the list's pagination total besides."""
+    yet due, and the list's pagination total besides.
+
+    Unfiltered, the shipped ones are the kept-current tallies added up (one row per distributor,
+    models.DeliveryTally) and the others are counted among the orders not shipped yet (a range of
+    the index on (shipped_on, delivery_due_on, status)): nothing reads the orders shipped before.
+    Filtered by distributor or due dates: one statement over the orders matching, answered from the
+    index on (delivery_due_on, shipped_on, status) alone."""
     shipped, due = Order.shipped_on, Order.delivery_due_on
-    buckets = {
-        "on_time": _delivery_state_is(DeliveryState.ON_TIME, on),
-        "shipped_late": shipped > due,
-        "overdue": and_(shipped.is_(None), due < on),
-        "not_yet_due": _delivery_state_is(DeliveryState.NOT_YET_DUE, on),
+    waiting = {
+        "overdue": _bucket(and_(shipped.is_(None), due < on)).label("overdue"),
+        "not_yet_due": _bucket(_delivery_state_is(DeliveryState.NOT_YET_DUE, on)).label("not_yet_due"),
     }
-    row = db.session.execute(
-        select(
-            *(
-                func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
-                for name, condition in buckets.items()
+    conditions = _delivery_conditions(filters, on, with_state=False)
+    if filters == DeliveryFilters(state=filters.state):
+        tallied = db.session.execute(
+            select(
+                func.coalesce(func.sum(DeliveryTally.on_time), 0),
+                func.coalesce(func.sum(DeliveryTally.shipped_late), 0),
             )
-        ).where(*_delivery_conditions(filters, on, with_state=False))
-    ).one()
-    return DeliveryCounts(**{name: int(getattr(row, name) or 0) for name in buckets})
+        ).one()
+        row = db.session.execute(select(*waiting.values()).where(*conditions, shipped.is_(None))).one()
+        return DeliveryCounts(int(tallied[0]), int(tallied[1]), int(row.overdue or 0), int(row.not_yet_due or 0))
+    row = db.session.execute(select(*shipped_buckets(), *waiting.values()).where(*conditions)).one()
+    return DeliveryCounts(
+        int(row.on_time or 0), int(row.shipped_late or 0), int(row.overdue or 0), int(row.not_yet_due or 0)
+    )

@@ -26,7 +26,8 @@ from sqlalchemy import delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..agreements.models import Agreement, AgreementTerms
-from ..boards.models import Shipment
+from ..boards.models import DeliveryTally, Shipment
+from ..boards.tallies import refresh_tallies
 from ..clock import today
 from ..distributors.models import Distributor
 from ..domain import compliance as rules
@@ -188,8 +189,9 @@ def refresh(
 ) -> int:
     """Recompute the figures of these agreements' (or distributors') every quarter from their
     records as of ``on`` (today) and write what changed: new rows inserted, changed rows updated,
-    rows no longer computed deleted. Both None: every agreement. Idempotent: a second run writes
-    nothing. Runs inside the caller's transaction (never commits). Returns the rows written."""
+    rows no longer computed deleted; and the same distributors' delivery tallies
+    (boards.tallies). Both None: every agreement. Idempotent: a second run writes nothing. Runs
+    inside the caller's transaction (never commits). Returns the quarter-figure rows written."""
     session = session or db.session()
     on = on or today()
     every = agreement_ids is None and distributor_ids is None
@@ -234,6 +236,8 @@ def refresh(
     if existing:
         stale = sorted(row.id for row in existing.values())
         session.execute(delete(QuarterFigures).where(QuarterFigures.id.in_(stale)))
+    # The same distributors' delivery tallies, kept current by the same hook and daily command.
+    refresh_tallies(session, ids)
     return len(inserts) + len(updates) + len(existing)
 
 
@@ -275,13 +279,14 @@ _READY: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
 def _table_exists(session: Session) -> bool:
-    """Whether the database has the figures' table: not while it stands at a migration older than
+    """Whether the database has the figures' tables: not while it stands at a migration older than
     the table's (a data migration's test writes through the services there). Found once per
     engine, then remembered."""
     engine = session.get_bind()
     if _READY.get(engine):
         return True
-    found = inspect(session.connection()).has_table(QuarterFigures.__tablename__)
+    inspector = inspect(session.connection())
+    found = all(inspector.has_table(model.__tablename__) for model in (QuarterFigures, DeliveryTally))
     if found:
         _READY[engine] = True
     return found

@@ -33,6 +33,9 @@ class Order(Model):
         # total) from the index alone (boards.queries.deliveries_matching, delivery_counts).
         Index("ix_orders_delivery_due_on_id", "delivery_due_on", "id"),
         Index("ix_orders_delivery_due_on_shipped_on_status", "delivery_due_on", "shipped_on", "status"),
+        # The orders not shipped yet that have a due date (the summary's overdue and not yet due):
+        # a range of this index, however many orders were shipped before.
+        Index("ix_orders_shipped_on_delivery_due_on_status", "shipped_on", "delivery_due_on", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

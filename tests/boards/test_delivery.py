@@ -163,3 +163,24 @@ def test_the_lists_sql_agrees_with_the_domain(shop, due_on, shipped_on, on, stat
         int(state is DeliveryState.LATE),
         int(state is DeliveryState.NOT_YET_DUE),
     )
+
+
+def test_the_unfiltered_summary_reads_kept_current_tallies_equal_to_a_recount(orders, shop):
+    """Unfiltered, the shipped counts come from the tallies kept per distributor (no read of the
+    orders shipped before); filtered by a period they are counted from the orders. They agree, and
+    the tallies follow a change to an order in the same commit."""
+    on_time, late, overdue, open_ = orders
+    elsewhere = shop.elsewhere()
+    theirs = elsewhere.paid_order(50, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
+    elsewhere.ship(theirs, [f"C-{n}" for n in range(50)], on=date(2026, 2, 1))
+    on = date(2026, 3, 10)
+    every = DeliveryFilters(due_from=date(2000, 1, 1))  # the same orders, counted one by one
+    assert delivery_counts(DeliveryFilters(), on) == delivery_counts(every, on)
+    assert (delivery_counts(DeliveryFilters(), on).on_time, delivery_counts(DeliveryFilters(), on).shipped_late) == (
+        2,
+        1,
+    )
+    late.shipped_on = date(2026, 2, 2)  # corrected: it left on its due date
+    db.session.commit()
+    assert delivery_counts(DeliveryFilters(), on) == delivery_counts(every, on)
+    assert delivery_counts(DeliveryFilters(), on).shipped_late == 0
