@@ -19,10 +19,11 @@ from typing import Any
 import pandas as pd
 from flask_babel import gettext as _
 
+from ..domain.assessments import attainment
 from ..domain.compliance import Figures, attainment_percent
 from ..domain.repairs import SATISFACTION_TARGET, TIMELINESS_TARGET, ServiceFigure
 from ..domain.reports import ViolationKind
-from .queries import ProvinceSales, Ranked
+from .queries import DISTRIBUTOR_SIDE, ProvinceSales, Ranked, figures_of
 
 TEXT, MONEY, PERCENT, COUNT, SCORE = "text", "money", "percent", "count", "score"
 RANKING_SHOWN = 20  # distributors in the ranking chart; the table and the export list all
@@ -171,6 +172,37 @@ DISTRIBUTOR_TABLES = {
 # --- head office's overview ------------------------------------------------------------------------
 
 
+def heat_columns(key: str, quarters: Sequence[str]) -> list[Column]:
+    """The columns of a heat map's table: the distributor, then one per quarter."""
+    columns = [Column("code", _("Code")), Column("name", _("Distributor"))]
+    return columns + [Column(quarter, quarter, PERCENT if key == "attainment" else SCORE) for quarter in quarters]
+
+
+def heat_value(key: str, figures: Any) -> Decimal | None:
+    """A heat map's cell: attainment (%; None without a quota) or the score, of ``figures`` (a
+    Figures, or a row with the sums of queries.HEAT_NUMBERS[key]: the export reads rows as they
+    come, without building a Figures for each)."""
+    if key == "attainment":
+        return _percent(attainment(figures.ordered_amount, figures.quota))
+    kept = getattr(figures, "single_score", None)  # a row's score as kept (queries.every_grid)
+    if kept is not None:
+        return Decimal(kept)
+    if not isinstance(figures, Figures):  # a row of several agreements' sums
+        figures = figures_of(figures, DISTRIBUTOR_SIDE)
+    return figures.score
+
+
+def heat_row(key: str, distributor: Any, quarters: Sequence[str], figures: Mapping[str, Any]) -> dict[str, Any]:
+    """A distributor's row of a heat map: attainment (%) or the score per quarter (``figures``: a
+    Figures or a row of sums per quarter); empty where there is no figure (or, for attainment, no
+    quota)."""
+    row: dict[str, Any] = {"code": distributor.code, "name": distributor.name, "id": distributor.id}
+    for quarter in quarters:
+        found = figures.get(quarter)
+        row[quarter] = None if found is None else heat_value(key, found)
+    return row
+
+
 def heat_table(
     key: str,
     title: str,
@@ -180,25 +212,15 @@ def heat_table(
 ) -> Table:
     """Distributors × quarters: attainment (%) or the score; empty where there is no figure (or,
     for attainment, no quota)."""
-    columns = [Column("code", _("Code")), Column("name", _("Distributor"))]
-    columns += [Column(quarter, quarter, PERCENT if key == "attainment" else SCORE) for quarter in quarters]
-    rows = []
-    for distributor in distributors:
-        row: dict[str, Any] = {"code": distributor.code, "name": distributor.name, "id": distributor.id}
-        for quarter in quarters:
-            figures = grid.get((distributor.id, quarter))
-            if figures is None:
-                row[quarter] = None
-            elif key == "attainment":
-                row[quarter] = _percent(figures.attainment)
-            else:
-                row[quarter] = figures.score
-        rows.append(row)
+    columns = heat_columns(key, quarters)
+    rows = [
+        heat_row(key, d, quarters, {q: grid[(d.id, q)] for q in quarters if (d.id, q) in grid}) for d in distributors
+    ]
     return Table(key, title, columns, pd.DataFrame(rows, columns=[*(c.key for c in columns), "id"], dtype=object))
 
 
-def ranking_table(ranked: Sequence[Ranked]) -> Table:
-    columns = [
+def ranking_columns() -> list[Column]:
+    return [
         Column("rank", _("Rank"), COUNT),
         Column("code", _("Code")),
         Column("name", _("Distributor")),
@@ -206,18 +228,24 @@ def ranking_table(ranked: Sequence[Ranked]) -> Table:
         Column("attainment", _("Attainment"), PERCENT),
         Column("violations", _("Violations"), COUNT),
     ]
-    rows = [
-        {
-            "rank": position,
-            "code": r.code,
-            "name": r.name,
-            "score": r.score,
-            "attainment": _percent(r.figures.attainment),
-            "violations": r.figures.violations,
-            "id": r.distributor_id,
-        }
-        for position, r in enumerate(ranked, start=1)
-    ]
+
+
+def ranking_row(position: int, r: Ranked) -> dict[str, Any]:
+    return {
+        "rank": position,
+        "code": r.code,
+        "name": r.name,
+        "score": r.score,
+        "attainment": _percent(r.figures.attainment),
+        "violations": r.figures.violations,
+        "id": r.distributor_id,
+    }
+
+
+def ranking_table(ranked: Sequence[Ranked], first: int = 1) -> Table:
+    """The ranking's rows ``ranked`` (a page of it), numbered from ``first``."""
+    columns = ranking_columns()
+    rows = [ranking_row(position, r) for position, r in enumerate(ranked, start=first)]
     return Table(
         "ranking",
         _("Ranking by compliance score"),

@@ -12,11 +12,15 @@ page by id.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..clock import today
@@ -24,19 +28,35 @@ from ..distributors.models import Distributor
 from ..domain.compliance import VIOLATION_PENALTY, WEIGHTS, attainment_percent, quarter_label
 from ..domain.permissions import may_read, may_read_every_distributor
 from ..domain.repairs import SATISFACTION_TARGET, TIMELINESS_TARGET
+from ..exports import Sheet, stream
 from ..extensions import db
-from ..pagination import paginate
+from ..pagination import MAX_PAGE, int_arg, page_args, paginate
+from ..receivables.queries import RowPagination
 from ..security import allowed, current_user_may, loads
 from .blueprint import bp
-from .charts import DISTRIBUTOR_TABLES, Table, figure_of, heat_table, province_table, ranking_table
-from .exports import send_tables
+from .charts import (
+    DISTRIBUTOR_TABLES,
+    Table,
+    figure_of,
+    heat_columns,
+    heat_row,
+    heat_table,
+    province_table,
+    ranking_columns,
+    ranking_row,
+    ranking_table,
+)
+from .exports import send_sheets, send_tables, sheet, table_sheets
 from .queries import (
+    HEAT_NUMBERS,
     SEARCH_MAX_LENGTH,
     QuarterRange,
     distributor_quarters,
     distributors_matching,
+    every_grid,
     grid,
     quarters_known,
+    ranked,
     ranking,
     sales_by_province,
 )
@@ -104,7 +124,7 @@ def _distributor_page(distributor: Distributor | None) -> Any:
         latest=latest,
         latest_attainment=attainment_percent(latest[1].attainment) if latest else None,
         quarters=quarters,
-        known=quarters_known(),
+        known=quarters_known(distributor.id),
         formula=score_formula(),
         on=on,
     )
@@ -150,20 +170,38 @@ def distributor_export(distributor: Distributor) -> Any:
 
 # --- head office's overview ------------------------------------------------------------------------
 
+RANKING_PAGE = "ranking_page"  # the ranking's own page number, beside the heat maps' ``page``
 
-def _overview_table(chart: str, quarters: QuarterRange, search: str, distributors: list[Any] | None) -> Table:
-    """The overview's table ``chart``; the heat maps for ``distributors`` (a page), or, None, for
-    every matching distributor (the export)."""
-    names = _quarter_names(quarters)
-    if chart in ("attainment", "score"):
-        if distributors is None:
-            distributors = list(db.session.scalars(distributors_matching(search)))
-        cells = grid([d.id for d in distributors], quarters)
-        title = _("Quota attainment by quarter") if chart == "attainment" else _("Compliance score by quarter")
-        return heat_table(chart, title, distributors, names, cells)
-    if chart == "ranking":
-        return ranking_table(ranking(search, quarters))
-    return province_table(sales_by_province(search, quarters), names)
+HEAT_TITLES = {
+    "attainment": _l("Quota attainment by quarter"),
+    "score": _l("Compliance score by quarter"),
+}
+
+
+class RankingPagination(RowPagination):
+    """The ranking, a page at a time in SQL. Its count comes with the page's rows (``ranked``, a
+    window count over the grouped rows: queries.ranking), not from a second grouping; past the last
+    page there are no rows to carry it, and the pages end at the one before."""
+
+    def _query_count(self) -> int:
+        if self.items:
+            return int(self.items[0].ranked)
+        return (self.page - 1) * self.per_page
+
+
+def _ranking_page(search: str, quarters: QuarterRange) -> RankingPagination:
+    _page, per_page = page_args()
+    pagination = RankingPagination(
+        select=ranking(search, quarters),
+        session=db.session,
+        page=int_arg(RANKING_PAGE, upper=MAX_PAGE) or 1,
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+        count=True,
+    )
+    pagination.param = RANKING_PAGE
+    return pagination
 
 
 def _quarter_names(quarters: QuarterRange, known: list[str] | None = None) -> list[str]:
@@ -183,10 +221,12 @@ def overview() -> Any:
     known = quarters_known()
     names = _quarter_names(quarters, known)
     cells = grid([d.id for d in distributors], quarters)
+    ranked_page = _ranking_page(search, quarters)
+    first = (ranked_page.page - 1) * ranked_page.per_page + 1
     tables = [
-        heat_table("attainment", _("Quota attainment by quarter"), distributors, names, cells),
-        heat_table("score", _("Compliance score by quarter"), distributors, names, cells),
-        ranking_table(ranking(search, quarters)),
+        heat_table("attainment", str(HEAT_TITLES["attainment"]), distributors, names, cells),
+        heat_table("score", str(HEAT_TITLES["score"]), distributors, names, cells),
+        ranking_table([ranked(row) for row in ranked_page.items], first),
         province_table(sales_by_province(search, quarters), names),
     ]
     charts = [(table, figure_of(table)) for table in tables]
@@ -195,6 +235,7 @@ def overview() -> Any:
         charts=charts,
         has_chart=any(figure for _table, figure in charts),
         page=page,
+        ranked_page=ranked_page,
         quarters=quarters,
         known=known,
         search=search,
@@ -203,18 +244,46 @@ def overview() -> Any:
     )
 
 
+def _heat_rows(key: str, search: str, quarters: QuarterRange, names: list[str]) -> Iterator[list[Any]]:
+    """A heat map's rows for every matching distributor, as the export streams them (the rows of
+    :func:`every_grid` come by distributor, one per quarter with figures)."""
+    keys = [column.key for column in heat_columns(key, names)]
+    for _id, group in groupby(stream(every_grid(search, quarters, HEAT_NUMBERS[key])), key=lambda row: row.id):
+        rows = list(group)  # one distributor's quarters: a handful
+        figures = {row.quarter: row for row in rows if row.quarter is not None}
+        row = heat_row(key, rows[0], names, figures)
+        yield [row[k] for k in keys]
+
+
+def _overview_sheet(key: str, quarters: QuarterRange, search: str, names: list[str], caption: str) -> Sheet:
+    """One of the overview's tables for every distributor matching the search, its rows streamed."""
+    if key in HEAT_TITLES:
+        return sheet(str(HEAT_TITLES[key]), heat_columns(key, names), _heat_rows(key, search, quarters, names), caption)
+    if key == "ranking":
+        keys = [column.key for column in ranking_columns()]
+        rows = (
+            itemgetter(*keys)(ranking_row(position, ranked(row)))
+            for position, row in enumerate(stream(ranking(search, quarters)), start=1)
+        )
+        return sheet(_("Ranking by compliance score"), ranking_columns(), rows, caption)
+    (provinces,) = table_sheets([province_table(sales_by_province(search, quarters), names)], caption)
+    return provinces
+
+
 @bp.get("/export.xlsx")
 @allowed(may_read_every_distributor)
 def overview_export() -> Any:
     """One of the overview's tables (``?chart=attainment|score|ranking|provinces``; without it,
-    all four, one sheet each) for every distributor matching the search, as an Excel workbook."""
+    all four, one sheet each) for every distributor matching the search, as an Excel workbook
+    written as the rows come from the database (portal.exports.stream)."""
     chart = request.args.get("chart", "")
     if chart and chart not in OVERVIEW_CHARTS:
         abort(404)
     quarters, search = _range(OVERVIEW_QUARTERS, today()), _search()
-    tables = [_overview_table(key, quarters, search, None) for key in OVERVIEW_CHARTS if chart in ("", key)]
+    names = _quarter_names(quarters)
     span = f"{quarters.first or '…'} – {quarters.last or '…'}"
-    return _send(tables, span, f"compliance-{chart or 'all'}-{today().isoformat()}.xlsx")
+    sheets = [_overview_sheet(key, quarters, search, names, span) for key in OVERVIEW_CHARTS if chart in ("", key)]
+    return send_sheets(sheets, f"compliance-{chart or 'all'}-{today().isoformat()}")
 
 
 def export_url(endpoint: str, chart: str, **values: Any) -> str:
