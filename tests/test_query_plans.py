@@ -28,6 +28,7 @@ from sqlalchemy import Select
 from portal.agreements.queries import agreements_matching
 from portal.audit.queries import AuditFilters, events_matching
 from portal.boards.queries import boards_matching
+from portal.distributors.models import Distributor
 from portal.distributors.queries import distributors_matching
 from portal.domain.distributors import DistributorStatus, Level
 from portal.domain.notices import NoticeType
@@ -36,10 +37,13 @@ from portal.domain.warranty import CoverageClass
 from portal.extensions import db
 from portal.notices.queries import notices_matching
 from portal.orders.queries import orders_matching, with_lines
+from portal.repairs.ledger_queries import LedgerFilters, ledger_runs
+from portal.repairs.models import RepairBatch
 
 ON = date(2026, 3, 10)
 HEAD_OFFICE = SimpleNamespace(is_head_office=True, distributor_id=None, is_authenticated=True)
 DISTRIBUTOR = SimpleNamespace(is_head_office=False, distributor_id=7, is_authenticated=True)
+LEDGER = [RepairBatch.id, RepairBatch.number, RepairBatch.month, RepairBatch.amount_due, Distributor.code]
 PAGE = 25  # the default page size; the pagination reads one row more to know whether a next page exists
 
 
@@ -99,6 +103,16 @@ CASES = [
         "distributors of a status",
         "distributors",
         lambda: distributors_matching(status=DistributorStatus.ACTIVE, user=HEAD_OFFICE),
+    ),
+    # the repair-fee ledger's two runs (portal/repairs/ledger.py ledger, its export; main home)
+    # (a few of the row's columns: the withheld CASE holds an IN list, which _driver_sql cannot bind)
+    Case("repair fees owed", "repair_batches", lambda: ledger_runs(LedgerFilters(), ON, HEAD_OFFICE, LEDGER)[0]),
+    Case("repair fees settled", "repair_batches", lambda: ledger_runs(LedgerFilters(), ON, HEAD_OFFICE, LEDGER)[1]),
+    Case(
+        "repair fees owed, a distributor's own",
+        "repair_batches",
+        lambda: ledger_runs(LedgerFilters(unpaid_only=True), ON, DISTRIBUTOR, LEDGER)[0],
+        True,
     ),
 ]
 

@@ -8,6 +8,7 @@ release. A refused form is shown again with what was typed, with 409 or 422 (por
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -21,13 +22,19 @@ from ..domain.repairs import AWAITING_FEES, NOTIFIED_OR_LATER, PAYMENTS_MOVE, Fe
 from ..exports import download, stream
 from ..forms import attempt, form_status
 from ..i18n import money
-from ..receivables.queries import paginate_rows
 from ..security import allowed, current_user_may, loads
 from . import fees
 from .blueprint import bp
 from .exports import batches_sheet, ledger_file_name, totals_sheet
 from .fee_forms import FeePaymentForm, FeeVoidForm, ReleaseForm
-from .ledger_queries import LedgerFilters, grand_totals, ledger_rows, ledger_totals_matching
+from .ledger_queries import (
+    LedgerFilters,
+    export_runs,
+    grand_totals,
+    ledger_page,
+    ledger_totals_matching,
+    ledger_totals_page,
+)
 from .models import RepairBatch, RepairFeePayment
 
 
@@ -63,8 +70,8 @@ def ledger() -> Any:
     every = current_user_may(may_read_every_distributor)
     return render_template(
         "repairs/ledger.html",
-        page=paginate_rows(ledger_rows(filters, on)),
-        totals=paginate_rows(ledger_totals_matching(filters, on), "totals_page"),
+        page=ledger_page(filters, on),
+        totals=ledger_totals_page(filters, on),
         grand=grand_totals(filters, on),
         filters=filters,
         picker=picked_distributor() if every else None,
@@ -75,7 +82,7 @@ def ledger() -> Any:
 
 def _ledger_download(file_format: str) -> Any:
     filters, on = _filters(), today()
-    sheets = [batches_sheet(stream(ledger_rows(filters, on)))]
+    sheets = [batches_sheet(chain.from_iterable(stream(run) for run in export_runs(filters, on)))]
     if file_format != "csv":
         sheets.insert(0, totals_sheet(stream(ledger_totals_matching(filters, on))))
     return download(sheets, ledger_file_name(on), file_format)

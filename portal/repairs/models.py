@@ -47,6 +47,39 @@ class RepairBatch(Model):
         # The batch list's order, unfiltered and by status (repairs.queries.batches_matching).
         Index("ix_repair_batches_month_id", "month", "id"),
         Index("ix_repair_batches_status_month_id", "status", "month", "id"),
+        # The repair-fee ledger (repairs.ledger_queries): the batches with fees outstanding and those
+        # without, each in the ledger's order (the earliest due first) and with what its sums read;
+        # partial, with the column-to-column predicates ledger_queries writes (SQLite uses a partial
+        # index only when the query's WHERE holds its predicate literally).
+        Index(
+            "ix_repair_batches_unpaid",
+            "fees_due_on",
+            "number",
+            "status",
+            "amount_due",
+            "paid_amount",
+            "released",
+            sqlite_where=text("paid_amount < amount_due"),
+            postgresql_where=text("paid_amount < amount_due"),
+        ),
+        Index(
+            "ix_repair_batches_settled",
+            "fees_due_on",
+            "number",
+            "status",
+            sqlite_where=text("paid_amount >= amount_due"),
+            postgresql_where=text("paid_amount >= amount_due"),
+        ),
+        # Each distributor's batches with the amounts its ledger totals sum (index-only GROUP BY).
+        Index(
+            "ix_repair_batches_distributor_fees",
+            "distributor_id",
+            "status",
+            "amount_due",
+            "paid_amount",
+            "fees_due_on",
+            "released",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

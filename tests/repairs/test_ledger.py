@@ -17,7 +17,15 @@ from sqlalchemy import select
 from portal.domain.repairs import BatchStatus, FeeAgeing, fee_ageing
 from portal.domain.roles import Role
 from portal.extensions import db
-from portal.repairs.ledger_queries import LedgerFilters, ageing_case, ledger_rows, ledger_totals
+from portal.repairs.ledger_queries import (
+    LedgerFilters,
+    ageing_case,
+    grand_totals,
+    ledger_page,
+    ledger_rows,
+    ledger_totals,
+    ledger_totals_page,
+)
 from portal.repairs.models import RepairBatch, RepairFeePayment
 
 from ..builders import make_user
@@ -346,3 +354,55 @@ def test_head_office_has_the_ledger_in_its_menu(shop, login):
     assert "/repairs/ledger" in html
     distributor = make_user(role=Role.DISTRIBUTOR, distributor=shop.distributor)
     assert "/repairs/ledger" not in text_of(login(distributor).get("/"))
+
+
+# --- pages read only what they show ----------------------------------------------------------------
+
+
+def test_each_page_of_batches_and_of_totals_is_the_slice_of_the_whole_ledger(app, shop, insert_fee_batches):
+    """The batches page merges the owed and the settled runs, each read no further than the page;
+    the totals page sums only its distributors' batches: both agree with the whole ledger."""
+    on = date(2026, 6, 30)
+    other = shop.elsewhere()
+    rows = []
+    for day in (3, 1, 9, 5, 7):
+        due_on = date(2026, 4, day)
+        rows += [{"fees_due_on": due_on}, {"fees_due_on": due_on, "paid_amount": "100.00", "status": S.PAID}]
+    insert_fee_batches(rows)
+    insert_fee_batches([{"fees_due_on": date(2026, 4, 2)}, {"status": S.RETURNED, "paid_amount": "100.00"}], of=other)
+    with app.test_request_context():
+        login_user(shop.finance)
+        whole = [row.number for row in db.session.execute(ledger_rows(LedgerFilters(), on))]
+        owed = [row.number for row in db.session.execute(ledger_rows(LedgerFilters(), on)) if row.outstanding > 0]
+        assert whole[: len(owed)] == owed
+        assert (len(owed), len(whole)) == (6, 12)
+        totals = {row.code: row for row in ledger_totals(LedgerFilters(), on)}
+        grand = grand_totals(LedgerFilters(), on)
+    assert grand.outstanding == sum(row.outstanding for row in totals.values()) == Decimal("600.00")
+    assert grand.batches == 6  # the foot counts the batches with fees outstanding
+    pages: list[str] = []
+    seen: set[str] = set()
+    for number in (1, 2, 3, 4):
+        with app.test_request_context(f"/repairs/ledger?per_page=5&page={number}&totals_page={number}"):
+            login_user(shop.finance)
+            page = ledger_page(LedgerFilters(), on)
+            pages += [row.number for row in page.items]
+            assert (page.total, page.pages) == (12, 3)
+            by_distributor = ledger_totals_page(LedgerFilters(), on)
+            for row in by_distributor.items:
+                if row.code not in totals:  # unfiltered, a distributor without fees shows zeros
+                    assert (row.batches, row.charged, row["over_60"]) == (0, Decimal("0.00"), Decimal("0.00"))
+                    continue
+                assert (row.batches, row.charged, row.paid, row["over_60"]) == (
+                    totals[row.code].batches,
+                    totals[row.code].charged,
+                    totals[row.code].paid,
+                    totals[row.code].over_60,
+                )
+            seen.update(row.code for row in by_distributor.items)
+    assert pages == whole
+    assert set(totals) <= seen
+    with app.test_request_context("/repairs/ledger?ageing=over_60"):
+        login_user(shop.finance)
+        owing = ledger_totals_page(LedgerFilters(ageing=FeeAgeing.OVER_60), on)
+        assert [row.code for row in owing.items] == [code for code, row in totals.items() if row.over_60]
