@@ -2,7 +2,7 @@
 the ledger's order, and each distributor's batches with the amounts its totals sum
 
 Revision ID: 7e4a2c9b5d13
-Revises: 3c9e5b7f1d24
+Revises: 7b2d4f6a8c10
 Create Date: 2026-12-01 12:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7e4a2c9b5d13"
-down_revision = "3c9e5b7f1d24"
+down_revision = "7b2d4f6a8c10"
 branch_labels = None
 depends_on = None
 
