@@ -213,6 +213,22 @@ def grid_rows(items: list[Any], year: int, month: int, on: date) -> list[MonthRo
     return rows
 
 
+# --- the reports API's list --------------------------------------------------------------------------
+
+
+def reports_matching(distributor_id: int | None = None, month: str | None = None, user: Any = None) -> Select[Any]:
+    """The submitted reports in the caller's scope, the latest month first, then by distributor (the
+    order of an index, so a page reads only its rows)."""
+    statement = scoped(select(MonthlyReport), MonthlyReport, user).order_by(
+        MonthlyReport.month.desc(), MonthlyReport.distributor_id
+    )
+    if distributor_id is not None:
+        statement = statement.where(MonthlyReport.distributor_id == distributor_id)
+    if month is not None:
+        statement = statement.where(MonthlyReport.month == month)
+    return statement
+
+
 # --- violations ---------------------------------------------------------------------------------------
 
 
