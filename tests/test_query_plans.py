@@ -39,7 +39,7 @@ from portal.domain.warranty import CoverageClass
 from portal.extensions import db
 from portal.notices.queries import notices_matching
 from portal.orders.queries import orders_matching, with_lines
-from portal.reports.queries import ViolationFilters, reports_matching, violations_matching
+from portal.reports.queries import ViolationFilters, month_grid, reports_matching, violations_matching
 
 ON = date(2026, 3, 10)
 HEAD_OFFICE = SimpleNamespace(is_head_office=True, distributor_id=None, is_authenticated=True)
@@ -137,6 +137,10 @@ CASES = [
     Case(
         "reports of a distributor, API", "monthly_reports", lambda: reports_matching(distributor_id=7, user=HEAD_OFFICE)
     ),
+    # head office's month (portal/reports/views.py index): distributors by code, each one's agreement by start
+    Case("month of every distributor", "distributors", lambda: month_grid(2026, 2, ON)),
+    Case("month of every distributor, agreements", "agreements", lambda: month_grid(2026, 2, ON)),
+    Case("month of every distributor, reports", "monthly_reports", lambda: month_grid(2026, 2, ON)),
     # violations (portal/reports/views.py violations, portal/api/violations.py list_violations)
     Case("violations", "violations", lambda: violations_matching(ViolationFilters(), HEAD_OFFICE)),
     Case(
