@@ -26,19 +26,23 @@ import pytest
 from sqlalchemy import Select
 
 from portal.agreements.queries import agreements_matching
+from portal.assessments.queries import AssessmentFilters, assessments_matching
 from portal.audit.queries import AuditFilters, events_matching
 from portal.boards.queries import boards_matching
 from portal.distributors.models import Distributor
 from portal.distributors.queries import distributors_matching
+from portal.domain.assessments import AssessmentOutcome
 from portal.domain.distributors import DistributorStatus, Level
 from portal.domain.notices import NoticeType
 from portal.domain.orders import OrderStatus
+from portal.domain.reports import ViolationKind
 from portal.domain.warranty import CoverageClass
 from portal.extensions import db
 from portal.notices.queries import notices_matching
 from portal.orders.queries import orders_matching, with_lines
 from portal.repairs.ledger_queries import LedgerFilters, ledger_runs
 from portal.repairs.models import RepairBatch
+from portal.reports.queries import ViolationFilters, month_grid, reports_matching, violations_matching
 
 ON = date(2026, 3, 10)
 HEAD_OFFICE = SimpleNamespace(is_head_office=True, distributor_id=None, is_authenticated=True)
@@ -113,6 +117,56 @@ CASES = [
         "repair_batches",
         lambda: ledger_runs(LedgerFilters(unpaid_only=True), ON, DISTRIBUTOR, LEDGER)[0],
         True,
+    ),
+    # assessments (portal/assessments/views.py index, portal/api/assessments.py list_assessments)
+    Case("assessments", "assessments", lambda: assessments_matching(AssessmentFilters(), HEAD_OFFICE)),
+    Case(
+        "assessments of a quarter",
+        "assessments",
+        lambda: assessments_matching(AssessmentFilters(quarter="2026-Q1"), HEAD_OFFICE),
+    ),
+    Case(
+        "assessments of a distributor",
+        "assessments",
+        lambda: assessments_matching(AssessmentFilters(distributor_id=7), HEAD_OFFICE),
+    ),
+    Case(
+        "assessments, a distributor's own",
+        "assessments",
+        lambda: assessments_matching(AssessmentFilters(), DISTRIBUTOR),
+    ),
+    Case(
+        "assessments of an outcome",
+        "assessments",
+        lambda: assessments_matching(AssessmentFilters(outcome=AssessmentOutcome.WARNING), HEAD_OFFICE),
+    ),
+    Case(
+        "assessments to review",
+        "assessments",
+        lambda: assessments_matching(AssessmentFilters(to_review=True), HEAD_OFFICE),
+    ),
+    # monthly reports (portal/api/reports.py list_reports)
+    Case("reports, API", "monthly_reports", lambda: reports_matching(user=HEAD_OFFICE)),
+    Case("reports of a month, API", "monthly_reports", lambda: reports_matching(month="2026-02", user=HEAD_OFFICE)),
+    Case(
+        "reports of a distributor, API", "monthly_reports", lambda: reports_matching(distributor_id=7, user=HEAD_OFFICE)
+    ),
+    # head office's month (portal/reports/views.py index): distributors by code, each one's agreement by start
+    Case("month of every distributor", "distributors", lambda: month_grid(2026, 2, ON)),
+    Case("month of every distributor, agreements", "agreements", lambda: month_grid(2026, 2, ON)),
+    Case("month of every distributor, reports", "monthly_reports", lambda: month_grid(2026, 2, ON)),
+    # violations (portal/reports/views.py violations, portal/api/violations.py list_violations)
+    Case("violations", "violations", lambda: violations_matching(ViolationFilters(), HEAD_OFFICE)),
+    Case(
+        "violations of a distributor",
+        "violations",
+        lambda: violations_matching(ViolationFilters(distributor_id=7), HEAD_OFFICE),
+    ),
+    Case("violations, a distributor's own", "violations", lambda: violations_matching(ViolationFilters(), DISTRIBUTOR)),
+    Case(
+        "violations of a kind",
+        "violations",
+        lambda: violations_matching(ViolationFilters(kind=ViolationKind.BELOW_PRICE), HEAD_OFFICE),
     ),
 ]
 

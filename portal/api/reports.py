@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from pydantic import AliasPath, Field, computed_field
-from sqlalchemy import select
 
 from ..clock import today
 from ..domain.permissions import may_read, may_submit_reports
@@ -28,8 +27,8 @@ from ..domain.reports import OutletKind, ReportRefused, ReportState
 from ..errors import domain_message
 from ..reports import services
 from ..reports.models import MonthlyReport
-from ..reports.queries import report_violations
-from ..security import allowed, loads, scoped
+from ..reports.queries import report_violations, reports_matching
+from ..security import allowed, loads
 from .blueprint import bp
 from .core import (
     ApiError,
@@ -200,13 +199,7 @@ def list_reports() -> Any:
     sees its own only; filter by ``distributor_id`` and ``month``.
     """
     query = parse_query(ReportQuery)
-    statement = scoped(select(MonthlyReport), MonthlyReport).order_by(
-        MonthlyReport.month.desc(), MonthlyReport.distributor_id
-    )
-    if query.distributor_id:
-        statement = statement.where(MonthlyReport.distributor_id == query.distributor_id)
-    if query.month:
-        statement = statement.where(MonthlyReport.month == query.month)
+    statement = reports_matching(distributor_id=query.distributor_id or None, month=query.month or None)
     return page_of(ReportSummaryOut, statement)
 
 

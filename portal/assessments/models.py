@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -22,15 +22,11 @@ class Assessment(Model):
 
     __tablename__ = "assessments"
     __audited__ = True
-    __table_args__ = (
-        UniqueConstraint("agreement_id", "quarter", name="uq_assessments_agreement_id_quarter"),
-        Index("ix_assessments_quarter_distributor_id", "quarter", "distributor_id"),
-        Index("ix_assessments_reviewed_on_quarter", "reviewed_on", "quarter"),
-    )
+    __table_args__ = (UniqueConstraint("agreement_id", "quarter", name="uq_assessments_agreement_id_quarter"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))
-    distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"), index=True)
+    distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"))
     quarter: Mapped[str] = mapped_column(String(7))  # "2026-Q1"
     first_day: Mapped[date] = mapped_column(Date)
     last_day: Mapped[date] = mapped_column(Date)
@@ -77,3 +73,34 @@ class Assessment(Model):
 
     def __str__(self) -> str:
         return f"{self.quarter}"
+
+
+# The list's order (latest quarter first, then distributor and agreement), alone and after each of
+# its filters: a distributor (and a distributor's own list), an outcome, those still to review.
+Index(
+    "ix_assessments_quarter_distributor_id_agreement_id",
+    Assessment.quarter.desc(),
+    Assessment.distributor_id,
+    Assessment.agreement_id,
+)
+Index(
+    "ix_assessments_distributor_id_quarter_agreement_id",
+    Assessment.distributor_id,
+    Assessment.quarter.desc(),
+    Assessment.agreement_id,
+)
+Index(
+    "ix_assessments_outcome_quarter_distributor_id_agreement_id",
+    Assessment.outcome,
+    Assessment.quarter.desc(),
+    Assessment.distributor_id,
+    Assessment.agreement_id,
+)
+Index(
+    "ix_assessments_to_review",
+    Assessment.quarter.desc(),
+    Assessment.distributor_id,
+    Assessment.agreement_id,
+    sqlite_where=text("reviewed_on IS NULL"),
+    postgresql_where=text("reviewed_on IS NULL"),
+)

@@ -23,10 +23,7 @@ class MonthlyReport(Model):
 
     __tablename__ = "monthly_reports"
     __audited__ = True
-    __table_args__ = (
-        UniqueConstraint("distributor_id", "month", name="uq_monthly_reports_distributor_id_month"),
-        Index("ix_monthly_reports_month_distributor_id", "month", "distributor_id"),
-    )
+    __table_args__ = (UniqueConstraint("distributor_id", "month", name="uq_monthly_reports_distributor_id_month"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"), index=True)
@@ -60,6 +57,10 @@ class MonthlyReport(Model):
 
     def __str__(self) -> str:
         return self.month
+
+
+# The reports API's order: the latest month first, then by distributor.
+Index("ix_monthly_reports_month_distributor_id", MonthlyReport.month.desc(), MonthlyReport.distributor_id)
 
 
 class ReportInventoryLine(Model):
@@ -125,8 +126,10 @@ class Violation(Model):
     __tablename__ = "violations"
     __audited__ = True
     __table_args__ = (
-        Index("ix_violations_distributor_id_occurred_on", "distributor_id", "occurred_on"),
-        Index("ix_violations_kind_occurred_on", "kind", "occurred_on"),
+        # The list's order (the latest first: read backwards), alone and after its filters.
+        Index("ix_violations_occurred_on_id", "occurred_on", "id"),
+        Index("ix_violations_distributor_id_occurred_on_id", "distributor_id", "occurred_on", "id"),
+        Index("ix_violations_kind_occurred_on_id", "kind", "occurred_on", "id"),
         Index("ix_violations_found_on", "found_on"),
     )
 

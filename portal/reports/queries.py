@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, not_, or_, select, true
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from ..agreements.models import Agreement, AgreementTerms
 from ..distributors.models import Distributor
@@ -150,39 +150,42 @@ def past_due(due_day: Any, year: int, month: int, on: date) -> ColumnElement[boo
     return due_day < on.day
 
 
-def month_grid(
-    year: int, month: int, on: date, *, distributor_id: int | None = None, state: ReportState | None = None
+def _binding_agreement(first: date, last: date) -> Any:
+    """SQL: the id of the agreement that binds the distributor during the month (the latest to
+    start, when two did: the first by number if they started the same day), read from the
+    distributor's agreements in the order of their index."""
+    agreement = aliased(Agreement)
+    return (
+        select(agreement.id)
+        .where(agreement.distributor_id == Distributor.id, _binds_during(agreement, first, last))
+        .order_by(agreement.starts_on.desc(), agreement.number)
+        .limit(1)
+        .correlate(Distributor)
+        .scalar_subquery()
+    )
+
+
+def _grid(
+    columns: tuple[Any, ...],
+    year: int,
+    month: int,
+    on: date,
+    distributor_id: int | None,
+    state: ReportState | None,
 ) -> Select[Any]:
-    """Rows of (agreement, report or None, due day): every distributor an agreement bound during the
-    month (the latest to start, when two did), by distributor code, filtered by ``state`` in SQL."""
+    """``columns`` of head office's month, filtered: each distributor joined to its binding agreement
+    and its report of the month, if any."""
     first, last = rules.month_bounds(year, month)
     name = rules.month_name(year, month)
-    later = aliased(Agreement)
-    due_day = _due_day_of(year, month)
     statement = (
-        select(Agreement, MonthlyReport, due_day.label("due_day"))
-        .join(Distributor, Distributor.id == Agreement.distributor_id)
-        .outerjoin(
-            MonthlyReport,
-            and_(MonthlyReport.distributor_id == Agreement.distributor_id, MonthlyReport.month == name),
-        )
-        .where(
-            _binds_during(Agreement, first, last),
-            not_(
-                select(later.id)
-                .where(
-                    later.distributor_id == Agreement.distributor_id,
-                    later.starts_on > Agreement.starts_on,
-                    _binds_during(later, first, last),
-                )
-                .exists()
-            ),
-        )
-        .options(joinedload(Agreement.distributor))
-        .order_by(Distributor.code, Agreement.id)
+        select(*columns).select_from(Distributor).join(Agreement, Agreement.id == _binding_agreement(first, last))
     )
     if distributor_id is not None:
-        statement = statement.where(Agreement.distributor_id == distributor_id)
+        statement = statement.where(Distributor.id == distributor_id)
+    statement = statement.outerjoin(
+        MonthlyReport, and_(MonthlyReport.distributor_id == Distributor.id, MonthlyReport.month == name)
+    )
+    due_day = _due_day_of(year, month)
     if state is ReportState.ON_TIME:
         statement = statement.where(MonthlyReport.id.is_not(None), MonthlyReport.late.is_(False))
     elif state is ReportState.LATE:
@@ -191,6 +194,46 @@ def month_grid(
         statement = statement.where(MonthlyReport.id.is_(None), past_due(due_day, year, month, on))
     elif state is ReportState.NOT_YET_DUE:
         statement = statement.where(MonthlyReport.id.is_(None), not_(past_due(due_day, year, month, on)))
+    return statement
+
+
+def month_grid(
+    year: int, month: int, on: date, *, distributor_id: int | None = None, state: ReportState | None = None
+) -> Select[Any]:
+    """Rows of (agreement, report or None, due day): every distributor an agreement bound during the
+    month (the latest to start, when two did), by distributor code, filtered by ``state`` in SQL.
+
+    The distributors are walked in code order (their index), each with its binding agreement found
+    among its own, so a page reads its own rows only, however many distributors there are."""
+    columns = (Agreement, MonthlyReport, _due_day_of(year, month).label("due_day"))
+    return (
+        _grid(columns, year, month, on, distributor_id, state)
+        .options(contains_eager(Agreement.distributor))
+        .order_by(Distributor.code)
+    )
+
+
+#: How many rows of head office's month the page counts at most: the total is exact up to here, and
+#: past it reads "more than 1,000" (counting every distributor would grow with their number).
+GRID_COUNT_CAP = 1_000
+
+
+def month_grid_counted(
+    year: int, month: int, on: date, *, distributor_id: int | None = None, state: ReportState | None = None
+) -> Select[Any]:
+    """The rows :func:`month_grid` has, as distributor ids, to count. Without a state filter, the
+    distributors an agreement bound during the month (which one, and the reports, do not matter)."""
+    if state is not None:
+        return _grid((Distributor.id,), year, month, on, distributor_id, state)
+    first, last = rules.month_bounds(year, month)
+    agreement = aliased(Agreement)
+    statement = select(Distributor.id).where(
+        select(agreement.id)
+        .where(agreement.distributor_id == Distributor.id, _binds_during(agreement, first, last))
+        .exists()
+    )
+    if distributor_id is not None:
+        statement = statement.where(Distributor.id == distributor_id)
     return statement
 
 
@@ -211,6 +254,22 @@ def grid_rows(items: list[Any], year: int, month: int, on: date) -> list[MonthRo
             )
         )
     return rows
+
+
+# --- the reports API's list --------------------------------------------------------------------------
+
+
+def reports_matching(distributor_id: int | None = None, month: str | None = None, user: Any = None) -> Select[Any]:
+    """The submitted reports in the caller's scope, the latest month first, then by distributor (the
+    order of an index, so a page reads only its rows)."""
+    statement = scoped(select(MonthlyReport), MonthlyReport, user).order_by(
+        MonthlyReport.month.desc(), MonthlyReport.distributor_id
+    )
+    if distributor_id is not None:
+        statement = statement.where(MonthlyReport.distributor_id == distributor_id)
+    if month is not None:
+        statement = statement.where(MonthlyReport.month == month)
+    return statement
 
 
 # --- violations ---------------------------------------------------------------------------------------

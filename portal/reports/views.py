@@ -30,10 +30,9 @@ from ..domain.reports import ReportRefused, ReportState, ViolationKind
 from ..errors import domain_message
 from ..extensions import db
 from ..forms import attempt, form_status, refuse
-from ..pagination import page_args, paginate
+from ..pagination import CappedPagination, count_cap, page_args, paginate
 from ..pricing.importing import UploadRefused
 from ..products.models import Product
-from ..receivables.queries import paginate_rows
 from ..security import allowed, loads
 from . import queries, services
 from .blueprint import bp
@@ -64,6 +63,40 @@ class ListPagination(Pagination):
 
     def _query_count(self) -> int:
         return len(self._query_args["rows"])
+
+
+class GridPagination(CappedPagination):
+    """Head office's month: its rows (agreement, report, due day), counted at most to
+    :data:`queries.GRID_COUNT_CAP` (or the lists' cap, if lower) from ``counted``."""
+
+    def _query_items(self) -> list[Any]:
+        statement = self._query_args["select"].limit(self.per_page + 1).offset(self._query_offset)
+        items = list(self._query_args["session"].execute(statement).all())
+        self._more = len(items) > self.per_page
+        return items[: self.per_page]
+
+    def _query_count(self) -> int:
+        rows = self._query_args
+        self._query_args = {**rows, "select": rows["counted"]}  # the lists' capped count, of ``counted``
+        try:
+            return int(super()._query_count())
+        finally:
+            self._query_args = rows
+
+
+def _paginate_grid(statement: Any, counted: Any) -> GridPagination:
+    page, per_page = page_args()
+    return GridPagination(
+        select=statement,
+        counted=counted,
+        session=db.session(),
+        cap=min(count_cap(), queries.GRID_COUNT_CAP),
+        page=page,
+        per_page=per_page,
+        max_per_page=None,
+        error_out=False,
+        count=True,
+    )
 
 
 def _paginate_list(rows: list[Any]) -> Pagination:
@@ -113,7 +146,10 @@ def index() -> Any:
     month, month_text, messages = _month_arg()
     year, number = month or _last_month(on)
     distributor_id = distributor_arg()
-    page = paginate_rows(queries.month_grid(year, number, on, distributor_id=distributor_id, state=state))
+    page = _paginate_grid(
+        queries.month_grid(year, number, on, distributor_id=distributor_id, state=state),
+        queries.month_grid_counted(year, number, on, distributor_id=distributor_id, state=state),
+    )
     return render_template(
         "reports/index.html",
         page=page,

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import literal, select
+from sqlalchemy import func, literal, select
 
+from portal.agreements.models import Agreement
 from portal.domain.reports import report_due_on
 from portal.extensions import db
 from portal.reports import queries, services
 
+from ..builders import make_agreement
 from .builders import granted_shop, make_report, sale
 
 
@@ -60,3 +62,36 @@ def test_a_distributor_never_sees_another_distributors_reports(shop, login):
     assert "320500" not in listed
     months = client.get("/reports/").get_data(as_text=True)
     assert f"/reports/{report.id}" not in months
+
+
+def test_the_month_grid_has_one_row_per_distributor_bound_with_its_latest_agreement(shop):
+    """Head office's month: each distributor an agreement bound during the month, once, with the
+    agreement that started last; a draft binds nothing, and neither does an agreement ended before."""
+    granted_shop(shop)
+    other = shop.elsewhere()
+    before = make_agreement(starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31), activate_on=date(2025, 1, 1))
+    make_agreement(other.distributor, starts_on=date(2026, 2, 1))  # a draft
+    make_report(shop)
+    rows = db.session.execute(queries.month_grid(2026, 2, date(2026, 3, 10))).all()
+    assert [(agreement.id, report is not None) for agreement, report, _ in rows] == sorted(
+        [(shop.agreement.id, True), (other.agreement.id, False)],
+        key=lambda row: db.session.get(Agreement, row[0]).distributor.code,
+    )
+    assert before.distributor_id not in {agreement.distributor_id for agreement, _, _ in rows}
+    counted = db.session.scalar(
+        select(func.count()).select_from(queries.month_grid_counted(2026, 2, date(2026, 3, 10)).subquery())
+    )
+    assert counted == len(rows)
+
+
+def test_the_month_grid_counts_no_further_than_its_cap(shop, login, monkeypatch):
+    granted_shop(shop)
+    for _ in range(2):
+        shop.elsewhere()
+    monkeypatch.setattr(queries, "GRID_COUNT_CAP", 2)
+    page = login(shop.sales).get("/reports/?month=2026-02&per_page=1").get_data(as_text=True)
+    assert "共超过 2 条" in page or "More than 2 in all" in page
+    monkeypatch.setattr(queries, "GRID_COUNT_CAP", 3)
+    page = login(shop.sales).get("/reports/?month=2026-02&per_page=1").get_data(as_text=True)
+    assert "共超过" not in page
+    assert "More than" not in page
