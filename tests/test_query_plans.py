@@ -36,6 +36,7 @@ from portal.domain.warranty import CoverageClass
 from portal.extensions import db
 from portal.notices.queries import notices_matching
 from portal.orders.queries import orders_matching, with_lines
+from portal.receivables.queries import DueState, Filters, ReceivableKind, distributors_owing, receivables_matching
 
 ON = date(2026, 3, 10)
 HEAD_OFFICE = SimpleNamespace(is_head_office=True, distributor_id=None, is_authenticated=True)
@@ -99,6 +100,21 @@ CASES = [
         "distributors of a status",
         "distributors",
         lambda: distributors_matching(status=DistributorStatus.ACTIVE, user=HEAD_OFFICE),
+    ),
+    # receivables (portal/receivables/views.py index, portal/api/receivables.py): each part off its
+    # own index of the orders owing, merged in order; the distributors owing by code
+    Case("receivables", "orders", lambda: receivables_matching(Filters(), ON, PAGE + 1)),
+    Case("receivables overdue", "orders", lambda: receivables_matching(Filters(state=DueState.OVERDUE), ON, PAGE + 1)),
+    Case(
+        "receivables, deposits",
+        "orders",
+        lambda: receivables_matching(Filters(kind=ReceivableKind.DEPOSIT), ON, PAGE + 1),
+    ),
+    Case("receivables by distributor", "distributors", lambda: distributors_owing(Filters(), ON)),
+    Case(
+        "receivables by distributor, overdue",
+        "distributors",
+        lambda: distributors_owing(Filters(state=DueState.OVERDUE), ON),
     ),
 ]
 
