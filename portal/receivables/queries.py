@@ -39,6 +39,7 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
+    union,
     union_all,
 )
 from sqlalchemy.sql import ColumnElement
@@ -109,18 +110,22 @@ class Part:
         (SQLite uses a partial index only then; a bound parameter would not match the literal)."""
         return f"CAST(status AS TEXT) = '{self.status.value}' AND paid_amount < total"
 
+    @property
+    def outstanding(self) -> Any:
+        """The deposit less what is paid; the whole balance while the deposit is unpaid, else the
+        total less what is paid (an expression in every part: SQLite merges the parts in order only
+        while each column has the same affinity in all of them)."""
+        if self.kind is ReceivableKind.DEPOSIT:
+            return Order.deposit_amount - Order.paid_amount
+        return case(
+            (Order.status.in_(_literals(AWAITING_DEPOSIT)), Order.balance_amount),
+            else_=Order.total - Order.paid_amount,
+        )
+
     def columns(self, *, listed: bool = True) -> list[Any]:
         """The row's columns; ``listed=False``: only those the totals read (from the index alone)."""
-        if self.kind is ReceivableKind.DEPOSIT:
-            amount, outstanding = Order.deposit_amount, Order.deposit_amount - Order.paid_amount
-        else:  # the whole balance while the deposit is unpaid, else the total less what is paid
-            # (an expression in every part: SQLite merges the parts in order only while each
-            # column has the same affinity in all of them)
-            amount = Order.balance_amount
-            outstanding = case(
-                (Order.status.in_(_literals(AWAITING_DEPOSIT)), Order.balance_amount),
-                else_=Order.total - Order.paid_amount,
-            )
+        amount = Order.deposit_amount if self.kind is ReceivableKind.DEPOSIT else Order.balance_amount
+        outstanding = self.outstanding
         listed_only = [Order.id.label("order_id"), Order.number.label("number")] if listed else []
         return [
             *listed_only,
@@ -166,15 +171,19 @@ class Filters:
     status: OrderStatus | None = None  # the order's: a balance after its deposit is DEPOSIT_PAID
 
 
-def _parts(filters: Filters, on: date, *extra: ColumnElement[bool], listed: bool = True) -> list[Any]:
-    """A SELECT of each part the filters can match (at least one, matching nothing if none can)."""
+def _chosen(filters: Filters, on: date, *extra: ColumnElement[bool], listed: bool = True) -> list[tuple[Part, Any]]:
+    """Each part the filters can match with its conditions (at least one, matching nothing if none
+    can, so a statement always has its columns)."""
     parts = [part for part in PARTS if filters.kind in (None, part.kind) and filters.status in (None, part.status)]
-    none = not parts
+    none = [false()] if not parts else []
+    return [(part, [*part.conditions(filters, on, listed=listed), *extra, *none]) for part in parts or PARTS[:1]]
+
+
+def _parts(filters: Filters, on: date, *extra: ColumnElement[bool], listed: bool = True) -> list[Any]:
+    """A SELECT of each part the filters can match."""
     return [
-        select(*part.columns(listed=listed)).where(
-            *part.conditions(filters, on, listed=listed), *extra, *([false()] if none else [])
-        )
-        for part in parts or PARTS[:1]
+        select(*part.columns(listed=listed)).where(*conditions)
+        for part, conditions in _chosen(filters, on, *extra, listed=listed)
     ]
 
 
@@ -233,7 +242,9 @@ def totals_by_distributor(filters: Filters, on: date, *extra: ColumnElement[bool
     (``count``), what is owed, what is overdue. The page runs it for a page of distributors only
     (:func:`totals_of`)."""
     rows = _receivable_rows(filters, on, *extra)
-    return select(rows.c.distributor_id, *_owed_columns(rows, on)).group_by(rows.c.distributor_id)
+    return select(rows.c.distributor_id, *_owed_columns(rows.c.outstanding, rows.c.due_on, on)).group_by(
+        rows.c.distributor_id
+    )
 
 
 def totals_of(distributors: list[Any], filters: Filters, on: date) -> list[DistributorOwed]:
@@ -294,16 +305,14 @@ class OwedSummary:
         )
 
 
-def _owed_columns(rows: Any, on: date) -> list[Any]:
+def _owed_columns(outstanding: Any, due_on: Any, on: date) -> list[Any]:
     """How many amounts, what is owed, how many are overdue (due before ``on``) and how much."""
-    overdue = rows.c.due_on < on
+    overdue = due_on < on
     return [
         func.count().label("count"),
-        type_coerce(func.coalesce(func.sum(rows.c.outstanding), ZERO), Money()).label("outstanding"),
+        type_coerce(func.coalesce(func.sum(outstanding), ZERO), Money()).label("outstanding"),
         func.coalesce(func.sum(case((overdue, 1), else_=0)), 0).label("overdue_count"),
-        type_coerce(func.coalesce(func.sum(case((overdue, rows.c.outstanding), else_=ZERO)), ZERO), Money()).label(
-            "overdue"
-        ),
+        type_coerce(func.coalesce(func.sum(case((overdue, outstanding), else_=ZERO)), ZERO), Money()).label("overdue"),
     ]
 
 
@@ -311,16 +320,32 @@ def _owed(row: Any) -> Owed:
     return Owed(int(row._mapping["count"]), row.outstanding, int(row.overdue_count or 0), row.overdue)
 
 
+def _sums_by_part(filters: Filters, on: date) -> Any:
+    """Each part's sums, its kind and status beside them: each aggregated straight off its index of
+    the orders owing (read alone, never the orders' history), one row a part (a subquery)."""
+    return _union(
+        [
+            select(
+                literal_column(f"'{part.kind.value}'", String(10)).label("kind"),
+                literal_column(f"'{part.status.value}'", String(20)).label("status"),
+                *_owed_columns(part.outstanding, part.due_on, on),
+            ).where(*conditions)
+            for part, conditions in _chosen(filters, on, listed=False)
+        ]
+    ).subquery("sums")
+
+
+def _summary(rows: list[Any]) -> OwedSummary:
+    return OwedSummary(
+        {(ReceivableKind(row.kind), OrderStatus(row.status)): _owed(row) for row in rows if row._mapping["count"]}
+    )
+
+
 def owed_summary(filters: Filters, on: date) -> OwedSummary:
     """The amounts owed matching ``filters`` summed per kind and order status, with the overdue
-    ones (due before ``on``) apart: one GROUP BY over the index of the orders still owing (read
-    alone, never the orders' history). The home pages' totals (finance's receivables, a
-    distributor's deposits and balances)."""
-    rows = _receivable_rows(filters, on)
-    statement = select(rows.c.kind, rows.c.status, *_owed_columns(rows, on)).group_by(rows.c.kind, rows.c.status)
-    return OwedSummary(
-        {(ReceivableKind(row.kind), OrderStatus(row.status)): _owed(row) for row in db.session.execute(statement)}
-    )
+    ones (due before ``on``) apart: one statement, an aggregate a part, whatever the number of
+    orders. The home pages' totals (finance's receivables, a distributor's deposits and balances)."""
+    return _summary(list(db.session.execute(select(_sums_by_part(filters, on)))))
 
 
 @dataclass(frozen=True)
@@ -333,12 +358,15 @@ class OwedOverall:
 
 
 def owed_overall(filters: Filters, on: date) -> OwedOverall:
-    """The amounts owed matching ``filters`` in one aggregate over the index of the orders still
-    owing: their count and sums, and how many distributors owe them."""
-    rows = _receivable_rows(filters, on)
-    statement = select(*_owed_columns(rows, on), func.count(rows.c.distributor_id.distinct()).label("distributors"))
-    row = db.session.execute(statement).one()
-    return OwedOverall(_owed(row), int(row.distributors))
+    """The amounts owed matching ``filters`` (:func:`owed_summary`'s sums, added up) and how many
+    distributors owe them, in one statement: the distributors of every part merged in their
+    indexes' order, each once."""
+    ids = [select(Order.distributor_id).where(*conditions) for _, conditions in _chosen(filters, on, listed=False)]
+    owing = (union(*ids) if len(ids) > 1 else ids[0].distinct()).order_by(literal_column("1")).subquery()
+    distributors = select(func.count()).select_from(owing).scalar_subquery().label("distributors")
+    sums = _sums_by_part(filters, on)
+    rows = list(db.session.execute(select(sums, distributors)))
+    return OwedOverall(_summary(rows).of(), int(rows[0].distributors))
 
 
 class RowPagination(SelectPagination):
