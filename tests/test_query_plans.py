@@ -40,6 +40,7 @@ from portal.domain.warranty import CoverageClass
 from portal.extensions import db
 from portal.notices.queries import notices_matching
 from portal.orders.queries import orders_matching, with_lines
+from portal.receivables.queries import DueState, Filters, ReceivableKind, distributors_owing, receivables_matching
 from portal.repairs.ledger_queries import LedgerFilters, ledger_runs
 from portal.repairs.models import RepairBatch
 from portal.reports.queries import ViolationFilters, month_grid, reports_matching, violations_matching
@@ -167,6 +168,21 @@ CASES = [
         "violations of a kind",
         "violations",
         lambda: violations_matching(ViolationFilters(kind=ViolationKind.BELOW_PRICE), HEAD_OFFICE),
+    ),
+    # receivables (portal/receivables/views.py index, portal/api/receivables.py): each part off its
+    # own index of the orders owing, merged in order; the distributors owing by code
+    Case("receivables", "orders", lambda: receivables_matching(Filters(), ON, PAGE + 1)),
+    Case("receivables overdue", "orders", lambda: receivables_matching(Filters(state=DueState.OVERDUE), ON, PAGE + 1)),
+    Case(
+        "receivables, deposits",
+        "orders",
+        lambda: receivables_matching(Filters(kind=ReceivableKind.DEPOSIT), ON, PAGE + 1),
+    ),
+    Case("receivables by distributor", "distributors", lambda: distributors_owing(Filters(), ON)),
+    Case(
+        "receivables by distributor, overdue",
+        "distributors",
+        lambda: distributors_owing(Filters(state=DueState.OVERDUE), ON),
     ),
 ]
 

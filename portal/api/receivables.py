@@ -15,7 +15,15 @@ from pydantic import Field, model_validator
 from ..clock import today
 from ..domain.orders import OrderStatus, days_late
 from ..domain.permissions import may_read_receivables
-from ..receivables.queries import DueState, Filters, ReceivableKind, paginate_rows, receivables_matching
+from ..receivables.queries import (
+    DueState,
+    Filters,
+    ReceivableKind,
+    owed_overall,
+    page_end,
+    paginate_rows,
+    receivables_matching,
+)
 from ..security import allowed
 from .blueprint import bp
 from .core import Id, Money, OutModel, QueryModel, api_doc, page_of, parse_query
@@ -59,5 +67,10 @@ def list_receivables() -> Any:
     as on the receivables page. Head office only.
     """
     query = parse_query(ReceivableQuery)
-    filters = Filters(distributor_id=query.distributor_id, state=query.state, kind=query.kind)
-    return page_of(ReceivableOut, receivables_matching(filters, today()), paginate_rows)
+    filters, on = Filters(distributor_id=query.distributor_id, state=query.state, kind=query.kind), today()
+    total = owed_overall(filters, on).owed.count  # one aggregate over the index of the orders owing
+
+    def paginator(statement: Any) -> Any:
+        return paginate_rows(statement, total=total)
+
+    return page_of(ReceivableOut, receivables_matching(filters, on, page_end()), paginator)

@@ -28,10 +28,12 @@ from .queries import (
     DueState,
     Filters,
     ReceivableKind,
-    owed_summary,
+    distributors_owing,
+    owed_overall,
+    page_end,
     paginate_rows,
     receivables_matching,
-    totals_by_distributor,
+    totals_of,
 )
 
 bp = Blueprint("receivables", __name__, url_prefix="/receivables")
@@ -58,14 +60,19 @@ def _filters() -> Filters:
 @bp.get("/")
 @allowed(may_read_receivables)
 def index() -> Any:
-    """Deposits and balances owed, the longest overdue first, with totals per distributor."""
+    """Deposits and balances owed, the longest overdue first, with totals per distributor: one
+    aggregate counts both lists and sums them all, then a page of each (the totals of a page of
+    distributors only)."""
     filters, on = _filters(), today()
     picker = picked_distributor()
+    overall = owed_overall(filters, on)
+    distributors = paginate_rows(distributors_owing(filters, on), "totals_page", total=overall.distributors)
+    distributors.items = totals_of(distributors.items, filters, on)
     return render_template(
         "receivables/index.html",
-        page=paginate_rows(receivables_matching(filters, on)),
-        totals=paginate_rows(totals_by_distributor(filters, on), "totals_page"),
-        owed=owed_summary(filters, on).of(),
+        page=paginate_rows(receivables_matching(filters, on, page_end()), total=overall.owed.count),
+        totals=distributors,
+        owed=overall.owed,
         filters=filters,
         picker=picker,
         states=list(DueState),

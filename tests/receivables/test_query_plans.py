@@ -8,6 +8,7 @@ sorted): a Sort node left in the plan is one no index can spare."""
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -18,7 +19,15 @@ from portal.domain.orders import DeliveryState
 from portal.domain.repairs import BatchStatus
 from portal.domain.roles import Role
 from portal.extensions import db
-from portal.receivables.queries import DueState, Filters, receivables_matching, totals_by_distributor
+from portal.receivables.queries import (
+    DueState,
+    Filters,
+    distributors_owing,
+    owed_overall,
+    owed_summary,
+    receivables_matching,
+    totals_of,
+)
 from portal.repairs.queries import BatchFilters, batches_matching
 
 from ..builders import make_user
@@ -89,12 +98,39 @@ def test_a_page_of_the_repair_batch_list_is_read_in_the_index_order(app, status)
     assert_read_in_index_order(plan_of(page_of(statement)), "repair_batches")
 
 
-@pytest.mark.parametrize("filters", [Filters(), Filters(state=DueState.OVERDUE)])
-def test_the_receivables_read_only_the_orders_still_owing(app, filters):
-    for statement in (receivables_matching(filters, ON), totals_by_distributor(filters, ON)):
-        plan = plan_of(page_of(statement))
+RECEIVABLES = [Filters(), Filters(state=DueState.OVERDUE), Filters(state=DueState.NOT_YET_DUE)]
+
+
+@pytest.mark.parametrize("filters", RECEIVABLES)
+def test_a_page_of_receivables_reads_each_part_off_its_index_in_order(app, filters):
+    """The parts are merged in order: SQLite merges the UNION, PostgreSQL each part stopped after
+    the page's end; no sort of every order owing."""
+    plan = plan_of(page_of(receivables_matching(filters, ON, first=50)))
+    if is_sqlite():
+        assert "SCAN orders\n" not in plan + "\n", plan
+        assert "TEMP B-TREE" not in plan, plan
+        assert "MERGE (UNION ALL)" in plan, plan
+        for index in ("ix_orders_owing_deposit_confirmed", "ix_orders_owing_balance_deposit_paid"):
+            assert f"orders USING INDEX {index}" in plan, plan
+    else:
+        assert "Seq Scan on orders" not in plan, plan
+        assert "Merge Append" in plan, plan
+        assert "Limit" in plan.split("Merge Append")[1], plan  # each part stops after the page's end
+
+
+@pytest.mark.parametrize("filters", RECEIVABLES)
+def test_the_receivables_totals_read_the_index_of_the_orders_owing_alone(app, filters):
+    runs = (
+        lambda: owed_overall(filters, ON),
+        lambda: owed_summary(filters, ON),
+        lambda: totals_of([SimpleNamespace(id=7, code="X", name="X")], filters, ON),
+        page_of(distributors_owing(filters, ON)),
+    )
+    for run in runs:
+        plan = plan_of(run)
         if is_sqlite():
             assert "SCAN orders\n" not in plan + "\n", plan
-            assert "orders USING INDEX ix_orders_status" in plan, plan
+            assert "orders USING COVERING INDEX ix_orders_owing_status_distributor_id_" in plan, plan
         else:
             assert "Seq Scan on orders" not in plan, plan
+            assert "using ix_orders_owing_" in plan, plan  # on the test's few rows, any of them
