@@ -42,7 +42,11 @@ class RepairBatch(Model):
     __audited__ = True
     __table_args__ = (
         UniqueConstraint("distributor_id", "month", name="uq_repair_batches_distributor_id_month"),
-        Index("ix_repair_batches_status_status_since", "status", "status_since"),
+        # The work queue's runs, one per status, each in its order (repairs.workshop_queries).
+        Index("ix_repair_batches_status_status_since_id", "status", "status_since", "id"),
+        Index(
+            "ix_repair_batches_status_repair_due_on_status_since_id", "status", "repair_due_on", "status_since", "id"
+        ),
         Index("ix_repair_batches_status_fees_due_on", "status", "fees_due_on"),
         # The batch list's order, unfiltered and by status (repairs.queries.batches_matching).
         Index("ix_repair_batches_month_id", "month", "id"),

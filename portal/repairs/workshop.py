@@ -43,6 +43,7 @@ from ..errors import domain_message
 from ..extensions import db
 from ..forms import attempt, form_status, refuse
 from ..i18n import money
+from ..pagination import page_args
 from ..receivables.queries import paginate_rows
 from ..security import allowed, loads
 from . import services
@@ -50,7 +51,7 @@ from .blueprint import bp
 from .models import RepairBatch, RepairLine
 from .services import LineInspection, LineRefusals
 from .workshop_forms import FreightForm, InspectForm, NotifyForm, ReceiveForm, RepairedForm, ReturnForm
-from .workshop_queries import QUEUE_STATES, queue_statement, state_counts
+from .workshop_queries import QUEUE_STATES, queue_statement, queue_total, state_counts
 
 ZERO = Decimal("0.00")
 
@@ -67,10 +68,11 @@ def queue() -> Any:
     on = today()
     state = request.args.get("state", "")
     chosen = state if state in QUEUE_STATES else None
+    counts = state_counts(on)
     return render_template(
         "repairs/queue.html",
-        page=paginate_rows(queue_statement(chosen, on)),
-        counts=state_counts(on),
+        page=paginate_rows(queue_statement(chosen, on, first=_rows_wanted()), total=queue_total(chosen, counts)),
+        counts=counts,
         states=QUEUE_STATES,
         state=chosen,
         on=on,
@@ -81,6 +83,12 @@ def queue() -> Any:
         state_label=_state_label,
         WITHHELD=WITHHELD,
     )
+
+
+def _rows_wanted() -> int:
+    """The rows down to the end of the requested page (each run of the queue reads no further)."""
+    page, per_page = page_args()
+    return page * per_page + 1
 
 
 def _state_label(state: str) -> str:
