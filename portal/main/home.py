@@ -386,10 +386,10 @@ def sales_desk(on: date) -> dict[str, Any]:
         .join(Distributor, Distributor.id == Assessment.distributor_id)
         .join(Agreement, Agreement.id == Assessment.agreement_id)
         .where(to_review)
-        # The oldest quarter first, then by distributor and agreement: the partial index of those
-        # to review (ix_assessments_to_review), read backwards, gives the first few without
-        # sorting a whole quarter's assessments.
-        .order_by(Assessment.quarter, Assessment.distributor_id, Assessment.agreement_id)
+        # The oldest quarter first: the partial index of those to review (ix_assessments_to_review,
+        # quarter DESC, distributor_id, agreement_id) read backwards gives the first few without
+        # sorting a whole quarter's assessments, so within the quarter the last registered first.
+        .order_by(Assessment.quarter, Assessment.distributor_id.desc(), Assessment.agreement_id.desc())
     )
     violations = (
         select(Violation, Distributor.name)
