@@ -28,6 +28,7 @@ from sqlalchemy import Select
 from portal.agreements.queries import agreements_matching
 from portal.audit.queries import AuditFilters, events_matching
 from portal.boards.queries import boards_matching
+from portal.compliance import standings
 from portal.distributors.queries import distributors_matching
 from portal.domain.distributors import DistributorStatus, Level
 from portal.domain.notices import NoticeType
@@ -100,6 +101,8 @@ CASES = [
         "distributors",
         lambda: distributors_matching(status=DistributorStatus.ACTIVE, user=HEAD_OFFICE),
     ),
+    # the compliance overview's ranking over its default window (portal/compliance/views.py overview)
+    Case("compliance ranking, kept standings", "standings", lambda: standings.ranking()),
 ]
 
 
