@@ -288,7 +288,7 @@ def _note(session: Session, objects: Iterable[Any]) -> None:
             orders.add(obj.order_id)
         elif isinstance(obj, AgreementTerms) and obj.agreement_id is not None:
             agreements.add(obj.agreement_id)
-        elif isinstance(obj, Distributor) and obj.id is not None:
+        elif isinstance(obj, Distributor) and obj in session.dirty:  # a new one has no figures yet
             state = inspect(obj)
             if any(state.attrs[column].history.has_changes() for column in STANDING_COLUMNS):
                 renamed.add(obj.id)
