@@ -16,8 +16,9 @@ from portal.assessments.models import Assessment
 from portal.assessments.services import compute_assessments
 from portal.boards.models import Board, DeliveryTally
 from portal.boards.tallies import counted as tallies_counted
-from portal.compliance import figures
-from portal.compliance.models import QuarterFigures
+from portal.compliance import figures, standings
+from portal.compliance.models import QuarterFigures, Standing
+from portal.compliance.queries import ranked, ranking
 from portal.domain import compliance as rules
 from portal.domain.assessments import last_ended_quarter, quarter_name
 from portal.domain.dates import add_months
@@ -143,6 +144,19 @@ def the_compliance_figures_equal_a_full_recomputation(app, generated):
     tallies = {t.distributor_id: (t.on_time, t.shipped_late) for t in db.session.scalars(select(DeliveryTally))}
     assert tallies
     assert tallies == tallies_counted(db.session(), None)
+    # The standings over the overview's window: every distributor's, as added up again, ranking as
+    # the grouped query does.
+    span = standings.window(TODAY)
+    kept = {
+        row.distributor_id: {c: getattr(row, c) for c in standings.VALUES}
+        for row in db.session.scalars(select(Standing))
+    }
+    assert kept
+    assert kept == standings.added_up(db.session(), None, span)
+    grouped = list(db.session.execute(ranking("", span)))
+    assert standings.usable(db.session(), span) == len(grouped) == len(kept)
+    read = [ranked(row) for row in db.session.execute(standings.ranking())]
+    assert read == [ranked(row) for row in grouped]
     the_assessments_are_what_compute_assessments_makes(app, generated)
 
 

@@ -29,6 +29,7 @@ from portal.agreements.queries import agreements_matching
 from portal.assessments.queries import AssessmentFilters, assessments_matching
 from portal.audit.queries import AuditFilters, events_matching
 from portal.boards.queries import boards_matching
+from portal.compliance import standings
 from portal.distributors.models import Distributor
 from portal.distributors.queries import distributors_matching
 from portal.domain.assessments import AssessmentOutcome
@@ -184,6 +185,8 @@ CASES = [
         "distributors",
         lambda: distributors_owing(Filters(state=DueState.OVERDUE), ON),
     ),
+    # the compliance overview's ranking over its default window (portal/compliance/views.py overview)
+    Case("compliance ranking, kept standings", "standings", lambda: standings.ranking()),
 ]
 
 

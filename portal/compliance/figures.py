@@ -11,6 +11,10 @@ quarter_figures` computes from the records. They are kept current two ways:
 * for what time alone changes (a deposit, a report or a repair limit passing unmet overnight), by
   the idempotent command ``flask --app wsgi portal refresh-compliance``, run daily.
 
+The same refresh keeps the distributors' delivery tallies (boards.tallies) and their standings over
+the overview's window (compliance.standings) current; a distributor's new code or region rewrites
+its standing too.
+
 A test proves the table equal to a full recomputation (tests/compliance/test_refresh.py).
 """
 
@@ -39,7 +43,8 @@ from ..orders.models import Order
 from ..receivables.models import Payment
 from ..repairs.models import RepairBatch, RepairFeePayment, RepairRating
 from ..reports.models import MonthlyReport, Violation
-from .models import QuarterFigures
+from .models import QuarterFigures, Standing
+from .standings import refresh_standings
 
 #: The tables whose rows the figures are computed from; each has a ``distributor_id``. A shipment
 #: is found by its order, a version of terms (the quota, the report due day) by its agreement.
@@ -47,6 +52,9 @@ WATCHED = (Agreement, Order, Payment, RepairBatch, RepairFeePayment, RepairRatin
 PENDING = "compliance_pending_distributors"
 PENDING_ORDERS = "compliance_pending_orders"
 PENDING_AGREEMENTS = "compliance_pending_agreements"
+PENDING_STANDINGS = "compliance_pending_standings"
+#: A distributor's columns its standing keeps (the ranking's order, the province it is added to).
+STANDING_COLUMNS = ("code", "region_code")
 STORED = (*rules.MONEY_COLUMNS, *rules.COUNT_COLUMNS, "score")
 
 
@@ -186,12 +194,16 @@ def refresh(
     distributor_ids: Iterable[int] | None = None,
     on: date | None = None,
     session: Session | None = None,
+    when_filled: bool = False,
 ) -> int:
     """Recompute the figures of these agreements' (or distributors') every quarter from their
     records as of ``on`` (today) and write what changed: new rows inserted, changed rows updated,
     rows no longer computed deleted; and the same distributors' delivery tallies
-    (boards.tallies). Both None: every agreement. Idempotent: a second run writes nothing. Runs
-    inside the caller's transaction (never commits). Returns the quarter-figure rows written."""
+    (boards.tallies) and standings over the window of ``on`` (compliance.standings; with
+    ``when_filled``, the hook's, only once the daily command has filled them). Both None: every
+    agreement (the daily command: the standings' window follows the day it runs). Idempotent: a
+    second run writes nothing. Runs inside the caller's transaction (never commits). Returns the
+    quarter-figure rows written."""
     session = session or db.session()
     on = on or today()
     every = agreement_ids is None and distributor_ids is None
@@ -238,6 +250,8 @@ def refresh(
         session.execute(delete(QuarterFigures).where(QuarterFigures.id.in_(stale)))
     # The same distributors' delivery tallies, kept current by the same hook and daily command.
     refresh_tallies(session, ids)
+    # And their standings over the overview's window, added up from the rows just written.
+    refresh_standings(session, ids, on, when_filled=when_filled)
     return len(inserts) + len(updates) + len(existing)
 
 
@@ -265,6 +279,7 @@ def _note(session: Session, objects: Iterable[Any]) -> None:
     distributors: set[int] = session.info.setdefault(PENDING, set())
     orders: set[int] = session.info.setdefault(PENDING_ORDERS, set())
     agreements: set[int] = session.info.setdefault(PENDING_AGREEMENTS, set())
+    renamed: set[int] = session.info.setdefault(PENDING_STANDINGS, set())
     for obj in objects:
         if isinstance(obj, WATCHED):
             if obj.distributor_id is not None:
@@ -273,6 +288,10 @@ def _note(session: Session, objects: Iterable[Any]) -> None:
             orders.add(obj.order_id)
         elif isinstance(obj, AgreementTerms) and obj.agreement_id is not None:
             agreements.add(obj.agreement_id)
+        elif isinstance(obj, Distributor) and obj in session.dirty:  # a new one has no figures yet
+            state = inspect(obj)
+            if any(state.attrs[column].history.has_changes() for column in STANDING_COLUMNS):
+                renamed.add(obj.id)
 
 
 _READY: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
@@ -286,7 +305,7 @@ def _table_exists(session: Session) -> bool:
     if _READY.get(engine):
         return True
     inspector = inspect(session.connection())
-    found = all(inspector.has_table(model.__tablename__) for model in (QuarterFigures, DeliveryTally))
+    found = all(inspector.has_table(model.__tablename__) for model in (QuarterFigures, DeliveryTally, Standing))
     if found:
         _READY[engine] = True
     return found
@@ -312,12 +331,17 @@ def register(session_class: Any) -> None:
         if orders:
             distributors |= set(session.scalars(select(Order.distributor_id).where(Order.id.in_(sorted(orders)))))
         distributors |= _distributors_of(session, session.info.pop(PENDING_AGREEMENTS, set()))
-        if distributors and _table_exists(session):
-            refresh(distributor_ids=distributors, on=today(), session=session)
+        # A distributor whose code or region changed: its standing sorts and groups by them.
+        renamed = set(session.info.pop(PENDING_STANDINGS, set())) - distributors
+        if (distributors or renamed) and _table_exists(session):
+            if distributors:
+                refresh(distributor_ids=distributors, on=today(), session=session, when_filled=True)
+            if renamed:
+                refresh_standings(session, renamed, today(), when_filled=True)
 
     @event.listens_for(session_class, "after_transaction_end")
     def _after_transaction_end(session: Session, transaction: Any) -> None:
         # A rolled-back transaction changed nothing to refresh; a savepoint's end keeps the notes.
         if transaction.parent is None:
-            for key in (PENDING, PENDING_ORDERS, PENDING_AGREEMENTS):
+            for key in (PENDING, PENDING_ORDERS, PENDING_AGREEMENTS, PENDING_STANDINGS):
                 session.info.pop(key, None)

@@ -234,10 +234,16 @@ class ProvinceSales:
     ordered_amount: Decimal
 
 
+def province_of(region_code: Any) -> ColumnElement[str]:
+    """The code of the province of a region code ("" for none): what the sales by province group
+    by, here and in the standings (portal.compliance.standings)."""
+    return func.coalesce(func.substr(region_code, 1, 2).concat(literal("0000")), literal(""))
+
+
 def sales_by_province(search: str, quarters: QuarterRange) -> list[ProvinceSales]:
     """The amounts ordered per quarter by the province of each distributor's registered region
     (``Distributor.region_code``; a distributor without one is under "—"): one statement."""
-    code = func.coalesce(func.substr(Distributor.region_code, 1, 2).concat(literal("0000")), literal(""))
+    code = province_of(Distributor.region_code)
     sums = _of_matching(
         select(
             code.label("province_code"),

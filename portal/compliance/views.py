@@ -25,7 +25,7 @@ from flask_login import current_user
 
 from ..clock import today
 from ..distributors.models import Distributor
-from ..domain.compliance import VIOLATION_PENALTY, WEIGHTS, attainment_percent, quarter_label
+from ..domain.compliance import VIOLATION_PENALTY, WEIGHTS, attainment_percent
 from ..domain.permissions import may_read, may_read_every_distributor
 from ..domain.repairs import SATISFACTION_TARGET, TIMELINESS_TARGET
 from ..exports import Sheet, stream
@@ -33,6 +33,7 @@ from ..extensions import db
 from ..pagination import MAX_PAGE, int_arg, page_args, paginate
 from ..receivables.queries import RowPagination
 from ..security import allowed, current_user_may, loads
+from . import standings
 from .blueprint import bp
 from .charts import (
     DISTRIBUTOR_TABLES,
@@ -47,6 +48,7 @@ from .charts import (
     ranking_table,
 )
 from .exports import send_sheets, send_tables, sheet, table_sheets
+from .models import STANDING_QUARTERS
 from .queries import (
     HEAT_NUMBERS,
     SEARCH_MAX_LENGTH,
@@ -60,10 +62,11 @@ from .queries import (
     ranking,
     sales_by_province,
 )
+from .standings import window
 
 QUARTER = re.compile(r"^20[0-9]{2}-Q[1-4]$", re.ASCII)
 OVERVIEW_CHARTS = ("attainment", "score", "ranking", "provinces")
-OVERVIEW_QUARTERS = 4  # the overview opens on the last four quarters
+OVERVIEW_QUARTERS = STANDING_QUARTERS  # the overview opens on the last four quarters (the standings')
 
 
 def _quarter_arg(name: str) -> str | None:
@@ -78,10 +81,7 @@ def _range(default_count: int | None, on: date) -> QuarterRange:
     if first and last and first > last:
         first, last = last, first
     if first is None and last is None and default_count:
-        year, number = int(quarter_label(on)[:4]), int(quarter_label(on)[-1])
-        for _step in range(default_count - 1):
-            year, number = (year - 1, 4) if number == 1 else (year, number - 1)
-        return QuarterRange(f"{year}-Q{number}", quarter_label(on))
+        return window(on, default_count)
     return QuarterRange(first, last)
 
 
@@ -180,25 +180,29 @@ HEAT_TITLES = {
 
 class RankingPagination(RowPagination):
     """The ranking, a page at a time in SQL. Its count comes with the page's rows (``ranked``, a
-    window count over the grouped rows: queries.ranking), not from a second grouping; past the last
-    page there are no rows to carry it, and the pages end at the one before."""
+    window count over the grouped rows: queries.ranking), not from a second grouping, or, read from
+    the standings, is theirs (``total``: standings.usable); past the last page there are no rows to
+    carry it, and the pages end at the one before, either way (the page shows the same)."""
 
     def _query_count(self) -> int:
         if self.items:
-            return int(self.items[0].ranked)
+            return int(self._query_args["total"] if "total" in self._query_args else self.items[0].ranked)
         return (self.page - 1) * self.per_page
 
 
-def _ranking_page(search: str, quarters: QuarterRange) -> RankingPagination:
+def _ranking_page(search: str, quarters: QuarterRange, kept: int | None) -> RankingPagination:
+    """A page of the ranking: read from the standings in their index's order when they stand for
+    the range (``kept``, their count: standings.usable), else grouped (queries.ranking)."""
     _page, per_page = page_args()
+    source = {"select": ranking(search, quarters)} if kept is None else {"select": standings.ranking(), "total": kept}
     pagination = RankingPagination(
-        select=ranking(search, quarters),
         session=db.session,
         page=int_arg(RANKING_PAGE, upper=MAX_PAGE) or 1,
         per_page=per_page,
         max_per_page=per_page,
         error_out=False,
         count=True,
+        **source,
     )
     pagination.param = RANKING_PAGE
     return pagination
@@ -221,13 +225,17 @@ def overview() -> Any:
     known = quarters_known()
     names = _quarter_names(quarters, known)
     cells = grid([d.id for d in distributors], quarters)
-    ranked_page = _ranking_page(search, quarters)
+    # The default window without a search: the standings kept current stand for the grouped
+    # queries once the daily command has filled them for this window (standings.usable).
+    kept = standings.usable(db.session(), quarters) if quarters == window(on) and not search else None
+    ranked_page = _ranking_page(search, quarters, kept)
     first = (ranked_page.page - 1) * ranked_page.per_page + 1
+    sales = sales_by_province(search, quarters) if kept is None else standings.sales_by_province(db.session(), quarters)
     tables = [
         heat_table("attainment", str(HEAT_TITLES["attainment"]), distributors, names, cells),
         heat_table("score", str(HEAT_TITLES["score"]), distributors, names, cells),
         ranking_table([ranked(row) for row in ranked_page.items], first),
-        province_table(sales_by_province(search, quarters), names),
+        province_table(sales, names),
     ]
     charts = [(table, figure_of(table)) for table in tables]
     return render_template(
