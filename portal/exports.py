@@ -165,9 +165,13 @@ _XML_TEXT = str.maketrans(
 )
 
 
+_XML_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _text_cell(value: str, style: int = 0) -> str:
     styled = f' s="{style}"' if style else ""
-    return f'<c t="inlineStr"{styled}><is><t xml:space="preserve">{value.translate(_XML_TEXT)}</t></is></c>'
+    text = value.translate(_XML_TEXT) if _XML_SPECIAL.search(value) else value  # most text has none
+    return f'<c t="inlineStr"{styled}><is><t xml:space="preserve">{text}</t></is></c>'
 
 
 def _number(value: Any) -> str:
@@ -197,6 +201,8 @@ def _cell_writer(column: Column, style: int) -> Callable[[Any], str]:
     def number(value: Any) -> str:
         if value is None:
             return "<c/>"
+        if type(value) is Decimal:  # the common case first: money as the database returned it
+            return f"{open_tag}{value:f}</v></c>"
         if isinstance(value, str):
             return text(value)
         if isinstance(value, bool):
