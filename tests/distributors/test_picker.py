@@ -41,6 +41,10 @@ LISTS = (
     "notices.index",
 )
 
+#: Lists whose rows (or a table of them) are every distributor in scope, a page at a time: the
+#: repair-fee ledger's totals list each distributor, those with no fees notified at zero.
+LISTS_DISTRIBUTORS = ("repairs.ledger",)
+
 
 def url(app, endpoint, **args):
     with app.test_request_context():
@@ -69,8 +73,11 @@ def test_a_list_offers_the_picker_not_every_distributor_and_its_size_and_stateme
     assert 'placeholder="Code or name"' in large
     for distributor in first + more:
         assert f'<option value="{distributor.id}"' not in large
-        assert distributor.code not in large
     assert len(many) == len(few), many
+    if endpoint in LISTS_DISTRIBUTORS:
+        return  # its rows are distributors, a page of them at a time: the page grows to a page's worth
+    for distributor in first + more:
+        assert distributor.code not in large
     assert len(large) == len(small)
 
 
