@@ -227,6 +227,7 @@ def _postgresql_problems(statement: Select[Any], table: str, sorts: bool) -> lis
     connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
     connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")  # on an empty table, a bitmap + sort is as cheap
     connection.exec_driver_sql("SET LOCAL enable_sort = off")  # statistics left by other tests must not tip it
+    connection.exec_driver_sql("SET LOCAL enable_incremental_sort = off")  # nor to a sort of a presorted prefix
     plan = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, parameters).scalar()
     root = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
     problems = [
