@@ -186,26 +186,33 @@ def _number(value: Any) -> str:
 
 
 def _cell_writer(column: Column, style: int) -> Callable[[Any], str]:
-    """The function that writes one value of ``column`` as a cell, chosen once per column (the
-    export's inner loop runs it for every cell)."""
+    """The function that writes one value of ``column`` as a cell, chosen once per column: the
+    export's inner loop runs it for every cell (1.6 million at 10× the data), so the common types
+    go first and write their XML directly."""
 
     def text(value: Any) -> str:
         if value is None:
             return "<c/>"
-        return _text_cell(escape_cell(str(value)))
+        value = escape_cell(str(value))
+        if _XML_SPECIAL.search(value):  # most text has nothing to escape
+            value = value.translate(_XML_TEXT)
+        return f'<c t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
 
     if column.kind == TEXT:
         return text
     open_tag = f'<c s="{style}"><v>' if style else "<c><v>"
 
     def number(value: Any) -> str:
+        kind = type(value)
+        if kind is Decimal:  # money as the database returned it
+            return f"{open_tag}{value:f}</v></c>"
+        if kind is date:
+            return f"{open_tag}{(value - _EXCEL_EPOCH).days}</v></c>"
         if value is None:
             return "<c/>"
-        if type(value) is Decimal:  # the common case first: money as the database returned it
-            return f"{open_tag}{value:f}</v></c>"
-        if isinstance(value, str):
+        if kind is str:
             return text(value)
-        if isinstance(value, bool):
+        if kind is bool:
             return f'<c t="b"><v>{int(value)}</v></c>'
         return f"{open_tag}{_number(value)}</v></c>"
 
@@ -259,7 +266,8 @@ def write_xlsx(sheets: Iterable[Sheet], target: Any) -> None:
     each row is compressed into the zip as it comes, never kept."""
     styles, names = _Styles(), []
     taken: set[str] = set()
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
+    # The fastest deflate level: repetitive XML still shrinks about tenfold, at a third of the time.
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
         for number, sheet in enumerate(sheets, start=1):
             names.append(_sheet_name(sheet.title, taken))
             with package.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as part:
