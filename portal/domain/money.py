@@ -47,7 +47,9 @@ def to_fen(amount: Decimal) -> int:
 
 
 def from_fen(fen: int) -> Decimal:
-    return (Decimal(fen) / 100).quantize(FEN)
+    """Whole fen as yuan with two decimals: 12345 → Decimal("123.45"), 100 → Decimal("1.00")
+    (exact: the exponent moves, nothing is divided)."""
+    return Decimal(fen).scaleb(-2)
 
 
 def parse_money(text: str | None, *, allow_zero: bool = True) -> Decimal:

@@ -301,11 +301,11 @@ def compare(old: Mapping[str, Prices], new: Mapping[str, Prices], level: Level |
 
 
 # Spreadsheets also read the full-width forms (＝ ＋ － ＠, as a Chinese input method types them).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+FORMULA_STARTS = frozenset(("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20"))
 
 
 def escape_cell(value: str) -> str:
     """Exported text that a spreadsheet would run as a formula is written as text (CSV injection)."""
-    if value and value[0] in FORMULA_STARTS:
+    if value[:1] in FORMULA_STARTS:
         return "'" + value
     return value
