@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Enum, MetaData, event
+from sqlalchemy import BigInteger, DateTime, Enum, MetaData, delete, event, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -121,3 +121,37 @@ def _sqlite_begin(connection: Any) -> None:
     other. Only :func:`portal.transactions.transaction` writes, so only it asks for the lock."""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN")
+
+
+def rewrite_rows(
+    session: Any,
+    model: Any,
+    columns: Sequence[str],
+    fresh: Mapping[int, Mapping[str, Any]],
+    keys: Collection[int] | None,
+    key: str = "distributor_id",
+) -> int:
+    """Make a kept-current table's rows equal ``fresh`` (key → its ``columns``' values) for the
+    ``keys`` given (None: every row), inside the caller's transaction: changed rows updated, new
+    ones inserted, the others of those keys deleted, each in one executemany statement. Returns the
+    rows written (boards.tallies, compliance.standings)."""
+    key_column = getattr(model, key)
+    statement = select(key_column, *(getattr(model, column) for column in columns))
+    if keys is not None:
+        statement = statement.where(key_column.in_(sorted(keys)))
+    existing = {row[0]: dict(zip(columns, row[1:], strict=True)) for row in session.execute(statement)}
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for number, values in fresh.items():
+        row = existing.pop(number, None)
+        if row is None:
+            inserts.append({key: number, **values})
+        elif any(row[column] != value for column, value in values.items()):
+            updates.append({key: number, **values})
+    if inserts:
+        session.execute(insert(model), inserts)
+    if updates:
+        session.execute(update(model), updates)
+    if existing:
+        session.execute(delete(model).where(key_column.in_(sorted(existing))))
+    return len(inserts) + len(updates) + len(existing)

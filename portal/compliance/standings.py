@@ -19,10 +19,10 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, case, delete, func, insert, select, type_coerce, update
+from sqlalchemy import Integer, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from ..db import Money
+from ..db import Money, rewrite_rows
 from ..distributors.models import Distributor
 from ..domain.compliance import Figures, quarter_label
 from ..regions.models import Region
@@ -108,25 +108,7 @@ def refresh_standings(
     if when_filled and not is_filled(session):
         return 0
     fresh = added_up(session, distributor_ids, window(on))
-    statement = select(Standing.distributor_id, *(getattr(Standing, column) for column in VALUES))
-    if distributor_ids is not None:
-        statement = statement.where(Standing.distributor_id.in_(sorted(distributor_ids)))
-    existing = {row.distributor_id: dict(row._mapping) for row in session.execute(statement)}
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    for distributor_id, values in fresh.items():
-        row = existing.pop(distributor_id, None)
-        if row is None:
-            inserts.append({"distributor_id": distributor_id, **values})
-        elif any(row[column] != value for column, value in values.items()):
-            updates.append({"distributor_id": distributor_id, **values})
-    if inserts:
-        session.execute(insert(Standing), inserts)
-    if updates:
-        session.execute(update(Standing), updates)
-    if existing:
-        session.execute(delete(Standing).where(Standing.distributor_id.in_(sorted(existing))))
-    return len(inserts) + len(updates) + len(existing)
+    return rewrite_rows(session, Standing, VALUES, fresh, distributor_ids)
 
 
 # --- read by the overview ------------------------------------------------------------------------
