@@ -58,6 +58,15 @@ def test_fen_round_trip_is_exact(fen):
 
 
 @pytest.mark.parametrize(
+    ("fen", "shown"),
+    [(0, "0.00"), (1, "0.01"), (100, "1.00"), (252000, "2520.00"), (251990, "2519.90"), (-250, "-2.50")],
+)
+def test_an_amount_from_fen_always_has_two_decimals(fen, shown):
+    """Exports write the Decimal as it is (portal/exports.py), so it must carry exactly two places."""
+    assert f"{from_fen(fen):f}" == shown
+
+
+@pytest.mark.parametrize(
     ("text", "amount"),
     [
         ("1200", D("1200.00")),
