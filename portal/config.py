@@ -13,6 +13,8 @@
 ``SESSION_IDLE_MINUTES``  a signed-in browser session ends after this many minutes without a
                   request (default 60)
 ``SESSION_MAX_HOURS``     and this many hours after signing in, however busy (default 12)
+``WARM_UP_SECONDS``  how long a booting gunicorn worker rehearses the pages (default 10; 0: not
+                  at all; portal/warmup.py)
 ``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_USER``, ``SMTP_PASSWORD``, ``MAIL_FROM``   optional e-mail
 """
 
@@ -92,6 +94,9 @@ class Config:
     PER_PAGE = 25
     LIST_COUNT_CAP = 10_000  # a list counts its rows this far, then reads "more than 10,000"
     API_MAX_PER_PAGE = 200
+    # How long a booting worker may spend rehearsing pages (portal/warmup.py); gunicorn kills a
+    # worker still booting after its --timeout (30 s by default).
+    WARM_UP_SECONDS = float(os.environ.get("WARM_UP_SECONDS", "10") or 10)
 
 
 class TestConfig(Config):

@@ -34,7 +34,7 @@ from .extensions import db, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["AccessRule", "Loader", "allowed", "current_user_may", "loads", "public", "scoped"]
+__all__ = ["AccessRule", "Loader", "allowed", "current_user_may", "loads", "public", "rule_of", "scoped"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class AccessRule:
         return self.permission is not None and may(role, self.permission)
 
 
-def _rule_of(view: Callable[..., Any]) -> AccessRule | None:
+def rule_of(view: Callable[..., Any]) -> AccessRule | None:
     return getattr(view, "access_rule", None)
 
 
@@ -75,14 +75,14 @@ def _set_rule(view: F, rule: AccessRule) -> F:
 
 def public(view: F) -> F:
     """Anyone may use this view, signed in or not (login page, health check, static files)."""
-    return _set_rule(view, replace(_rule_of(view) or AccessRule(), public=True))
+    return _set_rule(view, replace(rule_of(view) or AccessRule(), public=True))
 
 
 def allowed(permission: Permission) -> Callable[[F], F]:
     """Signed-in users whose role has ``permission`` may use this view; others get 403."""
 
     def decorate(view: F) -> F:
-        return _set_rule(view, replace(_rule_of(view) or AccessRule(), permission=permission))
+        return _set_rule(view, replace(rule_of(view) or AccessRule(), permission=permission))
 
     return decorate
 
@@ -100,7 +100,7 @@ def loads(model: Any, arg: str, *, by: str = "id", as_: str = "") -> Callable[[F
     """
 
     def decorate(view: F) -> F:
-        rule = _rule_of(view) or AccessRule()
+        rule = rule_of(view) or AccessRule()
         return _set_rule(view, replace(rule, loaders=(Loader(model, arg, by, as_), *rule.loaders)))
 
     return decorate
@@ -132,7 +132,7 @@ def enforce_access() -> Any:
     if request.endpoint is None:  # no route matched: Flask answers 404/405 itself
         return None
     view = current_app.view_functions.get(request.endpoint)
-    rule = _rule_of(view) if view else None
+    rule = rule_of(view) if view else None
     if rule is None:
         current_app.logger.error("endpoint %s declares no access rule; refused", request.endpoint)
         abort(403)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text
+from sqlalchemy import Column, Integer, MetaData, Table, func, insert, select, text
 from werkzeug.datastructures import MultiDict
 
 from portal import clock, create_app
@@ -315,16 +315,23 @@ def test_each_demo_login_works(app):
         assert response.status_code == 302, username
 
 
-def test_a_worker_warmed_at_boot_compiles_no_template_on_its_first_requests(
+def test_a_worker_warmed_at_boot_compiles_nothing_on_its_first_requests(
     app, database_url, shop, login, monkeypatch, today
 ):
-    """wsgi.py warms each gunicorn worker (portal/warmup.py), so its first page is not 10× slower."""
+    """wsgi.py warms each gunicorn worker (portal/warmup.py), so its first page is not 10× slower:
+    no template is compiled and no SQL statement either (the rehearsal compiled them), and the
+    rehearsal changed nothing."""
     import sys
 
+    from sqlalchemy import event
+    from sqlalchemy.engine.interfaces import CacheStats
+
+    from portal.audit.models import AuditEvent
     from portal.warmup import warm_up
 
     from .conftest import IsolatedClient
 
+    audited = db.session.scalar(select(func.count()).select_from(AuditEvent))
     worker = create_app(app_config(SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=False))
     worker.test_client_class = IsolatedClient
     warm_up(worker)
@@ -335,10 +342,42 @@ def test_a_worker_warmed_at_boot_compiles_no_template_on_its_first_requests(
 
     monkeypatch.setattr(worker.jinja_env, "compile", compile_again)
     assert worker.test_client().get("/login").status_code == 200
+    with worker.app_context():
+        engine = db.engine
+    compiled: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if context.cache_hit is CacheStats.CACHE_MISS:
+            compiled.append(statement)
+
     for user in (shop.agent, shop.sales, shop.finance):
-        assert login(user, worker.test_client()).get("/").status_code == 200
+        client = login(user, worker.test_client())
+        compiled.clear()
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            assert client.get("/").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        assert compiled == [], f"{user.username}'s home compiled {len(compiled)} statements on its first request"
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == audited
     with worker.app_context():
         db.engine.dispose()  # its own pool: close it, as a stopped worker's
+
+
+def test_the_rehearsal_opens_each_role_s_pages_and_stops_when_its_time_is_spent(app, shop):
+    from portal.warmup import rehearse_pages
+
+    done = rehearse_pages(app, seconds=60)
+    assert {(role, path) for role, path, _ in done} >= {
+        ("distributor", "/"),
+        ("sales", "/"),
+        ("finance", "/"),
+        ("distributor", "/orders/"),
+        ("sales", "/receivables/"),
+    }
+    assert [visit for visit in done if visit[2] >= 500] == []
+    assert not any(path.endswith((".xlsx", ".csv")) or path.startswith("/api/") for _, path, _ in done)
+    assert rehearse_pages(app, seconds=0) == []
 
 
 def test_a_user_made_here_can_sign_in(login):
