@@ -44,6 +44,7 @@ from portal.orders.queries import orders_matching, with_lines
 from portal.receivables.queries import DueState, Filters, ReceivableKind, distributors_owing, receivables_matching
 from portal.repairs.ledger_queries import LedgerFilters, ledger_runs
 from portal.repairs.models import RepairBatch
+from portal.repairs.workshop_queries import withheld_counts
 from portal.reports.queries import ViolationFilters, month_grid, reports_matching, violations_matching
 
 ON = date(2026, 3, 10)
@@ -266,6 +267,43 @@ def test_the_plan_check_catches_a_list_without_its_index(app):
         problems = _postgresql_problems(statement, "boards", False)
     db.session.rollback()
     assert problems, "an unindexed order must be reported"
+
+
+def _explained(statement: Select[Any], explain: str) -> list[Any]:
+    """EXPLAIN of ``statement`` exactly as SQLAlchemy sends it (IN lists expanded, values bound)."""
+    from sqlalchemy import event
+
+    sent: list[tuple[str, Any]] = []
+
+    def note(conn, cursor, sql, parameters, context, executemany):
+        sent.append((sql, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        db.session.execute(statement).all()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    sql, parameters = sent[-1]
+    return list(db.session.connection().exec_driver_sql(f"{explain} {sql}", parameters))
+
+
+def test_the_repair_queue_counts_its_withheld_batches_from_an_index_alone(app):
+    """The queue's tabs count the withheld batches (workshop_queries.state_counts) without reading
+    a batch's row: at 10× there are thousands of them."""
+    if db.engine.dialect.name == "sqlite":
+        plan = [row[3] for row in _explained(withheld_counts(ON), "EXPLAIN QUERY PLAN")]
+        reads = [line for line in plan if "repair_batches" in line]
+        assert reads, plan
+        assert all("COVERING INDEX" in line for line in reads), plan
+    else:
+        connection = db.session.connection()
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        plan = _explained(withheld_counts(ON), "EXPLAIN (FORMAT JSON)")[0][0]
+        root = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+        reads = [node["Node Type"] for node in _nodes(root) if node.get("Relation Name") == "repair_batches"]
+        assert reads == ["Index Only Scan"], reads
+    db.session.rollback()
 
 
 def test_every_case_compiles_without_a_request(app):

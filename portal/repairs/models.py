@@ -47,7 +47,16 @@ class RepairBatch(Model):
         Index(
             "ix_repair_batches_status_repair_due_on_status_since_id", "status", "repair_due_on", "status_since", "id"
         ),
-        Index("ix_repair_batches_status_fees_due_on", "status", "fees_due_on"),
+        # The batches awaiting fees by due date, with what withheld_clause reads: the daily withholding
+        # and the queue's count of the withheld ones (workshop_queries.state_counts) read it alone.
+        Index(
+            "ix_repair_batches_status_fees_due_on_amounts",
+            "status",
+            "fees_due_on",
+            "amount_due",
+            "paid_amount",
+            "released",
+        ),
         # The batch list's order, unfiltered and by status (repairs.queries.batches_matching).
         Index("ix_repair_batches_month_id", "month", "id"),
         Index("ix_repair_batches_status_month_id", "status", "month", "id"),

@@ -141,13 +141,17 @@ def state_counts(on: date) -> dict[str, int]:
     counts = dict.fromkeys((BatchStatus.OPEN.value, *QUEUE_STATES), 0)
     for status, number in rows:
         counts[status.value] = int(number)
-    held = db.session.execute(
-        select(RepairBatch.status, func.count()).where(unpaid_clause(), withheld(on)).group_by(RepairBatch.status)
-    )
-    for status, number in held:
+    for status, number in db.session.execute(withheld_counts(on)):
         counts[status.value] -= int(number)
         counts[WITHHELD] += int(number)
     return counts
+
+
+def withheld_counts(on: date) -> Select[BatchStatus, int]:
+    """(status, how many) of the batches withheld on ``on``: read from an index alone, the partial
+    one of the unpaid batches or the (status, fees_due_on) one, which both hold what
+    withheld_clause reads."""
+    return select(RepairBatch.status, func.count()).where(unpaid_clause(), withheld(on)).group_by(RepairBatch.status)
 
 
 def near_limit_clause(on: date, days: int = NEAR_LIMIT_DAYS) -> ColumnElement[bool]:
