@@ -60,6 +60,15 @@ class Money(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
         return None if value is None else from_fen(int(value))
 
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        """:meth:`process_result_value` itself, not wrapped in TypeDecorator's two further calls
+        per value: an export reads 300,000 amounts at 10× the data. (BIGINT needs no processing of
+        its own on either database; if a driver's did, the wrapped default is kept.)"""
+        if self.impl_instance.result_processor(dialect, coltype) is not None:
+            return super().result_processor(dialect, coltype)
+        process_result_value = self.process_result_value
+        return lambda value: process_result_value(value, dialect)
+
 
 class Percent(Money):
     """A percentage kept exactly in hundredths of a percent: Decimal("30.00") is stored as 3000."""

@@ -9,7 +9,7 @@ import csv
 import io
 import re
 import tracemalloc
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -222,3 +222,49 @@ def test_the_csv_writer_sends_a_chunk_before_reading_every_row():
     assert first.startswith("\ufeff名称,Amount,Due\r\n经销商 000000")
     assert sum(1 for _chunk in chunks) == 5
     assert pulled[0] == 5 * exports.BATCH
+
+
+MIXED = [
+    exports.Column("Text"),
+    exports.Column("Money", exports.MONEY),
+    exports.Column("Date", exports.DATE),
+    exports.Column("Count", exports.INTEGER),
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # one kind in every column, some empty: each column written by its batch's template
+        (
+            [("华东", D("1234.50"), date(2026, 3, 10), 3), (None, None, None, None)],
+            [("华东", 1234.5, datetime(2026, 3, 10), 3), (None, None, None, None)],
+        ),
+        # text a spreadsheet would run, or that XML must escape: written cell by cell, escaped
+        (
+            [("=SUM(A1)", D("0.10"), date(2026, 1, 1), 0), ("A & B <c>", D("2.00"), date(2026, 1, 2), 1)],
+            [("'=SUM(A1)", 0.1, datetime(2026, 1, 1), 0), ("A & B <c>", 2.0, datetime(2026, 1, 2), 1)],
+        ),
+        # a full-width formula sign and a line break inside a value
+        (
+            [("＝1+1", D("1.00"), date(2026, 1, 1), 1), ("第一行\n=第二行", D("1.00"), date(2026, 1, 1), 1)],
+            [("'＝1+1", 1.0, datetime(2026, 1, 1), 1), ("第一行\n=第二行", 1.0, datetime(2026, 1, 1), 1)],
+        ),
+        # kinds mixed within a column (a number in a text column, text in a money column)
+        (
+            [(42, "n/a", date(2026, 1, 1), 1), ("x", D("3.30"), date(2026, 1, 1), True)],
+            [("42", "n/a", datetime(2026, 1, 1), 1), ("x", 3.3, datetime(2026, 1, 1), True)],
+        ),
+    ],
+    ids=["one kind", "escaped", "full-width and line break", "mixed kinds"],
+)
+def test_every_kind_of_cell_reads_back_as_written(rows, expected):
+    target = io.BytesIO()
+    exports.write_xlsx([exports.Sheet("Rows", MIXED, iter(rows))], target)
+    read = list(load_workbook(io.BytesIO(target.getvalue())).active.iter_rows(values_only=True))
+    assert read[1:] == expected
+
+
+def test_a_row_with_too_few_values_is_refused():
+    with pytest.raises(ValueError, match="zip"):  # zip(strict=True): the row is short
+        exports.write_xlsx([exports.Sheet("Rows", MIXED, iter([("a", D("1.00"), date(2026, 1, 1))]))], io.BytesIO())
