@@ -13,8 +13,8 @@
 ``SESSION_IDLE_MINUTES``  a signed-in browser session ends after this many minutes without a
                   request (default 60)
 ``SESSION_MAX_HOURS``     and this many hours after signing in, however busy (default 12)
-``WARM_UP_SECONDS``  how long a booting gunicorn worker rehearses the pages (default 10; 0: not
-                  at all; portal/warmup.py)
+``WARM_UP_SECONDS``  how long a booting gunicorn worker may rehearse the pages, whole seconds from 0
+                  (not at all) to 300 (default 10; portal/warmup.py)
 ``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_USER``, ``SMTP_PASSWORD``, ``MAIL_FROM``   optional e-mail
 """
 
@@ -95,8 +95,8 @@ class Config:
     LIST_COUNT_CAP = 10_000  # a list counts its rows this far, then reads "more than 10,000"
     API_MAX_PER_PAGE = 200
     # How long a booting worker may spend rehearsing pages (portal/warmup.py); gunicorn kills a
-    # worker still booting after its --timeout (30 s by default).
-    WARM_UP_SECONDS = float(os.environ.get("WARM_UP_SECONDS", "10") or 10)
+    # worker still booting after its --timeout (30 s by default). Text or unset; finalize() checks it.
+    WARM_UP_SECONDS: Any = os.environ.get("WARM_UP_SECONDS")
 
 
 class TestConfig(Config):
@@ -115,6 +115,8 @@ def finalize(config: dict, instance_path: str) -> None:
         instance.mkdir(parents=True, exist_ok=True)
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'portal.sqlite3'}"
     _session_limits(config)
+    warm_up = config.get("WARM_UP_SECONDS")
+    config["WARM_UP_SECONDS"] = 10 if warm_up is None else _whole_number(warm_up, "WARM_UP_SECONDS", "seconds", 300, 0)
     production = config.get("PORTAL_ENV") == "production"
     key = config.get("SECRET_KEY") or ""
     if production:
@@ -138,10 +140,10 @@ def _session_limits(config: dict) -> None:
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_MAX_HOURS"])
 
 
-def _whole_number(value: Any, name: str, unit: str, most: int) -> int:
+def _whole_number(value: Any, name: str, unit: str, most: int, least: int = 1) -> int:
     text = "" if isinstance(value, bool) else str(value).strip()
-    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= most):
-        raise ConfigError(f"{name} must be a whole number of {unit} from 1 to {most} (got {value!r}).")
+    if not (text.isascii() and text.isdigit() and least <= int(text) <= most):
+        raise ConfigError(f"{name} must be a whole number of {unit} from {least} to {most} (got {value!r}).")
     return int(text)
 
 

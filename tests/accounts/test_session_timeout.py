@@ -131,6 +131,15 @@ def test_session_limits_must_be_whole_numbers_and_a_start_says_which_is_wrong(na
         create_app(app_config(**{name: value}))
 
 
+def test_the_warm_up_takes_whole_seconds_from_0_and_a_start_refuses_anything_else():
+    """WARM_UP_SECONDS (portal/warmup.py) is read and checked like the session limits."""
+    assert create_app(app_config()).config["WARM_UP_SECONDS"] == 10
+    assert create_app(app_config(WARM_UP_SECONDS=" 0 ")).config["WARM_UP_SECONDS"] == 0
+    for value in ("-1", "2.5", "ten", "301"):
+        with pytest.raises(ConfigError, match="WARM_UP_SECONDS must be a whole number of seconds from 0 to 300"):
+            create_app(app_config(WARM_UP_SECONDS=value))
+
+
 def test_changing_the_password_counts_as_signing_in_again(clock, browser, app, monkeypatch):
     monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 24 * 60)  # only the absolute limit here
     clock.advance(hours=11)
