@@ -195,12 +195,7 @@ def _cell_writer(column: Column, style: int) -> Callable[[Any], str]:
     writers below hand it the values their own fast path does not take)."""
 
     def text(value: Any) -> str:
-        if value is None:
-            return "<c/>"
-        value = escape_cell(str(value))
-        if _XML_SPECIAL.search(value):  # most text has nothing to escape
-            value = value.translate(_XML_TEXT)
-        return f'<c t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+        return "<c/>" if value is None else _text_cell(escape_cell(str(value)))
 
     if column.kind == TEXT:
         return text
@@ -237,6 +232,7 @@ def _column_writer(column: Column, style: int) -> Callable[[Sequence[Any]], list
             if kinds <= {str, _NONE}:
                 text = "\n".join(values if _NONE not in kinds else [value for value in values if value is not None])
                 if not _XML_SPECIAL.search(text) and not _FORMULA_START.search("\n" + text):
+                    # _text_cell's cell, inline: nothing to escape, no call per cell
                     return [
                         "<c/>"
                         if value is None

@@ -52,6 +52,13 @@ def page_args(max_per_page: int | None = None) -> tuple[int, int]:
 DEFAULT_COUNT_CAP = 10_000
 
 
+def page_end(max_per_page: int | None = None) -> int:
+    """How many rows the page asked for (``?page=``, ``?per_page=``) ends after: how far a list
+    read as runs off its indexes must read each run (receivables, the repair work queue)."""
+    page, per_page = page_args(max_per_page)
+    return page * per_page
+
+
 def count_cap() -> int:
     """How many rows a list's COUNT counts at most (config ``LIST_COUNT_CAP``)."""
     return int(current_app.config.get("LIST_COUNT_CAP", DEFAULT_COUNT_CAP))

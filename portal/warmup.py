@@ -49,19 +49,17 @@ def rehearse_pages(app: Flask, seconds: float) -> list[tuple[str, str, int]]:
     ``seconds`` are spent (gunicorn kills a worker that boots for longer than its timeout), and
     does nothing on a database without users or without tables yet. Returns (role, path, status)
     of each request made."""
-    from .domain.roles import Role
-
     deadline = time.monotonic() + seconds
     client = app.test_client(use_cookies=False)
     cookie_name = app.config["SESSION_COOKIE_NAME"]
     default = app.config["BABEL_DEFAULT_LOCALE"]
     cookies = dict(_a_session_per_role(app))
     visits = [(role, "/", language) for role in cookies for language in app.config["LANGUAGES"]]
-    seen = {(role is Role.DISTRIBUTOR, "/") for role in cookies}
+    seen = {(role.is_head_office, "/") for role in cookies}
     for role in cookies:
         for path in _pages_of(app, role):
-            if (role is Role.DISTRIBUTOR, path) not in seen:
-                seen.add((role is Role.DISTRIBUTOR, path))
+            if (role.is_head_office, path) not in seen:
+                seen.add((role.is_head_office, path))
                 visits.append((role, path, default))
     done: list[tuple[str, str, int]] = []
     for role, path, language in visits:
@@ -78,19 +76,20 @@ def rehearse_pages(app: Flask, seconds: float) -> list[tuple[str, str, int]]:
 
 
 def _a_session_per_role(app: Flask) -> Iterator[tuple[Role, str]]:
-    """(role, signed session cookie) for the first active user of each role that has one."""
+    """(role, signed session cookie) for the first active user of each role that has one: the
+    session Flask-Login's ``login_user`` starts (and portal.web's session clock stamps), signed as
+    the response would sign it."""
+    from flask import session
+    from flask_login import login_user
     from sqlalchemy import select
     from sqlalchemy.exc import SQLAlchemyError
 
-    from . import clock
     from .accounts.models import User
     from .domain.roles import Role
     from .extensions import db
-    from .web import LAST_SEEN_AT, LOGGED_IN_USER, SIGNED_IN_AT
 
     serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-    now = int(clock.utcnow().timestamp())
-    with app.app_context():
+    with app.test_request_context():
         try:
             users = [
                 db.session.scalar(select(User).where(User.role == role, User.active).order_by(User.id).limit(1))
@@ -99,12 +98,11 @@ def _a_session_per_role(app: Flask) -> Iterator[tuple[Role, str]]:
         except SQLAlchemyError:  # not migrated yet: the pages could not be rehearsed anyway
             app.logger.info("warm-up: no pages rehearsed, the database is not ready")
             return
-        finally:
-            db.session.remove()
-    for user in users:
-        if user is not None:
-            session = {LOGGED_IN_USER: user.get_id(), "_fresh": False, SIGNED_IN_AT: now, LAST_SEEN_AT: now}
-            yield user.role, serializer.dumps(session)
+        for user in users:
+            if user is not None:
+                session.clear()
+                login_user(user)
+                yield user.role, serializer.dumps(dict(session))
 
 
 def _pages_of(app: Flask, role: Role) -> list[str]:

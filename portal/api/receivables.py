@@ -15,12 +15,12 @@ from pydantic import Field, model_validator
 from ..clock import today
 from ..domain.orders import OrderStatus, days_late
 from ..domain.permissions import may_read_receivables
+from ..pagination import page_end
 from ..receivables.queries import (
     DueState,
     Filters,
     ReceivableKind,
     owed_overall,
-    page_end,
     paginate_rows,
     receivables_matching,
 )

@@ -224,12 +224,6 @@ def ordered(statement: Select[Any]) -> Select[Any]:
     return statement.order_by(by.due_on.asc().nulls_last(), by.number)
 
 
-def page_end() -> int:
-    """How many rows the page asked for (``?page=``, ``?per_page=``) ends after."""
-    page, per_page = page_args()
-    return page * per_page
-
-
 def distributors_owing(filters: Filters, on: date) -> Select[*tuple[Any, ...]]:
     """The distributors with an amount owed matching ``filters``, by code: read in the code's index
     order, each checked through the index of the orders owing (paginated: a page of them)."""

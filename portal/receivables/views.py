@@ -19,6 +19,7 @@ from ..extensions import db
 from ..forms import attempt, form_status
 from ..i18n import money
 from ..orders.models import Order
+from ..pagination import page_end
 from ..security import allowed, loads
 from . import services
 from .exports import receivables_sheet
@@ -30,7 +31,6 @@ from .queries import (
     ReceivableKind,
     distributors_owing,
     owed_overall,
-    page_end,
     paginate_rows,
     receivables_matching,
     totals_of,

@@ -43,7 +43,7 @@ from ..errors import domain_message
 from ..extensions import db
 from ..forms import attempt, form_status, refuse
 from ..i18n import money
-from ..pagination import page_args
+from ..pagination import page_end
 from ..receivables.queries import paginate_rows
 from ..security import allowed, loads
 from . import services
@@ -71,7 +71,7 @@ def queue() -> Any:
     counts = state_counts(on)
     return render_template(
         "repairs/queue.html",
-        page=paginate_rows(queue_statement(chosen, on, first=_rows_wanted()), total=queue_total(chosen, counts)),
+        page=paginate_rows(queue_statement(chosen, on, first=page_end()), total=queue_total(chosen, counts)),
         counts=counts,
         states=QUEUE_STATES,
         state=chosen,
@@ -83,12 +83,6 @@ def queue() -> Any:
         state_label=_state_label,
         WITHHELD=WITHHELD,
     )
-
-
-def _rows_wanted() -> int:
-    """The rows down to the end of the requested page (each run of the queue reads no further)."""
-    page, per_page = page_args()
-    return page * per_page + 1
 
 
 def _state_label(state: str) -> str:

@@ -42,17 +42,6 @@ NEAR_LIMIT_DAYS = 7
 withheld = RepairBatch.withheld_clause  # SQL for RepairBatch.is_withheld (one home: the model)
 
 
-def _state_filter(state: str | None, on: date) -> list[ColumnElement[bool]]:
-    if state is None:
-        return [RepairBatch.status.in_(QUEUED)]
-    if state == WITHHELD:
-        return [withheld(on)]
-    status = BatchStatus(state)
-    if status in AWAITING_FEES:
-        return [RepairBatch.status == status, not_(withheld(on))]
-    return [RepairBatch.status == status]
-
-
 def _queue_columns(on: date) -> list[Any]:
     lines = (
         select(func.count(RepairLine.id)).where(RepairLine.batch_id == RepairBatch.id).correlate(RepairBatch)
@@ -132,9 +121,8 @@ def queue_total(state: str | None, counts: dict[str, int]) -> int:
 def state_counts(on: date) -> dict[str, int]:
     """How many batches are in each shown state (the queue's tabs), and ``open``: the batches the
     distributors are still filling. Two statements, each answered from an index alone: the stored
-    statuses (the status index), and the withheld batches among those owing fees (the partial index
-    of the unpaid batches, ledger_queries.unpaid_clause), which are shown as withheld instead of
-    notified."""
+    statuses (the status index), and the withheld batches among those owing fees
+    (:func:`withheld_counts`), which are shown as withheld instead of notified."""
     rows = db.session.execute(
         select(RepairBatch.status, func.count()).where(RepairBatch.status.in_(UNFINISHED)).group_by(RepairBatch.status)
     )
