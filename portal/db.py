@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Enum, MetaData, delete, event, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -130,6 +131,14 @@ def _sqlite_begin(connection: Any) -> None:
     other. Only :func:`portal.transactions.transaction` writes, so only it asks for the lock."""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN")
+
+
+def upsert_insert(session: Any) -> type[postgresql.Insert] | type[sqlite.Insert]:
+    """The INSERT construct of the session's database, the one with ``on_conflict_do_nothing`` and
+    ``on_conflict_do_update`` (PostgreSQL's and SQLite's spell them alike): for rows made before they
+    are locked (accounts.throttle, notices' counters, repairs.owed)."""
+    dialect = session.get_bind().dialect.name
+    return postgresql.Insert if dialect == "postgresql" else sqlite.Insert
 
 
 def rewrite_rows(

@@ -85,6 +85,7 @@ from .receivables.models import Payment
 from .regions.models import Region
 from .regions.services import cpca_rows
 from .repairs.models import RepairBatch, RepairFeePayment, RepairLine, RepairRating
+from .repairs.owed import refresh_fees_owed
 from .reports.models import MonthlyReport, ReportInventoryLine, ReportSaleLine, Violation
 from .transactions import transaction
 
@@ -1512,6 +1513,8 @@ def generate(
     for start in range(0, len(distributor_ids), REFRESH_CHUNK):
         with transaction():
             written["quarter_figures"] += refresh(distributor_ids=distributor_ids[start : start + REFRESH_CHUNK], on=on)
+    with transaction():  # the daily command's recount of the repair fees owed per due day
+        written["repair_fees_owed"] = refresh_fees_owed(db.session(), None)
     db.session.remove()
     echo("Assessments …")
     written["assessments"] = assessments(on)

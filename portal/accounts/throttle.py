@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from ..db import upsert_insert
 from ..domain.accounts import (
     FORGET_AFTER,
     POLICIES,
@@ -70,11 +70,6 @@ def _keys(typed_name: str, address: str) -> dict[ThrottleScope, tuple[str, str |
     }
 
 
-def _insert() -> type[postgresql.Insert] | type[sqlite.Insert]:
-    dialect = db.session.get_bind().dialect.name
-    return postgresql.Insert if dialect == "postgresql" else sqlite.Insert
-
-
 def lock_counters(typed_name: str, address: str) -> list[Counter]:
     """The counters an attempt with this name from this address is held by, locked until the
     transaction ends. Rows are made first (INSERT … ON CONFLICT DO NOTHING) so there is a row to
@@ -82,7 +77,7 @@ def lock_counters(typed_name: str, address: str) -> list[Counter]:
     keys = _keys(typed_name, address)
     in_order = sorted(keys.items(), key=lambda item: item[1][0])
     db.session.execute(
-        _insert()(LoginThrottle)
+        upsert_insert(db.session)(LoginThrottle)
         .values(
             [{"scope": scope, "key": key, "name_key": of_name, "failures": 0} for scope, (key, of_name) in in_order]
         )
@@ -117,7 +112,7 @@ def record_failure(counters: list[Counter], now: datetime) -> None:
         count = after_failure(POLICIES[counter.scope], counter.count, now)
         values = {"failures": count.failures, "last_failure_at": count.last_failure_at}
         db.session.execute(
-            _insert()(LoginThrottle)
+            upsert_insert(db.session)(LoginThrottle)
             .values(scope=counter.scope, key=counter.key, name_key=counter.name_key, **values)
             .on_conflict_do_update(index_elements=["key"], set_=values)
         )

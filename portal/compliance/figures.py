@@ -13,7 +13,8 @@ quarter_figures` computes from the records. They are kept current two ways:
 
 The same refresh keeps the distributors' delivery tallies (boards.tallies) and their standings over
 the overview's window (compliance.standings) current; a distributor's new code or region rewrites
-its standing too.
+its standing too. And the hook recounts the repair fees owed on the due days of the batches written
+(repairs.owed), which the daily command recounts in full.
 
 A test proves the table equal to a full recomputation (tests/compliance/test_refresh.py).
 """
@@ -41,7 +42,8 @@ from ..extensions import db
 from ..notices.models import Notice
 from ..orders.models import Order
 from ..receivables.models import Payment
-from ..repairs.models import RepairBatch, RepairFeePayment, RepairRating
+from ..repairs.models import FeesOwedDay, RepairBatch, RepairFeePayment, RepairRating
+from ..repairs.owed import refresh_fees_owed
 from ..reports.models import MonthlyReport, Violation
 from .models import QuarterFigures, Standing
 from .standings import refresh_standings
@@ -53,6 +55,7 @@ PENDING = "compliance_pending_distributors"
 PENDING_ORDERS = "compliance_pending_orders"
 PENDING_AGREEMENTS = "compliance_pending_agreements"
 PENDING_STANDINGS = "compliance_pending_standings"
+PENDING_FEE_DAYS = "compliance_pending_fee_days"
 #: A distributor's columns its standing keeps (the ranking's order, the province it is added to).
 STANDING_COLUMNS = ("code", "region_code")
 STORED = (*rules.MONEY_COLUMNS, *rules.COUNT_COLUMNS, "score")
@@ -250,6 +253,8 @@ def refresh(
         session.execute(delete(QuarterFigures).where(QuarterFigures.id.in_(stale)))
     # The same distributors' delivery tallies, kept current by the same hook and daily command.
     refresh_tallies(session, ids)
+    if every:  # the daily command: the fees owed per due day too (the hook refreshes the days it saw)
+        refresh_fees_owed(session, None)
     # And their standings over the overview's window, added up from the rows just written.
     refresh_standings(session, ids, on, when_filled=when_filled)
     return len(inserts) + len(updates) + len(existing)
@@ -280,10 +285,14 @@ def _note(session: Session, objects: Iterable[Any]) -> None:
     orders: set[int] = session.info.setdefault(PENDING_ORDERS, set())
     agreements: set[int] = session.info.setdefault(PENDING_AGREEMENTS, set())
     renamed: set[int] = session.info.setdefault(PENDING_STANDINGS, set())
+    fee_days: set[date] = session.info.setdefault(PENDING_FEE_DAYS, set())
     for obj in objects:
         if isinstance(obj, WATCHED):
             if obj.distributor_id is not None:
                 distributors.add(obj.distributor_id)
+            if isinstance(obj, RepairBatch):  # the due day it owes on, and the one it owed on before
+                history = inspect(obj).attrs.fees_due_on.history
+                fee_days.update(day for day in (obj.fees_due_on, *history.deleted) if day is not None)
         elif isinstance(obj, Shipment) and obj.order_id is not None:
             orders.add(obj.order_id)
         elif isinstance(obj, AgreementTerms) and obj.agreement_id is not None:
@@ -305,7 +314,8 @@ def _table_exists(session: Session) -> bool:
     if _READY.get(engine):
         return True
     inspector = inspect(session.connection())
-    found = all(inspector.has_table(model.__tablename__) for model in (QuarterFigures, DeliveryTally, Standing))
+    kept = (QuarterFigures, DeliveryTally, Standing, FeesOwedDay)
+    found = all(inspector.has_table(model.__tablename__) for model in kept)
     if found:
         _READY[engine] = True
     return found
@@ -333,15 +343,18 @@ def register(session_class: Any) -> None:
         distributors |= _distributors_of(session, session.info.pop(PENDING_AGREEMENTS, set()))
         # A distributor whose code or region changed: its standing sorts and groups by them.
         renamed = set(session.info.pop(PENDING_STANDINGS, set())) - distributors
+        fee_days = session.info.pop(PENDING_FEE_DAYS, set())
         if (distributors or renamed) and _table_exists(session):
             if distributors:
                 refresh(distributor_ids=distributors, on=today(), session=session, when_filled=True)
             if renamed:
                 refresh_standings(session, renamed, today(), when_filled=True)
+            # After the distributors' locks (refresh), as every transaction takes them: no circle.
+            refresh_fees_owed(session, fee_days)
 
     @event.listens_for(session_class, "after_transaction_end")
     def _after_transaction_end(session: Session, transaction: Any) -> None:
         # A rolled-back transaction changed nothing to refresh; a savepoint's end keeps the notes.
         if transaction.parent is None:
-            for key in (PENDING, PENDING_ORDERS, PENDING_AGREEMENTS, PENDING_STANDINGS):
+            for key in (PENDING, PENDING_ORDERS, PENDING_AGREEMENTS, PENDING_STANDINGS, PENDING_FEE_DAYS):
                 session.info.pop(key, None)

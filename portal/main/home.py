@@ -50,7 +50,7 @@ from ..orders.queries import QuotaMeter, quota_meter
 from ..pricing.services import list_in_force
 from ..receivables.queries import DueState, Filters, OwedSummary, ReceivableKind, owed_summary, receivables_matching
 from ..regions.models import Region
-from ..repairs.ledger_queries import FeesOwed, LedgerFilters, fees_owed, ledger_rows
+from ..repairs.ledger_queries import FeesOwed, LedgerFilters, fees_owed, ledger_rows, network_fees_owed
 from ..repairs.workshop_queries import near_limit_batches
 from ..reports.models import Violation
 from ..reports.queries import next_report_due
@@ -411,11 +411,12 @@ def sales_desk(on: date) -> dict[str, Any]:
 
 def finance_desk(on: date) -> dict[str, Any]:
     """Receivables (deposits and balances) and repair fees owed, due and overdue: two aggregate
-    statements (receivables.queries.owed_summary, repairs.ledger_queries.fees_owed)."""
+    statements (receivables.queries.owed_summary; repairs.ledger_queries.network_fees_owed, off the
+    rows kept current per due day)."""
     owed = owed_summary(Filters(), on)
     return {
         "deposits": owed.of(ReceivableKind.DEPOSIT),
         "balances": owed.of(ReceivableKind.BALANCE),
         "receivables": owed.of(),
-        "fees": fees_owed(LedgerFilters(unpaid_only=True), on),
+        "fees": network_fees_owed(on),
     }

@@ -54,10 +54,10 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
 from ..clock import utcnow
+from ..db import upsert_insert
 from ..distributors.models import Distributor
 from ..domain.errors import N_, DomainError, InvalidValue
 from ..domain.notices import NoticeType, check_warning, long_date, notice_number, yuan
@@ -138,9 +138,11 @@ def _create_counter(year: int) -> None:
     """Add ``year``'s counter row unless it exists. Two transactions may both find no row for a new
     year: the second INSERT … ON CONFLICT DO NOTHING waits for the first transaction (PostgreSQL),
     then does nothing, and its UPDATE sees the committed row."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(NoticeCounter).values(year=year, last=0).on_conflict_do_nothing(index_elements=["year"]))
+    db.session.execute(
+        upsert_insert(db.session)(NoticeCounter)
+        .values(year=year, last=0)
+        .on_conflict_do_nothing(index_elements=["year"])
+    )
 
 
 def next_number(year: int) -> tuple[int, str]:

@@ -182,12 +182,17 @@ class RepairBatch(Model):
         """:meth:`is_withheld` in SQL, for every list, filter and the daily command (one home; the
         tests of the ledger, the queue, the list and the API each hold it to the domain rule)."""
         return and_(
-            cls.status.in_(AWAITING_FEES),
+            cls.awaiting_clause(),
             cls.amount_due > cls.paid_amount,
             cls.fees_due_on.is_not(None),
             cls.fees_due_on < on,
-            cls.released.is_(False),
         )
+
+    @classmethod
+    def awaiting_clause(cls) -> ColumnElement[bool]:
+        """The part of :meth:`withheld_clause` that does not depend on the day: head office holds the
+        boards awaiting the fees and nobody released the batch (FeesOwedDay.awaiting counts it)."""
+        return and_(cls.status.in_(AWAITING_FEES), cls.released.is_(False))
 
     def shown_status(self, on: date) -> str:
         """The status as pages and the API show it on ``on``: ``withheld`` while fees are overdue and
@@ -197,6 +202,30 @@ class RepairBatch(Model):
     def shown_status_label(self, on: date) -> str:
         """The msgid of :meth:`shown_status`, for the pages to translate."""
         return WITHHELD_LABEL if self.is_withheld(on) else self.status.label
+
+
+class FeesOwedDay(Model):
+    """Kept current: the repair fees still owed on the batches whose fees fall due on one day
+    (docs/rules.md §7.2), so finance's home page adds up a row per due day, a few hundred a year
+    whatever the number of distributors, instead of every batch owing (issue 11).
+
+    ``batches`` and ``outstanding`` are the notified batches with fees outstanding; ``awaiting`` those
+    of them head office holds awaiting the fees, not released (RepairBatch.awaiting_clause). Nothing
+    here depends on the day: on any day, the days before it are the overdue ones and their
+    ``awaiting`` the withheld batches (ledger_queries.network_fees_owed). A day whose fees are all
+    paid keeps its row, at zero: rows are made once and then only updated, so that concurrent
+    transactions lock them in turn (repairs.owed).
+
+    Rewritten by :func:`portal.repairs.owed.refresh_fees_owed` in the transaction of every change to
+    a batch (the compliance figures' hook) and in full by the daily ``refresh-compliance`` and the
+    bench generator; tests/repairs/test_fees_owed.py proves it equal to a recount."""
+
+    __tablename__ = "repair_fees_owed"
+
+    fees_due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    batches: Mapped[int] = mapped_column(default=0)
+    outstanding: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
+    awaiting: Mapped[int] = mapped_column(default=0)
 
 
 class RepairLine(Model):

@@ -11,8 +11,8 @@ from itertools import count
 from portal.distributors.models import Distributor
 from portal.domain.repairs import BatchStatus, FaultCause, RepairOutcome
 from portal.extensions import db
-from portal.repairs import services
-from portal.repairs.models import RepairBatch, RepairLine
+from portal.repairs import fees, services
+from portal.repairs.models import RepairBatch, RepairFeePayment, RepairLine
 from portal.repairs.services import BoardEntry, LineInspection
 
 from ..builders import Shop, active_agreement_of, foreign_record, make_shop
@@ -33,6 +33,25 @@ STEPS = {
     "paid_on": date(2026, 4, 25),
     "returned_on": date(2026, 4, 28),
 }
+
+
+#: The day fee payments are booked on and received, unless a test says otherwise.
+PAY_DAY = date(2026, 4, 25)
+
+
+def book_fee(
+    batch: RepairBatch, amount: str, *, on: date = PAY_DAY, reference: str = "BANK-1", today: date = PAY_DAY
+) -> RepairFeePayment:
+    """Finance books a repair-fee payment of ``amount`` received ``on`` (portal.repairs.fees)."""
+    return fees.record_fee_payment(
+        batch,
+        amount=Decimal(amount),
+        received_on=on,
+        bank_reference=reference,
+        payer="杭州某某科技",
+        recorded_by_id=None,
+        today=today,
+    )
 
 
 def boards_of(shop: Shop, how_many: int, *, shipped_on: date = date(2026, 3, 4)) -> list[str]:

@@ -19,24 +19,12 @@ from portal.notices.models import Notice
 from portal.repairs import fees, services
 from portal.repairs.models import RepairBatch, RepairFeePayment
 
-from .builders import make_batch
+from .builders import PAY_DAY, make_batch
+from .builders import book_fee as book
 
 S = BatchStatus
 NOTIFIED_ON, DUE_ON = date(2026, 4, 21), date(2026, 4, 28)
-PAY_DAY = date(2026, 4, 25)
 HUMAN_REPAIRED = (FaultCause.HUMAN_DAMAGE, RepairOutcome.REPAIRED)
-
-
-def book(batch, amount, *, on=PAY_DAY, reference="BANK-1", today=PAY_DAY):
-    return fees.record_fee_payment(
-        batch,
-        amount=Decimal(amount),
-        received_on=on,
-        bank_reference=reference,
-        payer="杭州某某科技",
-        recorded_by_id=None,
-        today=today,
-    )
 
 
 def fresh(batch):

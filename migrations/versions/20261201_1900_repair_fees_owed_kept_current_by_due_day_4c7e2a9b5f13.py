@@ -1,0 +1,41 @@
+"""the repair fees still owed, kept current per due day (repair_fees_owed), so finance's home page adds
+up a few hundred rows a year instead of every batch owing
+
+Revision ID: 4c7e2a9b5f13
+Revises: 8a3f6c2e9d17
+Create Date: 2026-12-01 19:00:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "4c7e2a9b5f13"
+down_revision = "8a3f6c2e9d17"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "repair_fees_owed",
+        sa.Column("fees_due_on", sa.Date(), nullable=False),
+        sa.Column("batches", sa.Integer(), nullable=False),
+        sa.Column("outstanding", sa.BigInteger(), nullable=False),
+        sa.Column("awaiting", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("fees_due_on", name=op.f("pk_repair_fees_owed")),
+    )
+    # What the batches already notified owe (repairs.owed counts them the same way): amounts in
+    # whole fen, as the Money columns hold them; awaiting = notified and not released.
+    op.execute(
+        "INSERT INTO repair_fees_owed (fees_due_on, batches, outstanding, awaiting) "
+        "SELECT fees_due_on, COUNT(*), SUM(amount_due - paid_amount), "
+        "SUM(CASE WHEN status = 'notified' AND NOT released THEN 1 ELSE 0 END) "
+        "FROM repair_batches WHERE status IN ('notified', 'paid', 'returned') "
+        "AND fees_due_on IS NOT NULL AND paid_amount < amount_due GROUP BY fees_due_on"
+    )
+
+
+def downgrade():
+    op.drop_table("repair_fees_owed")
