@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Enum, MetaData, delete, event, insert, select, update
+from sqlalchemy import BigInteger, DateTime, Enum, MetaData, delete, event, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -141,6 +141,50 @@ def upsert_insert(session: Any) -> type[postgresql.Insert] | type[sqlite.Insert]
     return postgresql.Insert if dialect == "postgresql" else sqlite.Insert
 
 
+def recount_rows(
+    session: Any,
+    model: Any,
+    key: str,
+    zero: Mapping[str, Any],
+    keys: Collection[Any] | None,
+    count: Callable[[Sequence[Any] | None], Mapping[Any, Mapping[str, Any]]],
+) -> int:
+    """Make a kept-current table's rows for these ``keys`` (None: every key) equal what ``count``
+    returns for them (key → values; a key it leaves out gets ``zero``), inside the caller's
+    transaction, so that two transactions recounting one key take turns: each key's row is made
+    first if missing (INSERT … ON CONFLICT DO NOTHING) and locked, keys in order, before the count
+    (SELECT … FOR UPDATE; every key: the table locked against writers), so on PostgreSQL the second
+    waits for the first to commit and then counts what it wrote; SQLite lets one writer at a time
+    anyway. Rows are never deleted, which keeps those locks sound: a key with nothing left stays, at
+    zero. For tables keyed by a due day, a few hundred rows a year (repairs.owed, boards.tallies).
+    Returns the rows written."""
+    key_column = getattr(model, key)
+    columns = list(zero)
+    wanted = None if keys is None else sorted(k for k in keys if k is not None)
+    if wanted == []:
+        return 0
+    locked = select(key_column, *(getattr(model, column) for column in columns))
+    if wanted is None:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text(f"LOCK TABLE {model.__tablename__} IN EXCLUSIVE MODE"))  # reads go on
+    else:
+        session.execute(
+            upsert_insert(session)(model)
+            .values([{key: k, **zero} for k in wanted])
+            .on_conflict_do_nothing(index_elements=[key])
+        )
+        locked = locked.where(key_column.in_(wanted)).order_by(key_column).with_for_update()
+    existing = {row[0]: dict(zip(columns, row[1:], strict=True)) for row in session.execute(locked)}
+    fresh = count(wanted)
+    inserts = [{key: k, **values} for k, values in fresh.items() if k not in existing]
+    updates = [{key: k, **values} for k, row in existing.items() if row != (values := fresh.get(k, zero))]
+    if inserts:
+        session.execute(insert(model), inserts)
+    if updates:
+        session.execute(update(model), updates)  # by primary key, one executemany
+    return len(inserts) + len(updates)
+
+
 def rewrite_rows(
     session: Any,
     model: Any,
@@ -152,7 +196,7 @@ def rewrite_rows(
     """Make a kept-current table's rows equal ``fresh`` (key → its ``columns``' values) for the
     ``keys`` given (None: every row), inside the caller's transaction: changed rows updated, new
     ones inserted, the others of those keys deleted, each in one executemany statement. Returns the
-    rows written (boards.tallies, compliance.standings)."""
+    rows written (compliance.standings)."""
     key_column = getattr(model, key)
     statement = select(key_column, *(getattr(model, column) for column in columns))
     if keys is not None:

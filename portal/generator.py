@@ -54,6 +54,7 @@ from .assessments.models import Assessment
 from .assessments.services import assessment_rows
 from .audit.models import AuditEvent
 from .boards.models import Board, BoardWindow, Shipment, ShipmentLine
+from .boards.tallies import refresh_tallies
 from .clock import BUSINESS_TZ, today
 from .compliance.figures import refresh
 from .compliance.models import QuarterFigures
@@ -1513,7 +1514,8 @@ def generate(
     for start in range(0, len(distributor_ids), REFRESH_CHUNK):
         with transaction():
             written["quarter_figures"] += refresh(distributor_ids=distributor_ids[start : start + REFRESH_CHUNK], on=on)
-    with transaction():  # the daily command's recount of the repair fees owed per due day
+    with transaction():  # the daily command's recount of the tallies kept per due day
+        written["delivery_days"] = refresh_tallies(db.session(), None)
         written["repair_fees_owed"] = refresh_fees_owed(db.session(), None)
     db.session.remove()
     echo("Assessments …")

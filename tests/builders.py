@@ -26,6 +26,7 @@ from portal.agreements import services as agreements
 from portal.agreements.models import Agreement, SubAgentRequest, Territory
 from portal.boards import services as shipping
 from portal.boards.models import Shipment
+from portal.boards.tallies import refresh_tallies
 from portal.config import TestConfig
 from portal.distributors.models import Distributor
 from portal.distributors.services import DistributorData, create_distributor
@@ -368,7 +369,9 @@ def ship(order: Order, lines: Mapping[Product, Sequence[str] | int], *, on: date
 def insert_orders(agreements: Sequence[Agreement], numbers: Iterable[int], **columns: Any) -> None:
     """Orders PO-BULK-000000… (one per number ``n``), spread round-robin over ``agreements``, written
     straight into the table in one INSERT. Only for the tests that measure a page at 1,000 orders:
-    through the services they would take minutes. A column's value may be a function of ``n``."""
+    through the services they would take minutes. A column's value may be a function of ``n``. The
+    delivery tallies kept per due day are then recounted, as the bench generator does after its bulk
+    load (boards.tallies)."""
     rows = []
     for n in numbers:
         agreement = agreements[n % len(agreements)]
@@ -382,6 +385,7 @@ def insert_orders(agreements: Sequence[Agreement], numbers: Iterable[int], **col
             }
         )
     db.session.execute(insert(Order), rows)
+    refresh_tallies(db.session(), None)
     db.session.commit()
 
 

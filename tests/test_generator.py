@@ -14,7 +14,7 @@ from portal.accounts.models import User
 from portal.agreements.models import AgreementTerms
 from portal.assessments.models import Assessment
 from portal.assessments.services import compute_assessments
-from portal.boards.models import Board, DeliveryTally
+from portal.boards.models import Board, DeliveryDay
 from portal.boards.tallies import counted as tallies_counted
 from portal.compliance import figures, standings
 from portal.compliance.models import QuarterFigures, Standing
@@ -141,7 +141,10 @@ def the_compliance_figures_equal_a_full_recomputation(app, generated):
     }
     assert stored
     assert stored == recomputed
-    tallies = {t.distributor_id: (t.on_time, t.shipped_late) for t in db.session.scalars(select(DeliveryTally))}
+    tallies = {
+        t.delivery_due_on: {"on_time": t.on_time, "shipped_late": t.shipped_late, "waiting": t.waiting}
+        for t in db.session.scalars(select(DeliveryDay))
+    }
     assert tallies
     assert tallies == tallies_counted(db.session(), None)
     # The standings over the overview's window: every distributor's, as added up again, ranking as

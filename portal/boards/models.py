@@ -121,19 +121,22 @@ class BoardWindow(Model):
     board: Mapped[Board] = relationship(back_populates="windows")
 
 
-class DeliveryTally(Model):
-    """Kept current: one distributor's orders shipped by their delivery due date and those shipped
-    after it (§6.4.1, docs/rules.md §6), so head office's on-time delivery summary adds up one row
-    per distributor instead of counting every order ever shipped (queries.delivery_counts).
+class DeliveryDay(Model):
+    """Kept current: the orders whose delivery falls due on one day (§6.4.1, docs/rules.md §6),
+    counted by where they stand: shipped by that day (on time), shipped after it (late), and not
+    shipped yet (``waiting``). Head office's on-time delivery summary adds up these rows, a few
+    hundred a year whatever the number of distributors, instead of counting orders
+    (queries.delivery_counts). Nothing here depends on the day: on any day, the waiting orders of
+    the days before it are the overdue ones, the others not yet due.
 
-    Rewritten by :func:`portal.boards.tallies.refresh_tallies`, which the compliance figures'
-    refresh calls: in the transaction of every change to the distributor's orders, and for every
-    distributor by the daily ``refresh-compliance``. A shipped order's state no longer depends on
-    the day, so the tally is exact between refreshes; tests/boards/test_delivery.py proves it
-    equal to a recount."""
+    Recounted by :func:`portal.boards.tallies.refresh_tallies` for the due days of the orders a
+    transaction wrote (the compliance figures' hook), and for every day by the daily
+    ``refresh-compliance`` and the bench generator; rows are never deleted (db.recount_rows).
+    tests/boards/test_delivery.py proves them equal to a recount."""
 
-    __tablename__ = "delivery_tallies"
+    __tablename__ = "delivery_days"
 
-    distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"), primary_key=True, autoincrement=False)
+    delivery_due_on: Mapped[date] = mapped_column(Date, primary_key=True)
     on_time: Mapped[int] = mapped_column(default=0)
     shipped_late: Mapped[int] = mapped_column(default=0)
+    waiting: Mapped[int] = mapped_column(default=0)

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..orders.models import Order
 from ..products.models import Product
 from ..security import scoped
-from .models import Board, BoardWindow, DeliveryTally, Shipment, ShipmentLine
+from .models import Board, BoardWindow, DeliveryDay, Shipment, ShipmentLine
 
 # --- shipments ----------------------------------------------------------------------------------
 
@@ -263,30 +263,37 @@ def shipped_buckets() -> tuple[Any, Any]:
     )
 
 
+def waiting_bucket() -> Any:
+    """The count of orders not shipped yet, as an aggregate column (the kept-current tallies')."""
+    return _bucket(Order.shipped_on.is_(None)).label("waiting")
+
+
 def delivery_counts(filters: DeliveryFilters, on: date) -> DeliveryCounts:
     """How many orders of the filtered period shipped on time, shipped late, are overdue and are not
     yet due, and the list's pagination total besides.
 
-    Unfiltered, the shipped ones are the kept-current tallies added up (one row per distributor,
-    models.DeliveryTally) and the others are counted among the orders not shipped yet (a range of
-    the index on (shipped_on, delivery_due_on, status)): nothing reads the orders shipped before.
+    Unfiltered: the kept-current tallies per delivery due day added up (models.DeliveryDay, a few
+    hundred rows a year), the orders waiting on the days before ``on`` being the overdue ones
+    (domain.orders.delivery_state: not shipped and the due date passed); no order is read.
     Filtered by distributor or due dates: one statement over the orders matching, answered from the
     index on (delivery_due_on, shipped_on, status) alone."""
     shipped, due = Order.shipped_on, Order.delivery_due_on
+    if filters == DeliveryFilters(state=filters.state):
+        past = DeliveryDay.delivery_due_on < on
+        tallied = db.session.execute(
+            select(
+                func.coalesce(func.sum(DeliveryDay.on_time), 0),
+                func.coalesce(func.sum(DeliveryDay.shipped_late), 0),
+                func.coalesce(func.sum(case((past, DeliveryDay.waiting), else_=0)), 0),
+                func.coalesce(func.sum(case((past, 0), else_=DeliveryDay.waiting)), 0),
+            )
+        ).one()
+        return DeliveryCounts(*(int(count) for count in tallied))
     waiting = {
         "overdue": _bucket(and_(shipped.is_(None), due < on)).label("overdue"),
         "not_yet_due": _bucket(_delivery_state_is(DeliveryState.NOT_YET_DUE, on)).label("not_yet_due"),
     }
     conditions = _delivery_conditions(filters, on, with_state=False)
-    if filters == DeliveryFilters(state=filters.state):
-        tallied = db.session.execute(
-            select(
-                func.coalesce(func.sum(DeliveryTally.on_time), 0),
-                func.coalesce(func.sum(DeliveryTally.shipped_late), 0),
-            )
-        ).one()
-        row = db.session.execute(select(*waiting.values()).where(*conditions, shipped.is_(None))).one()
-        return DeliveryCounts(int(tallied[0]), int(tallied[1]), int(row.overdue or 0), int(row.not_yet_due or 0))
     row = db.session.execute(select(*shipped_buckets(), *waiting.values()).where(*conditions)).one()
     return DeliveryCounts(
         int(row.on_time or 0), int(row.shipped_late or 0), int(row.overdue or 0), int(row.not_yet_due or 0)

@@ -11,10 +11,11 @@ quarter_figures` computes from the records. They are kept current two ways:
 * for what time alone changes (a deposit, a report or a repair limit passing unmet overnight), by
   the idempotent command ``flask --app wsgi portal refresh-compliance``, run daily.
 
-The same refresh keeps the distributors' delivery tallies (boards.tallies) and their standings over
-the overview's window (compliance.standings) current; a distributor's new code or region rewrites
-its standing too. And the hook recounts the repair fees owed on the due days of the batches written
-(repairs.owed), which the daily command recounts in full.
+The same refresh keeps the distributors' standings over the overview's window
+(compliance.standings) current; a distributor's new code or region rewrites its standing too. And
+the hook recounts the tallies kept per due day for the orders and batches written: the delivery
+tallies (boards.tallies) and the repair fees owed (repairs.owed), which the daily command recounts
+in full.
 
 A test proves the table equal to a full recomputation (tests/compliance/test_refresh.py).
 """
@@ -31,7 +32,7 @@ from sqlalchemy import delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..agreements.models import Agreement, AgreementTerms
-from ..boards.models import DeliveryTally, Shipment
+from ..boards.models import DeliveryDay, Shipment
 from ..boards.tallies import refresh_tallies
 from ..clock import today
 from ..distributors.models import Distributor
@@ -55,7 +56,9 @@ PENDING = "compliance_pending_distributors"
 PENDING_ORDERS = "compliance_pending_orders"
 PENDING_AGREEMENTS = "compliance_pending_agreements"
 PENDING_STANDINGS = "compliance_pending_standings"
-PENDING_FEE_DAYS = "compliance_pending_fee_days"
+#: The tables kept current per due day: the column of the records that keys them, and where a
+#: session notes the days its flushes touched (boards.tallies, repairs.owed).
+PENDING_DAYS = {Order: ("delivery_due_on", "pending_delivery_days"), RepairBatch: ("fees_due_on", "pending_fee_days")}
 #: A distributor's columns its standing keeps (the ranking's order, the province it is added to).
 STANDING_COLUMNS = ("code", "region_code")
 STORED = (*rules.MONEY_COLUMNS, *rules.COUNT_COLUMNS, "score")
@@ -251,9 +254,8 @@ def refresh(
     if existing:
         stale = sorted(row.id for row in existing.values())
         session.execute(delete(QuarterFigures).where(QuarterFigures.id.in_(stale)))
-    # The same distributors' delivery tallies, kept current by the same hook and daily command.
-    refresh_tallies(session, ids)
-    if every:  # the daily command: the fees owed per due day too (the hook refreshes the days it saw)
+    if every:  # the daily command: the tallies per due day too (the hook recounts the days it saw)
+        refresh_tallies(session, None)
         refresh_fees_owed(session, None)
     # And their standings over the overview's window, added up from the rows just written.
     refresh_standings(session, ids, on, when_filled=when_filled)
@@ -285,14 +287,16 @@ def _note(session: Session, objects: Iterable[Any]) -> None:
     orders: set[int] = session.info.setdefault(PENDING_ORDERS, set())
     agreements: set[int] = session.info.setdefault(PENDING_AGREEMENTS, set())
     renamed: set[int] = session.info.setdefault(PENDING_STANDINGS, set())
-    fee_days: set[date] = session.info.setdefault(PENDING_FEE_DAYS, set())
     for obj in objects:
         if isinstance(obj, WATCHED):
             if obj.distributor_id is not None:
                 distributors.add(obj.distributor_id)
-            if isinstance(obj, RepairBatch):  # the due day it owes on, and the one it owed on before
-                history = inspect(obj).attrs.fees_due_on.history
-                fee_days.update(day for day in (obj.fees_due_on, *history.deleted) if day is not None)
+            if type(obj) in PENDING_DAYS:  # its due day now, and the one before if it moved
+                column, pending = PENDING_DAYS[type(obj)]
+                state: Any = inspect(obj)
+                history = state.attrs[column].history
+                days: set[date] = session.info.setdefault(pending, set())
+                days.update(day for day in (getattr(obj, column), *history.deleted) if day is not None)
         elif isinstance(obj, Shipment) and obj.order_id is not None:
             orders.add(obj.order_id)
         elif isinstance(obj, AgreementTerms) and obj.agreement_id is not None:
@@ -314,7 +318,7 @@ def _table_exists(session: Session) -> bool:
     if _READY.get(engine):
         return True
     inspector = inspect(session.connection())
-    kept = (QuarterFigures, DeliveryTally, Standing, FeesOwedDay)
+    kept = (QuarterFigures, DeliveryDay, Standing, FeesOwedDay)
     found = all(inspector.has_table(model.__tablename__) for model in kept)
     if found:
         _READY[engine] = True
@@ -343,18 +347,21 @@ def register(session_class: Any) -> None:
         distributors |= _distributors_of(session, session.info.pop(PENDING_AGREEMENTS, set()))
         # A distributor whose code or region changed: its standing sorts and groups by them.
         renamed = set(session.info.pop(PENDING_STANDINGS, set())) - distributors
-        fee_days = session.info.pop(PENDING_FEE_DAYS, set())
+        delivery_days = session.info.pop(PENDING_DAYS[Order][1], set())
+        fee_days = session.info.pop(PENDING_DAYS[RepairBatch][1], set())
         if (distributors or renamed) and _table_exists(session):
             if distributors:
                 refresh(distributor_ids=distributors, on=today(), session=session, when_filled=True)
             if renamed:
                 refresh_standings(session, renamed, today(), when_filled=True)
             # After the distributors' locks (refresh), as every transaction takes them: no circle.
+            refresh_tallies(session, delivery_days)
             refresh_fees_owed(session, fee_days)
 
     @event.listens_for(session_class, "after_transaction_end")
     def _after_transaction_end(session: Session, transaction: Any) -> None:
         # A rolled-back transaction changed nothing to refresh; a savepoint's end keeps the notes.
         if transaction.parent is None:
-            for key in (PENDING, PENDING_ORDERS, PENDING_AGREEMENTS, PENDING_STANDINGS, PENDING_FEE_DAYS):
+            pending_days = (pending for _, pending in PENDING_DAYS.values())
+            for key in (PENDING, PENDING_ORDERS, PENDING_AGREEMENTS, PENDING_STANDINGS, *pending_days):
                 session.info.pop(key, None)

@@ -58,7 +58,9 @@ class Order(Model):
     paid_amount: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
     deposit_paid_on: Mapped[date | None] = mapped_column(Date)
     paid_in_full_on: Mapped[date | None] = mapped_column(Date)
-    delivery_due_on: Mapped[date | None] = mapped_column(Date)
+    # The day before a change is loaded if need be (active_history): the delivery tallies kept per
+    # due day recount the day an order leaves as well as the one it joins (boards.tallies).
+    delivery_due_on: Mapped[date | None] = mapped_column(Date, active_history=True)
     shipped_on: Mapped[date | None] = mapped_column(Date)  # when the last units shipped
     submitted_on: Mapped[date | None] = mapped_column(Date)
     cancelled_on: Mapped[date | None] = mapped_column(Date)

@@ -124,7 +124,9 @@ class RepairBatch(Model):
     turnaround_late: Mapped[bool] = mapped_column(default=False)
     notified_on: Mapped[date | None] = mapped_column(Date)
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
-    fees_due_on: Mapped[date | None] = mapped_column(Date)  # notified + 7 days
+    # Notified + 7 days. The day before a change is loaded if need be (active_history): the fees
+    # owed kept per due day recount the day a batch leaves as well as the one it joins (owed.py).
+    fees_due_on: Mapped[date | None] = mapped_column(Date, active_history=True)
     returned_on: Mapped[date | None] = mapped_column(Date)
     return_carrier: Mapped[str] = mapped_column(String(100), default="")
     return_tracking_number: Mapped[str] = mapped_column(String(100), default="")

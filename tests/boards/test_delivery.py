@@ -7,8 +7,11 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
-from portal.boards.queries import DeliveryFilters, deliveries_matching, delivery_counts
+from portal.boards.models import DeliveryDay
+from portal.boards.queries import DeliveryCounts, DeliveryFilters, deliveries_matching, delivery_counts
+from portal.boards.tallies import counted as tallies_counted
 from portal.domain.orders import DeliveryState
 from portal.domain.roles import Role
 from portal.extensions import db
@@ -166,21 +169,34 @@ def test_the_lists_sql_agrees_with_the_domain(shop, due_on, shipped_on, on, stat
 
 
 def test_the_unfiltered_summary_reads_kept_current_tallies_equal_to_a_recount(orders, shop):
-    """Unfiltered, the shipped counts come from the tallies kept per distributor (no read of the
-    orders shipped before); filtered by a period they are counted from the orders. They agree, and
-    the tallies follow a change to an order in the same commit."""
+    """Unfiltered, the counts come from the tallies kept per delivery due day (no order is read);
+    filtered by a period they are counted from the orders. They agree on each side of a due date,
+    and the tallies follow a change to an order in the same commit, leaving a day it left at zero."""
     on_time, late, overdue, open_ = orders
     elsewhere = shop.elsewhere()
     theirs = elsewhere.paid_order(50, confirm_on=date(2026, 1, 2), paid_on=date(2026, 1, 3))
     elsewhere.ship(theirs, [f"C-{n}" for n in range(50)], on=date(2026, 2, 1))
-    on = date(2026, 3, 10)
     every = DeliveryFilters(due_from=date(2000, 1, 1))  # the same orders, counted one by one
-    assert delivery_counts(DeliveryFilters(), on) == delivery_counts(every, on)
-    assert (delivery_counts(DeliveryFilters(), on).on_time, delivery_counts(DeliveryFilters(), on).shipped_late) == (
-        2,
-        1,
-    )
+    for on in (date(2026, 2, 1), date(2026, 2, 2), date(2026, 2, 3), date(2026, 3, 10), date(2026, 4, 2)):
+        assert delivery_counts(DeliveryFilters(), on) == delivery_counts(every, on), on
+    assert delivery_counts(DeliveryFilters(), date(2026, 3, 10)) == DeliveryCounts(2, 1, 1, 1)
+    assert kept() == tallies_counted(db.session(), None)
+
     late.shipped_on = date(2026, 2, 2)  # corrected: it left on its due date
+    open_.delivery_due_on = date(2026, 4, 3)  # and a due date corrected: the day it left stays, at zero
     db.session.commit()
-    assert delivery_counts(DeliveryFilters(), on) == delivery_counts(every, on)
-    assert delivery_counts(DeliveryFilters(), on).shipped_late == 0
+    assert delivery_counts(DeliveryFilters(), date(2026, 3, 10)) == DeliveryCounts(3, 0, 1, 1)
+    assert {day: values for day, values in kept().items() if any(values.values())} == tallies_counted(
+        db.session(), None
+    )
+    assert kept()[date(2026, 4, 1)] == {"on_time": 0, "shipped_late": 0, "waiting": 0}
+    for on in (date(2026, 3, 10), date(2026, 4, 3), date(2026, 4, 4)):
+        assert delivery_counts(DeliveryFilters(), on) == delivery_counts(every, on), on
+
+
+def kept() -> dict[date, dict[str, int]]:
+    db.session.expire_all()
+    return {
+        row.delivery_due_on: {"on_time": row.on_time, "shipped_late": row.shipped_late, "waiting": row.waiting}
+        for row in db.session.scalars(select(DeliveryDay))
+    }

@@ -108,9 +108,8 @@ def test_the_delivery_page_counts_once_and_pages_by_its_counts(shop, login, coun
 
     assert "30 in all" in page
     counts = [s for s in statements if "count(" in s.lower() or "sum(" in s.lower()]
-    # The summary's two aggregates (the kept-current tallies, the orders not shipped yet), and no
-    # COUNT for the pagination.
-    assert len(counts) == 2
+    # The summary's one aggregate (the tallies kept per due day), and no COUNT for the pagination.
+    assert len(counts) == 1
     assert not [s for s in counts if "count(" in s.lower()]
     assert sales.get("/boards/delivery?state=on_time").get_data(as_text=True).count("0 in all") == 1
 

@@ -98,6 +98,7 @@ def test_each_step_of_a_batch_keeps_its_due_days_total_equal_to_a_recount(app, s
 def test_a_batch_whose_due_day_changes_leaves_the_old_day_and_joins_the_new_one(app, shop, notified_batch):
     """A correction of the due date (as an administrator's data fix would make it, through the ORM)."""
     batch = notified_batch("300.00")
+    db.session.expire_all()  # the day it leaves is not loaded: the change loads it (active_history)
     batch = db.session.get(RepairBatch, batch.id)
     batch.fees_due_on = LATER_DUE_ON
     db.session.commit()
