@@ -146,13 +146,19 @@ class Agreement(Model):
         return self.number
 
 
-# The list's order (latest start first, then number), alone and for one distributor's agreements.
+# The list's order (latest start first, then number), alone and for one distributor's agreements;
+# the latter also holds what decides whether an agreement binds during a month, so the reports'
+# month grid finds and counts each distributor's binding agreement from the index alone
+# (reports.queries._binds_during).
 Index("ix_agreements_starts_on_number", Agreement.starts_on.desc(), Agreement.number)
 Index(
     "ix_agreements_distributor_id_starts_on_number",
     Agreement.distributor_id,
     Agreement.starts_on.desc(),
     Agreement.number,
+    Agreement.status,
+    Agreement.ends_on,
+    Agreement.terminated_on,
 )
 
 

@@ -20,7 +20,7 @@ from ..receivables.queries import (
     DueState,
     Filters,
     ReceivableKind,
-    owed_overall,
+    owed_summary,
     paginate_rows,
     receivables_matching,
 )
@@ -68,7 +68,9 @@ def list_receivables() -> Any:
     """
     query = parse_query(ReceivableQuery)
     filters, on = Filters(distributor_id=query.distributor_id, state=query.state, kind=query.kind), today()
-    total = owed_overall(filters, on).owed.count  # one aggregate over the index of the orders owing
+    # One aggregate over the indexes of the orders owing; not owed_overall, whose count of the
+    # distributors owing the API does not show.
+    total = owed_summary(filters, on).of().count
 
     def paginator(statement: Any) -> Any:
         return paginate_rows(statement, total=total)
