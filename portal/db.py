@@ -136,7 +136,7 @@ def _sqlite_begin(connection: Any) -> None:
 def upsert_insert(session: Any) -> type[postgresql.Insert] | type[sqlite.Insert]:
     """The INSERT construct of the session's database, the one with ``on_conflict_do_nothing`` and
     ``on_conflict_do_update`` (PostgreSQL's and SQLite's spell them alike): for rows made before they
-    are locked (accounts.throttle, notices' counters, repairs.owed)."""
+    are locked (accounts.throttle, notices' counters, recount_rows)."""
     dialect = session.get_bind().dialect.name
     return postgresql.Insert if dialect == "postgresql" else sqlite.Insert
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -362,7 +363,16 @@ class Database:
     @staticmethod
     def _by_key(table: Any, rows: Any) -> Rows:
         at = [list(table.columns).index(column) for column in table.primary_key.columns]
-        return {tuple(row[i] for i in at): tuple(row) for row in rows}
+        # A day as a key (the tallies kept per due day) reads back from SQLite as text: keyed as
+        # the date it stands for, as the typed rows are.
+        days = [isinstance(column.type, Date) for column in table.primary_key.columns]
+        return {
+            tuple(
+                date.fromisoformat(row[i]) if day and isinstance(row[i], str) else row[i]
+                for i, day in zip(at, days, strict=True)
+            ): tuple(row)
+            for row in rows
+        }
 
     def _read(self, table: Any, keys: list[tuple[Any, ...]] | None = None) -> Rows:
         statement = select(table)
