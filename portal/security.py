@@ -122,6 +122,12 @@ def scope_clause(model: Any, user: Any) -> Any:
     return scope(user.distributor_id)
 
 
+def sees_every(model: Any, user: Any = None) -> bool:
+    """Whether the caller's scope of ``model`` is every record (head office): the summaries kept for
+    the whole network (repairs.ledger_queries.grand_totals) answer only then."""
+    return scope_clause(model, user or current_user) is None
+
+
 def scoped(statement: Any, model: Any, user: Any = None) -> Any:
     """Apply the caller's distributor scope to a SELECT on ``model`` (lists use this)."""
     clause = scope_clause(model, user or current_user)

@@ -1,5 +1,5 @@
 """the repair fees still owed, kept current per due day (repair_fees_owed), so finance's home page adds
-up a few hundred rows a year instead of every batch owing
+up a few hundred rows a year instead of every batch owing; so does the ledger's grand total
 
 Revision ID: 4c7e2a9b5f13
 Revises: 8a3f6c2e9d17
@@ -22,15 +22,16 @@ def upgrade():
         "repair_fees_owed",
         sa.Column("fees_due_on", sa.Date(), nullable=False),
         sa.Column("batches", sa.Integer(), nullable=False),
-        sa.Column("outstanding", sa.BigInteger(), nullable=False),
+        sa.Column("charged", sa.BigInteger(), nullable=False),
+        sa.Column("paid", sa.BigInteger(), nullable=False),
         sa.Column("awaiting", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("fees_due_on", name=op.f("pk_repair_fees_owed")),
     )
     # What the batches already notified owe (repairs.owed counts them the same way): amounts in
     # whole fen, as the Money columns hold them; awaiting = notified and not released.
     op.execute(
-        "INSERT INTO repair_fees_owed (fees_due_on, batches, outstanding, awaiting) "
-        "SELECT fees_due_on, COUNT(*), SUM(amount_due - paid_amount), "
+        "INSERT INTO repair_fees_owed (fees_due_on, batches, charged, paid, awaiting) "
+        "SELECT fees_due_on, COUNT(*), SUM(amount_due), SUM(paid_amount), "
         "SUM(CASE WHEN status = 'notified' AND NOT released THEN 1 ELSE 0 END) "
         "FROM repair_batches WHERE status IN ('notified', 'paid', 'returned') "
         "AND fees_due_on IS NOT NULL AND paid_amount < amount_due GROUP BY fees_due_on"

@@ -33,7 +33,7 @@ from ..domain.dates import add_days
 from ..domain.repairs import NOTIFIED_OR_LATER, BatchStatus, FeeAgeing, fee_ageing
 from ..extensions import db
 from ..pagination import CappedPagination, count_cap, int_arg, page_args
-from ..security import scoped
+from ..security import scoped, sees_every
 from .fees import withheld_clause
 from .models import FeesOwedDay, RepairBatch
 
@@ -73,11 +73,17 @@ def outstanding_column() -> Any:
     return type_coerce(RepairBatch.amount_due - RepairBatch.paid_amount, Money())
 
 
+def _ageing_whens(due_on: Any, on: date) -> list[Any]:
+    """domain.repairs.fee_ageing(due_on, on) in SQL, but the last bucket: overdue by at most N days
+    ⇔ due on or after ``on`` − N days."""
+    return [(due_on >= add_days(on, -days), bucket.value) for bucket, days in BUCKET_BOUNDS]
+
+
 def ageing_case(on: date) -> Any:
-    """domain.repairs.fee_ageing(fees_due_on, on) in SQL: overdue by at most N days ⇔ due on or
-    after ``on`` − N days. None for a batch with nothing outstanding (nothing to age)."""
+    """domain.repairs.fee_ageing(fees_due_on, on) in SQL. None for a batch with nothing
+    outstanding (nothing to age)."""
     whens: list[Any] = [(~unpaid_clause(), None), (RepairBatch.fees_due_on.is_(None), None)]
-    whens += [(RepairBatch.fees_due_on >= add_days(on, -days), bucket.value) for bucket, days in BUCKET_BOUNDS]
+    whens += _ageing_whens(RepairBatch.fees_due_on, on)
     return case(*whens, else_=literal(FeeAgeing.OVER_60.value, String(12)))
 
 
@@ -349,11 +355,41 @@ def ledger_totals_page(filters: LedgerFilters, on: date) -> TotalsPage:
 
 
 def grand_totals(filters: LedgerFilters, on: date) -> Any:
-    """The :func:`_totals_columns` over the batches with fees outstanding matching ``filters``, every
-    distributor's: one aggregate off ix_repair_batches_unpaid. Not the history's charged and paid
-    (those would read every batch ever notified): the page's foot shows what is owed."""
+    """The :func:`_totals_columns` over the batches with fees outstanding matching ``filters``, in
+    the caller's scope. Not the history's charged and paid (those would read every batch ever
+    notified): the page's foot shows what is owed. Unfiltered and in a scope of every distributor
+    (head office's), :func:`network_grand_totals`; else :func:`grand_totals_counted`."""
+    if filters == LedgerFilters() and sees_every(RepairBatch):
+        return network_grand_totals(on)
+    return grand_totals_counted(filters, on)
+
+
+def grand_totals_counted(filters: LedgerFilters, on: date) -> Any:
+    """:func:`grand_totals` counted from the batches: one aggregate off ix_repair_batches_unpaid."""
     statement = select(*_totals_columns(on)).where(*_conditions(filters, on), unpaid_clause())
     return db.session.execute(scoped(statement, RepairBatch)).one()
+
+
+def network_grand_totals(on: date) -> Any:
+    """:func:`grand_totals` of every distributor, unfiltered, added up from the rows kept current
+    per due day (models.FeesOwedDay): each day's outstanding falls in the ageing bucket of the day
+    (domain.repairs.fee_ageing), the days before ``on`` are overdue and their batches awaiting the
+    fees withheld (domain.repairs.is_withheld). tests/repairs/test_fees_owed.py proves it equal to
+    :func:`grand_totals_counted` on each side of a due date and of each bucket's bounds."""
+    day = FeesOwedDay.fees_due_on
+    owed = FeesOwedDay.charged - FeesOwedDay.paid
+    overdue = day < on
+    bucket = case(*_ageing_whens(day, on), else_=literal(FeeAgeing.OVER_60.value, String(12)))
+    statement = select(
+        func.coalesce(func.sum(FeesOwedDay.batches), 0).label("batches"),
+        money_sum(FeesOwedDay.charged).label("charged"),
+        money_sum(FeesOwedDay.paid).label("paid"),
+        money_sum(owed).label("outstanding"),
+        money_sum(case((overdue, owed), else_=ZERO)).label("overdue"),
+        *(money_sum(case((bucket == ageing.value, owed), else_=ZERO)).label(ageing.value) for ageing in FeeAgeing),
+        func.coalesce(func.sum(case((overdue, FeesOwedDay.awaiting), else_=0)), 0).label("withheld"),
+    )
+    return db.session.execute(statement).one()
 
 
 @dataclass(frozen=True)
@@ -392,11 +428,12 @@ def network_fees_owed(on: date) -> FeesOwed:
     tests/repairs/test_fees_owed.py proves it equal to :func:`fees_owed` on each side of a due date.
     Head office's only: the rows hold no distributor to scope by."""
     overdue = FeesOwedDay.fees_due_on < on
+    owed = FeesOwedDay.charged - FeesOwedDay.paid
     statement = select(
         func.coalesce(func.sum(FeesOwedDay.batches), 0),
-        money_sum(FeesOwedDay.outstanding),
+        money_sum(owed),
         func.coalesce(func.sum(case((overdue, FeesOwedDay.batches), else_=0)), 0),
-        money_sum(case((overdue, FeesOwedDay.outstanding), else_=ZERO)),
+        money_sum(case((overdue, owed), else_=ZERO)),
         func.coalesce(func.sum(case((overdue, FeesOwedDay.awaiting), else_=0)), 0),
     )
     count, owed, overdue_count, overdue_amount, withheld = db.session.execute(statement).one()

@@ -208,15 +208,16 @@ class RepairBatch(Model):
 
 class FeesOwedDay(Model):
     """Kept current: the repair fees still owed on the batches whose fees fall due on one day
-    (docs/rules.md §7.2), so finance's home page adds up a row per due day, a few hundred a year
-    whatever the number of distributors, instead of every batch owing (issue 11).
+    (docs/rules.md §7.2), so finance's home page and the ledger's grand total add up a row per due day, a
+    few hundred a year whatever the number of distributors, instead of every batch owing.
 
-    ``batches`` and ``outstanding`` are the notified batches with fees outstanding; ``awaiting`` those
-    of them head office holds awaiting the fees, not released (RepairBatch.awaiting_clause). Nothing
-    here depends on the day: on any day, the days before it are the overdue ones and their
-    ``awaiting`` the withheld batches (ledger_queries.network_fees_owed). A day whose fees are all
-    paid keeps its row, at zero: rows are made once and then only updated, so that concurrent
-    transactions lock them in turn (repairs.owed).
+    ``batches`` are the notified batches with fees outstanding, ``charged`` and ``paid`` their amounts
+    due and paid (what they owe is the difference); ``awaiting`` those of them head office holds
+    awaiting the fees, not released (RepairBatch.awaiting_clause). Nothing here depends on the day:
+    on any day, the days before it are the overdue ones, aged by their distance from it, and their
+    ``awaiting`` the withheld batches (ledger_queries.network_fees_owed, network_grand_totals). A
+    day whose fees are all paid keeps its row, at zero: rows are made once and then only updated,
+    so that concurrent transactions lock them in turn (db.recount_rows).
 
     Rewritten by :func:`portal.repairs.owed.refresh_fees_owed` in the transaction of every change to
     a batch (the compliance figures' hook) and in full by the daily ``refresh-compliance`` and the
@@ -226,7 +227,8 @@ class FeesOwedDay(Model):
 
     fees_due_on: Mapped[date] = mapped_column(Date, primary_key=True)
     batches: Mapped[int] = mapped_column(default=0)
-    outstanding: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
+    charged: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
+    paid: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
     awaiting: Mapped[int] = mapped_column(default=0)
 
 

@@ -16,20 +16,21 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ..db import recount_rows
-from .ledger_queries import money_sum, notified_clause, outstanding_column, unpaid_clause
+from .ledger_queries import money_sum, notified_clause, unpaid_clause
 from .models import ZERO, FeesOwedDay, RepairBatch
 
-NOTHING = {"batches": 0, "outstanding": ZERO, "awaiting": 0}
+NOTHING = {"batches": 0, "charged": ZERO, "paid": ZERO, "awaiting": 0}
 
 
 def counted(session: Session, days: Sequence[date] | None) -> dict[date, dict[str, Any]]:
-    """Per due day, the notified batches with fees outstanding, what they owe and those awaiting
-    their fees (None: every day)."""
+    """Per due day, the notified batches with fees outstanding, their amounts due and paid, and
+    those awaiting their fees (None: every day)."""
     statement = (
         select(
             RepairBatch.fees_due_on,
             func.count(),
-            money_sum(outstanding_column()),
+            money_sum(RepairBatch.amount_due),
+            money_sum(RepairBatch.paid_amount),
             func.sum(case((RepairBatch.awaiting_clause(), 1), else_=0)),
         )
         .where(notified_clause(), unpaid_clause(), RepairBatch.fees_due_on.is_not(None))
@@ -38,8 +39,8 @@ def counted(session: Session, days: Sequence[date] | None) -> dict[date, dict[st
     if days is not None:
         statement = statement.where(RepairBatch.fees_due_on.in_(days))
     return {
-        day: {"batches": int(batches), "outstanding": outstanding, "awaiting": int(awaiting or 0)}
-        for day, batches, outstanding, awaiting in session.execute(statement)
+        day: {"batches": int(batches), "charged": charged, "paid": paid, "awaiting": int(awaiting or 0)}
+        for day, batches, charged, paid, awaiting in session.execute(statement)
     }
 
 

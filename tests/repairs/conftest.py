@@ -23,6 +23,7 @@ from portal.domain.repairs import (
 )
 from portal.extensions import db
 from portal.repairs.models import RepairBatch, RepairLine
+from portal.repairs.owed import refresh_fees_owed
 
 from ..api.conftest import api  # noqa: F401  (the API caller fixture)
 
@@ -138,7 +139,8 @@ def insert_fee_batches(shop: Any) -> Any:
     """``insert_fee_batches([{...}, ...], of=shop)``: RepairBatch rows inserted in one statement,
     straight into the table (no services, no lines), for the ledger's and the withholding's SQL.
     Each dict may set status (default notified), amount_due, paid_amount, fees_due_on, released;
-    numbers and months are made unique."""
+    numbers and months are made unique. The fees owed kept per due day are then recounted, as the
+    daily command and the bench generator do after a bulk load (repairs.owed)."""
     from sqlalchemy import insert
 
     made = [0]
@@ -167,6 +169,7 @@ def insert_fee_batches(shop: Any) -> Any:
                 }
             )
         db.session.execute(insert(RepairBatch), values)
+        refresh_fees_owed(db.session(), None)
         db.session.commit()
 
     return insert_rows

@@ -10,14 +10,19 @@ import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
 from flask_login import login_user
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from portal.domain.repairs import BatchStatus
 from portal.extensions import db
 from portal.repairs import fees, owed, services
-from portal.repairs.ledger_queries import LedgerFilters, fees_owed, network_fees_owed
+from portal.repairs.ledger_queries import (
+    LedgerFilters,
+    fees_owed,
+    grand_totals,
+    grand_totals_counted,
+    network_fees_owed,
+)
 from portal.repairs.models import FeesOwedDay, RepairBatch
 from portal.repairs.owed import counted, refresh_fees_owed
 
@@ -28,26 +33,41 @@ DUE_ON = date(2026, 4, 28)  # notified 21 April (tests/repairs/builders.py STEPS
 LATER_DUE_ON = date(2026, 5, 1)
 #: The day before each due date, the due date itself (not overdue yet), the day after, and months on.
 DAYS = [DUE_ON - timedelta(days=1), DUE_ON, DUE_ON + timedelta(days=1), LATER_DUE_ON, date(2026, 7, 1)]
+#: Each side of each ageing bucket's bounds for the earlier due date (domain.repairs.fee_ageing:
+#: 1–30, 31–60, over 60 days past it).
+BUCKET_EDGES = [DUE_ON + timedelta(days=days) for days in (30, 31, 60, 61)]
 NOTHING = {"batches": 0, "outstanding": Decimal("0.00"), "awaiting": 0}
 
 
-def kept() -> dict[date, dict]:
+def stored() -> dict[date, dict]:
+    """The rows as repairs.owed.counted gives them."""
     db.session.expire_all()
     return {
-        row.fees_due_on: {"batches": row.batches, "outstanding": row.outstanding, "awaiting": row.awaiting}
+        row.fees_due_on: {"batches": row.batches, "charged": row.charged, "paid": row.paid, "awaiting": row.awaiting}
         for row in db.session.scalars(select(FeesOwedDay))
     }
 
 
+def kept() -> dict[date, dict]:
+    """The rows, with what each day's batches still owe."""
+    return {
+        day: {"batches": row["batches"], "outstanding": row["charged"] - row["paid"], "awaiting": row["awaiting"]}
+        for day, row in stored().items()
+    }
+
+
 def assert_agrees(app, finance) -> None:
-    """The rows equal a recount (a day with nothing owed left at zero), and the home page's totals
-    equal the ledger's on every day of DAYS."""
-    rows = kept()
-    assert {day: values for day, values in rows.items() if values != NOTHING} == counted(db.session, None)
+    """The rows equal a recount (a day with nothing owed left at zero); the home page's totals equal
+    the ledger's on every day of DAYS, and the ledger's grand total added up from the rows equals
+    the one counted from the batches on those days and on each side of every ageing bucket's bound."""
+    rows = stored()
+    assert {day: values for day, values in rows.items() if values != owed.NOTHING} == counted(db.session, None)
     with app.test_request_context():
         login_user(finance)  # the ledger reads in the caller's scope: head office's, all
         for on in DAYS:
             assert network_fees_owed(on) == fees_owed(LedgerFilters(unpaid_only=True), on), on
+        for on in [*DAYS, *BUCKET_EDGES]:
+            assert grand_totals(LedgerFilters(), on) == grand_totals_counted(LedgerFilters(), on), on
 
 
 def book(batch, amount, reference="BANK-1", on=PAY_DAY):
@@ -85,8 +105,8 @@ def test_each_step_of_a_batch_keeps_its_due_days_total_equal_to_a_recount(app, s
     assert_agrees(app, shop.finance)
     with app.test_request_context():
         login_user(shop.finance)
-        owed = network_fees_owed(date(2026, 5, 4))
-    assert (owed.count, owed.outstanding, owed.overdue_count, owed.overdue, owed.withheld) == (
+        network = network_fees_owed(date(2026, 5, 4))
+    assert (network.count, network.outstanding, network.overdue_count, network.overdue, network.withheld) == (
         1,
         Decimal("150.00"),
         1,
@@ -106,11 +126,10 @@ def test_a_batch_whose_due_day_changes_leaves_the_old_day_and_joins_the_new_one(
     assert_agrees(app, shop.finance)
 
 
-@pytest.mark.parametrize("on", DAYS)
-def test_the_daily_recount_agrees_with_the_ledger_for_every_kind_of_batch(app, shop, insert_fee_batches, on):
-    """Batches written straight into the table, as the bench generator does, then recounted in full
-    as the daily command does: notified, part paid, paid, returned unpaid after a release, and
-    notified but released, on two due days."""
+def test_the_daily_recount_agrees_with_the_ledger_for_every_kind_of_batch(app, shop, insert_fee_batches):
+    """Batches written straight into the table and recounted in full, as the bench generator and
+    the daily command do (the fixture): notified, part paid, paid, returned unpaid after a release,
+    and notified but released, on two due days."""
     insert_fee_batches(
         [
             {"amount_due": "300.00"},
@@ -121,14 +140,12 @@ def test_the_daily_recount_agrees_with_the_ledger_for_every_kind_of_batch(app, s
             {"amount_due": "60.00", "fees_due_on": LATER_DUE_ON},
         ]
     )
-    assert kept() == {}  # nothing noticed the straight insert
-    assert refresh_fees_owed(db.session, None) == 2
-    db.session.commit()
-    assert refresh_fees_owed(db.session, None) == 0  # idempotent
-    with app.test_request_context():
-        login_user(shop.finance)
-        assert network_fees_owed(on) == fees_owed(LedgerFilters(unpaid_only=True), on)
     assert kept()[DUE_ON] == {"batches": 3, "outstanding": Decimal("570.00"), "awaiting": 2}
+    assert refresh_fees_owed(db.session, None) == 0  # idempotent
+    db.session.execute(delete(FeesOwedDay))
+    assert refresh_fees_owed(db.session, None) == 2  # made again from the batches alone
+    db.session.commit()
+    assert_agrees(app, shop.finance)
 
 
 def test_two_clerks_paying_batches_due_the_same_day_at_once_leave_the_day_exact(app, shop, notified_batch, monkeypatch):
