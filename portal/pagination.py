@@ -75,10 +75,10 @@ def capped_count(statement: Any, cap: int) -> int:
 
 
 class CappedPagination(SelectPagination):
-    """``db.paginate`` with the capped COUNT above. ``total`` is exact up to the cap; past it
-    ``total`` is the cap, ``capped`` is true, and ``pages`` reaches one past the current page while
-    rows remain (so "next" keeps working, and an API client looping while ``page < pages`` reads
-    every row)."""
+    """``db.paginate`` with the capped COUNT above, or the ``total`` the caller knows. ``total`` is
+    exact up to the cap; past it ``total`` is the cap, ``capped`` is true, and ``pages`` reaches
+    one past the current page while rows remain (so "next" keeps working, and an API client
+    looping while ``page < pages`` reads every row)."""
 
     capped: bool = False
     _more: bool = False
@@ -90,6 +90,9 @@ class CappedPagination(SelectPagination):
         return items[: self.per_page]
 
     def _query_count(self) -> int:
+        known = self._query_args.get("total")
+        if known is not None:  # a figure kept current gives it exactly, without counting
+            return int(known)
         cap = self._query_args["cap"]
         counted = capped_count(self._query_args["select"], cap)
         self.capped = counted > cap

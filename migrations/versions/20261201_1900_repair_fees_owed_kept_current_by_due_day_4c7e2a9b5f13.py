@@ -25,16 +25,22 @@ def upgrade():
         sa.Column("charged", sa.BigInteger(), nullable=False),
         sa.Column("paid", sa.BigInteger(), nullable=False),
         sa.Column("awaiting", sa.Integer(), nullable=False),
+        sa.Column("settled", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("fees_due_on", name=op.f("pk_repair_fees_owed")),
     )
-    # What the batches already notified owe (repairs.owed counts them the same way): amounts in
-    # whole fen, as the Money columns hold them; awaiting = notified and not released.
+    # What the batches already notified owe, and how many owe nothing (repairs.owed counts them the
+    # same way): amounts in whole fen, as the Money columns hold them; awaiting = notified and not
+    # released.
     op.execute(
-        "INSERT INTO repair_fees_owed (fees_due_on, batches, charged, paid, awaiting) "
-        "SELECT fees_due_on, COUNT(*), SUM(amount_due), SUM(paid_amount), "
-        "SUM(CASE WHEN status = 'notified' AND NOT released THEN 1 ELSE 0 END) "
+        "INSERT INTO repair_fees_owed (fees_due_on, batches, charged, paid, awaiting, settled) "
+        "SELECT fees_due_on, "
+        "SUM(CASE WHEN paid_amount < amount_due THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN paid_amount < amount_due THEN amount_due ELSE 0 END), "
+        "SUM(CASE WHEN paid_amount < amount_due THEN paid_amount ELSE 0 END), "
+        "SUM(CASE WHEN paid_amount < amount_due AND status = 'notified' AND NOT released THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN paid_amount < amount_due THEN 0 ELSE 1 END) "
         "FROM repair_batches WHERE status IN ('notified', 'paid', 'returned') "
-        "AND fees_due_on IS NOT NULL AND paid_amount < amount_due GROUP BY fees_due_on"
+        "AND fees_due_on IS NOT NULL GROUP BY fees_due_on"
     )
 
 

@@ -177,12 +177,13 @@ class _FilteredPage(CappedPagination):
     param = "page"
 
     @classmethod
-    def of(cls, counted: Select[Any], filters: LedgerFilters, on: date) -> Any:
+    def of(cls, counted: Select[Any], filters: LedgerFilters, on: date, total: int | None = None) -> Any:
         _page, per_page = page_args()
         return cls(
             select=counted,
             session=db.session(),
             cap=count_cap(),
+            total=total,
             filters=filters,
             on=on,
             page=int_arg(cls.param) or 1,
@@ -206,12 +207,21 @@ class LedgerPage(_FilteredPage):
 
 
 def ledger_page(filters: LedgerFilters, on: date) -> LedgerPage:
-    """The page of the ledger's batches the request asks for (``?page=``), and their capped count
-    (of the batches alone)."""
+    """The page of the ledger's batches the request asks for (``?page=``), and their count (of the
+    batches alone): unfiltered and in a scope of every distributor, exact, added up from the rows
+    kept per due day (:func:`network_batch_count`); else capped, counted from the batches."""
+    total = network_batch_count() if filters == LedgerFilters() and sees_every(RepairBatch) else None
     page: LedgerPage = LedgerPage.of(
-        scoped(select(RepairBatch.id).where(*_conditions(filters, on)), RepairBatch), filters, on
+        scoped(select(RepairBatch.id).where(*_conditions(filters, on)), RepairBatch), filters, on, total
     )
     return page
+
+
+def network_batch_count() -> int:
+    """Every batch the ledger lists (notified or later), every distributor's: those owing and those
+    settled on each due day (models.FeesOwedDay) added up."""
+    statement = select(func.coalesce(func.sum(FeesOwedDay.batches + FeesOwedDay.settled), 0))
+    return int(db.session.scalar(statement) or 0)
 
 
 def export_columns(on: date) -> list[Any]:

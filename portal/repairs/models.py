@@ -213,11 +213,13 @@ class FeesOwedDay(Model):
 
     ``batches`` are the notified batches with fees outstanding, ``charged`` and ``paid`` their amounts
     due and paid (what they owe is the difference); ``awaiting`` those of them head office holds
-    awaiting the fees, not released (RepairBatch.awaiting_clause). Nothing here depends on the day:
-    on any day, the days before it are the overdue ones, aged by their distance from it, and their
-    ``awaiting`` the withheld batches (ledger_queries.network_fees_owed, network_grand_totals). A
-    day whose fees are all paid keeps its row, at zero: rows are made once and then only updated,
-    so that concurrent transactions lock them in turn (db.recount_rows).
+    awaiting the fees, not released (RepairBatch.awaiting_clause); ``settled`` the notified batches
+    owing nothing (with ``batches``, the ledger's count of batches: ledger_queries.ledger_page).
+    Nothing here depends on the day: on any day, the days before it are the overdue ones, aged by
+    their distance from it, and their ``awaiting`` the withheld batches
+    (ledger_queries.network_fees_owed, network_grand_totals). A day whose fees are all paid keeps
+    its row: rows are made once and then only updated, so that concurrent transactions lock them
+    in turn (db.recount_rows).
 
     Rewritten by :func:`portal.repairs.owed.refresh_fees_owed` in the transaction of every change to
     a batch (the compliance figures' hook) and in full by the daily ``refresh-compliance`` and the
@@ -230,6 +232,7 @@ class FeesOwedDay(Model):
     charged: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
     paid: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
     awaiting: Mapped[int] = mapped_column(default=0)
+    settled: Mapped[int] = mapped_column(default=0)  # the notified batches due that day owing nothing
 
 
 class RepairLine(Model):

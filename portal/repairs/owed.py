@@ -19,12 +19,13 @@ from ..db import recount_rows
 from .ledger_queries import money_sum, notified_clause, unpaid_clause
 from .models import ZERO, FeesOwedDay, RepairBatch
 
-NOTHING = {"batches": 0, "charged": ZERO, "paid": ZERO, "awaiting": 0}
+NOTHING = {"batches": 0, "charged": ZERO, "paid": ZERO, "awaiting": 0, "settled": 0}
 
 
 def counted(session: Session, days: Sequence[date] | None) -> dict[date, dict[str, Any]]:
-    """Per due day, the notified batches with fees outstanding, their amounts due and paid, and
-    those awaiting their fees (None: every day)."""
+    """Per due day, the notified batches with fees outstanding, their amounts due and paid, those
+    awaiting their fees, and the notified batches owing nothing (None: every day): two GROUP BYs,
+    each over its partial index (ix_repair_batches_unpaid, ix_repair_batches_settled)."""
     statement = (
         select(
             RepairBatch.fees_due_on,
@@ -36,12 +37,22 @@ def counted(session: Session, days: Sequence[date] | None) -> dict[date, dict[st
         .where(notified_clause(), unpaid_clause(), RepairBatch.fees_due_on.is_not(None))
         .group_by(RepairBatch.fees_due_on)
     )
+    settled = (
+        select(RepairBatch.fees_due_on, func.count())
+        .where(notified_clause(), ~unpaid_clause(), RepairBatch.fees_due_on.is_not(None))
+        .group_by(RepairBatch.fees_due_on)
+    )
     if days is not None:
         statement = statement.where(RepairBatch.fees_due_on.in_(days))
-    return {
-        day: {"batches": int(batches), "charged": charged, "paid": paid, "awaiting": int(awaiting or 0)}
+        settled = settled.where(RepairBatch.fees_due_on.in_(days))
+    counts: dict[date, dict[str, Any]] = {
+        day: {**NOTHING, "batches": int(batches), "charged": charged, "paid": paid, "awaiting": int(awaiting or 0)}
         for day, batches, charged, paid, awaiting in session.execute(statement)
     }
+    for settled_on, number in session.execute(settled):
+        if settled_on is not None:  # as the WHERE has it
+            counts.setdefault(settled_on, dict(NOTHING))["settled"] = int(number)
+    return counts
 
 
 def refresh_fees_owed(session: Session, days: Collection[date] | None) -> int:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_login import login_user
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from portal.domain.repairs import BatchStatus
 from portal.extensions import db
@@ -21,7 +21,10 @@ from portal.repairs.ledger_queries import (
     fees_owed,
     grand_totals,
     grand_totals_counted,
+    ledger_page,
+    network_batch_count,
     network_fees_owed,
+    notified_clause,
 )
 from portal.repairs.models import FeesOwedDay, RepairBatch
 from portal.repairs.owed import counted, refresh_fees_owed
@@ -43,7 +46,13 @@ def stored() -> dict[date, dict]:
     """The rows as repairs.owed.counted gives them."""
     db.session.expire_all()
     return {
-        row.fees_due_on: {"batches": row.batches, "charged": row.charged, "paid": row.paid, "awaiting": row.awaiting}
+        row.fees_due_on: {
+            "batches": row.batches,
+            "charged": row.charged,
+            "paid": row.paid,
+            "awaiting": row.awaiting,
+            "settled": row.settled,
+        }
         for row in db.session.scalars(select(FeesOwedDay))
     }
 
@@ -68,6 +77,15 @@ def assert_agrees(app, finance) -> None:
             assert network_fees_owed(on) == fees_owed(LedgerFilters(unpaid_only=True), on), on
         for on in [*DAYS, *BUCKET_EDGES]:
             assert grand_totals(LedgerFilters(), on) == grand_totals_counted(LedgerFilters(), on), on
+        # The ledger's count of its batches, exact: every batch notified or later.
+        every_batch = db.session.scalar(select(func.count()).select_from(RepairBatch).where(notified_clause()))
+        assert network_batch_count() == every_batch
+        with app.test_request_context("/repairs/ledger"):
+            login_user(finance)
+            assert (ledger_page(LedgerFilters(), DUE_ON).total, ledger_page(LedgerFilters(), DUE_ON).capped) == (
+                every_batch,
+                False,
+            )
 
 
 def book(batch, amount, reference="BANK-1", on=PAY_DAY):
