@@ -26,7 +26,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import (
     Select,
     String,
@@ -50,7 +49,7 @@ from ..domain.errors import N_
 from ..domain.orders import AWAITING_DEPOSIT, AWAITING_PAYMENT, OrderStatus
 from ..extensions import db
 from ..orders.models import Order
-from ..pagination import MAX_PAGE, int_arg, page_args
+from ..pagination import MAX_PAGE, CappedPagination, count_cap, int_arg, page_args
 
 
 class ReceivableKind(StrEnum):
@@ -363,8 +362,9 @@ def owed_overall(filters: Filters, on: date) -> OwedOverall:
     return OwedOverall(_summary(rows).of(), int(rows[0].distributors))
 
 
-class RowPagination(SelectPagination):
-    """``db.paginate`` for a SELECT of several columns: its rows, not only their first column.
+class RowPagination(CappedPagination):
+    """``db.paginate`` for a SELECT of several columns: its rows, not only their first column; its
+    count is the ``total`` the caller knows (an aggregate it runs anyway), else capped.
     ``param`` is the query-string argument holding its page number (two lists on one page)."""
 
     param = "page"
@@ -373,14 +373,10 @@ class RowPagination(SelectPagination):
         statement = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
         return list(self._query_args["session"].execute(statement).all())
 
-    def _query_count(self) -> int:
-        known = self._query_args.get("total")
-        return int(known) if known is not None else super()._query_count()
-
 
 def paginate_rows(statement: Any, param: str = "page", total: int | None = None) -> RowPagination:
     """A page of ``statement``'s rows; their ``total`` when the caller knows it already (an
-    aggregate it runs anyway), else one COUNT."""
+    aggregate it runs anyway), else one capped COUNT."""
     page, per_page = page_args()
     if param != "page":
         page = int_arg(param, upper=MAX_PAGE) or 1
@@ -393,6 +389,7 @@ def paginate_rows(statement: Any, param: str = "page", total: int | None = None)
         error_out=False,
         count=True,
         total=total,
+        cap=count_cap(),
     )
     pagination.param = param
     return pagination

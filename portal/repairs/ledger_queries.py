@@ -210,11 +210,17 @@ def ledger_page(filters: LedgerFilters, on: date) -> LedgerPage:
     """The page of the ledger's batches the request asks for (``?page=``), and their count (of the
     batches alone): unfiltered and in a scope of every distributor, exact, added up from the rows
     kept per due day (:func:`network_batch_count`); else capped, counted from the batches."""
-    total = network_batch_count() if filters == LedgerFilters() and sees_every(RepairBatch) else None
+    total = network_batch_count() if _network_wide(filters) else None
     page: LedgerPage = LedgerPage.of(
         scoped(select(RepairBatch.id).where(*_conditions(filters, on)), RepairBatch), filters, on, total
     )
     return page
+
+
+def _network_wide(filters: LedgerFilters) -> bool:
+    """Whether the ledger asked for is every distributor's, unfiltered: what the rows kept per due
+    day (models.FeesOwedDay) hold, and so may answer."""
+    return filters == LedgerFilters() and sees_every(RepairBatch)
 
 
 def network_batch_count() -> int:
@@ -369,7 +375,7 @@ def grand_totals(filters: LedgerFilters, on: date) -> Any:
     the caller's scope. Not the history's charged and paid (those would read every batch ever
     notified): the page's foot shows what is owed. Unfiltered and in a scope of every distributor
     (head office's), :func:`network_grand_totals`; else :func:`grand_totals_counted`."""
-    if filters == LedgerFilters() and sees_every(RepairBatch):
+    if _network_wide(filters):
         return network_grand_totals(on)
     return grand_totals_counted(filters, on)
 
@@ -380,26 +386,34 @@ def grand_totals_counted(filters: LedgerFilters, on: date) -> Any:
     return db.session.execute(scoped(statement, RepairBatch)).one()
 
 
-def network_grand_totals(on: date) -> Any:
-    """:func:`grand_totals` of every distributor, unfiltered, added up from the rows kept current
-    per due day (models.FeesOwedDay): each day's outstanding falls in the ageing bucket of the day
-    (domain.repairs.fee_ageing), the days before ``on`` are overdue and their batches awaiting the
-    fees withheld (domain.repairs.is_withheld). tests/repairs/test_fees_owed.py proves it equal to
-    :func:`grand_totals_counted` on each side of a due date and of each bucket's bounds."""
+def _network_columns(on: date) -> dict[str, Any]:
+    """The sums over the rows kept per due day (models.FeesOwedDay), by name: those of
+    :func:`_totals_columns` and the count of overdue batches. Each day's outstanding falls in the
+    ageing bucket of the day (domain.repairs.fee_ageing); the days before ``on`` are overdue
+    (fees_overdue) and their batches awaiting the fees withheld (is_withheld)."""
     day = FeesOwedDay.fees_due_on
     owed = FeesOwedDay.charged - FeesOwedDay.paid
     overdue = day < on
     bucket = case(*_ageing_whens(day, on), else_=literal(FeeAgeing.OVER_60.value, String(12)))
-    statement = select(
-        func.coalesce(func.sum(FeesOwedDay.batches), 0).label("batches"),
-        money_sum(FeesOwedDay.charged).label("charged"),
-        money_sum(FeesOwedDay.paid).label("paid"),
-        money_sum(owed).label("outstanding"),
-        money_sum(case((overdue, owed), else_=ZERO)).label("overdue"),
-        *(money_sum(case((bucket == ageing.value, owed), else_=ZERO)).label(ageing.value) for ageing in FeeAgeing),
-        func.coalesce(func.sum(case((overdue, FeesOwedDay.awaiting), else_=0)), 0).label("withheld"),
-    )
-    return db.session.execute(statement).one()
+    columns = {
+        "batches": func.coalesce(func.sum(FeesOwedDay.batches), 0),
+        "charged": money_sum(FeesOwedDay.charged),
+        "paid": money_sum(FeesOwedDay.paid),
+        "outstanding": money_sum(owed),
+        "overdue": money_sum(case((overdue, owed), else_=ZERO)),
+        **{ageing.value: money_sum(case((bucket == ageing.value, owed), else_=ZERO)) for ageing in FeeAgeing},
+        "withheld": func.coalesce(func.sum(case((overdue, FeesOwedDay.awaiting), else_=0)), 0),
+        "overdue_batches": func.coalesce(func.sum(case((overdue, FeesOwedDay.batches), else_=0)), 0),
+    }
+    return {name: column.label(name) for name, column in columns.items()}
+
+
+def network_grand_totals(on: date) -> Any:
+    """:func:`grand_totals` of every distributor, unfiltered, added up from the rows kept current
+    per due day (:func:`_network_columns`). tests/repairs/test_fees_owed.py proves it equal to
+    :func:`grand_totals_counted` on each side of a due date and of each bucket's bounds."""
+    columns = _network_columns(on)
+    return db.session.execute(select(*(columns[column.key] for column in _totals_columns(on)))).one()
 
 
 @dataclass(frozen=True)
@@ -432,19 +446,12 @@ def fees_owed(filters: LedgerFilters, on: date) -> FeesOwed:
 
 def network_fees_owed(on: date) -> FeesOwed:
     """:func:`fees_owed` of every distributor (head office's, unfiltered), added up from the rows
-    kept current per due day (models.FeesOwedDay, repairs.owed): a few hundred rows a year, however
-    many batches owe. The days before ``on`` are the overdue ones, and their batches awaiting the
-    fees the withheld ones (domain.repairs.is_withheld: awaiting, unpaid and past the due date).
-    tests/repairs/test_fees_owed.py proves it equal to :func:`fees_owed` on each side of a due date.
-    Head office's only: the rows hold no distributor to scope by."""
-    overdue = FeesOwedDay.fees_due_on < on
-    owed = FeesOwedDay.charged - FeesOwedDay.paid
-    statement = select(
-        func.coalesce(func.sum(FeesOwedDay.batches), 0),
-        money_sum(owed),
-        func.coalesce(func.sum(case((overdue, FeesOwedDay.batches), else_=0)), 0),
-        money_sum(case((overdue, owed), else_=ZERO)),
-        func.coalesce(func.sum(case((overdue, FeesOwedDay.awaiting), else_=0)), 0),
-    )
-    count, owed, overdue_count, overdue_amount, withheld = db.session.execute(statement).one()
+    kept current per due day (:func:`_network_columns`): a few hundred rows a year, however many
+    batches owe. tests/repairs/test_fees_owed.py proves it equal to :func:`fees_owed` on each side
+    of a due date. Head office's only: the rows hold no distributor to scope by."""
+    columns = _network_columns(on)
+    names = ("batches", "outstanding", "overdue_batches", "overdue", "withheld")
+    count, owed, overdue_count, overdue_amount, withheld = db.session.execute(
+        select(*(columns[name] for name in names))
+    ).one()
     return FeesOwed(int(count), owed, int(overdue_count), overdue_amount, int(withheld))

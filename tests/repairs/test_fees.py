@@ -17,6 +17,7 @@ from portal.domain.repairs import BatchStatus, FaultCause, RepairOutcome, StepRe
 from portal.extensions import db
 from portal.notices.models import Notice
 from portal.repairs import fees, services
+from portal.repairs.ledger_queries import network_fees_owed
 from portal.repairs.models import RepairBatch, RepairFeePayment
 
 from .builders import PAY_DAY, make_batch
@@ -283,8 +284,9 @@ CASES = [  # (status, amount due, paid, released)
 
 @pytest.mark.parametrize("offset", [-1, 0, 1, 2, 61])
 def test_the_sql_withholding_filter_agrees_with_the_domain_rule(insert_fee_batches, offset):
-    """fees.withheld_clause repeats domain.repairs.is_withheld in SQL: both agree on every case, the
-    day before, on and after the due date."""
+    """§6.5.4: fees.withheld_clause repeats domain.repairs.is_withheld in SQL, and so does the count
+    of withheld batches over the rows kept per due day (ledger_queries.network_fees_owed): all
+    agree on every case, the day before, on and after the due date."""
     insert_fee_batches(
         [
             {"status": s, "amount_due": due, "paid_amount": paid, "released": released}
@@ -301,6 +303,7 @@ def test_the_sql_withholding_filter_agrees_with_the_domain_rule(insert_fee_batch
     in_sql = set(db.session.scalars(select(RepairBatch.id).where(fees.withheld_clause(on))))
     assert in_sql == expected
     assert (len(expected) > 0) == (offset > 0)
+    assert network_fees_owed(on).withheld == len(expected)
 
 
 def test_the_daily_command_withholds_and_reminds_once(app, notified_batch, monkeypatch):

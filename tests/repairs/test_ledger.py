@@ -14,7 +14,7 @@ from flask_login import login_user
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from portal.domain.repairs import BatchStatus, FeeAgeing, fee_ageing
+from portal.domain.repairs import BatchStatus, FeeAgeing, fee_ageing, fees_overdue
 from portal.domain.roles import Role
 from portal.extensions import db
 from portal.repairs.ledger_queries import (
@@ -25,6 +25,7 @@ from portal.repairs.ledger_queries import (
     ledger_rows,
     ledger_totals,
     ledger_totals_page,
+    network_grand_totals,
 )
 from portal.repairs.models import RepairBatch, RepairFeePayment
 
@@ -60,11 +61,19 @@ def text_of(response: Any) -> str:
 
 @pytest.mark.parametrize("overdue_days", [-1, 0, 1, 30, 31, 60, 61, 400])
 def test_the_sql_ageing_buckets_agree_with_the_domain_on_each_boundary(insert_fee_batches, overdue_days):
+    """§6.5.4 (docs/rules.md §7.2): the ledger's buckets in SQL, per batch (ageing_case) and over
+    the rows kept per due day (network_grand_totals), are domain.repairs.fee_ageing's."""
     on = date(2026, 6, 30)
     due_on = on - timedelta(days=overdue_days)
     insert_fee_batches([{"fees_due_on": due_on}, {"fees_due_on": due_on, "paid_amount": "100.00", "status": S.PAID}])
     buckets = db.session.execute(select(RepairBatch.paid_amount, ageing_case(on)).order_by(RepairBatch.id)).all()
     assert buckets == [(Decimal("0.00"), fee_ageing(due_on, on).value), (Decimal("100.00"), None)]
+    network = network_grand_totals(on)._mapping
+    expected = fee_ageing(due_on, on)
+    assert {a: network[a.value] for a in FeeAgeing} == {
+        a: Decimal("100.00") if a is expected else Decimal("0.00") for a in FeeAgeing
+    }
+    assert network["overdue"] == (Decimal("100.00") if fees_overdue(Decimal("100.00"), due_on, on) else Decimal("0.00"))
 
 
 def test_totals_per_distributor_are_summed_in_the_database(app, shop, insert_fee_batches):
