@@ -7,7 +7,8 @@ sorted): a Sort node left in the plan is one no index can spare."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from sqlalchemy import event
 
 from portal.boards.queries import DeliveryFilters, deliveries_matching, delivery_counts
-from portal.domain.orders import DeliveryState
+from portal.domain.orders import DeliveryState, OrderStatus
 from portal.domain.repairs import BatchStatus
 from portal.domain.roles import Role
 from portal.extensions import db
@@ -30,7 +31,7 @@ from portal.receivables.queries import (
 )
 from portal.repairs.queries import BatchFilters, batches_matching
 
-from ..builders import make_user
+from ..builders import insert_orders, make_user
 
 ON = date(2026, 3, 10)
 
@@ -107,12 +108,31 @@ def test_the_unfiltered_delivery_counts_read_the_tallies_per_due_day_and_no_orde
         (DeliveryFilters(due_from=date(2026, 1, 1)), "ix_orders_delivery_due_on_shipped_on_status"),
     ],
 )
-def test_the_filtered_delivery_counts_come_from_an_index_alone(app, filters, index):
+def test_the_filtered_delivery_counts_come_from_an_index_alone(shop, filters, index):
+    if not is_sqlite():
+        # Orders to count, and their visibility map and statistics as a database in service has
+        # them (autovacuum): on an empty, unvacuumed table PostgreSQL's costs tie, and a narrower
+        # index's plain scan may win, run by run.
+        insert_orders(
+            [shop.agreement],
+            range(200),
+            status=OrderStatus.DEPOSIT_PAID,
+            total=Decimal("1000.00"),
+            deposit_amount=Decimal("300.00"),
+            balance_amount=Decimal("700.00"),
+            paid_amount=Decimal("300.00"),
+            confirmed_on=date(2026, 1, 2),
+            delivery_due_on=lambda n: date(2026, 1, 1) + timedelta(days=n % 90),
+        )
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM (ANALYZE) orders")
     plan = plan_of(lambda: delivery_counts(filters, ON))
     if is_sqlite():
         assert f"USING COVERING INDEX {index}" in plan, plan
-    else:
-        assert f"Index Only Scan using {index}" in plan, plan
+    else:  # either index holding the three columns answers alone; which one, PostgreSQL's costs decide
+        assert "Index Only Scan using ix_orders_" in plan, plan
+        assert "Seq Scan" not in plan, plan
+        assert "Index Scan using" not in plan.replace("Index Only Scan using", ""), plan
 
 
 @pytest.mark.parametrize("status", [None, BatchStatus.SHIPPED.value])
